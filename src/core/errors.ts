@@ -1,0 +1,42 @@
+/**
+ * Every failure elector reports has a stable code. The list is mirrored in docs/errors.md,
+ * and a test fails when a code is missing there.
+ */
+export const errorCodes = [
+  'CONFIG_INVALID',
+  'PEER_MESSAGE_INVALID',
+  'PEER_UNAUTHENTICATED',
+  'STATE_CORRUPT',
+  'STATE_UNWRITABLE',
+  'LEASE_LOST',
+  'BACKEND_UNAVAILABLE',
+  'NOT_LEADER',
+  'TRANSFER_FAILED',
+  'KUBERNETES_API_ERROR',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof errorCodes)[number];
+
+export interface ElectorErrorOptions {
+  readonly retryable?: boolean;
+  readonly cause?: unknown;
+}
+
+/** The one error type elector throws; `code` says what failed, `retryable` whether trying again may help. */
+export class ElectorError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+
+  constructor(code: ErrorCode, message: string, options: ElectorErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ElectorError';
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+/** For exhaustive switches: the compiler proves this is never reached. */
+export function assertNever(value: never): never {
+  throw new ElectorError('INTERNAL', `unexpected value: ${JSON.stringify(value)}`);
+}
