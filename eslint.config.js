@@ -37,11 +37,8 @@ export default tseslint.config(
     files: ['src/core/**/*.ts'],
     rules: {
       ...layerImportBans([
-        {
-          group: ['node:*', '*', '@*/*', '!./*', '!../*'],
-          message: 'core is pure: it imports only other core files.',
-        },
-        { group: ['../../*', '!../../core/*'], message: 'core imports only core.' },
+        { regex: '^(?!\\.{1,2}/)', message: 'core is pure: no node:* modules and no npm packages.' },
+        { regex: '^(\\.\\./){2,}', message: 'core imports only other core files.' },
       ]),
       'no-restricted-globals': [
         'error',

@@ -47,10 +47,14 @@ function timingProblems(timing: RaftTiming): string[] {
   const problems: string[] = [];
   const { heartbeatIntervalMs, electionTimeoutMs, maxClockDrift } = timing;
   if (!Number.isInteger(heartbeatIntervalMs) || heartbeatIntervalMs < 1) {
-    problems.push(`heartbeatIntervalMs: expected a whole number of milliseconds ≥ 1; got ${String(heartbeatIntervalMs)}`);
+    problems.push(
+      `heartbeatIntervalMs: expected a whole number of milliseconds ≥ 1; got ${String(heartbeatIntervalMs)}`,
+    );
   }
   if (!Number.isInteger(electionTimeoutMs) || electionTimeoutMs < 1) {
-    problems.push(`electionTimeoutMs: expected a whole number of milliseconds ≥ 1; got ${String(electionTimeoutMs)}`);
+    problems.push(
+      `electionTimeoutMs: expected a whole number of milliseconds ≥ 1; got ${String(electionTimeoutMs)}`,
+    );
   } else if (electionTimeoutMs < minimumHeartbeatsPerElectionTimeout * heartbeatIntervalMs) {
     problems.push(
       `electionTimeoutMs: expected at least ${minimumHeartbeatsPerElectionTimeout} × heartbeatIntervalMs (${minimumHeartbeatsPerElectionTimeout * heartbeatIntervalMs}); got ${electionTimeoutMs}`,

@@ -97,8 +97,7 @@ export function onPreVoteResponse(context: StepContext, response: PreVoteRespons
  */
 export function onVote(context: StepContext, request: VoteRequest): void {
   const { votedFor, roleState } = context.state;
-  const granted =
-    roleState.role !== 'leader' && (votedFor === null || votedFor === request.from);
+  const granted = roleState.role !== 'leader' && (votedFor === null || votedFor === request.from);
   if (granted) {
     context.update({ votedFor: request.from, electionDeadline: context.randomElectionDeadline() });
   }
@@ -126,7 +125,10 @@ export function onVoteResponse(context: StepContext, response: VoteResponse): vo
 export function onTimeoutNow(context: StepContext, message: TimeoutNow): void {
   if (context.state.roleState.role === 'leader') return;
   if (!context.state.isEligible) {
-    context.notice({ type: 'message-ignored', reason: `timeout-now from ${message.from}: not eligible` });
+    context.notice({
+      type: 'message-ignored',
+      reason: `timeout-now from ${message.from}: not eligible`,
+    });
     return;
   }
   becomeCandidate(context, true);

@@ -25,7 +25,13 @@ export function broadcastHeartbeat(context: StepContext): void {
   const role = leaderRole(context);
   const { now } = context;
   for (const peer of context.peers) {
-    context.send({ type: 'heartbeat', from: context.id, to: peer, term: context.state.term, sentAt: now });
+    context.send({
+      type: 'heartbeat',
+      from: context.id,
+      to: peer,
+      term: context.state.term,
+      sentAt: now,
+    });
   }
   context.update({
     roleState: { ...role, nextHeartbeatAt: now + context.state.config.heartbeatIntervalMs },
@@ -39,7 +45,9 @@ export function broadcastHeartbeat(context: StepContext): void {
 export function quorumDeadline(context: StepContext): number {
   const role = leaderRole(context);
   const acked = majorityAckedSentAt(context.state, role);
-  return Math.max(role.since, acked ?? Number.NEGATIVE_INFINITY) + context.state.config.electionTimeoutMs;
+  return (
+    Math.max(role.since, acked ?? Number.NEGATIVE_INFINITY) + context.state.config.electionTimeoutMs
+  );
 }
 
 export function onLeaderTick(context: StepContext): void {
@@ -62,7 +70,10 @@ export function onHeartbeatResponse(context: StepContext, response: HeartbeatRes
   context.update({ roleState: { ...role, acks: new Map(role.acks).set(response.from, ack) } });
 }
 
-export function stepDown(context: StepContext, reason: 'quorum-lost' | 'transfer' | 'ineligible'): void {
+export function stepDown(
+  context: StepContext,
+  reason: 'quorum-lost' | 'transfer' | 'ineligible',
+): void {
   context.update({
     roleState: { role: 'follower' },
     leader: null,
@@ -76,7 +87,11 @@ export function stepDown(context: StepContext, reason: 'quorum-lost' | 'transfer
  * leader stops acting before TimeoutNow leaves and does not resume in this term: voters
  * skip their stickiness check for the transfer, so the old lease must already be void.
  */
-export function transferLeadership(context: StepContext, to: string | undefined, reason: 'transfer' | 'ineligible'): void {
+export function transferLeadership(
+  context: StepContext,
+  to: string | undefined,
+  reason: 'transfer' | 'ineligible',
+): void {
   if (context.state.roleState.role !== 'leader') {
     context.notice({ type: 'transfer-refused', reason: 'not the leader' });
     return;
@@ -93,7 +108,10 @@ export function transferLeadership(context: StepContext, to: string | undefined,
   context.notice({ type: 'transfer-started', to: target });
 }
 
-function chooseTransferTarget(context: StepContext, to: string | undefined): string | { refused: string } {
+function chooseTransferTarget(
+  context: StepContext,
+  to: string | undefined,
+): string | { refused: string } {
   const role = leaderRole(context);
   const reachableSince = context.now - leaseDurationMs(context.state.config);
   const reachable = [...role.acks.entries()].filter(
@@ -101,7 +119,9 @@ function chooseTransferTarget(context: StepContext, to: string | undefined): str
   );
   if (to !== undefined) {
     if (!context.peers.includes(to)) return { refused: `"${to}" is not another member` };
-    return reachable.some(([peer]) => peer === to) ? to : { refused: `"${to}" is not reachable and eligible` };
+    return reachable.some(([peer]) => peer === to)
+      ? to
+      : { refused: `"${to}" is not reachable and eligible` };
   }
   const best = reachable.sort(([, a], [, b]) => b.sentAt - a.sentAt)[0];
   return best === undefined ? { refused: 'no reachable eligible peer' } : best[0];

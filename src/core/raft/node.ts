@@ -9,12 +9,7 @@ import {
   onVote,
   onVoteResponse,
 } from './election.js';
-import {
-  onHeartbeatResponse,
-  onLeaderTick,
-  quorumDeadline,
-  transferLeadership,
-} from './leader.js';
+import { onHeartbeatResponse, onLeaderTick, quorumDeadline, transferLeadership } from './leader.js';
 import { isActingLeader, leadershipAt, leaseExpiresAt } from './leadership-view.js';
 import type { Heartbeat, PeerMessage } from './messages.js';
 import type { DurableState, NodeState, SafeguardMutations } from './state.js';
@@ -88,8 +83,15 @@ function onTick(context: StepContext): void {
 
 function onMessage(context: StepContext, message: PeerMessage): void {
   const { config } = context.state;
-  if (message.to !== config.id || message.from === config.id || !config.members.includes(message.from)) {
-    context.notice({ type: 'message-ignored', reason: `${message.type} from "${message.from}" to "${message.to}": not for this member` });
+  if (
+    message.to !== config.id ||
+    message.from === config.id ||
+    !config.members.includes(message.from)
+  ) {
+    context.notice({
+      type: 'message-ignored',
+      reason: `${message.type} from "${message.from}" to "${message.to}": not for this member`,
+    });
     return;
   }
   if (!applyTermRule(context, message)) return;
@@ -132,7 +134,13 @@ function applyTermRule(context: StepContext, message: PeerMessage): boolean {
       return true;
     }
     if (message.type === 'vote' && refusesVoteInLease(context, message.transfer)) {
-      context.send({ type: 'vote-response', from: context.id, to: message.from, term, granted: false });
+      context.send({
+        type: 'vote-response',
+        from: context.id,
+        to: message.from,
+        term,
+        granted: false,
+      });
       return false;
     }
     context.update({
@@ -168,7 +176,13 @@ function answerStaleMessage(context: StepContext, message: PeerMessage): void {
     case 'heartbeat':
       // Tells a stale leader our higher term so it steps down (and a member whose term ran
       // ahead during a partition is not stuck forever: etcd raft does the same).
-      context.send({ ...reply, type: 'heartbeat-response', echo: message.sentAt, success: false, eligible: context.state.isEligible });
+      context.send({
+        ...reply,
+        type: 'heartbeat-response',
+        echo: message.sentAt,
+        success: false,
+        eligible: context.state.isEligible,
+      });
       break;
     case 'pre-vote':
       context.send({ ...reply, type: 'pre-vote-response', granted: false });
@@ -189,7 +203,10 @@ function answerStaleMessage(context: StepContext, message: PeerMessage): void {
 function onHeartbeat(context: StepContext, heartbeat: Heartbeat): void {
   const { roleState, leader } = context.state;
   if (roleState.role === 'leader') {
-    context.notice({ type: 'message-ignored', reason: `heartbeat from "${heartbeat.from}" in our own term` });
+    context.notice({
+      type: 'message-ignored',
+      reason: `heartbeat from "${heartbeat.from}" in our own term`,
+    });
     return;
   }
   if (roleState.role !== 'follower') context.notice({ type: 'election-finished', result: 'lost' });
@@ -247,4 +264,3 @@ function nextWake(context: StepContext): number {
   const expiresAt = leaseExpiresAt(state);
   return state.isActing && expiresAt !== null ? Math.min(wake, expiresAt) : wake;
 }
-
