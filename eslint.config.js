@@ -16,7 +16,14 @@ export default tseslint.config(
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
-      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite'] },
+          ],
+        },
+      ],
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/restrict-template-expressions': [
         'error',
@@ -37,7 +44,10 @@ export default tseslint.config(
     files: ['src/core/**/*.ts'],
     rules: {
       ...layerImportBans([
-        { regex: '^(?!\\.{1,2}/)', message: 'core is pure: no node:* modules and no npm packages.' },
+        {
+          regex: '^(?!\\.{1,2}/)',
+          message: 'core is pure: no node:* modules and no npm packages.',
+        },
         { regex: '^(\\.\\./){2,}', message: 'core imports only other core files.' },
       ]),
       'no-restricted-globals': [

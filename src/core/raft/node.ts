@@ -42,7 +42,8 @@ export function createNode(options: CreateNodeOptions): NodeState {
     leader: null,
     roleState: { role: 'follower' },
     electionDeadline: options.now + timeout + Math.floor(options.random() * (timeout + 1)),
-    lastLeaderContactAt: options.now,
+    lastLeaderContactAt:
+      options.mutations?.skipStartupStickiness === true ? Number.NEGATIVE_INFINITY : options.now,
     isEligible: options.isEligible ?? true,
     isActing: false,
   };
@@ -260,7 +261,9 @@ function leadershipChange(previous: NodeState, context: StepContext): Leadership
 function nextWake(context: StepContext): number {
   const { state } = context;
   if (state.roleState.role !== 'leader') return state.electionDeadline;
-  const wake = Math.min(state.roleState.nextHeartbeatAt, quorumDeadline(context));
+  const checkQuorumAt =
+    state.mutations.skipCheckQuorum === true ? Number.POSITIVE_INFINITY : quorumDeadline(context);
+  const wake = Math.min(state.roleState.nextHeartbeatAt, checkQuorumAt);
   const expiresAt = leaseExpiresAt(state);
   return state.isActing && expiresAt !== null ? Math.min(wake, expiresAt) : wake;
 }

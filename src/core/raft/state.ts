@@ -46,6 +46,7 @@ export interface SafeguardMutations {
   readonly skipPreVote?: boolean;
   readonly skipCheckQuorum?: boolean;
   readonly skipLeaderStickiness?: boolean;
+  readonly skipStartupStickiness?: boolean;
   readonly leaseFromAckReceipt?: boolean;
 }
 

@@ -1,0 +1,172 @@
+import type { Event } from 'node-zookeeper-client';
+import type { Logger } from 'pino';
+import type { Clock } from '../../core/clock.js';
+import type { ElectionObserver } from '../../core/election-events.js';
+import type { ElectionView, KnownCandidate } from './election-view.js';
+import type { ZooKeeperSettings } from './options.js';
+import { checkQueue, joinQueue, type SessionCampaign } from './queue.js';
+import type { ZooKeeperSession } from './session.js';
+import type { Wakeup } from './wakeup.js';
+import { zookeeperCodeOf, type FailureReporter } from './zookeeper-errors.js';
+
+/** Commands from the backend's public methods, carried out by the campaign loop alone. */
+export class CampaignControl {
+  isEligible = true;
+  private readonly resignations: (() => void)[] = [];
+
+  /** Resolves once our znode is deleted (the handover has started). */
+  requestResignation(): Promise<void> {
+    return new Promise((resolve) => {
+      this.resignations.push(resolve);
+    });
+  }
+
+  hasResignation(): boolean {
+    return this.resignations.length > 0;
+  }
+
+  finishResignations(): void {
+    for (const resolve of this.resignations.splice(0)) resolve();
+  }
+}
+
+export interface CampaignContext {
+  readonly settings: ZooKeeperSettings;
+  readonly view: ElectionView;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly observe: ElectionObserver;
+  readonly report: FailureReporter;
+  readonly wakeup: Wakeup;
+  readonly control: CampaignControl;
+  /** Called once the member has joined (its znode exists, or it is connected but ineligible). */
+  onJoined(): void;
+}
+
+/**
+ * Campaigns within one session until `signal` aborts (resolves) or the session ends (rejects
+ * with the reason, so the caller opens a new session and campaigns again). Transient failures
+ * are reported and retried here.
+ */
+export async function campaignInSession(
+  session: ZooKeeperSession,
+  context: CampaignContext,
+  signal: AbortSignal,
+): Promise<void> {
+  const { view, wakeup, control, logger } = context;
+  const heartbeatMs = Math.max(10, Math.floor(session.timeoutMs / 6));
+  const campaignSignal = AbortSignal.any([signal, session.ended]);
+  const campaign: SessionCampaign = {
+    session,
+    settings: context.settings,
+    view,
+    clock: context.clock,
+    logger,
+    report: context.report,
+    signal: campaignSignal,
+    watcher: (event: Event) => {
+      context.observe({ type: 'watch-event' });
+      logger.debug({ event: 'watch.fired', backend: 'zookeeper', path: event.getPath() });
+      if (event.getPath().endsWith(`/${campaign.watchedPredecessor ?? ''}`)) {
+        campaign.watchedPredecessor = null;
+      }
+      wakeup.notify();
+    },
+    mayLead: () => control.isEligible && !control.hasResignation(),
+    own: null,
+    watchedPredecessor: null,
+    known: new Map<string, KnownCandidate>(),
+  };
+  session.onStateChange((state) => {
+    logger.info(
+      { event: `session.${state}`, backend: 'zookeeper', sessionId: `0x${session.idHex}` },
+      `zookeeper session ${state}`,
+    );
+    view.setConnection(
+      state === 'connected' ? 'connected' : state === 'suspended' ? 'suspended' : 'connecting',
+    );
+    wakeup.notify();
+  });
+  const waitConnected = async (): Promise<void> => {
+    while (session.state() !== 'connected') {
+      campaignSignal.throwIfAborted();
+      await wakeup.wait(heartbeatMs, campaignSignal);
+    }
+    campaignSignal.throwIfAborted();
+  };
+  const setOwn = (own: KnownCandidate | null): void => {
+    campaign.own = own;
+    campaign.watchedPredecessor = null;
+  };
+
+  view.setConnection('connected');
+  let hasParent = false;
+  let failures = 0;
+  let quickRetries = 0;
+  for (;;) {
+    if (signal.aborted) return;
+    if (session.ended.aborted) throw session.ended.reason;
+    let waitMs = heartbeatMs;
+    try {
+      if (session.state() !== 'connected') {
+        await waitConnected();
+        continue;
+      }
+      if (!hasParent) {
+        await session.ensurePath(context.settings.parentPath, campaignSignal);
+        hasParent = true;
+      }
+      if (control.hasResignation() || !control.isEligible) {
+        await leaveQueue(campaign);
+        setOwn(null);
+        control.finishResignations();
+      }
+      if (!control.isEligible) {
+        context.onJoined();
+        await wakeup.wait(Number.POSITIVE_INFINITY, campaignSignal);
+        continue;
+      }
+      let own = campaign.own;
+      if (own === null) {
+        own = await joinQueue(campaign, waitConnected);
+        setOwn(own);
+        if (own !== null) context.onJoined();
+      }
+      const outcome = own === null ? 'again' : await checkQueue(campaign);
+      if (outcome === 'missing') {
+        view.stepDown();
+        setOwn(null);
+      }
+      failures = 0;
+      // The queue changed under us: look again at once, but never spin.
+      quickRetries = outcome === 'settled' ? 0 : quickRetries + 1;
+      if (outcome !== 'settled' && quickRetries <= 3) continue;
+    } catch (error) {
+      if (isAborted(signal)) return;
+      if (isAborted(session.ended)) throw session.ended.reason;
+      if (zookeeperCodeOf(error) === 'NO_NODE') hasParent = false;
+      const mapped = context.report('campaign', error);
+      if (!mapped.retryable) throw mapped;
+      failures += 1;
+      waitMs = Math.min(heartbeatMs * 2 ** Math.min(failures, 5), session.timeoutMs);
+    }
+    await wakeup.wait(waitMs, campaignSignal);
+  }
+}
+
+/** Deletes our znode, so the next candidate is notified at once; we stop acting first. */
+async function leaveQueue(campaign: SessionCampaign): Promise<void> {
+  campaign.view.stepDown();
+  const own = campaign.own;
+  if (own === null) return;
+  await campaign.session.remove(`${campaign.settings.parentPath}/${own.name}`, campaign.signal);
+  campaign.logger.info(
+    { event: 'candidate.withdrawn', backend: 'zookeeper', znode: own.name },
+    'deleted our candidate znode',
+  );
+}
+
+/** Reads `aborted` afresh (TypeScript keeps a narrowed `signal.aborted` across awaits). */
+function isAborted(signal: AbortSignal): boolean {
+  return signal.aborted;
+}

@@ -1,0 +1,206 @@
+import { CreateMode, type Event } from 'node-zookeeper-client';
+import type { Logger } from 'pino';
+import type { Clock } from '../../core/clock.js';
+import {
+  candidateCreatePath,
+  decodeCandidateData,
+  encodeCandidateData,
+  hexOf,
+  int64Of,
+  sortCandidates,
+  type CandidateName,
+} from './candidates.js';
+import type { ElectionView, KnownCandidate } from './election-view.js';
+import type { ZooKeeperSettings } from './options.js';
+import type { ZooKeeperSession } from './session.js';
+import type { FailureReporter } from './zookeeper-errors.js';
+import { zookeeperCodeOf } from './zookeeper-errors.js';
+
+/** Everything one session's campaign knows; discarded with the session. */
+export interface SessionCampaign {
+  readonly session: ZooKeeperSession;
+  readonly settings: ZooKeeperSettings;
+  readonly view: ElectionView;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly report: FailureReporter;
+  /** Aborts when the backend stops or the session ends. */
+  readonly signal: AbortSignal;
+  /** One function for every watch, so the library never holds two for the same path. */
+  readonly watcher: (event: Event) => void;
+  /** False while ineligible or while a resignation is being carried out. */
+  mayLead(): boolean;
+  own: KnownCandidate | null;
+  watchedPredecessor: string | null;
+  /** Candidate data by znode name; a candidate's data never changes, so each is read once. */
+  readonly known: Map<string, KnownCandidate>;
+}
+
+export type QueueOutcome = 'settled' | 'again' | 'missing';
+
+/**
+ * One pass of the recipe: list the candidates; the lowest leads, and proves it with a quorum
+ * check that also renews its lease; every other candidate watches only its immediate
+ * predecessor (with getData, which leaves no watch behind on a node that is already gone).
+ */
+export async function checkQueue(campaign: SessionCampaign): Promise<QueueOutcome> {
+  const { session, settings, view, signal } = campaign;
+  const own = campaign.own;
+  if (own === null) return 'missing';
+  const queue = sortCandidates(await session.getChildren(settings.parentPath, signal));
+  const index = queue.findIndex((candidate) => candidate.name === own.name);
+  if (index < 0) {
+    campaign.logger.warn(
+      { event: 'candidate.vanished', backend: 'zookeeper', znode: own.name },
+      'our candidate znode is gone; joining the queue again',
+    );
+    return 'missing';
+  }
+  await removeOrphans(campaign, queue);
+  const candidates = await describe(campaign, queue);
+  view.setCandidates(candidates);
+  if (index === 0) return proveLeadership(campaign, own);
+
+  const predecessor = queue[index - 1];
+  const leaderName = queue[0]?.name;
+  const leader = candidates.find((candidate) => candidate.name === leaderName);
+  if (predecessor === undefined || leader === undefined) return 'again';
+  if (campaign.watchedPredecessor !== predecessor.name) {
+    const path = `${settings.parentPath}/${predecessor.name}`;
+    const result = await session.getData(path, campaign.watcher, signal);
+    if (result === null) return 'again';
+    campaign.watchedPredecessor = predecessor.name;
+  }
+  view.follow(leader);
+  return 'settled';
+}
+
+async function proveLeadership(
+  campaign: SessionCampaign,
+  own: KnownCandidate,
+): Promise<QueueOutcome> {
+  const { session, view, signal } = campaign;
+  const path = `${campaign.settings.parentPath}/${own.name}`;
+  if (!view.isProvenLeader()) {
+    // After (re)connecting, check the owner as well: a node can only count as ours if our
+    // session owns it (the lesson of CURATOR-696).
+    const stat = await session.exists(path, signal);
+    if (stat === null) return 'missing';
+    if (hexOf(stat.ephemeralOwner) !== session.idHex) {
+      campaign.logger.error(
+        { event: 'candidate.foreign', backend: 'zookeeper', znode: own.name },
+        'the lowest candidate znode carries our name but another session owns it',
+      );
+      return 'missing';
+    }
+  }
+  const sentAtMs = campaign.clock.now();
+  if (!(await session.check(path, signal))) return 'missing';
+  if (campaign.mayLead() && session.state() === 'connected') {
+    view.prove(own, sentAtMs, session.timeoutMs);
+  }
+  return 'settled';
+}
+
+/** Reads the data of candidates not seen before; forgets those that left. */
+async function describe(
+  campaign: SessionCampaign,
+  queue: readonly CandidateName[],
+): Promise<KnownCandidate[]> {
+  const names = new Set(queue.map((candidate) => candidate.name));
+  for (const name of campaign.known.keys()) if (!names.has(name)) campaign.known.delete(name);
+  const described: KnownCandidate[] = [];
+  for (const candidate of queue) {
+    let known = campaign.known.get(candidate.name);
+    if (known === undefined) {
+      const path = `${campaign.settings.parentPath}/${candidate.name}`;
+      const result = await campaign.session.getData(path, null, campaign.signal);
+      if (result === null) continue;
+      const data = decodeCandidateData(result.data);
+      if (data === null) {
+        campaign.logger.warn(
+          { event: 'candidate.unreadable', backend: 'zookeeper', znode: candidate.name },
+          'candidate znode data is not a member ID and address; listing it as unknown',
+        );
+      }
+      known = {
+        name: candidate.name,
+        memberId: data?.memberId ?? `unknown:${candidate.name}`,
+        address: data?.address ?? '',
+        token: int64Of(result.stat.czxid),
+      };
+      campaign.known.set(candidate.name, known);
+    }
+    described.push(known);
+  }
+  return described;
+}
+
+/** Our session's nodes other than the one we use: left by a create whose answer was lost. */
+async function removeOrphans(
+  campaign: SessionCampaign,
+  queue: readonly CandidateName[],
+): Promise<void> {
+  for (const candidate of queue) {
+    if (candidate.sessionHex !== campaign.session.idHex) continue;
+    if (candidate.name === campaign.own?.name) continue;
+    campaign.logger.warn(
+      { event: 'candidate.orphan-removed', backend: 'zookeeper', znode: candidate.name },
+      'removing a second candidate znode of our session',
+    );
+    await campaign.session.remove(
+      `${campaign.settings.parentPath}/${candidate.name}`,
+      campaign.signal,
+    );
+  }
+}
+
+/**
+ * Creates our candidate znode. If the connection drops before the answer arrives, the node may
+ * exist anyway: after reconnecting, look for a node of our session (by name, then confirmed by
+ * ephemeralOwner and member ID) before creating another. Null means "try again".
+ */
+export async function joinQueue(
+  campaign: SessionCampaign,
+  waitConnected: () => Promise<void>,
+): Promise<KnownCandidate | null> {
+  const { session, settings, signal } = campaign;
+  const data = encodeCandidateData({ memberId: settings.memberId, address: settings.address });
+  const createPath = candidateCreatePath(settings.parentPath, session.idHex);
+  try {
+    const path = await session.create(createPath, data, CreateMode.EPHEMERAL_SEQUENTIAL, signal);
+    return await readOwn(campaign, path.slice(settings.parentPath.length + 1));
+  } catch (error) {
+    const code = zookeeperCodeOf(error);
+    if (signal.aborted || (code !== 'CONNECTION_LOSS' && code !== 'TIMEOUT')) throw error;
+    campaign.report('create', error);
+    await waitConnected();
+    const queue = sortCandidates(await session.getChildren(settings.parentPath, signal));
+    for (const candidate of queue) {
+      if (candidate.sessionHex !== session.idHex) continue;
+      const found = await readOwn(campaign, candidate.name);
+      if (found === null) continue;
+      campaign.logger.info(
+        { event: 'candidate.recovered', backend: 'zookeeper', znode: candidate.name },
+        'the create answer was lost, but the znode exists; using it instead of creating another',
+      );
+      return found;
+    }
+    return null;
+  }
+}
+
+/** Our node's data and czxid, if it exists and is ours (owner session and member ID). */
+async function readOwn(campaign: SessionCampaign, name: string): Promise<KnownCandidate | null> {
+  const path = `${campaign.settings.parentPath}/${name}`;
+  const result = await campaign.session.getData(path, null, campaign.signal);
+  if (result === null) return null;
+  const data = decodeCandidateData(result.data);
+  const isOurs =
+    hexOf(result.stat.ephemeralOwner) === campaign.session.idHex &&
+    data?.memberId === campaign.settings.memberId;
+  if (!isOurs) return null;
+  const own = { name, ...data, token: int64Of(result.stat.czxid) };
+  campaign.known.set(name, own);
+  return own;
+}

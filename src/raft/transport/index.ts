@@ -1,0 +1,18 @@
+export { PeerTransport, type MessageHandler, type PeerStatus } from './peer-transport.js';
+export {
+  defaultMaxFrameBytes,
+  minSecretBytes,
+  resolveTransportOptions,
+  type PeerTransportOptions,
+} from './transport-options.js';
+export type { PeerAddress } from './outbound-peer.js';
+export { defaultBackoff, type BackoffPolicy } from './backoff.js';
+export {
+  decodePeerMessage,
+  encodePeerMessage,
+  maxMemberIdLength,
+  maxPeerMessageBytes,
+  peerMessageSchema,
+  tryEncodePeerMessage,
+  type DecodeResult,
+} from './wire.js';

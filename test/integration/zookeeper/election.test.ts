@@ -1,0 +1,185 @@
+// The ZooKeeper backend against a real standalone ZooKeeper 3.8: who leads, fencing tokens,
+// handover by resign and by eligibility, and the herd-free watch pattern.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Client } from 'node-zookeeper-client';
+import { systemClock } from '../../../src/runtime/system-clock.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { startZooKeeper, type ZooKeeperCluster } from '../../helpers/zookeeper-server.js';
+import {
+  connectInspector,
+  createMember,
+  explainFailure,
+  listCandidateZnodes,
+  waitForOneLeader,
+  watchForSplitBrain,
+  type Member,
+} from './harness.js';
+
+const sessionTimeoutMs = 2000;
+
+describe('zookeeper backend: leadership', () => {
+  let cluster: ZooKeeperCluster;
+  let inspector: Client;
+  const everyone: Member[] = [];
+  let elections = 0;
+
+  before(async () => {
+    cluster = await startZooKeeper({ tickTimeMs: 200 });
+    inspector = await connectInspector(cluster.connectString);
+  });
+
+  after(async () => {
+    await Promise.all(everyone.map((member) => member.stop()));
+    inspector.close();
+    await cluster.stop();
+  });
+
+  async function startMembers(count: number): Promise<{ members: Member[]; parent: string }> {
+    elections += 1;
+    const parent = `/elector/leadership-${elections}`;
+    const members = Array.from({ length: count }, (_unused, index) =>
+      createMember({
+        id: `m${index + 1}`,
+        connectString: cluster.connectString,
+        electionName: parent,
+        sessionTimeoutMs,
+      }),
+    );
+    everyone.push(...members);
+    // Started one after another, so the queue order is m1, m2, ...
+    for (const member of members) await member.start();
+    return { members, parent };
+  }
+
+  const explain = (members: () => readonly Member[], body: () => Promise<void>): Promise<void> =>
+    explainFailure({ members, serverLog: () => cluster.logTail(20) }, body);
+
+  test('exactly one of three candidates leads, and its fencing token is its znode czxid', async () => {
+    const { members, parent } = await startMembers(3);
+    await explain(
+      () => members,
+      async () => {
+        const monitor = watchForSplitBrain(() => members);
+        const leader = await waitForOneLeader(members);
+        const znodes = await listCandidateZnodes(inspector, parent);
+        assert.equal(znodes.length, 3);
+        assert.equal(leader.id, znodes[0]?.memberId, 'the lowest sequence leads');
+        const state = leader.backend.current();
+        assert.equal(state.fencingToken, znodes[0]?.czxid);
+        assert.equal(state.term, state.fencingToken);
+        assert.ok(state.leaseExpiresAt !== null && state.leaseExpiresAt > systemClock.now());
+        assert.ok(state.leaseExpiresAt <= systemClock.now() + sessionTimeoutMs / 2);
+        for (const member of members) {
+          const seen = member.backend.current();
+          assert.equal(seen.fencingToken, znodes[0]?.czxid, `${member.id} sees the token`);
+          assert.equal(seen.leaderAddress, state.leaderAddress);
+          assert.equal(member.backend.isReady(), true);
+        }
+        const follower = members.find((member) => member !== leader);
+        assert.equal(follower?.backend.current().leaseExpiresAt, null);
+        await waitFor(() => members.every((member) => member.backend.members().length === 3), {
+          timeoutMs: 5000,
+          what: 'every member to list all three candidates',
+        });
+        const roles = leader.backend
+          .members()
+          .map((status) => `${status.id}:${status.role}`)
+          .sort();
+        assert.deepEqual(roles, [`${leader.id}:leader`, ...others(members, leader)].sort());
+        assert.deepEqual(monitor.stop(), []);
+      },
+    );
+  });
+
+  test('with twenty candidates one leads, and each failover wakes exactly one watcher', async () => {
+    const { members, parent } = await startMembers(20);
+    let alive = [...members];
+    await explain(
+      () => alive,
+      async () => {
+        const monitor = watchForSplitBrain(() => alive);
+        let leader = await waitForOneLeader(alive);
+        let token = leader.backend.current().fencingToken;
+        const perFailover: number[] = [];
+        for (let round = 0; round < 3; round += 1) {
+          const before = sum(alive.map((member) => member.watchEvents));
+          await leader.stop();
+          alive = alive.filter((member) => member !== leader);
+          const next = await waitForOneLeader(alive);
+          const znodes = await listCandidateZnodes(inspector, parent);
+          assert.equal(next.id, znodes[0]?.memberId, 'the next in the queue takes over');
+          const nextToken = next.backend.current().fencingToken;
+          assert.ok(nextToken > token, `token ${nextToken} must exceed ${token}`);
+          perFailover.push(sum(alive.map((member) => member.watchEvents)) - before);
+          leader = next;
+          token = nextToken;
+        }
+        assert.deepEqual(perFailover, [1, 1, 1], 'watch events per failover among 19..17 members');
+        assert.deepEqual(monitor.stop(), []);
+      },
+    );
+  });
+
+  test('a resigning leader stops acting at once, hands over, and rejoins at the back', async () => {
+    const { members, parent } = await startMembers(3);
+    await explain(
+      () => members,
+      async () => {
+        const monitor = watchForSplitBrain(() => members);
+        const leader = await waitForOneLeader(members);
+        const token = leader.backend.current().fencingToken;
+        const startedAt = systemClock.now();
+        await leader.backend.resign(AbortSignal.timeout(5000));
+        assert.equal(leader.backend.current().isSelf, false, 'not acting once resign resolves');
+        const next = await waitForOneLeader(members);
+        const handoverMs = systemClock.now() - startedAt;
+        assert.notEqual(next.id, leader.id);
+        assert.ok(next.backend.current().fencingToken > token);
+        assert.ok(handoverMs < sessionTimeoutMs, `handover took ${handoverMs} ms`);
+        await waitFor(
+          async () => (await listCandidateZnodes(inspector, parent)).at(-1)?.memberId === leader.id,
+          { timeoutMs: 5000, what: `${leader.id} to rejoin at the back of the queue` },
+        );
+        assert.equal(leader.backend.current().role, 'follower');
+        assert.deepEqual(monitor.stop(), []);
+      },
+    );
+  });
+
+  test('an ineligible leader withdraws its znode and campaigns again once eligible', async () => {
+    const { members, parent } = await startMembers(2);
+    await explain(
+      () => members,
+      async () => {
+        const leader = await waitForOneLeader(members);
+        leader.backend.setEligible(false);
+        assert.equal(leader.backend.current().isSelf, false, 'stops acting synchronously');
+        assert.equal(leader.backend.current().role, 'withdrawn');
+        const next = await waitForOneLeader(members);
+        assert.notEqual(next.id, leader.id);
+        const ids = (await listCandidateZnodes(inspector, parent)).map((znode) => znode.memberId);
+        assert.deepEqual(ids, [next.id]);
+        leader.backend.setEligible(true);
+        await waitFor(
+          async () =>
+            (await listCandidateZnodes(inspector, parent)).map((znode) => znode.memberId).join(),
+          { timeoutMs: 5000, what: 'both candidates queued again' },
+        ).then((queue) => {
+          assert.equal(queue, `${next.id},${leader.id}`);
+        });
+        await waitForOneLeader(members).then((again) => {
+          assert.equal(again.id, next.id, 'rejoining does not depose the new leader');
+        });
+      },
+    );
+  });
+});
+
+function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}
+
+function others(members: readonly Member[], leader: Member): string[] {
+  return members.filter((member) => member !== leader).map((member) => `${member.id}:follower`);
+}

@@ -1,0 +1,362 @@
+import type { RaftTiming } from '../../src/core/raft/config.js';
+import { leaseExpiresAt } from '../../src/core/raft/leadership-view.js';
+import type { PeerMessage } from '../../src/core/raft/messages.js';
+import { createNode, step } from '../../src/core/raft/node.js';
+import type { DurableState, NodeState, SafeguardMutations } from '../../src/core/raft/state.js';
+import type { NodeInput } from '../../src/core/raft/step-types.js';
+import type { Random } from '../../src/core/random.js';
+import { EventQueue } from './event-queue.js';
+import { InvariantChecker } from './invariants.js';
+
+export interface NetworkConditions {
+  readonly dropProbability: number;
+  readonly duplicateProbability: number;
+  readonly minDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+export const perfectNetwork: NetworkConditions = {
+  dropProbability: 0,
+  duplicateProbability: 0,
+  minDelayMs: 0.5,
+  maxDelayMs: 2,
+};
+
+export interface ClusterOptions {
+  readonly memberCount: number;
+  readonly timing: RaftTiming;
+  readonly network: NetworkConditions;
+  readonly random: Random;
+  readonly mutations?: SafeguardMutations;
+  /** Simulates a store that does not keep the vote: a restarted member forgets whom it voted for. */
+  readonly forgetVoteOnRestart?: boolean;
+  readonly traceLimit?: number;
+  /** Chance that a member crashes and restarts right after persisting a vote (stresses vote persistence). */
+  readonly crashAfterVoteProbability?: number;
+}
+
+type SimEvent =
+  | { readonly kind: 'deliver'; readonly message: PeerMessage }
+  | { readonly kind: 'wake'; readonly node: string; readonly version: number };
+
+interface SimNode {
+  readonly id: string;
+  isUp: boolean;
+  isPaused: boolean;
+  pending: SimEvent[];
+  /** Local clock = offset + rate × real time. */
+  readonly offset: number;
+  readonly rate: number;
+  state: NodeState | null;
+  durable: DurableState;
+  wakeVersion: number;
+  scheduledWakeAt: number;
+}
+
+/**
+ * N pure Raft nodes on a simulated network, driven by one seeded Random and a virtual clock.
+ * Every step is checked by the InvariantChecker; the first violation stops the run.
+ */
+export class SimCluster {
+  now = 0;
+  violation: string | null = null;
+  readonly ids: readonly string[];
+  readonly checker: InvariantChecker;
+  private readonly nodes = new Map<string, SimNode>();
+  private readonly queue = new EventQueue<SimEvent>();
+  private readonly blocked = new Set<string>();
+  private readonly trace: string[] = [];
+  private network: NetworkConditions;
+  readonly clockRateSpread: number;
+
+  constructor(private readonly options: ClusterOptions) {
+    this.network = options.network;
+    this.ids = Array.from({ length: options.memberCount }, (_, index) => `n${index + 1}`);
+    const drift = options.timing.maxClockDrift;
+    // Rates in [1 − ρ, 1 + ρ] with (1 − ρ)/(1 + ρ) ≥ 1 − drift: the worst pair of clocks stays within the bound.
+    this.clockRateSpread = (drift / (2 - drift)) * 0.999;
+    this.checker = new InvariantChecker(
+      options.memberCount,
+      options.timing.electionTimeoutMs / (1 - this.clockRateSpread),
+    );
+    for (const id of this.ids) {
+      const rate = 1 + (options.random() * 2 - 1) * this.clockRateSpread;
+      const node: SimNode = {
+        id,
+        isUp: false,
+        isPaused: false,
+        pending: [],
+        offset: options.random() * 1_000_000,
+        rate,
+        state: null,
+        durable: { term: 0, votedFor: null },
+        wakeVersion: 0,
+        scheduledWakeAt: Number.NaN,
+      };
+      this.nodes.set(id, node);
+      this.start(node);
+    }
+  }
+
+  private get random(): Random {
+    return this.options.random;
+  }
+
+  private node(id: string): SimNode {
+    const node = this.nodes.get(id);
+    if (node === undefined) throw new Error(`no node ${id}`);
+    return node;
+  }
+
+  private localNow(node: SimNode): number {
+    return node.offset + node.rate * this.now;
+  }
+
+  private realOf(node: SimNode, local: number): number {
+    return (local - node.offset) / node.rate;
+  }
+
+  private start(node: SimNode): void {
+    node.isUp = true;
+    node.isPaused = false;
+    node.pending = [];
+    node.state = createNode({
+      config: { ...this.options.timing, id: node.id, members: this.ids },
+      durable: node.durable,
+      now: this.localNow(node),
+      random: this.random,
+      ...(this.options.mutations === undefined ? {} : { mutations: this.options.mutations }),
+    });
+    this.scheduleWake(node, node.state.electionDeadline);
+  }
+
+  private scheduleWake(node: SimNode, wakeAtLocal: number): void {
+    if (wakeAtLocal === node.scheduledWakeAt) return;
+    node.scheduledWakeAt = wakeAtLocal;
+    node.wakeVersion += 1;
+    let at = Math.max(this.now, this.realOf(node, wakeAtLocal));
+    // Rounding must never wake a node just before its deadline, or it would sleep again at once.
+    while (node.offset + node.rate * at < wakeAtLocal) at += 1e-6;
+    this.queue.push(at, { kind: 'wake', node: node.id, version: node.wakeVersion });
+  }
+
+  private record(line: string): void {
+    const limit = this.options.traceLimit ?? 400;
+    if (limit === 0) return;
+    this.trace.push(`${this.now.toFixed(3)} ${line}`);
+    if (this.trace.length > limit) this.trace.splice(0, this.trace.length - limit);
+  }
+
+  /** The first violation found, or null; a method so callers re-read it after each run. */
+  currentViolation(): string | null {
+    return this.violation;
+  }
+
+  recentTrace(): readonly string[] {
+    return this.trace;
+  }
+
+  /** Feeds one input to a running node and applies its effects: persist, then send, then check. */
+  input(id: string, input: NodeInput): void {
+    const node = this.node(id);
+    const state = node.state;
+    if (!node.isUp || node.isPaused || state === null || this.violation !== null) return;
+    const result = step(state, input, this.localNow(node), this.random);
+    if (result.persist !== null) node.durable = result.persist;
+    node.state = result.state;
+    if (input.type !== 'message' || result.change !== null || result.send.length > 0) {
+      this.record(
+        `${id} ${describeInput(input)} -> ${result.state.roleState.role} t${result.state.term} leader=${result.state.leader ?? '-'}${result.state.isActing ? ' acting' : ''}${result.notices.map((n) => ` [${n.type}${'reason' in n ? `: ${n.reason}` : ''}]`).join('')}`,
+      );
+    }
+    const crashesAfterPersist =
+      result.persist?.votedFor !== undefined &&
+      result.persist.votedFor !== null &&
+      result.persist.votedFor !== id &&
+      this.random() < (this.options.crashAfterVoteProbability ?? 0);
+    for (const message of result.send) this.send(message);
+    const expiresAt = leaseExpiresAt(result.state);
+    const leaseEndReal =
+      result.state.isActing && expiresAt !== null ? this.realOf(node, expiresAt) : null;
+    this.violation ??= this.checker.afterStep(
+      id,
+      result.state.roleState.role === 'leader',
+      result.state.term,
+      leaseEndReal,
+      this.now,
+    );
+    if (input.type === 'tick' && result.state.roleState.role === 'leader') {
+      this.violation ??= this.checker.checkQuorumContact(id, this.now);
+    }
+    this.scheduleWake(node, result.wakeAt);
+    if (crashesAfterPersist) {
+      this.crash(id);
+      this.restart(id);
+    }
+  }
+
+  private isLinkBlocked(from: string, to: string): boolean {
+    return this.blocked.has(`${from}>${to}`);
+  }
+
+  private send(message: PeerMessage): void {
+    if (this.isLinkBlocked(message.from, message.to)) return;
+    const copies = this.random() < this.network.duplicateProbability ? 2 : 1;
+    for (let copy = 0; copy < copies; copy++) {
+      if (this.random() < this.network.dropProbability) continue;
+      const { minDelayMs, maxDelayMs } = this.network;
+      const delay = minDelayMs + this.random() * (maxDelayMs - minDelayMs);
+      this.queue.push(this.now + delay, { kind: 'deliver', message });
+    }
+  }
+
+  /** Runs events until `time` (inclusive) or the first violation. */
+  runUntil(time: number, stopWhen?: () => boolean): void {
+    let eventsAtThisInstant = 0;
+    for (;;) {
+      if (this.violation !== null || stopWhen?.() === true) return;
+      const next = this.queue.peekTime();
+      if (next === undefined || next > time) break;
+      const event = this.queue.pop();
+      if (event === undefined) break;
+      eventsAtThisInstant = event.time === this.now ? eventsAtThisInstant + 1 : 0;
+      if (eventsAtThisInstant > 10_000) {
+        this.violation = `busy loop: more than 10000 events at instant ${this.now}`;
+        return;
+      }
+      this.now = event.time;
+      this.dispatch(event.item);
+    }
+    this.now = Math.max(this.now, time);
+  }
+
+  private dispatch(event: SimEvent): void {
+    const target = event.kind === 'deliver' ? event.message.to : event.node;
+    const node = this.node(target);
+    if (!node.isUp) return;
+    if (event.kind === 'wake' && event.version !== node.wakeVersion) return;
+    if (node.isPaused) {
+      node.pending.push(event);
+      return;
+    }
+    if (event.kind === 'wake') {
+      node.scheduledWakeAt = Number.NaN;
+      this.input(target, { type: 'tick' });
+      return;
+    }
+    const { message } = event;
+    if (this.isLinkBlocked(message.from, message.to)) return;
+    if (message.type === 'heartbeat-response' && message.success) {
+      this.checker.onAckDelivered(message.to, message.from, message.term, this.now);
+    }
+    this.input(target, { type: 'message', message });
+  }
+
+  crash(id: string): void {
+    const node = this.node(id);
+    if (!node.isUp) return;
+    this.record(`${id} CRASH`);
+    node.isUp = false;
+    node.state = null;
+    node.pending = [];
+    node.wakeVersion += 1;
+    node.scheduledWakeAt = Number.NaN;
+    this.checker.onCrash(id, this.now);
+  }
+
+  restart(id: string): void {
+    const node = this.node(id);
+    if (node.isUp) return;
+    if (this.options.forgetVoteOnRestart === true)
+      node.durable = { ...node.durable, votedFor: null };
+    this.record(
+      `${id} RESTART with term ${node.durable.term} vote ${node.durable.votedFor ?? '-'}`,
+    );
+    this.start(node);
+  }
+
+  /** SIGSTOP: the node's clock runs on, but it processes nothing until resumed. */
+  pause(id: string): void {
+    const node = this.node(id);
+    if (!node.isUp || node.isPaused) return;
+    this.record(`${id} PAUSE`);
+    node.isPaused = true;
+  }
+
+  resume(id: string): void {
+    const node = this.node(id);
+    if (!node.isUp || !node.isPaused) return;
+    this.record(`${id} RESUME with ${node.pending.length} queued events`);
+    node.isPaused = false;
+    const pending = node.pending;
+    node.pending = [];
+    node.scheduledWakeAt = Number.NaN;
+    for (const event of pending) {
+      if (event.kind === 'deliver') this.dispatch(event);
+    }
+    this.input(id, { type: 'tick' });
+  }
+
+  block(from: string, to: string): void {
+    this.blocked.add(`${from}>${to}`);
+  }
+
+  /** Cuts every link between `group` and the rest, both ways. */
+  isolate(group: readonly string[]): void {
+    this.record(`PARTITION ${group.join(',')} | rest`);
+    for (const inside of group) {
+      for (const outside of this.ids) {
+        if (group.includes(outside)) continue;
+        this.block(inside, outside);
+        this.block(outside, inside);
+      }
+    }
+  }
+
+  healNetwork(network: NetworkConditions = this.network): void {
+    this.record('HEAL network');
+    this.blocked.clear();
+    this.network = network;
+  }
+
+  setNetwork(network: NetworkConditions): void {
+    this.network = network;
+  }
+
+  isUp(id: string): boolean {
+    return this.node(id).isUp;
+  }
+
+  isPaused(id: string): boolean {
+    return this.node(id).isPaused;
+  }
+
+  stateOf(id: string): NodeState | null {
+    return this.node(id).state;
+  }
+
+  /** The member currently acting as leader, if any. */
+  actingLeader(): string | null {
+    for (const id of this.ids) {
+      const state = this.node(id).state;
+      if (state?.isActing === true && !this.node(id).isPaused) return id;
+    }
+    return null;
+  }
+}
+
+function describeInput(input: NodeInput): string {
+  switch (input.type) {
+    case 'message': {
+      const { message } = input;
+      const extra = 'granted' in message ? (message.granted ? ' granted' : ' refused') : '';
+      return `<- ${message.type} t${message.term} from ${message.from}${extra}`;
+    }
+    case 'transfer':
+      return `TRANSFER${input.to === undefined ? '' : ` to ${input.to}`}`;
+    case 'set-eligible':
+      return `ELIGIBLE=${input.isEligible}`;
+    case 'tick':
+      return 'tick';
+  }
+}

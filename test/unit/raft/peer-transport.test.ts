@@ -1,0 +1,475 @@
+import assert from 'node:assert/strict';
+import { describe, test, type TestContext } from 'node:test';
+import fc from 'fast-check';
+import { ElectorError } from '../../../src/core/errors.js';
+import type { PeerMessage } from '../../../src/core/raft/messages.js';
+import { encodeHello } from '../../../src/raft/transport/frame-auth.js';
+import { encodeFrame } from '../../../src/raft/transport/frame-reader.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { sampleMessages } from './peer-messages.js';
+import {
+  AddressBook,
+  connectClient,
+  connectRaw,
+  countAccepted,
+  countDrops,
+  sendUntilReceived,
+  startMember,
+  vote,
+  type Member,
+  type MemberOptions,
+} from './transport-harness.js';
+
+const wait = { timeoutMs: 5000, intervalMs: 10 } as const;
+
+async function startCluster(
+  t: TestContext,
+  ids: readonly string[],
+  overrides: MemberOptions['overrides'] = {},
+): Promise<{ book: AddressBook; members: Member[] }> {
+  const book = new AddressBook();
+  const members = await Promise.all(
+    ids.map((id) => startMember({ id, peers: ids.filter((peer) => peer !== id), book, overrides })),
+  );
+  t.after(() => Promise.all(members.map((member) => member.stop())));
+  return { book, members };
+}
+
+function pick(members: readonly Member[], index: number): Member {
+  const member = members[index];
+  if (member === undefined) throw new Error(`no member ${index}`);
+  return member;
+}
+
+describe('peer transport over TCP', { timeout: 20_000 }, () => {
+  test('three members exchange messages, including ones sent before any peer was reachable', async (t) => {
+    const ids = ['a', 'b', 'c'];
+    const { book, members } = await startCluster(t, ids);
+    // No address resolves yet, so these wait in each peer's queue until its connection is up.
+    for (const sender of members) {
+      for (const to of ids) if (to !== sender.id) sender.transport.send(vote(sender.id, to, 7));
+    }
+    book.open();
+    await waitFor(() => members.every((member) => member.received.length === 2), {
+      ...wait,
+      what: 'every member to receive one message from each peer',
+    });
+    for (const member of members) {
+      const senders = member.received.map((message) => message.from).sort();
+      assert.deepEqual(
+        senders,
+        ids.filter((id) => id !== member.id),
+      );
+      assert.ok(member.received.every((message) => message.to === member.id));
+      assert.equal(countAccepted(member.events, 'in'), 2);
+      assert.equal(countAccepted(member.events, 'out'), 2);
+      assert.deepEqual(
+        member.events.filter(
+          (event) => event.type === 'peer-message' && event.result === 'dropped',
+        ),
+        [],
+      );
+      for (const [peer, status] of member.transport.peerStatus()) {
+        assert.equal(status.lastReceivedAt, member.clock.current, `${member.id} heard ${peer}`);
+      }
+    }
+    await waitFor(
+      () =>
+        members.every((member) =>
+          [...member.transport.peerStatus().values()].every((status) => status.isConnected),
+        ),
+      { ...wait, what: 'every outbound connection to be up' },
+    );
+  });
+
+  test('every message type crosses the wire intact', async (t) => {
+    const { book, members } = await startCluster(t, ['a', 'b']);
+    book.open();
+    const [a, b] = [pick(members, 0), pick(members, 1)];
+    const sent: PeerMessage[] = sampleMessages.map((message) => ({
+      ...message,
+      from: 'a',
+      to: 'b',
+    }));
+    for (const message of sent) a.transport.send(message);
+    await waitFor(() => b.received.length === sent.length, { ...wait, what: 'all message types' });
+    assert.deepEqual(b.received, sent);
+  });
+
+  test('a process without the cluster secret can neither deliver a message nor stay connected', async (t) => {
+    const { book, members } = await startCluster(t, ['a', 'b', 'c']);
+    book.open();
+    const a = pick(members, 0);
+    const impostorBook = new AddressBook();
+    impostorBook.addresses.set('a', { host: '127.0.0.1', port: a.port });
+    impostorBook.open();
+    const impostor = await startMember({
+      id: 'c',
+      peers: ['a'],
+      book: impostorBook,
+      overrides: { secret: Buffer.alloc(32, 0x01) },
+    });
+    t.after(() => impostor.stop());
+    await waitFor(
+      () => {
+        impostor.transport.send(vote('c', 'a', 999));
+        return countDrops(a.events, 'in', 'unauthenticated') >= 3;
+      },
+      { ...wait, what: 'the member to refuse three handshakes from the impostor' },
+    );
+    assert.ok(!a.received.some((message) => message.term === 999), 'no impostor message delivered');
+    assert.equal(impostor.transport.peerStatus().get('a')?.isConnected, false);
+    assert.equal(countAccepted(impostor.events, 'out'), 0);
+    assert.equal(countAccepted(impostor.events, 'in'), 0);
+    assert.ok(
+      a.events.some(
+        (event) =>
+          event.type === 'peer-message' &&
+          event.reason === 'unauthenticated' &&
+          event.messageType === 'handshake',
+      ),
+    );
+  });
+
+  test('messages whose sender or recipient does not match the connection are dropped', async (t) => {
+    const { book, members } = await startCluster(t, ['a', 'b', 'c']);
+    book.open();
+    const a = pick(members, 0);
+    const client = await connectClient(a.port, 'b');
+    t.after(() => client.socket.destroy());
+    await waitFor(() => client.channel.isAuthenticated, { ...wait, what: 'the handshake' });
+    client.sendMessage(vote('c', 'a', 1));
+    client.sendMessage(vote('b', 'c', 2));
+    client.sendPayload(Buffer.from('{"type":"vote"'));
+    client.sendMessage(vote('b', 'a', 3));
+    await waitFor(() => a.received.length === 1, { ...wait, what: 'the one valid message' });
+    assert.deepEqual(a.received, [vote('b', 'a', 3)]);
+    assert.equal(countDrops(a.events, 'in', 'unauthenticated'), 1);
+    assert.equal(countDrops(a.events, 'in', 'not-for-us'), 1);
+    assert.equal(countDrops(a.events, 'in', 'malformed'), 1);
+    assert.equal(client.isClosed(), false, 'a dropped message does not cost the connection');
+  });
+
+  test('an oversize frame length closes the connection before its body is read', async (t) => {
+    const { book, members } = await startCluster(t, ['a', 'b']);
+    book.open();
+    const a = pick(members, 0);
+    const raw = await connectRaw(a.port);
+    raw.socket.write(Buffer.from([0x7f, 0xff, 0xff, 0xff]));
+    await raw.closed;
+    assert.equal(countDrops(a.events, 'in', 'oversize'), 1);
+  });
+
+  test('connections sending random bytes, random frames or truncated frames are closed and deliver nothing (property)', async (t) => {
+    const { book, members } = await startCluster(t, ['a', 'b']);
+    book.open();
+    const [a, b] = [pick(members, 0), pick(members, 1)];
+    const hello = encodeFrame(encodeHello({ memberId: 'b', nonce: Buffer.alloc(32, 4) }));
+    const streams = fc.oneof(
+      fc.uint8Array({ minLength: 1, maxLength: 5000 }),
+      fc
+        .array(fc.uint8Array({ minLength: 1, maxLength: 600 }), { minLength: 1, maxLength: 5 })
+        .map((bodies) => Buffer.concat(bodies.map((body) => encodeFrame(body)))),
+      fc.nat({ max: hello.byteLength - 1 }).map((cut) => hello.subarray(0, cut + 1)),
+      fc.uint8Array({ minLength: 1, maxLength: 200 }).map((tail) => Buffer.concat([hello, tail])),
+    );
+    await fc.assert(
+      fc.asyncProperty(streams, async (bytes) => {
+        const raw = await connectRaw(a.port);
+        raw.socket.end(bytes);
+        await raw.closed;
+      }),
+      { numRuns: 40 },
+    );
+    assert.deepEqual(a.received, []);
+    const dropped = a.events.filter((event) => event.type === 'peer-message');
+    assert.ok(dropped.length > 0, 'garbage was counted');
+    assert.ok(
+      dropped.every((event) => event.type === 'peer-message' && event.result === 'dropped'),
+    );
+    await sendUntilReceived(b, a, vote('b', 'a', 5), 'a real peer to get through afterwards');
+  });
+
+  test('a connection that never finishes its handshake is closed and counted', async (t) => {
+    const { book, members } = await startCluster(t, ['a', 'b'], { handshakeTimeoutMs: 100 });
+    book.open();
+    const a = pick(members, 0);
+    const raw = await connectRaw(a.port);
+    await raw.closed;
+    assert.ok(
+      a.events.some(
+        (event) =>
+          event.type === 'peer-message' &&
+          event.reason === 'unauthenticated' &&
+          event.messageType === 'handshake',
+      ),
+    );
+  });
+
+  test('a captured connection replayed from another socket is refused', async (t) => {
+    const { book, members } = await startCluster(t, ['a', 'b']);
+    book.open();
+    const a = pick(members, 0);
+    const client = await connectClient(a.port, 'b');
+    t.after(() => client.socket.destroy());
+    await waitFor(() => client.channel.isAuthenticated, { ...wait, what: 'the handshake' });
+    client.sendMessage(vote('b', 'a', 6));
+    await waitFor(() => a.received.length === 1, { ...wait, what: 'the genuine message' });
+    const before = countDrops(a.events, 'in', 'unauthenticated');
+    const replay = await connectRaw(a.port);
+    replay.socket.write(Buffer.concat(client.sentBodies.map((body) => encodeFrame(body))));
+    await replay.closed;
+    assert.equal(countDrops(a.events, 'in', 'unauthenticated'), before + 1);
+    assert.equal(a.received.length, 1, 'the replayed message was not delivered again');
+  });
+
+  test('connections beyond the handshake limit are closed on arrival', async (t) => {
+    const { book, members } = await startCluster(t, ['a', 'b'], {
+      maxPendingHandshakes: 2,
+      handshakeTimeoutMs: 10_000,
+    });
+    book.open();
+    const a = pick(members, 0);
+    const b = pick(members, 1);
+    // b's own outbound connection to a is one handshake; wait until it completed.
+    await waitFor(() => b.transport.peerStatus().get('a')?.isConnected, { ...wait, what: 'b→a' });
+    const silent = [await connectRaw(a.port), await connectRaw(a.port)];
+    const refused = await connectRaw(a.port);
+    await refused.closed;
+    assert.ok(silent.every((connection) => !connection.isClosed()));
+    for (const connection of silent) connection.socket.destroy();
+    await Promise.all(silent.map((connection) => connection.closed));
+    const client = await waitFor(
+      async () => {
+        const candidate = await connectClient(a.port, 'b');
+        await Promise.race([
+          candidate.closed,
+          waitFor(() => candidate.channel.isAuthenticated, { ...wait, what: 'handshake' }),
+        ]);
+        return candidate.channel.isAuthenticated ? candidate : false;
+      },
+      { ...wait, what: 'a slot to free up once the silent connections closed' },
+    );
+    client.socket.destroy();
+  });
+
+  test('after a peer restarts on the same port, messages flow to it again', async (t) => {
+    const { book, members } = await startCluster(t, ['a', 'b']);
+    book.open();
+    const [a, b] = [pick(members, 0), pick(members, 1)];
+    await sendUntilReceived(a, b, vote('a', 'b', 1), 'the first message');
+    await b.stop();
+    await waitFor(() => a.transport.peerStatus().get('b')?.isConnected === false, {
+      ...wait,
+      what: 'a to notice that b is gone',
+    });
+    const restarted = await startMember({
+      id: 'b',
+      peers: ['a'],
+      book,
+      overrides: { listenPort: b.port },
+    });
+    t.after(() => restarted.stop());
+    assert.equal(restarted.port, b.port);
+    await sendUntilReceived(a, restarted, vote('a', 'b', 2), 'a message to the restarted b');
+    await sendUntilReceived(restarted, a, vote('b', 'a', 3), 'a message from the restarted b');
+  });
+
+  test('the peer address is resolved again after a failed dial, so a moved peer is found', async (t) => {
+    const { book, members } = await startCluster(t, ['b']);
+    book.open();
+    const b = pick(members, 0);
+    // The port of a stopped member refuses connections, like the old address of a moved pod.
+    const spare = await startMember({ id: 'x', peers: [], book: new AddressBook() });
+    await spare.stop();
+    const gone = spare.port;
+    const lookups: number[] = [];
+    const a = await startMember({
+      id: 'a',
+      peers: ['b'],
+      book,
+      overrides: {
+        resolvePeer: (id) => {
+          lookups.push(lookups.length);
+          const port = lookups.length === 1 ? gone : b.port;
+          return id === 'b'
+            ? Promise.resolve({ host: '127.0.0.1', port })
+            : Promise.reject(new Error(id));
+        },
+      },
+    });
+    t.after(() => a.stop());
+    const sent = vote('a', 'b', 8);
+    await waitFor(
+      () => {
+        if (b.received.some((message) => message.term === 8)) return true;
+        a.transport.send(sent);
+        return false;
+      },
+      { ...wait, what: 'b to receive from a after a re-resolve' },
+    );
+    assert.ok(lookups.length >= 2, `resolved ${lookups.length} times`);
+    assert.ok(a.logs.some((line) => line.event === 'peer.dial.failed'));
+  });
+
+  test('sends that cannot be delivered are dropped with a reason', async (t) => {
+    const book = new AddressBook();
+    const a = await startMember({
+      id: 'a',
+      peers: ['b'],
+      book,
+      overrides: { maxQueuedMessages: 4 },
+    });
+    t.after(() => a.stop());
+    a.transport.send(vote('a', 'z', 1));
+    assert.equal(countDrops(a.events, 'out', 'unknown-peer'), 1);
+    a.transport.send(vote('x', 'b', 1));
+    assert.equal(countDrops(a.events, 'out', 'malformed'), 1);
+    for (let index = 0; index < 20; index += 1) a.transport.send(vote('a', 'b', index));
+    assert.equal(countDrops(a.events, 'out', 'queue-full'), 16, 'four wait, the rest are refused');
+    book.open(); // 'b' has no address: the dial fails, and the four queued messages are dropped.
+    await waitFor(() => countDrops(a.events, 'out', 'unreachable') >= 4, {
+      ...wait,
+      what: 'queued messages to be dropped as unreachable',
+    });
+    assert.equal(countAccepted(a.events, 'out'), 0);
+  });
+
+  test('drop warnings are logged at most once per peer and reason per minute', async (t) => {
+    const book = new AddressBook();
+    const a = await startMember({ id: 'a', peers: ['b'], book });
+    t.after(() => a.stop());
+    const warnings = (reason: string): readonly Record<string, unknown>[] =>
+      a.logs.filter((line) => line.event === 'peer.message.dropped' && line.reason === reason);
+    for (let index = 0; index < 100; index += 1) a.transport.send(vote('a', 'z', index));
+    assert.equal(countDrops(a.events, 'out', 'unknown-peer'), 100, 'every drop is counted');
+    assert.equal(warnings('unknown-peer').length, 1);
+    a.clock.advance(59_999);
+    a.transport.send(vote('a', 'z', 100));
+    assert.equal(warnings('unknown-peer').length, 1);
+    a.clock.advance(1);
+    a.transport.send(vote('a', 'z', 101));
+    assert.equal(warnings('unknown-peer').length, 2);
+    assert.equal(warnings('unknown-peer')[1]?.suppressed, 100);
+    a.transport.send(vote('a', 'y', 1));
+    assert.equal(warnings('unknown-peer').length, 3, 'another peer gets its own warning');
+    assert.equal(warnings('unknown-peer')[2]?.level, 40, 'logged at warn');
+  });
+
+  test('a handler that throws does not stop other handlers or later messages', async (t) => {
+    const { book, members } = await startCluster(t, ['a', 'b']);
+    book.open();
+    const [a, b] = [pick(members, 0), pick(members, 1)];
+    b.transport.onMessage(() => {
+      throw new Error('handler bug');
+    });
+    b.transport.onMessage(() => Promise.reject(new Error('async handler bug')) as unknown as void);
+    await sendUntilReceived(a, b, vote('a', 'b', 1), 'the first message');
+    await sendUntilReceived(a, b, vote('a', 'b', 2), 'the second message');
+    await waitFor(() => b.events.filter((event) => event.type === 'backend-error').length >= 4, {
+      ...wait,
+      what: 'both handler failures of both messages to be counted',
+    });
+  });
+
+  test('an accepted connection sends keepalives, and a silent one is redialled', async (t) => {
+    const { book, members } = await startCluster(t, ['a', 'b'], {
+      keepaliveIntervalMs: 20,
+      idleTimeoutMs: 200,
+    });
+    book.open();
+    const a = pick(members, 0);
+    const client = await connectClient(a.port, 'b');
+    t.after(() => client.socket.destroy());
+    await waitFor(() => client.keepalives() >= 3, { ...wait, what: 'three keepalives' });
+
+    // A fake peer that completes the handshake but then says nothing, like a vanished pod.
+    const silentBook = new AddressBook();
+    const silentPeer = await startMember({
+      id: 'b',
+      peers: ['c'],
+      book: new AddressBook(),
+      overrides: { keepaliveIntervalMs: 60_000, idleTimeoutMs: 120_000 },
+    });
+    t.after(() => silentPeer.stop());
+    silentBook.addresses.set('b', { host: '127.0.0.1', port: silentPeer.port });
+    silentBook.open();
+    const dialer = await startMember({
+      id: 'c',
+      peers: ['b'],
+      book: silentBook,
+      overrides: { keepaliveIntervalMs: 20, idleTimeoutMs: 100 },
+    });
+    t.after(() => dialer.stop());
+    await waitFor(() => dialer.logs.filter((line) => line.event === 'peer.connected').length >= 2, {
+      ...wait,
+      what: 'the dialer to give up on the silent connection and connect again',
+    });
+    assert.ok(dialer.logs.some((line) => line.event === 'peer.connection.idle'));
+  });
+
+  test('stopping closes the listener and every connection, and later sends are dropped', async (t) => {
+    const { book, members } = await startCluster(t, ['a', 'b']);
+    book.open();
+    const [a, b] = [pick(members, 0), pick(members, 1)];
+    await sendUntilReceived(a, b, vote('a', 'b', 1), 'a first message');
+    await a.stop();
+    await assert.rejects(connectRaw(a.port), /ECONNREFUSED/);
+    a.transport.send(vote('a', 'b', 2));
+    assert.ok(countDrops(a.events, 'out', 'unreachable') >= 1);
+    await waitFor(() => b.transport.peerStatus().get('a')?.isConnected === false, {
+      ...wait,
+      what: 'b to see a gone',
+    });
+  });
+
+  test('listening on a port in use rejects with a retryable BACKEND_UNAVAILABLE', async (t) => {
+    const { members } = await startCluster(t, ['a']);
+    const a = pick(members, 0);
+    await assert.rejects(
+      startMember({
+        id: 'b',
+        peers: [],
+        book: new AddressBook(),
+        overrides: { listenPort: a.port },
+      }),
+      (error: unknown) =>
+        error instanceof ElectorError &&
+        error.code === 'BACKEND_UNAVAILABLE' &&
+        error.retryable &&
+        error.message.includes(String(a.port)),
+    );
+    await assert.rejects(a.transport.start(new AbortController().signal), (error: unknown) => {
+      return error instanceof ElectorError && error.code === 'INTERNAL';
+    });
+  });
+
+  test('invalid options are refused with one line per problem', async () => {
+    await assert.rejects(
+      startMember({
+        id: 'a',
+        peers: ['a', 'b', 'b', ''],
+        book: new AddressBook(),
+        overrides: { secret: Buffer.alloc(4), maxFrameBytes: 10, idleTimeoutMs: 1 },
+      }),
+      (error: unknown) => {
+        assert.ok(error instanceof ElectorError);
+        assert.equal(error.code, 'CONFIG_INVALID');
+        for (const expected of [
+          'secret: expected at least 16 bytes; got 4',
+          'peers: must not include selfId "a"',
+          'peers: duplicate member ID "b"',
+          'peers: expected 1 to 253 bytes of UTF-8; got ""',
+          'maxFrameBytes: expected an integer in 512..1048576; got 10',
+          'idleTimeoutMs: expected an integer in 200..600000; got 1',
+        ]) {
+          assert.ok(
+            error.message.includes(expected),
+            `missing "${expected}" in:\n${error.message}`,
+          );
+        }
+        return true;
+      },
+    );
+  });
+});
