@@ -196,6 +196,8 @@ export async function connectRaw(port: number): Promise<RawConnection> {
     });
   });
   socket.on('error', () => undefined);
+  // Reading is what reveals the other side's close; a paused socket would never see it.
+  socket.resume();
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
     socket.once('error', reject);

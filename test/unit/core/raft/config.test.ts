@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { validateRaftConfig } from '../../../../src/core/raft/config.js';
+import { ElectorError } from '../../../../src/core/errors.js';
+import { config } from './fixtures.js';
+
+function problemsOf(action: () => unknown): string {
+  try {
+    action();
+  } catch (error) {
+    assert.ok(error instanceof ElectorError);
+    assert.equal(error.code, 'CONFIG_INVALID');
+    return error.message;
+  }
+  assert.fail('expected CONFIG_INVALID');
+}
+
+test('cluster sizes 1, 3, 5 and 7 are accepted', () => {
+  for (const size of [1, 3, 5, 7]) {
+    const members = Array.from({ length: size }, (_, index) => `m${index}`);
+    validateRaftConfig({ ...config('m0', members) });
+  }
+});
+
+test('an even cluster size is refused with the accepted sizes', () => {
+  assert.match(
+    problemsOf(() => validateRaftConfig(config('a', ['a', 'b']))),
+    /members: expected 1, 3, 5, 7 members .* got 2/,
+  );
+});
+
+test('a duplicate member ID and an ID outside the members are refused by name', () => {
+  const message = problemsOf(() => validateRaftConfig(config('x', ['a', 'b', 'b'])));
+  assert.match(message, /duplicate member ID "b"/);
+  assert.match(message, /id: "x" is not one of the members/);
+});
+
+test('an election timeout too close to the heartbeat interval is refused', () => {
+  const message = problemsOf(() =>
+    validateRaftConfig({ ...config(), heartbeatIntervalMs: 200, electionTimeoutMs: 500 }),
+  );
+  assert.match(
+    message,
+    /electionTimeoutMs: expected at least 3 × heartbeatIntervalMs \(600\); got 500/,
+  );
+});
+
+test('a drift bound outside [0, 0.5) is refused', () => {
+  assert.match(
+    problemsOf(() => validateRaftConfig({ ...config(), maxClockDrift: 0.7 })),
+    /maxClockDrift/,
+  );
+});
