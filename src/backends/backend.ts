@@ -1,8 +1,9 @@
 import type { ElectionObserver } from '../core/election-events.js';
 import type { Leadership } from '../core/leadership.js';
 
-export const backendNames = ['raft', 'etcd', 'zookeeper', 'kubernetes'] as const;
-export type BackendName = (typeof backendNames)[number];
+import type { BackendName } from '../core/backend-name.js';
+
+export { backendNames, type BackendName } from '../core/backend-name.js';
 
 /** Leadership as every backend reports it, with where to reach the leader. */
 export interface ElectionState extends Leadership {

@@ -1,0 +1,296 @@
+import { z } from 'zod';
+import { backendNames } from '../core/backend-name.js';
+import { parseDurationMs } from './duration.js';
+
+/**
+ * Every setting of `elector run`, declared once: its flag, its environment variable, its help
+ * text and its zod type. The schema, the parser, the environment reader and --help all come
+ * from this table, so they cannot disagree.
+ */
+export interface OptionSpec {
+  readonly key: string;
+  readonly flag: string;
+  readonly env: string;
+  readonly group: 'general' | 'raft' | 'http' | 'etcd' | 'zookeeper' | 'kubernetes' | 'workload';
+  readonly description: string;
+  readonly schema: z.ZodType;
+  /** Shown in --help; absent for required or computed settings. */
+  readonly defaultText?: string;
+  readonly isBoolean?: boolean;
+  readonly isSecret?: boolean;
+}
+
+const durationMs = (minimum: number, maximum: number): z.ZodType<number> =>
+  z
+    .string()
+    .transform((text, context) => {
+      const value = parseDurationMs(text);
+      if (value === null) {
+        context.addIssue({
+          code: 'custom',
+          message: 'expected a duration such as 500ms, 5s or 1m',
+        });
+        return z.NEVER;
+      }
+      return value;
+    })
+    .pipe(
+      z
+        .number()
+        .min(minimum, `expected at least ${minimum} ms`)
+        .max(maximum, `expected at most ${maximum} ms`),
+    );
+
+const port = z.coerce
+  .number()
+  .int('expected a whole port number')
+  .min(0, 'expected a port in 0..65535')
+  .max(65535, 'expected a port in 0..65535');
+const list = z.string().transform((text) =>
+  text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0),
+);
+const memberId = z
+  .string()
+  .min(1, 'expected a non-empty member ID')
+  .max(253, 'expected at most 253 characters')
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+    'expected letters, digits, ".", "_" or "-", starting with a letter or digit',
+  );
+export const booleanText = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((text) => ['true', '1', 'yes'].includes(text));
+const path = z.string().min(1, 'expected a file path');
+
+function option(spec: OptionSpec): OptionSpec {
+  return spec;
+}
+
+export const optionSpecs: readonly OptionSpec[] = [
+  option({
+    key: 'id',
+    flag: 'id',
+    env: 'ELECTOR_ID',
+    group: 'general',
+    schema: memberId,
+    description:
+      "This member's ID: unique, stable (a StatefulSet pod name; from the downward API metadata.name).",
+  }),
+  option({
+    key: 'backend',
+    flag: 'backend',
+    env: 'ELECTOR_BACKEND',
+    group: 'general',
+    schema: z.enum(backendNames),
+    defaultText: 'raft',
+    description: 'Election backend.',
+  }),
+  option({
+    key: 'election',
+    flag: 'election',
+    env: 'ELECTOR_ELECTION',
+    group: 'general',
+    schema: z
+      .string()
+      .regex(
+        /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/,
+        'expected a DNS label: lower-case letters, digits and "-", at most 63',
+      ),
+    defaultText: 'default',
+    description: 'Name of the election (key prefix, znode, Lease name, metric label).',
+  }),
+  option({
+    key: 'logLevel',
+    flag: 'log-level',
+    env: 'ELECTOR_LOG_LEVEL',
+    group: 'general',
+    schema: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
+    defaultText: 'info',
+    description: 'Log level (JSON logs on stdout).',
+  }),
+  option({
+    key: 'shutdownTimeoutMs',
+    flag: 'shutdown-timeout',
+    env: 'ELECTOR_SHUTDOWN_TIMEOUT',
+    group: 'general',
+    schema: durationMs(100, 600_000),
+    defaultText: '5s',
+    description: 'On SIGTERM, hand over leadership and exit within this time.',
+  }),
+  option({
+    key: 'leaderFile',
+    flag: 'leader-file',
+    env: 'ELECTOR_LEADER_FILE',
+    group: 'general',
+    schema: path,
+    description:
+      'Write the current leader as JSON to this file, atomically (e.g. on a shared emptyDir).',
+  }),
+
+  option({
+    key: 'httpHost',
+    flag: 'http-host',
+    env: 'ELECTOR_HTTP_HOST',
+    group: 'http',
+    schema: z.string().min(1),
+    defaultText: '0.0.0.0',
+    description: 'Address the HTTP API listens on.',
+  }),
+  option({
+    key: 'httpPort',
+    flag: 'http-port',
+    env: 'ELECTOR_HTTP_PORT',
+    group: 'http',
+    schema: port,
+    defaultText: '4040',
+    description: 'Port of the HTTP API (/leader, /role/leader, /metrics, ...).',
+  }),
+  option({
+    key: 'advertiseAddress',
+    flag: 'advertise-address',
+    env: 'ELECTOR_ADVERTISE_ADDRESS',
+    group: 'http',
+    schema: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port'),
+    description: "host:port where other members and workloads reach this member's HTTP API.",
+    defaultText: '<pod IP or id>:<http-port>',
+  }),
+  option({
+    key: 'resignPolicy',
+    flag: 'resign-policy',
+    env: 'ELECTOR_RESIGN_POLICY',
+    group: 'http',
+    schema: z.enum(['loopback', 'token', 'loopback-or-token']),
+    defaultText: 'loopback',
+    description:
+      'Who may POST /leader/resign: callers on loopback, callers with the resign token, or either.',
+  }),
+  option({
+    key: 'resignTokenFile',
+    flag: 'resign-token-file',
+    env: 'ELECTOR_RESIGN_TOKEN_FILE',
+    group: 'http',
+    schema: path,
+    isSecret: true,
+    description: 'File holding the bearer token for POST /leader/resign.',
+  }),
+
+  option({
+    key: 'members',
+    flag: 'members',
+    env: 'ELECTOR_MEMBERS',
+    group: 'raft',
+    schema: list.pipe(z.array(memberId)),
+    description: 'Raft: all member IDs, comma-separated (1, 3, 5 or 7), this one included.',
+  }),
+  option({
+    key: 'peers',
+    flag: 'peers',
+    env: 'ELECTOR_PEERS',
+    group: 'raft',
+    schema: list,
+    description:
+      'Raft: static peer addresses, "id=host:port,..." (otherwise each peer is found by DNS through --peer-host-template).',
+  }),
+  option({
+    key: 'peerHostTemplate',
+    flag: 'peer-host-template',
+    env: 'ELECTOR_PEER_HOST_TEMPLATE',
+    group: 'raft',
+    schema: z.string().includes('{id}', 'expected a template containing {id}'),
+    defaultText: '{id}',
+    description:
+      'Raft: DNS name of a peer, e.g. "{id}.elector-peers.ns.svc.cluster.local" (re-resolved when a peer is unreachable).',
+  }),
+  option({
+    key: 'peerHost',
+    flag: 'peer-host',
+    env: 'ELECTOR_PEER_HOST',
+    group: 'raft',
+    schema: z.string().min(1),
+    defaultText: '0.0.0.0',
+    description: 'Raft: address the peer port listens on.',
+  }),
+  option({
+    key: 'peerPort',
+    flag: 'peer-port',
+    env: 'ELECTOR_PEER_PORT',
+    group: 'raft',
+    schema: port,
+    defaultText: '7946',
+    description: "Raft: peer port (this member's, and the default for peers found by DNS).",
+  }),
+  option({
+    key: 'peerHttpAddresses',
+    flag: 'peer-http-addresses',
+    env: 'ELECTOR_PEER_HTTP_ADDRESSES',
+    group: 'raft',
+    schema: list,
+    description:
+      'Raft: HTTP API address of each member, "id=host:port,..." (default: the peer host with --http-port).',
+  }),
+  option({
+    key: 'clusterSecretFile',
+    flag: 'cluster-secret-file',
+    env: 'ELECTOR_CLUSTER_SECRET_FILE',
+    group: 'raft',
+    schema: path,
+    isSecret: true,
+    description:
+      'Raft: file holding the shared cluster secret that authenticates peers (a mounted Secret).',
+  }),
+  option({
+    key: 'clusterSecret',
+    flag: 'cluster-secret',
+    env: 'ELECTOR_CLUSTER_SECRET',
+    group: 'raft',
+    schema: z.string().min(16, 'expected at least 16 characters'),
+    isSecret: true,
+    description: 'Raft: the cluster secret itself (prefer the file or the environment variable).',
+  }),
+  option({
+    key: 'stateDir',
+    flag: 'state-dir',
+    env: 'ELECTOR_STATE_DIR',
+    group: 'raft',
+    schema: path,
+    defaultText: './elector-state',
+    description:
+      'Raft: directory for the durable term and vote (keep it across restarts: a PVC or emptyDir).',
+  }),
+  option({
+    key: 'heartbeatIntervalMs',
+    flag: 'heartbeat-interval',
+    env: 'ELECTOR_HEARTBEAT_INTERVAL',
+    group: 'raft',
+    schema: durationMs(1, 60_000),
+    defaultText: '100ms',
+    description: 'Raft: leader heartbeat interval.',
+  }),
+  option({
+    key: 'electionTimeoutMs',
+    flag: 'election-timeout',
+    env: 'ELECTOR_ELECTION_TIMEOUT',
+    group: 'raft',
+    schema: durationMs(3, 600_000),
+    defaultText: '500ms',
+    description:
+      'Raft: election timeout T (followers campaign after a random [T, 2T]); at least 3 heartbeats.',
+  }),
+  option({
+    key: 'maxClockDrift',
+    flag: 'max-clock-drift',
+    env: 'ELECTOR_MAX_CLOCK_DRIFT',
+    group: 'raft',
+    schema: z.coerce
+      .number('expected a number')
+      .min(0, 'expected a fraction in [0, 0.5)')
+      .lt(0.5, 'expected a fraction in [0, 0.5)'),
+    defaultText: '0.05',
+    description: 'Raft: bound on clock-rate disagreement; the leader lease is T × (1 − drift).',
+  }),
+];
+
+export type OptionKey = (typeof optionSpecs)[number]['key'];

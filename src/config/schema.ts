@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import type { BackendName } from '../core/backend-name.js';
+import { optionSpecs } from './options.js';
+
+/** The validated settings of `elector run`. Optional fields are absent when not given. */
+export interface Config {
+  readonly id: string;
+  readonly backend: BackendName;
+  readonly election: string;
+  readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+  readonly shutdownTimeoutMs: number;
+  readonly leaderFile?: string;
+  readonly httpHost: string;
+  readonly httpPort: number;
+  readonly advertiseAddress?: string;
+  readonly resignPolicy: 'loopback' | 'token' | 'loopback-or-token';
+  readonly resignTokenFile?: string;
+  readonly members: readonly string[];
+  readonly peers: readonly string[];
+  readonly peerHostTemplate: string;
+  readonly peerHost: string;
+  readonly peerPort: number;
+  readonly peerHttpAddresses: readonly string[];
+  readonly clusterSecretFile?: string;
+  readonly clusterSecret?: string;
+  readonly stateDir: string;
+  readonly heartbeatIntervalMs: number;
+  readonly electionTimeoutMs: number;
+  readonly maxClockDrift: number;
+}
+
+/** Defaults, as raw text, so they pass through the same schema as user input. */
+export const defaultValues: Readonly<Record<string, string>> = {
+  backend: 'raft',
+  election: 'default',
+  logLevel: 'info',
+  shutdownTimeoutMs: '5s',
+  httpHost: '0.0.0.0',
+  httpPort: '4040',
+  resignPolicy: 'loopback',
+  members: '',
+  peers: '',
+  peerHostTemplate: '{id}',
+  peerHost: '0.0.0.0',
+  peerPort: '7946',
+  peerHttpAddresses: '',
+  stateDir: './elector-state',
+  heartbeatIntervalMs: '100ms',
+  electionTimeoutMs: '500ms',
+  maxClockDrift: '0.05',
+};
+
+/** One zod schema for the whole configuration: every option's own type, all optional here. */
+export const configSchema = z.object(
+  Object.fromEntries(optionSpecs.map((spec) => [spec.key, spec.schema.optional()])),
+);

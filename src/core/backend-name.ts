@@ -1,0 +1,2 @@
+export const backendNames = ['raft', 'etcd', 'zookeeper', 'kubernetes'] as const;
+export type BackendName = (typeof backendNames)[number];
