@@ -1,7 +1,7 @@
 // Stored form <-> served form. Every type is stored as served, except events: core/v1 and
 // events.k8s.io/v1 serve the same stored objects under different field names, as the real
 // apiserver does (it converts both to one internal type).
-import { cloneJson, type JsonObject } from './json.js';
+import { cloneJson, omitKeys, type JsonObject } from './json.js';
 import { apiVersionOf, type ResourceType } from './resources.js';
 
 /** events.k8s.io/v1 field name -> core/v1 field name. */
@@ -47,6 +47,5 @@ export function toStored(type: ResourceType, served: JsonObject): JsonObject {
 }
 
 function withoutTypeMeta(object: JsonObject): JsonObject {
-  const { apiVersion: _apiVersion, kind: _kind, ...rest } = object;
-  return rest;
+  return omitKeys(object, ['apiVersion', 'kind']);
 }

@@ -1,7 +1,7 @@
 // Decoding a request body into a typed object: unknown fields are dropped (and reported, for
 // fieldValidation), and typed fields that the real Go structs would not unmarshal are a 400
 // BadRequest "... cannot be handled as a Lease: ..." exactly as the real decoder fails.
-import { isJsonObject, objectAt, type JsonObject, type JsonValue } from './json.js';
+import { isJsonObject, objectAt, type JsonObject, type JsonValue, deleteKey } from './json.js';
 import type { ResourceType } from './resources.js';
 import { badRequest } from './status.js';
 
@@ -90,14 +90,14 @@ export function dropUnknownFields(type: ResourceType, object: JsonObject): strin
   for (const key of Object.keys(object)) {
     if (!known.has(key)) {
       unknown.push(key);
-      delete object[key];
+      deleteKey(object, key);
     }
   }
   const metadata = objectAt(object, 'metadata');
   for (const key of Object.keys(metadata ?? {})) {
     if (metadata !== undefined && !metadataFields.has(key)) {
       unknown.push(`metadata.${key}`);
-      delete metadata[key];
+      deleteKey(metadata, key);
     }
   }
   const spec = objectAt(object, 'spec');
@@ -105,7 +105,7 @@ export function dropUnknownFields(type: ResourceType, object: JsonObject): strin
     for (const key of Object.keys(spec)) {
       if (!leaseSpecFields.has(key)) {
         unknown.push(`spec.${key}`);
-        delete spec[key];
+        deleteKey(spec, key);
       }
     }
   }
@@ -197,7 +197,7 @@ export function decodeLeaseSpec(type: ResourceType, object: JsonObject): void {
     const value = spec[field];
     if (value === undefined) continue;
     if (value === null) {
-      delete spec[field];
+      deleteKey(spec, field);
       continue;
     }
     if (typeof value !== 'string') {
@@ -210,5 +210,5 @@ export function decodeLeaseSpec(type: ResourceType, object: JsonObject): void {
     if (normalized === undefined) throw cannotBeHandled(type, microTimeError(value));
     spec[field] = normalized;
   }
-  for (const [key, value] of Object.entries(spec)) if (value === null) delete spec[key];
+  for (const [key, value] of Object.entries(spec)) if (value === null) deleteKey(spec, key);
 }

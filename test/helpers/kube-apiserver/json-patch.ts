@@ -1,6 +1,13 @@
 // JSON patch (RFC 6902) with JSON pointers (RFC 6901). A malformed patch is 400 BadRequest; an
 // operation that does not apply (missing path, failed `test`) is the apiserver's generic 422.
-import { cloneJson, isJsonObject, jsonEqual, type JsonValue } from './json.js';
+import {
+  cloneJson,
+  isJsonObject,
+  jsonEqual,
+  type JsonValue,
+  deleteKey,
+  describeJson,
+} from './json.js';
 import { badRequest, patchFailed } from './status.js';
 
 interface Operation {
@@ -18,7 +25,9 @@ function decode(patch: JsonValue): Operation[] {
   }
   return patch.map((item) => {
     if (!isJsonObject(item) || typeof item.op !== 'string' || !operations.has(item.op)) {
-      throw badRequest(`Unexpected kind: ${isJsonObject(item) ? String(item.op) : 'unknown'}`);
+      throw badRequest(
+        `Unexpected kind: ${isJsonObject(item) ? describeJson(item.op) : 'unknown'}`,
+      );
     }
     if (typeof item.path !== 'string') throw badRequest(`operation missing path: ${item.op}`);
     const op = item.op as Operation['op'];
@@ -32,7 +41,7 @@ function decode(patch: JsonValue): Operation[] {
       op,
       path: item.path,
       ...(typeof item.from === 'string' ? { from: item.from } : {}),
-      ...('value' in item && item.value !== undefined ? { value: item.value } : {}),
+      ...('value' in item ? { value: item.value } : {}),
     };
   });
 }
@@ -89,7 +98,7 @@ function remove(document: JsonValue, pointer: string): JsonValue {
   if (Array.isArray(parent)) return parent.splice(arrayIndex(parent, key, false), 1)[0] ?? null;
   if (!isJsonObject(parent) || !(key in parent)) throw patchFailed();
   const value = parent[key] ?? null;
-  delete parent[key];
+  deleteKey(parent, key);
   return value;
 }
 

@@ -59,3 +59,21 @@ export function labelsOf(object: JsonObject): Record<string, string> {
   }
   return result;
 }
+
+/** Removes `key` from `object` (the dynamic-key form of `delete`). */
+export function deleteKey(object: JsonObject, key: string): void {
+  Reflect.deleteProperty(object, key);
+}
+
+/** A copy of `object` without `keys`. */
+export function omitKeys(object: JsonObject, keys: readonly string[]): JsonObject {
+  const result: JsonObject = {};
+  for (const [key, value] of Object.entries(object)) if (!keys.includes(key)) result[key] = value;
+  return result;
+}
+
+/** A value as text for messages: strings as they are, anything else as JSON. */
+export function describeJson(value: JsonValue | undefined): string {
+  if (typeof value === 'string') return value;
+  return value === undefined ? '' : JSON.stringify(value);
+}

@@ -39,7 +39,7 @@ function tokenize(selector: string): string[] {
 }
 
 function isIdentifier(token: string | undefined): token is string {
-  return token !== undefined && !specialCharacters.has(token.charAt(0)) && token !== '==';
+  return token !== undefined && !specialCharacters.has(token.charAt(0));
 }
 
 /** Parses a labelSelector query value; throws a 400 ApiError when it is malformed. */
@@ -56,10 +56,10 @@ export function parseLabelSelector(selector: string): LabelRequirement[] {
     let requirement: LabelRequirement;
     if (token === '!') {
       token = next();
-      if (!isIdentifier(token)) return fail(`found '${token ?? ''}', expected: identifier`);
+      if (!isIdentifier(token)) return fail(`found '${String(token)}', expected: identifier`);
       requirement = { key: token, operator: '!exists', values: [] };
     } else {
-      if (!isIdentifier(token)) return fail(`found '${token ?? ''}', expected: !, identifier`);
+      if (!isIdentifier(token)) return fail(`found '${String(token)}', expected: !, identifier`);
       const key = token;
       const operator = tokens[position];
       if (operator === undefined || operator === ',') {
@@ -81,7 +81,7 @@ export function parseLabelSelector(selector: string): LabelRequirement[] {
             }
             continue;
           }
-          if (!isIdentifier(value)) return fail(`found '${value ?? ''}', expected: ',', ')'`);
+          if (!isIdentifier(value)) return fail(`found '${String(value)}', expected: ',', ')'`);
           values.push(value);
           position += 1;
         }

@@ -1,7 +1,7 @@
 // PATCH: the four patch types the real apiserver takes, each applied to the current object, then
 // written through the registry's update (so validation and status rules are the same as PUT).
 // A patch that sets metadata.resourceVersion is a precondition: a stale one is 409 Conflict.
-import { isJsonObject, metadataOf, stringAt, type JsonObject, type JsonValue } from './json.js';
+import { isJsonObject, metadataOf, stringAt, type JsonValue } from './json.js';
 import { applyJsonPatch } from './json-patch.js';
 import { applyMergePatch } from './merge-patch.js';
 import type { FieldValidation, Registry, WriteResult } from './registry.js';
@@ -107,7 +107,7 @@ export function patchObject(registry: Registry, request: PatchRequest): WriteRes
       patched = applyStrategicMergePatch(current, patch);
   }
   if (!isJsonObject(patched)) throw badRequest('the patched object is not a JSON object');
-  const expectedVersion = stringAt(metadataOf(patched as JsonObject), 'resourceVersion') ?? '';
+  const expectedVersion = stringAt(metadataOf(patched), 'resourceVersion') ?? '';
   if (expectedVersion !== '' && expectedVersion !== metadataOf(current).resourceVersion) {
     throw conflict({ group: type.group, resource: type.plural }, request.name, modifiedReason);
   }

@@ -3,7 +3,17 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { toServed, toStored } from './conversion.js';
 import { decodeLeaseSpec, dropUnknownFields } from './decode.js';
-import { cloneJson, jsonEqual, metadataOf, objectAt, stringAt, type JsonObject } from './json.js';
+import {
+  cloneJson,
+  jsonEqual,
+  metadataOf,
+  objectAt,
+  stringAt,
+  type JsonObject,
+  deleteKey,
+  omitKeys,
+  describeJson,
+} from './json.js';
 import type { ResourceType } from './resources.js';
 import { findResourceType, resourceTypes } from './resources.js';
 import {
@@ -51,8 +61,7 @@ function groupResource(type: ResourceType): { group: string; resource: string } 
 
 /** Everything but metadata and status: what a change to bumps metadata.generation. */
 function specPart(object: JsonObject): JsonObject {
-  const { metadata: _metadata, status: _status, ...rest } = object;
-  return rest;
+  return omitKeys(object, ['metadata', 'status']);
 }
 
 export class Registry {
@@ -163,7 +172,7 @@ export class Registry {
       'selfLink',
       'managedFields',
     ])
-      delete metadata[field];
+      deleteKey(metadata, field);
     metadata.uid = randomUUID();
     metadata.creationTimestamp = now();
     metadata.generation = 1;
@@ -233,7 +242,7 @@ export class Registry {
         'generateName',
       ]) {
         const value = existingMetadata[field];
-        if (value === undefined) delete nextMetadata[field];
+        if (value === undefined) deleteKey(nextMetadata, field);
         else nextMetadata[field] = value;
       }
       nextMetadata.name = name;
@@ -291,7 +300,7 @@ export class Registry {
         throw conflict(
           groupResource(type),
           name,
-          `Precondition failed: ${label} in precondition: ${expected}, ${label} in object meta: ${String(metadata[field])}`,
+          `Precondition failed: ${label} in precondition: ${expected}, ${label} in object meta: ${describeJson(metadata[field])}`,
         );
       }
     }

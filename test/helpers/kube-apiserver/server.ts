@@ -97,7 +97,11 @@ export class HttpFrontend {
   /** Stops listening and cuts every open connection (watches included): clients see refusals. */
   async stopListening(): Promise<void> {
     this.endWatches();
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => {
+      this.server.close(() => {
+        resolve();
+      });
+    });
     for (const socket of this.sockets) socket.destroy();
     await closed;
   }

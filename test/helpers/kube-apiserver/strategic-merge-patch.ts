@@ -3,7 +3,14 @@
 // by `type`, containers by `name`, ...), other lists are replaced, and the `$patch`,
 // `$retainKeys`, `$setElementOrder/` and `$deleteFromPrimitiveList/` directives are honoured.
 // Merge keys come from a table of the built-in types' Go struct tags, not from OpenAPI.
-import { cloneJson, isJsonObject, jsonEqual, type JsonObject, type JsonValue } from './json.js';
+import {
+  cloneJson,
+  isJsonObject,
+  jsonEqual,
+  type JsonObject,
+  type JsonValue,
+  deleteKey,
+} from './json.js';
 import { badRequest } from './status.js';
 
 const mergeKeysByField: Readonly<Record<string, string>> = {
@@ -155,9 +162,9 @@ function mergeObject(
     if (key.startsWith('$')) continue;
     const childPath = [...path, key];
     if (value === null) {
-      delete result[key];
+      deleteKey(result, key);
     } else if (isJsonObject(value)) {
-      if (directiveOf(value) === 'delete') delete result[key];
+      if (directiveOf(value) === 'delete') deleteKey(result, key);
       else result[key] = mergeObject(result[key], value, childPath);
     } else if (Array.isArray(value)) {
       const merged = mergeList(result[key], value, childPath);

@@ -2,6 +2,7 @@
 // Columns follow the real printers (pkg/printers/internalversion) for the types tests print;
 // other types get Name and Age, as a CRD without printer columns does.
 import {
+  describeJson,
   isJsonObject,
   metadataOf,
   objectAt,
@@ -111,7 +112,8 @@ function servicePorts(object: JsonObject): string {
   return ports
     .filter(isJsonObject)
     .map(
-      (port) => `${String(port.port)}/${typeof port.protocol === 'string' ? port.protocol : 'TCP'}`,
+      (port) =>
+        `${describeJson(port.port)}/${typeof port.protocol === 'string' ? port.protocol : 'TCP'}`,
     )
     .join(',');
 }

@@ -1,6 +1,7 @@
 // Per-type behaviour of the real registry strategies that tests can observe: defaults set on
 // create, and the validation errors (422 Invalid) for the fields the elector's objects use.
 import {
+  describeJson,
   isJsonObject,
   jsonEqual,
   metadataOf,
@@ -138,7 +139,11 @@ function workloadErrors(object: JsonObject): FieldCause[] {
 
 function numberCause(field: string, value: JsonValue | undefined, detail: string): FieldCause[] {
   return [
-    { field, reason: 'FieldValueInvalid', message: `Invalid value: ${String(value)}: ${detail}` },
+    {
+      field,
+      reason: 'FieldValueInvalid',
+      message: `Invalid value: ${describeJson(value)}: ${detail}`,
+    },
   ];
 }
 

@@ -1,6 +1,6 @@
 // Name, label and annotation rules from k8s.io/apimachinery/pkg/util/validation (v0.32), with the
 // same messages, so a rejected request reads as the real apiserver's answer.
-import { isJsonObject, objectAt, type JsonObject } from './json.js';
+import { describeJson, isJsonObject, objectAt, type JsonObject } from './json.js';
 import type { NameRule } from './resources.js';
 import type { FieldCause } from './status.js';
 
@@ -139,7 +139,7 @@ export function metadataErrors(metadata: JsonObject): FieldCause[] {
     for (const error of labelKeyErrors(key))
       causes.push(invalidValue('metadata.labels', key, error));
     if (typeof value !== 'string') {
-      causes.push(invalidValue('metadata.labels', String(value), 'must be a string'));
+      causes.push(invalidValue('metadata.labels', describeJson(value), 'must be a string'));
       continue;
     }
     for (const error of labelValueErrors(value)) {
@@ -152,7 +152,7 @@ export function metadataErrors(metadata: JsonObject): FieldCause[] {
     for (const error of labelKeyErrors(key.toLowerCase())) {
       causes.push(invalidValue('metadata.annotations', key, error));
     }
-    totalBytes += Buffer.byteLength(key) + Buffer.byteLength(String(value));
+    totalBytes += Buffer.byteLength(key) + Buffer.byteLength(describeJson(value));
   }
   if (totalBytes > totalAnnotationSizeLimitBytes) {
     causes.push({
