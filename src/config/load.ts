@@ -31,6 +31,7 @@ function readFlags(argv: readonly string[], problems: string[]): Map<string, Raw
     const spec = specByFlag.get(name);
     if (spec === undefined) {
       problems.push(`--${name}: unknown flag${suggestion(name)}; see "elector run --help"`);
+      if (inline === undefined && argv[index + 1]?.startsWith('--') === false) index++;
       continue;
     }
     let text = inline;

@@ -42,7 +42,7 @@ const durationMs = (minimum: number, maximum: number): z.ZodType<number> =>
     );
 
 const port = z.coerce
-  .number()
+  .number('expected a port number in 0..65535')
   .int('expected a whole port number')
   .min(0, 'expected a port in 0..65535')
   .max(65535, 'expected a port in 0..65535');

@@ -1,0 +1,154 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../../core/clock.js';
+import type { ElectionObserver } from '../../core/election-events.js';
+import { ElectorError } from '../../core/errors.js';
+import { quorumSize, type RaftConfig } from '../../core/raft/config.js';
+import type { RaftLeadership } from '../../core/raft/leadership-view.js';
+import type { Random } from '../../core/random.js';
+import { RaftDriver } from '../../raft/driver.js';
+import { FileStateStore } from '../../raft/storage/file-state-store.js';
+import type { PeerAddress } from '../../raft/transport/outbound-peer.js';
+import { PeerTransport } from '../../raft/transport/peer-transport.js';
+import type { ElectionBackend, ElectionState, MemberStatus } from '../backend.js';
+
+export interface RaftBackendOptions {
+  readonly config: RaftConfig;
+  readonly stateDir: string;
+  readonly listenHost: string;
+  readonly listenPort: number;
+  readonly resolvePeer: (id: string) => Promise<PeerAddress>;
+  /** The HTTP API address of a member, for `leaderAddress`. */
+  readonly httpAddressOf: (id: string) => string;
+  readonly secret: Uint8Array;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly logger: Logger;
+  readonly observe: ElectionObserver;
+}
+
+export interface RaftBackend extends ElectionBackend {
+  /** Where the peer port listens, once started. */
+  peerListenAddress(): PeerAddress | null;
+}
+
+/** The embedded backend: a Raft peer mesh among the sidecars themselves. */
+export function createRaftBackend(options: RaftBackendOptions): RaftBackend {
+  const { config, clock } = options;
+  const peers = config.members.filter((member) => member !== config.id);
+  const transport = new PeerTransport({
+    selfId: config.id,
+    listenHost: options.listenHost,
+    listenPort: options.listenPort,
+    peers,
+    resolvePeer: options.resolvePeer,
+    secret: options.secret,
+    observe: options.observe,
+    logger: options.logger,
+    random: options.random,
+    clock,
+  });
+  const driver = new RaftDriver({
+    config,
+    store: new FileStateStore(options.stateDir),
+    channel: transport,
+    clock,
+    random: options.random,
+    logger: options.logger,
+    observe: options.observe,
+  });
+
+  const toElectionState = (leadership: RaftLeadership | null): ElectionState => ({
+    leader: leadership?.leader ?? null,
+    leaderAddress: leadership?.leader == null ? null : options.httpAddressOf(leadership.leader),
+    fencingToken: leadership?.fencingToken ?? 0n,
+    term: BigInt(leadership?.term ?? 0),
+    role: leadership?.role ?? 'starting',
+    isSelf: leadership?.isSelf ?? false,
+    leaseExpiresAt: leadership?.leaseExpiresAt ?? null,
+  });
+
+  return {
+    name: 'raft',
+    async start(signal) {
+      await transport.start(signal);
+      await driver.start(signal);
+    },
+    current: () => toElectionState(driver.leadership()),
+    onChange(listener) {
+      return driver.onChange((change) => {
+        listener(toElectionState(change));
+      });
+    },
+    async resign(signal) {
+      if (driver.leadership()?.isSelf !== true) return;
+      const outcome: { refusal: string | null } = { refusal: null };
+      const unsubscribe = driver.onNotice((notice) => {
+        if (notice.type === 'transfer-refused') outcome.refusal = notice.reason;
+      });
+      try {
+        await abortable(driver.input({ type: 'transfer' }), signal);
+      } finally {
+        unsubscribe();
+      }
+      if (outcome.refusal !== null) {
+        throw new ElectorError(
+          'TRANSFER_FAILED',
+          `leadership transfer refused: ${outcome.refusal}`,
+          { retryable: true },
+        );
+      }
+    },
+    setEligible(isEligible) {
+      void driver.input({ type: 'set-eligible', isEligible });
+    },
+    isReady() {
+      const connected = [...transport.peerStatus().values()].filter(
+        (status) => status.isConnected,
+      ).length;
+      return driver.leadership() !== null && connected + 1 >= quorumSize(config.members.length);
+    },
+    members() {
+      const leadership = driver.leadership();
+      const statuses = transport.peerStatus();
+      const now = clock.now();
+      return config.members.map((id): MemberStatus => {
+        const isSelf = id === config.id;
+        const status = statuses.get(id);
+        const role = isSelf
+          ? (leadership?.role ?? 'starting')
+          : id === leadership?.leader
+            ? 'leader'
+            : 'member';
+        return {
+          id,
+          address: options.httpAddressOf(id),
+          role,
+          term: isSelf || id === leadership?.leader ? BigInt(leadership?.term ?? 0) : null,
+          lastContactMs: isSelf
+            ? 0
+            : status?.lastReceivedAt == null
+              ? null
+              : Math.round(now - status.lastReceivedAt),
+          isReachable: isSelf || status?.isConnected === true,
+        };
+      });
+    },
+    peerListenAddress: () => transport.listenAddress(),
+  };
+}
+
+async function abortable(task: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) throw signal.reason;
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => {
+      reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    await Promise.race([task, aborted]);
+  } finally {
+    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
+  }
+}

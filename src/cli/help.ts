@@ -1,0 +1,46 @@
+import { optionSpecs, type OptionSpec } from '../config/options.js';
+
+const groupTitles: Readonly<Record<OptionSpec['group'], string>> = {
+  general: 'General',
+  http: 'HTTP API',
+  raft: 'Raft mesh backend (--backend raft)',
+  etcd: 'etcd backend (--backend etcd)',
+  zookeeper: 'ZooKeeper backend (--backend zookeeper)',
+  kubernetes: 'Kubernetes (labels, Lease backend)',
+  workload: 'Workload health gate and hooks',
+};
+
+export const mainHelp = `elector: a leader-election sidecar for Kubernetes
+
+Usage:
+  elector run [options]      start the sidecar (see "elector run --help")
+  elector status [--url U]   ask a running sidecar (default http://127.0.0.1:4040) and print its view
+  elector demo               start a 3-member Raft mesh on loopback and watch failover live
+  elector --version
+
+Exit codes: 0 done, 1 failed at run time, 2 bad usage or configuration.
+`;
+
+/** --help for `elector run`, generated from the option table so it never drifts from the parser. */
+export function runHelp(): string {
+  const lines = [
+    'Usage: elector run [options]',
+    '',
+    'Every option can also be set with its environment variable; flags win.',
+    '',
+  ];
+  for (const group of Object.keys(groupTitles) as OptionSpec['group'][]) {
+    const specs = optionSpecs.filter((spec) => spec.group === group);
+    if (specs.length === 0) continue;
+    lines.push(`${groupTitles[group]}:`);
+    for (const spec of specs) {
+      const defaultText = spec.defaultText === undefined ? '' : ` (default ${spec.defaultText})`;
+      lines.push(
+        `  --${spec.flag} <value>   [${spec.env}]`,
+        `      ${spec.description}${defaultText}`,
+      );
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
+}

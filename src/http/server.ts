@@ -1,0 +1,238 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import type { ElectionBackend } from '../backends/backend.js';
+import { ElectorError } from '../core/errors.js';
+import { parseDurationMs } from '../config/duration.js';
+import { toJson } from './json.js';
+import { leaderTag, leaderView } from './leader-view.js';
+import type { SidecarMetrics } from './metrics.js';
+import { isResignAllowed, type ResignPolicy } from './resign-policy.js';
+
+export interface HttpApiOptions {
+  readonly id: string;
+  readonly election: string;
+  readonly backend: ElectionBackend;
+  readonly metrics: SidecarMetrics;
+  readonly logger: Logger;
+  readonly resignPolicy: ResignPolicy;
+  readonly resignTimeoutMs: number;
+  /** Longest ?wait= a long-poll may ask for. */
+  readonly maxWaitMs?: number;
+}
+
+const fencingHeader = 'Elector-Fencing-Token';
+
+function sendJson(response: Response, status: number, body: unknown): void {
+  response.status(status).type('application/json').send(toJson(body));
+}
+
+function sendError(response: Response, status: number, code: string, message: string): void {
+  sendJson(response, status, { error: { code, message } });
+}
+
+/** The sidecar's HTTP API: leader, watch, resign, cluster status, health, role probe, metrics. */
+export function createHttpApi(options: HttpApiOptions): express.Express {
+  const { backend, id, election, metrics, logger } = options;
+  const maxWaitMs = options.maxWaitMs ?? 300_000;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  const currentView = (): ReturnType<typeof leaderView> =>
+    leaderView(backend.current(), id, backend, election);
+
+  app.get('/leader', (request, response) => {
+    const waitText = request.query.wait;
+    if (waitText === undefined) {
+      respondLeader(response);
+      return;
+    }
+    const waitMs = typeof waitText === 'string' ? parseDurationMs(waitText) : null;
+    if (waitMs === null || waitMs > maxWaitMs) {
+      sendError(
+        response,
+        400,
+        'BAD_REQUEST',
+        `wait: expected a duration up to ${maxWaitMs} ms such as 30s; got ${JSON.stringify(waitText)}`,
+      );
+      return;
+    }
+    const known = request.get('If-None-Match');
+    if (known === undefined || known !== leaderTag(backend.current())) {
+      respondLeader(response);
+      return;
+    }
+    const finish = (): void => {
+      clearTimeout(timer);
+      unsubscribe();
+      if (response.writableEnded) return;
+      if (leaderTag(backend.current()) === known) response.status(304).set('ETag', known).end();
+      else respondLeader(response);
+    };
+    const unsubscribe = backend.onChange((state) => {
+      if (leaderTag(state) !== known) finish();
+    });
+    const timer = setTimeout(finish, waitMs);
+    request.on('close', () => {
+      clearTimeout(timer);
+      unsubscribe();
+    });
+  });
+
+  function respondLeader(response: Response): void {
+    const state = backend.current();
+    response.set('ETag', leaderTag(state));
+    if (state.leader !== null) response.set(fencingHeader, state.fencingToken.toString());
+    sendJson(response, 200, currentView());
+  }
+
+  app.get('/leader/watch', (request, response) => {
+    response.writeHead(200, {
+      'Content-Type': 'text/event-stream',
+      'Cache-Control': 'no-cache',
+      Connection: 'keep-alive',
+    });
+    const push = (): void => {
+      response.write(`event: leader\ndata: ${toJson(currentView())}\n\n`);
+    };
+    push();
+    const unsubscribe = backend.onChange(push);
+    const keepalive = setInterval(() => response.write(': keepalive\n\n'), 15_000);
+    request.on('close', () => {
+      clearInterval(keepalive);
+      unsubscribe();
+    });
+  });
+
+  app.post('/leader/resign', (request, response, next) => {
+    if (
+      !isResignAllowed(
+        options.resignPolicy,
+        request.socket.remoteAddress,
+        request.get('Authorization'),
+      )
+    ) {
+      sendError(
+        response,
+        403,
+        'FORBIDDEN',
+        `resign is allowed only for ${options.resignPolicy.kind === 'loopback' ? 'callers on loopback' : 'callers presenting the resign token'}`,
+      );
+      return;
+    }
+    if (!backend.current().isSelf) {
+      sendError(response, 409, 'NOT_LEADER', `${id} is not the acting leader`);
+      return;
+    }
+    const signal = AbortSignal.timeout(options.resignTimeoutMs);
+    backend.resign(signal).then(
+      () => {
+        logger.info({ event: 'leader.resigned', via: 'http' }, 'resigned on request');
+        sendJson(response, 200, { resigned: true, leader: currentView() });
+      },
+      (error: unknown) => {
+        if (error instanceof ElectorError && error.code === 'TRANSFER_FAILED') {
+          sendError(response, 503, error.code, error.message);
+        } else {
+          next(error);
+        }
+      },
+    );
+  });
+
+  app.get('/cluster/status', (_request, response) => {
+    sendJson(response, 200, {
+      self: id,
+      election,
+      backend: backend.name,
+      ready: backend.isReady(),
+      leader: currentView(),
+      members: backend.members(),
+    });
+  });
+
+  app.get('/healthz', (_request, response) => {
+    sendJson(response, 200, { status: 'ok' });
+  });
+
+  app.get('/readyz', (_request, response) => {
+    const ready = backend.isReady();
+    sendJson(response, ready ? 200 : 503, { ready });
+  });
+
+  app.get('/role/leader', (_request, response) => {
+    const state = backend.current();
+    if (state.isSelf) response.set(fencingHeader, state.fencingToken.toString());
+    sendJson(response, state.isSelf ? 200 : 503, { isLeader: state.isSelf, leader: state.leader });
+  });
+
+  app.get('/metrics', (_request, response, next) => {
+    metrics.registry.metrics().then((text) => {
+      response.type(metrics.registry.contentType).send(text);
+    }, next);
+  });
+
+  app.use((request, response) => {
+    const known = [
+      '/leader',
+      '/leader/watch',
+      '/leader/resign',
+      '/cluster/status',
+      '/healthz',
+      '/readyz',
+      '/role/leader',
+      '/metrics',
+    ];
+    if (known.includes(request.path)) {
+      sendError(
+        response,
+        405,
+        'METHOD_NOT_ALLOWED',
+        `${request.method} is not supported on ${request.path}`,
+      );
+    } else {
+      sendError(
+        response,
+        404,
+        'NOT_FOUND',
+        `no such endpoint: ${request.path}; see ${known.join(', ')}`,
+      );
+    }
+  });
+
+  app.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => {
+    logger.error({ event: 'http.error', err: error }, 'HTTP handler failed');
+    sendError(
+      response,
+      500,
+      error instanceof ElectorError ? error.code : 'INTERNAL',
+      error instanceof Error ? error.message : 'internal error',
+    );
+  });
+  return app;
+}
+
+/** Listens on host:port; resolves with the server once it accepts connections. */
+export async function listenHttp(
+  app: express.Express,
+  host: string,
+  port: number,
+): Promise<{ server: Server; port: number }> {
+  const server = createServer(app);
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error) => {
+      reject(
+        new ElectorError(
+          'CONFIG_INVALID',
+          `--http-port: cannot listen on ${host}:${port}: ${error.message}`,
+          { cause: error },
+        ),
+      );
+    });
+    server.listen(port, host, resolve);
+  });
+  return { server, port: (server.address() as AddressInfo).port };
+}

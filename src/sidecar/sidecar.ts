@@ -1,0 +1,70 @@
+import type { Logger } from 'pino';
+import type { ElectionBackend } from '../backends/backend.js';
+import { LeaderFileWriter } from './leader-file.js';
+
+export interface SidecarOptions {
+  readonly backend: ElectionBackend;
+  readonly logger: Logger;
+  readonly leaderFile?: string;
+  /** Total time SIGTERM may take: hand over, then stop. */
+  readonly shutdownTimeoutMs: number;
+}
+
+/**
+ * Runs one member: the election backend and what follows leadership (the leader file; the pod
+ * label writer joins here), all under one root AbortController.
+ */
+export class Sidecar {
+  private readonly root = new AbortController();
+  private shutdownStarted: Promise<void> | null = null;
+
+  constructor(private readonly options: SidecarOptions) {}
+
+  get signal(): AbortSignal {
+    return this.root.signal;
+  }
+
+  /** Joins the election. Rejects (e.g. STATE_CORRUPT) when the member cannot start at all. */
+  async start(): Promise<void> {
+    const { backend, leaderFile, logger } = this.options;
+    if (leaderFile !== undefined) {
+      const writer = new LeaderFileWriter(leaderFile, logger);
+      writer.update(backend.current());
+      const unsubscribe = backend.onChange((state) => {
+        writer.update(state);
+      });
+      this.root.signal.addEventListener('abort', unsubscribe, { once: true });
+    }
+    await backend.start(this.root.signal);
+  }
+
+  /**
+   * Graceful stop: a leader hands over first (bounded by half the shutdown time, so the rest is
+   * left for closing), then everything is aborted. Safe to call more than once.
+   */
+  shutdown(reason: string): Promise<void> {
+    this.shutdownStarted ??= this.runShutdown(reason);
+    return this.shutdownStarted;
+  }
+
+  private async runShutdown(reason: string): Promise<void> {
+    const { backend, logger, shutdownTimeoutMs } = this.options;
+    const wasLeader = backend.current().isSelf;
+    logger.info(
+      { event: 'shutdown.started', reason, isLeader: wasLeader },
+      `shutting down (${reason})`,
+    );
+    if (wasLeader) {
+      try {
+        await backend.resign(AbortSignal.timeout(Math.max(50, shutdownTimeoutMs / 2)));
+        logger.info({ event: 'shutdown.handed-over' }, 'leadership handed over');
+      } catch (error) {
+        logger.warn(
+          { event: 'shutdown.handover-failed', err: error },
+          'could not hand leadership over; stopping anyway',
+        );
+      }
+    }
+    this.root.abort(new Error(`shutdown: ${reason}`));
+  }
+}
