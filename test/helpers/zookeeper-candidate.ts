@@ -57,7 +57,7 @@ backend.onChange((state) => {
 // does: it must already see that its lease is gone.
 const work = setInterval(() => {
   const state = backend.current();
-  if (state.isSelf) emit('candidate.acting', { fencingToken: state.fencingToken.toString() });
+  if (state.isSelf) emit('candidate.acting', describe(state));
 }, settings.workIntervalMs);
 
 process.on('SIGCONT', () => {

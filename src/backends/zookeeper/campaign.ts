@@ -2,9 +2,10 @@ import type { Event } from 'node-zookeeper-client';
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
 import type { ElectionObserver } from '../../core/election-events.js';
+import type { Random } from '../../core/random.js';
 import type { ElectionView, KnownCandidate } from './election-view.js';
 import type { ZooKeeperSettings } from './options.js';
-import { checkQueue, joinQueue, type SessionCampaign } from './queue.js';
+import { checkQueue, joinQueue, observeQueue, type SessionCampaign } from './queue.js';
 import type { ZooKeeperSession } from './session.js';
 import type { Wakeup } from './wakeup.js';
 import { zookeeperCodeOf, type FailureReporter } from './zookeeper-errors.js';
@@ -34,6 +35,7 @@ export interface CampaignContext {
   readonly settings: ZooKeeperSettings;
   readonly view: ElectionView;
   readonly clock: Clock;
+  readonly random: Random;
   readonly logger: Logger;
   readonly observe: ElectionObserver;
   readonly report: FailureReporter;
@@ -66,10 +68,11 @@ export async function campaignInSession(
     signal: campaignSignal,
     watcher: (event: Event) => {
       context.observe({ type: 'watch-event' });
-      logger.debug({ event: 'watch.fired', backend: 'zookeeper', path: event.getPath() });
-      if (event.getPath().endsWith(`/${campaign.watchedPredecessor ?? ''}`)) {
-        campaign.watchedPredecessor = null;
-      }
+      logger.debug({ event: 'watch.fired', path: event.getPath() });
+      // Watches fire once. Forget ours even if this one is stale (left from an earlier znode):
+      // the notification can overtake the continuation that records what we watch, and
+      // watching the same path twice costs nothing (client and server keep one watch per path).
+      campaign.watchedPredecessor = null;
       wakeup.notify();
     },
     mayLead: () => control.isEligible && !control.hasResignation(),
@@ -79,7 +82,7 @@ export async function campaignInSession(
   };
   session.onStateChange((state) => {
     logger.info(
-      { event: `session.${state}`, backend: 'zookeeper', sessionId: `0x${session.idHex}` },
+      { event: `session.${state}`, sessionId: `0x${session.idHex}` },
       `zookeeper session ${state}`,
     );
     view.setConnection(
@@ -116,14 +119,16 @@ export async function campaignInSession(
         await session.ensurePath(context.settings.parentPath, campaignSignal);
         hasParent = true;
       }
-      if (control.hasResignation() || !control.isEligible) {
+      if (control.hasResignation() || (!control.isEligible && campaign.own !== null)) {
         await leaveQueue(campaign);
         setOwn(null);
         control.finishResignations();
       }
       if (!control.isEligible) {
+        // Out of the queue, but still following who leads, as an observer.
+        await observeQueue(campaign);
         context.onJoined();
-        await wakeup.wait(Number.POSITIVE_INFINITY, campaignSignal);
+        await wakeup.wait(heartbeatMs, campaignSignal);
         continue;
       }
       let own = campaign.own;
@@ -148,7 +153,8 @@ export async function campaignInSession(
       const mapped = context.report('campaign', error);
       if (!mapped.retryable) throw mapped;
       failures += 1;
-      waitMs = Math.min(heartbeatMs * 2 ** Math.min(failures, 5), session.timeoutMs);
+      const capMs = Math.min(heartbeatMs * 2 ** Math.min(failures, 5), session.timeoutMs);
+      waitMs = capMs * (0.5 + context.random() / 2);
     }
     await wakeup.wait(waitMs, campaignSignal);
   }
@@ -161,7 +167,7 @@ async function leaveQueue(campaign: SessionCampaign): Promise<void> {
   if (own === null) return;
   await campaign.session.remove(`${campaign.settings.parentPath}/${own.name}`, campaign.signal);
   campaign.logger.info(
-    { event: 'candidate.withdrawn', backend: 'zookeeper', znode: own.name },
+    { event: 'candidate.withdrawn', znode: own.name },
     'deleted our candidate znode',
   );
 }

@@ -23,6 +23,7 @@ export interface CandidateData {
 const candidateDataSchema = z.object({ memberId: z.string().min(1), address: z.string() });
 const namePattern = /^candidate-([0-9a-f]{16})-(\d{10})$/;
 
+/** The path to create (the server appends the sequence number). */
 export function candidateCreatePath(parentPath: string, sessionHex: string): string {
   return `${parentPath}/${candidatePrefix}${sessionHex}-`;
 }
@@ -47,6 +48,7 @@ export function sortCandidates(children: readonly string[]): CandidateName[] {
     .sort((left, right) => left.sequence - right.sequence);
 }
 
+/** The znode data: JSON with the member ID and its advertised address. */
 export function encodeCandidateData(data: CandidateData): Buffer {
   return Buffer.from(JSON.stringify({ memberId: data.memberId, address: data.address }), 'utf8');
 }
@@ -69,6 +71,7 @@ export function int64Of(bytes: Buffer): bigint {
   return bytes.readBigInt64BE(0);
 }
 
+/** A session ID or ephemeralOwner as 16 hex digits, the form used in candidate names. */
 export function hexOf(bytes: Buffer): string {
   return bytes.toString('hex').padStart(16, '0');
 }

@@ -111,6 +111,14 @@ export class ElectionView {
     this.publish();
   }
 
+  /** Nobody is queued. */
+  forgetLeader(): void {
+    this.leader = null;
+    this.isLeaderSelf = false;
+    this.leaseBasisMs = null;
+    this.publish();
+  }
+
   /** Our znode is lowest, and a request sent at `sentAtMs` proved it with the quorum. */
   prove(self: KnownCandidate, sentAtMs: number, sessionTimeoutMs: number): void {
     this.raiseToken(self.token);
@@ -165,7 +173,6 @@ export class ElectionView {
     this.logger.info(
       {
         event: 'leadership.changed',
-        backend: 'zookeeper',
         term: next.term.toString(),
         fencingToken: next.fencingToken.toString(),
         leader: next.leader,

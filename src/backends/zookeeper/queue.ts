@@ -51,7 +51,7 @@ export async function checkQueue(campaign: SessionCampaign): Promise<QueueOutcom
   const index = queue.findIndex((candidate) => candidate.name === own.name);
   if (index < 0) {
     campaign.logger.warn(
-      { event: 'candidate.vanished', backend: 'zookeeper', znode: own.name },
+      { event: 'candidate.vanished', znode: own.name },
       'our candidate znode is gone; joining the queue again',
     );
     return 'missing';
@@ -75,6 +75,18 @@ export async function checkQueue(campaign: SessionCampaign): Promise<QueueOutcom
   return 'settled';
 }
 
+/** Lists the queue and follows its lowest candidate, without joining or watching. */
+export async function observeQueue(campaign: SessionCampaign): Promise<void> {
+  const queue = sortCandidates(
+    await campaign.session.getChildren(campaign.settings.parentPath, campaign.signal),
+  );
+  const candidates = await describe(campaign, queue);
+  campaign.view.setCandidates(candidates);
+  const leader = candidates[0];
+  if (leader === undefined) campaign.view.forgetLeader();
+  else if (leader.name === queue[0]?.name) campaign.view.follow(leader);
+}
+
 async function proveLeadership(
   campaign: SessionCampaign,
   own: KnownCandidate,
@@ -88,7 +100,7 @@ async function proveLeadership(
     if (stat === null) return 'missing';
     if (hexOf(stat.ephemeralOwner) !== session.idHex) {
       campaign.logger.error(
-        { event: 'candidate.foreign', backend: 'zookeeper', znode: own.name },
+        { event: 'candidate.foreign', znode: own.name },
         'the lowest candidate znode carries our name but another session owns it',
       );
       return 'missing';
@@ -119,7 +131,7 @@ async function describe(
       const data = decodeCandidateData(result.data);
       if (data === null) {
         campaign.logger.warn(
-          { event: 'candidate.unreadable', backend: 'zookeeper', znode: candidate.name },
+          { event: 'candidate.unreadable', znode: candidate.name },
           'candidate znode data is not a member ID and address; listing it as unknown',
         );
       }
@@ -145,7 +157,7 @@ async function removeOrphans(
     if (candidate.sessionHex !== campaign.session.idHex) continue;
     if (candidate.name === campaign.own?.name) continue;
     campaign.logger.warn(
-      { event: 'candidate.orphan-removed', backend: 'zookeeper', znode: candidate.name },
+      { event: 'candidate.orphan-removed', znode: candidate.name },
       'removing a second candidate znode of our session',
     );
     await campaign.session.remove(
@@ -181,7 +193,7 @@ export async function joinQueue(
       const found = await readOwn(campaign, candidate.name);
       if (found === null) continue;
       campaign.logger.info(
-        { event: 'candidate.recovered', backend: 'zookeeper', znode: candidate.name },
+        { event: 'candidate.recovered', znode: candidate.name },
         'the create answer was lost, but the znode exists; using it instead of creating another',
       );
       return found;

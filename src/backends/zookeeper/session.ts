@@ -5,28 +5,21 @@ import {
   Id,
   Permission,
   State,
-  createClient,
   type Client,
   type Event,
   type Stat,
 } from 'node-zookeeper-client';
-import type { Logger } from 'pino';
 import { hexOf } from './candidates.js';
-import type { ZooKeeperAuth } from './options.js';
+import { connectClient, discardClient, dropSocket, type SessionParameters } from './connect.js';
 import { OperationTimeoutError, SessionGoneError, toElectorError } from './zookeeper-errors.js';
+
+export type { SessionParameters } from './connect.js';
 
 /**
  * Curator's connection states: `suspended` (the connection dropped; the session may live on),
  * `expired` (the session and its ephemeral znodes are gone), `closed` (we closed it).
  */
 export type ConnectionState = 'connected' | 'suspended' | 'expired' | 'closed';
-
-export interface SessionParameters {
-  readonly connectString: string;
-  readonly sessionTimeoutMs: number;
-  readonly auth: ZooKeeperAuth | null;
-  readonly logger: Logger;
-}
 
 export interface NodeData {
   readonly data: Buffer | null;
@@ -60,8 +53,6 @@ export interface ZooKeeperSession {
   /** False if the node was already gone. */
   remove(path: string, signal: AbortSignal): Promise<boolean>;
   ensurePath(path: string, signal: AbortSignal): Promise<void>;
-  /** Drops the TCP connection so the client reconnects (the session lives on): our read timeout. */
-  dropConnection(): void;
   close(): Promise<void>;
 }
 
@@ -72,52 +63,7 @@ export async function openSession(
   parameters: SessionParameters,
   signal: AbortSignal,
 ): Promise<ZooKeeperSession> {
-  const client = createClient(parameters.connectString, {
-    sessionTimeout: parameters.sessionTimeoutMs,
-    spinDelay: Math.min(1000, Math.max(50, Math.floor(parameters.sessionTimeoutMs / 8))),
-    retries: 0,
-  });
-  if (parameters.auth !== null) {
-    client.addAuthInfo(parameters.auth.scheme, Buffer.from(parameters.auth.credentials, 'utf8'));
-  }
-  const connectTimeoutMs = 2 * parameters.sessionTimeoutMs;
-  await new Promise<void>((resolve, reject) => {
-    const finish = (error: unknown): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-      client.removeListener('state', onState);
-      if (error === null) {
-        resolve();
-        return;
-      }
-      discardClient(client);
-      reject(error instanceof Error && signal.aborted ? error : toElectorError(error, 'connect'));
-    };
-    const onState = (state: State): void => {
-      if (state === State.SYNC_CONNECTED) finish(null);
-      else if (state === State.EXPIRED) finish(new SessionGoneError('SESSION_EXPIRED', 'expired'));
-      else if (state === State.AUTH_FAILED) finish(new SessionGoneError('AUTH_FAILED', 'refused'));
-    };
-    const onAbort = (): void => {
-      finish(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      finish(
-        new SessionGoneError(
-          'CONNECT_TIMEOUT',
-          `no server of ${parameters.connectString} accepted a session within ${connectTimeoutMs} ms`,
-        ),
-      );
-    }, connectTimeoutMs);
-    if (signal.aborted) {
-      onAbort();
-      return;
-    }
-    signal.addEventListener('abort', onAbort, { once: true });
-    client.on('state', onState);
-    client.connect();
-  });
-  return wrapClient(client, parameters.auth !== null);
+  return wrapClient(await connectClient(parameters, signal), parameters.auth !== null);
 }
 
 function wrapClient(client: Client, hasAuth: boolean): ZooKeeperSession {
@@ -153,38 +99,45 @@ function wrapClient(client: Client, hasAuth: boolean): ZooKeeperSession {
   ): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       let isSettled = false;
-      const settle = (error: unknown, value?: T): void => {
-        if (isSettled) return;
+      const finish = (): boolean => {
+        if (isSettled) return false;
         isSettled = true;
         clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
         ended.signal.removeEventListener('abort', onEnded);
-        if (error === null) resolve(value as T);
-        else reject(signal.aborted ? (signal.reason as Error) : toElectorError(error, operation));
+        return true;
+      };
+      const fail = (error: unknown): void => {
+        if (finish()) reject(toElectorError(error, operation));
       };
       const onAbort = (): void => {
-        settle(signal.reason);
+        if (finish()) reject(signal.reason as Error);
       };
       const onEnded = (): void => {
-        settle(ended.signal.reason);
+        fail(ended.signal.reason);
       };
       const timer = setTimeout(() => {
         // Like the Java client's read timeout: a silent server gets its connection dropped.
         if (state === 'connected') dropSocket(client);
-        settle(new OperationTimeoutError(operation, requestTimeoutMs));
+        fail(new OperationTimeoutError(operation, requestTimeoutMs));
       }, requestTimeoutMs);
-      if (signal.aborted || ended.signal.aborted) {
-        settle(signal.aborted ? signal.reason : ended.signal.reason);
+      if (signal.aborted) {
+        onAbort();
+        return;
+      }
+      if (ended.signal.aborted) {
+        onEnded();
         return;
       }
       signal.addEventListener('abort', onAbort, { once: true });
       ended.signal.addEventListener('abort', onEnded, { once: true });
       try {
         start((error, value) => {
-          settle(error, value);
+          if (error !== null) fail(error);
+          else if (finish()) resolve(value);
         });
       } catch (error) {
-        settle(error);
+        fail(error);
       }
     });
 
@@ -247,9 +200,6 @@ function wrapClient(client: Client, hasAuth: boolean): ZooKeeperSession {
           done(error, undefined);
         });
       }),
-    dropConnection: () => {
-      dropSocket(client);
-    },
     close: async () => {
       if (state === 'expired' || state === 'closed') return;
       const wasConnected = state === 'connected';
@@ -280,24 +230,4 @@ function aclFor(hasAuth: boolean): ACL[] {
   return hasAuth
     ? [new ACL(Permission.ALL, new Id('auth', ''))]
     : [new ACL(Permission.ALL, new Id('world', 'anyone'))];
-}
-
-/**
- * node-zookeeper-client 1.1.3 has no read timeout and no way to drop a connection, so we reach
- * its socket. Destroying it makes the library reconnect within the same session.
- */
-interface ClientInternals {
-  readonly connectionManager?: {
-    readonly socket?: { destroy?: () => void };
-  };
-}
-
-function dropSocket(client: Client): void {
-  (client as unknown as ClientInternals).connectionManager?.socket?.destroy?.();
-}
-
-/** Closes a client that never finished connecting (or whose session is over) without waiting. */
-function discardClient(client: Client): void {
-  client.close();
-  dropSocket(client);
 }

@@ -26,7 +26,16 @@ export interface ZooKeeperBackend extends ElectionBackend {
  * Curator's connection-state rules: on SUSPENDED the leader stops acting at once; after a
  * reconnect it acts again only once its znode is verified as lowest and owned by its session;
  * on session expiry it joins again with a new znode in a new session. The fencing token is the
- * leader znode's czxid. Throws ElectorError CONFIG_INVALID for bad options.
+ * leader znode's czxid.
+ *
+ * Every member sends a heartbeat each sessionTimeout/6: followers list the queue, the leader also
+ * commits a check-only multi on its znode. A request with no answer within 2/3 of the timeout
+ * drops the connection (the library has no read timeout of its own). The leader's lease is the
+ * send time of its last acknowledged check plus half the negotiated session timeout.
+ *
+ * `start` resolves once the member's znode exists (or, while ineligible, once it is connected);
+ * it rejects with CONFIG_INVALID when the server negotiates another session timeout, and with
+ * any other non-retryable error met before joining. Throws CONFIG_INVALID for bad options.
  *
  * @example
  * const backend = createZooKeeperBackend({ memberId: 'pod-0', address: '10.0.0.5:8080',
@@ -43,6 +52,7 @@ export function createZooKeeperBackend(options: ZooKeeperBackendOptions): ZooKee
   const control = new CampaignControl();
   let hasStarted = false;
   let hasJoined = false;
+  let hasFinished = false;
   let finished: Promise<void> = Promise.resolve();
   let onJoined: () => void = () => undefined;
   let onFatal: (error: ElectorError) => void = () => undefined;
@@ -63,7 +73,6 @@ export function createZooKeeperBackend(options: ZooKeeperBackendOptions): ZooKee
             connectString: settings.connectString,
             sessionTimeoutMs: settings.sessionTimeoutMs,
             auth: settings.auth,
-            logger,
           },
           signal,
         );
@@ -83,6 +92,7 @@ export function createZooKeeperBackend(options: ZooKeeperBackendOptions): ZooKee
             settings,
             view,
             clock: options.clock,
+            random: options.random,
             logger,
             observe: options.observe,
             report,
@@ -109,6 +119,7 @@ export function createZooKeeperBackend(options: ZooKeeperBackendOptions): ZooKee
         if (session !== null) await session.close();
       }
     }
+    hasFinished = true;
     view.stop();
     control.finishResignations();
   };
@@ -126,17 +137,24 @@ export function createZooKeeperBackend(options: ZooKeeperBackendOptions): ZooKee
         };
         onFatal = reject;
       });
-      finished = run(signal).catch((error: unknown) => {
-        // run() handles its own failures; reaching here is a bug, never a crash.
-        logger.error({ event: 'backend.crashed', err: error }, 'zookeeper campaign loop failed');
-        view.stop();
-      });
+      finished = run(signal)
+        .catch((error: unknown) => {
+          // run() handles its own failures; reaching here is a bug, never a crash.
+          logger.error({ event: 'backend.crashed', err: error }, 'zookeeper campaign loop failed');
+          hasFinished = true;
+          view.stop();
+          control.finishResignations();
+        })
+        .finally(() => {
+          // Never leave start() waiting on a campaign that is over (no-op once joined).
+          onFatal(new ElectorError('INTERNAL', 'zookeeper campaign ended before joining'));
+        });
       await untilAborted(joined, signal);
     },
     current: (): ElectionState => view.current(),
     onChange: (listener) => view.onChange(listener),
     async resign(signal: AbortSignal): Promise<void> {
-      if (!view.isLowest() || !hasStarted) return;
+      if (!view.isLowest() || !hasStarted || hasFinished) return;
       view.stepDown();
       const resigned = control.requestResignation();
       wakeup.notify();

@@ -110,7 +110,6 @@ export function createFailureReporter(logger: Logger, observe: ElectionObserver)
     observe({ type: 'backend-error', operation: failedOperation, code });
     const fields = {
       event: 'backend.error',
-      backend: 'zookeeper',
       operation: failedOperation,
       code: mapped.code,
       zookeeperCode: code,

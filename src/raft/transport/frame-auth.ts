@@ -49,12 +49,13 @@ export type OpenResult =
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** The hello body announcing `hello.memberId`; the ID must be 1..253 bytes of UTF-8. */
 export function encodeHello(hello: Hello): Buffer {
   const id = Buffer.from(hello.memberId, 'utf8');
   return Buffer.concat([helloMagic, Buffer.from([protocolVersion]), hello.nonce, id]);
 }
 
-/** Parses a hello body. Never throws. */
+/** Parses a hello body, or says what is wrong with it. Never throws. */
 export function decodeHello(
   body: Uint8Array,
 ): { readonly ok: true; readonly hello: Hello } | { readonly ok: false; readonly detail: string } {
@@ -86,6 +87,7 @@ export function decodeHello(
   return { ok: true, hello: { memberId, nonce } };
 }
 
+/** HMAC-SHA256, keyed with the cluster secret, over everything a frame is bound to. */
 export function computeFrameMac(
   secret: Uint8Array,
   binding: FrameBinding,
@@ -106,6 +108,7 @@ export function computeFrameMac(
     .digest();
 }
 
+/** The sealed body carrying `payload` as frame number `sequence` of `binding`'s direction. */
 export function sealFrameBody(
   secret: Uint8Array,
   binding: FrameBinding,

@@ -7,6 +7,8 @@ import type { TrafficReporter } from './traffic-reporter.js';
 
 export interface InboundListenerOptions {
   readonly maxPendingHandshakes: number;
+  /** The same from one remote address, so one host cannot take every slot. */
+  readonly maxPendingHandshakesPerAddress: number;
   readonly logger: Logger;
   readonly reporter: TrafficReporter;
   /** Wraps an accepted socket in an acceptor-side connection. */
@@ -14,8 +16,9 @@ export interface InboundListenerOptions {
 }
 
 /**
- * The listening socket. It caps the connections still in their handshake (a flood of silent
- * sockets cannot exhaust memory), and keeps only the newest authenticated connection per
+ * The listening socket. It caps the connections still in their handshake, in total and per
+ * remote address (a flood of silent sockets cannot exhaust memory, and one host cannot lock
+ * the real peers out), and keeps only the newest authenticated connection per
  * peer: a peer that restarted leaves a half-open old connection, which is closed when the new
  * one authenticates.
  */
@@ -24,6 +27,7 @@ export class InboundListener {
   readonly #server: Server;
   readonly #authenticated = new Map<string, PeerConnection>();
   #pendingHandshakes = 0;
+  readonly #pendingByAddress = new Map<string, number>();
   #isClosed = false;
 
   constructor(options: InboundListenerOptions) {
@@ -75,21 +79,32 @@ export class InboundListener {
   }
 
   #accept(socket: Socket): void {
-    if (this.#isClosed || this.#pendingHandshakes >= this.#options.maxPendingHandshakes) {
-      const remote = socket.remoteAddress ?? 'unknown';
+    const remote = socket.remoteAddress ?? 'unknown';
+    const fromRemote = this.#pendingByAddress.get(remote) ?? 0;
+    if (
+      this.#isClosed ||
+      this.#pendingHandshakes >= this.#options.maxPendingHandshakes ||
+      fromRemote >= this.#options.maxPendingHandshakesPerAddress
+    ) {
       this.#options.reporter.warnLimited(`${remote}\0refused`, {
         event: 'peer.connection.refused',
         remote,
         pendingHandshakes: this.#pendingHandshakes,
+        pendingFromRemote: fromRemote,
       });
       socket.destroy();
       return;
     }
     this.#pendingHandshakes += 1;
+    this.#pendingByAddress.set(remote, fromRemote + 1);
     let isPending = true;
     const settle = (): void => {
-      if (isPending) this.#pendingHandshakes -= 1;
+      if (!isPending) return;
       isPending = false;
+      this.#pendingHandshakes -= 1;
+      const left = (this.#pendingByAddress.get(remote) ?? 1) - 1;
+      if (left > 0) this.#pendingByAddress.set(remote, left);
+      else this.#pendingByAddress.delete(remote);
     };
     this.#options.openConnection(socket, {
       onAuthenticated: (connection) => {

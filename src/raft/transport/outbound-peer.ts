@@ -3,7 +3,7 @@ import type { PeerDropReason } from '../../core/election-events.js';
 import { ElectorError } from '../../core/errors.js';
 import type { Random } from '../../core/random.js';
 import { backoffDelayMs, sleepUnlessAborted, type BackoffPolicy } from './backoff.js';
-import type { PeerConnection } from './connection.js';
+import type { PeerConnection, SendResult } from './connection.js';
 
 export interface PeerAddress {
   readonly host: string;
@@ -63,11 +63,7 @@ export class OutboundPeer {
     const { onOutcome, maxQueuedMessages } = this.#options;
     switch (this.#state) {
       case 'connected': {
-        const result = this.#connection?.send(bytes) ?? 'not-ready';
-        onOutcome(
-          messageType,
-          result === 'sent' ? 'accepted' : result === 'queue-full' ? 'queue-full' : 'unreachable',
-        );
+        onOutcome(messageType, outcomeOf(this.#connection?.send(bytes) ?? 'not-ready'));
         return;
       }
       case 'connecting':
@@ -156,8 +152,7 @@ export class OutboundPeer {
     const queued = this.#queue;
     this.#queue = [];
     for (const { bytes, messageType } of queued) {
-      const result = connection.send(bytes);
-      this.#options.onOutcome(messageType, result === 'sent' ? 'accepted' : 'queue-full');
+      this.#options.onOutcome(messageType, outcomeOf(connection.send(bytes)));
     }
   }
 
@@ -165,6 +160,17 @@ export class OutboundPeer {
     const queued = this.#queue;
     this.#queue = [];
     for (const { messageType } of queued) this.#options.onOutcome(messageType, 'unreachable');
+  }
+}
+
+function outcomeOf(result: SendResult): 'accepted' | PeerDropReason {
+  switch (result) {
+    case 'sent':
+      return 'accepted';
+    case 'queue-full':
+      return 'queue-full';
+    case 'not-ready':
+      return 'unreachable';
   }
 }
 

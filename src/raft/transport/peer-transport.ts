@@ -78,6 +78,7 @@ export class PeerTransport {
     });
     this.#listener = new InboundListener({
       maxPendingHandshakes: this.#options.maxPendingHandshakes,
+      maxPendingHandshakesPerAddress: this.#options.maxPendingHandshakesPerAddress,
       logger: this.#logger,
       reporter: this.#reporter,
       openConnection: (socket, hooks) =>

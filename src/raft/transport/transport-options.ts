@@ -44,6 +44,8 @@ export interface PeerTransportOptions {
   readonly maxBufferedBytes?: number;
   /** Inbound connections allowed to be mid-handshake at once; more are closed on arrival. */
   readonly maxPendingHandshakes?: number;
+  /** The same limit per remote address. */
+  readonly maxPendingHandshakesPerAddress?: number;
   /** One warning per peer and kind of drop per this interval. */
   readonly dropLogIntervalMs?: number;
 }
@@ -69,7 +71,8 @@ export function resolveTransportOptions(options: PeerTransportOptions): Resolved
     backoff: defaultBackoff,
     maxQueuedMessages: 16,
     maxBufferedBytes: 64 * 1024,
-    maxPendingHandshakes: 32,
+    maxPendingHandshakes: 64,
+    maxPendingHandshakesPerAddress: 8,
     dropLogIntervalMs: 60_000,
     ...options,
   };
@@ -124,6 +127,7 @@ function numberProblems(options: ResolvedTransportOptions): string[] {
   check('maxQueuedMessages', options.maxQueuedMessages, 0, 10_000);
   check('maxBufferedBytes', options.maxBufferedBytes, 0, 64 * 1024 * 1024);
   check('maxPendingHandshakes', options.maxPendingHandshakes, 1, 10_000);
+  check('maxPendingHandshakesPerAddress', options.maxPendingHandshakesPerAddress, 1, 10_000);
   check('dropLogIntervalMs', options.dropLogIntervalMs, 0, 3_600_000);
   return problems;
 }

@@ -92,7 +92,7 @@ describe('zookeeper backend: leadership', () => {
     );
   });
 
-  test('with twenty candidates one leads, and each failover wakes exactly one watcher', async () => {
+  test('with twenty candidates one leads, and each failover wakes exactly one watcher', async (t) => {
     const { members, parent } = await startMembers(20);
     let alive = [...members];
     await explain(
@@ -102,11 +102,16 @@ describe('zookeeper backend: leadership', () => {
         let leader = await waitForOneLeader(alive);
         let token = leader.backend.current().fencingToken;
         const perFailover: number[] = [];
+        const handovers: number[] = [];
         for (let round = 0; round < 3; round += 1) {
+          const stopping = leader;
+          alive = alive.filter((member) => member !== stopping);
           const before = sum(alive.map((member) => member.watchEvents));
-          await leader.stop();
-          alive = alive.filter((member) => member !== leader);
+          const stoppedAt = systemClock.now();
+          await stopping.stop();
           const next = await waitForOneLeader(alive);
+          const tookOver = next.transitions.find((entry) => entry.state.isSelf)?.at ?? Number.NaN;
+          handovers.push(Math.round(tookOver - stoppedAt));
           const znodes = await listCandidateZnodes(inspector, parent);
           assert.equal(next.id, znodes[0]?.memberId, 'the next in the queue takes over');
           const nextToken = next.backend.current().fencingToken;
@@ -116,12 +121,13 @@ describe('zookeeper backend: leadership', () => {
           token = nextToken;
         }
         assert.deepEqual(perFailover, [1, 1, 1], 'watch events per failover among 19..17 members');
+        t.diagnostic(`graceful handovers (session closed): ${handovers.join(', ')} ms`);
         assert.deepEqual(monitor.stop(), []);
       },
     );
   });
 
-  test('a resigning leader stops acting at once, hands over, and rejoins at the back', async () => {
+  test('a resigning leader stops acting at once, hands over, and rejoins at the back', async (t) => {
     const { members, parent } = await startMembers(3);
     await explain(
       () => members,
@@ -133,10 +139,12 @@ describe('zookeeper backend: leadership', () => {
         await leader.backend.resign(AbortSignal.timeout(5000));
         assert.equal(leader.backend.current().isSelf, false, 'not acting once resign resolves');
         const next = await waitForOneLeader(members);
-        const handoverMs = systemClock.now() - startedAt;
+        const tookOver = next.transitions.find((entry) => entry.state.isSelf)?.at ?? Number.NaN;
+        const handoverMs = tookOver - startedAt;
         assert.notEqual(next.id, leader.id);
         assert.ok(next.backend.current().fencingToken > token);
         assert.ok(handoverMs < sessionTimeoutMs, `handover took ${handoverMs} ms`);
+        t.diagnostic(`resign handover: ${handoverMs.toFixed(1)} ms`);
         await waitFor(
           async () => (await listCandidateZnodes(inspector, parent)).at(-1)?.memberId === leader.id,
           { timeoutMs: 5000, what: `${leader.id} to rejoin at the back of the queue` },
@@ -161,12 +169,11 @@ describe('zookeeper backend: leadership', () => {
         const ids = (await listCandidateZnodes(inspector, parent)).map((znode) => znode.memberId);
         assert.deepEqual(ids, [next.id]);
         leader.backend.setEligible(true);
-        await waitFor(
-          async () =>
-            (await listCandidateZnodes(inspector, parent)).map((znode) => znode.memberId).join(),
-          { timeoutMs: 5000, what: 'both candidates queued again' },
-        ).then((queue) => {
-          assert.equal(queue, `${next.id},${leader.id}`);
+        const queued = async (): Promise<string> =>
+          (await listCandidateZnodes(inspector, parent)).map((znode) => znode.memberId).join();
+        await waitFor(async () => (await queued()) === `${next.id},${leader.id}`, {
+          timeoutMs: 5000,
+          what: `the queue to read ${next.id},${leader.id}`,
         });
         await waitForOneLeader(members).then((again) => {
           assert.equal(again.id, next.id, 'rejoining does not depose the new leader');

@@ -1,6 +1,6 @@
 // In-process election members for the ZooKeeper integration tests, and a raw client to look at
 // the znodes they create.
-import { createClient, type Client } from 'node-zookeeper-client';
+import { createClient, type Client, type Exception } from 'node-zookeeper-client';
 import { pino } from 'pino';
 import type { ElectionState } from '../../../src/backends/backend.js';
 import {
@@ -122,6 +122,7 @@ export function watchForSplitBrain(members: () => readonly Member[]): { stop(): 
     const acting = actingMembers(members());
     if (acting.length > 1) violations.push(acting.map((member) => member.id).join('+'));
   }, 2);
+  timer.unref();
   return {
     stop: () => {
       clearInterval(timer);
@@ -138,8 +139,14 @@ export interface CandidateZnode {
 }
 
 /** A plain client, outside the backend, to inspect the tree. */
-export async function connectInspector(connectString: string): Promise<Client> {
+export async function connectInspector(
+  connectString: string,
+  digestCredentials?: string,
+): Promise<Client> {
   const client = createClient(connectString, { sessionTimeout: 4000 });
+  if (digestCredentials !== undefined) {
+    client.addAuthInfo('digest', Buffer.from(digestCredentials, 'utf8'));
+  }
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       reject(new Error(`inspector could not connect to ${connectString}`));
@@ -160,7 +167,7 @@ export async function listCandidateZnodes(
   const children = await new Promise<string[]>((resolve, reject) => {
     client.getChildren(parentPath, (error, names) => {
       if (error === null) resolve(names);
-      else reject(error);
+      else reject(asError(error));
     });
   });
   const znodes: CandidateZnode[] = [];
@@ -204,4 +211,9 @@ export async function explainFailure(
     const message = error instanceof Error ? error.message : String(error);
     throw new Error(`${message}\n${memberLogs}\n${context.serverLog()}`, { cause: error });
   }
+}
+
+/** node-zookeeper-client's Exception is an Error at run time, but not in its type definitions. */
+export function asError(error: Error | Exception): Error {
+  return error instanceof Error ? error : new Error(error.toString());
 }

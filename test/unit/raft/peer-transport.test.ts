@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
-import { describe, test, type TestContext } from 'node:test';
-import fc from 'fast-check';
+import { describe, test } from 'node:test';
 import { ElectorError } from '../../../src/core/errors.js';
 import type { PeerMessage } from '../../../src/core/raft/messages.js';
-import { encodeHello } from '../../../src/raft/transport/frame-auth.js';
-import { encodeFrame } from '../../../src/raft/transport/frame-reader.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { sampleMessages } from './peer-messages.js';
 import {
@@ -13,49 +10,14 @@ import {
   connectRaw,
   countAccepted,
   countDrops,
+  pick,
   sendUntilReceived,
+  startCluster,
+  startLoneMember,
   startMember,
   vote,
-  type Member,
-  type MemberOptions,
+  wait,
 } from './transport-harness.js';
-
-const wait = { timeoutMs: 5000, intervalMs: 10 } as const;
-
-async function startCluster(
-  t: TestContext,
-  ids: readonly string[],
-  overrides: MemberOptions['overrides'] = {},
-): Promise<{ book: AddressBook; members: Member[] }> {
-  const book = new AddressBook();
-  const members = await Promise.all(
-    ids.map((id) => startMember({ id, peers: ids.filter((peer) => peer !== id), book, overrides })),
-  );
-  t.after(() => Promise.all(members.map((member) => member.stop())));
-  return { book, members };
-}
-
-/**
- * One member whose peers are not running, so a test can play a peer with a hand-driven client
- * (a real peer would take the connection over: the newest authenticated one wins).
- */
-async function startLoneMember(
-  t: TestContext,
-  peers: readonly string[],
-  overrides: MemberOptions['overrides'] = {},
-): Promise<Member> {
-  const book = new AddressBook();
-  book.open();
-  const member = await startMember({ id: 'a', peers, book, overrides });
-  t.after(() => member.stop());
-  return member;
-}
-
-function pick(members: readonly Member[], index: number): Member {
-  const member = members[index];
-  if (member === undefined) throw new Error(`no member ${index}`);
-  return member;
-}
 
 describe('peer transport over TCP', { timeout: 20_000 }, () => {
   test('three members exchange messages, including ones sent before any peer was reachable', async (t) => {
@@ -110,159 +72,6 @@ describe('peer transport over TCP', { timeout: 20_000 }, () => {
     for (const message of sent) a.transport.send(message);
     await waitFor(() => b.received.length === sent.length, { ...wait, what: 'all message types' });
     assert.deepEqual(b.received, sent);
-  });
-
-  test('a process without the cluster secret can neither deliver a message nor stay connected', async (t) => {
-    const { book, members } = await startCluster(t, ['a', 'b', 'c']);
-    book.open();
-    const a = pick(members, 0);
-    const impostorBook = new AddressBook();
-    impostorBook.addresses.set('a', { host: '127.0.0.1', port: a.port });
-    impostorBook.open();
-    const impostor = await startMember({
-      id: 'c',
-      peers: ['a'],
-      book: impostorBook,
-      overrides: { secret: Buffer.alloc(32, 0x01) },
-    });
-    t.after(() => impostor.stop());
-    await waitFor(
-      () => {
-        impostor.transport.send(vote('c', 'a', 999));
-        return countDrops(a.events, 'in', 'unauthenticated') >= 3;
-      },
-      { ...wait, what: 'the member to refuse three handshakes from the impostor' },
-    );
-    assert.ok(!a.received.some((message) => message.term === 999), 'no impostor message delivered');
-    assert.equal(impostor.transport.peerStatus().get('a')?.isConnected, false);
-    assert.equal(countAccepted(impostor.events, 'out'), 0);
-    assert.equal(countAccepted(impostor.events, 'in'), 0);
-    assert.ok(
-      a.events.some(
-        (event) =>
-          event.type === 'peer-message' &&
-          event.reason === 'unauthenticated' &&
-          event.messageType === 'handshake',
-      ),
-    );
-  });
-
-  test('messages whose sender or recipient does not match the connection are dropped', async (t) => {
-    const a = await startLoneMember(t, ['b', 'c']);
-    const client = await connectClient(a.port, 'b');
-    t.after(() => client.socket.destroy());
-    await waitFor(() => client.channel.isAuthenticated, { ...wait, what: 'the handshake' });
-    client.sendMessage(vote('c', 'a', 1));
-    client.sendMessage(vote('b', 'c', 2));
-    client.sendPayload(Buffer.from('{"type":"vote"'));
-    client.sendMessage(vote('b', 'a', 3));
-    await waitFor(() => a.received.length === 1, { ...wait, what: 'the one valid message' });
-    assert.deepEqual(a.received, [vote('b', 'a', 3)]);
-    assert.equal(countDrops(a.events, 'in', 'unauthenticated'), 1);
-    assert.equal(countDrops(a.events, 'in', 'not-for-us'), 1);
-    assert.equal(countDrops(a.events, 'in', 'malformed'), 1);
-    assert.equal(client.isClosed(), false, 'a dropped message does not cost the connection');
-  });
-
-  test('an oversize frame length closes the connection before its body is read', async (t) => {
-    const { book, members } = await startCluster(t, ['a', 'b']);
-    book.open();
-    const a = pick(members, 0);
-    const raw = await connectRaw(a.port);
-    raw.socket.write(Buffer.from([0x7f, 0xff, 0xff, 0xff]));
-    await raw.closed;
-    assert.equal(countDrops(a.events, 'in', 'oversize'), 1);
-  });
-
-  test('connections sending random bytes, random frames or truncated frames are closed and deliver nothing (property)', async (t) => {
-    const { book, members } = await startCluster(t, ['a', 'b']);
-    book.open();
-    const [a, b] = [pick(members, 0), pick(members, 1)];
-    const hello = encodeFrame(encodeHello({ memberId: 'b', nonce: Buffer.alloc(32, 4) }));
-    const streams = fc.oneof(
-      fc.uint8Array({ minLength: 1, maxLength: 5000 }),
-      fc
-        .array(fc.uint8Array({ minLength: 1, maxLength: 600 }), { minLength: 1, maxLength: 5 })
-        .map((bodies) => Buffer.concat(bodies.map((body) => encodeFrame(body)))),
-      fc.nat({ max: hello.byteLength - 1 }).map((cut) => hello.subarray(0, cut + 1)),
-      fc.uint8Array({ minLength: 1, maxLength: 200 }).map((tail) => Buffer.concat([hello, tail])),
-    );
-    await fc.assert(
-      fc.asyncProperty(streams, async (bytes) => {
-        const raw = await connectRaw(a.port);
-        raw.socket.end(bytes);
-        await raw.closed;
-      }),
-      { numRuns: 40 },
-    );
-    assert.deepEqual(a.received, []);
-    const dropped = a.events.filter((event) => event.type === 'peer-message');
-    assert.ok(dropped.length > 0, 'garbage was counted');
-    assert.ok(
-      dropped.every((event) => event.type === 'peer-message' && event.result === 'dropped'),
-    );
-    await sendUntilReceived(b, a, vote('b', 'a', 5), 'a real peer to get through afterwards');
-  });
-
-  test('a connection that never finishes its handshake is closed and counted', async (t) => {
-    const { book, members } = await startCluster(t, ['a', 'b'], { handshakeTimeoutMs: 100 });
-    book.open();
-    const a = pick(members, 0);
-    const raw = await connectRaw(a.port);
-    await raw.closed;
-    assert.ok(
-      a.events.some(
-        (event) =>
-          event.type === 'peer-message' &&
-          event.reason === 'unauthenticated' &&
-          event.messageType === 'handshake',
-      ),
-    );
-  });
-
-  test('a captured connection replayed from another socket is refused', async (t) => {
-    const a = await startLoneMember(t, ['b']);
-    const client = await connectClient(a.port, 'b');
-    t.after(() => client.socket.destroy());
-    await waitFor(() => client.channel.isAuthenticated, { ...wait, what: 'the handshake' });
-    client.sendMessage(vote('b', 'a', 6));
-    await waitFor(() => a.received.length === 1, { ...wait, what: 'the genuine message' });
-    const before = countDrops(a.events, 'in', 'unauthenticated');
-    const replay = await connectRaw(a.port);
-    replay.socket.write(Buffer.concat(client.sentBodies.map((body) => encodeFrame(body))));
-    await replay.closed;
-    assert.equal(countDrops(a.events, 'in', 'unauthenticated'), before + 1);
-    assert.equal(a.received.length, 1, 'the replayed message was not delivered again');
-  });
-
-  test('connections beyond the handshake limit are closed on arrival', async (t) => {
-    const { book, members } = await startCluster(t, ['a', 'b'], {
-      maxPendingHandshakes: 2,
-      handshakeTimeoutMs: 10_000,
-    });
-    book.open();
-    const a = pick(members, 0);
-    const b = pick(members, 1);
-    // b's own outbound connection to a is one handshake; wait until it completed.
-    await waitFor(() => b.transport.peerStatus().get('a')?.isConnected, { ...wait, what: 'b→a' });
-    const silent = [await connectRaw(a.port), await connectRaw(a.port)];
-    const refused = await connectRaw(a.port);
-    await refused.closed;
-    assert.ok(silent.every((connection) => !connection.isClosed()));
-    for (const connection of silent) connection.socket.destroy();
-    await Promise.all(silent.map((connection) => connection.closed));
-    const client = await waitFor(
-      async () => {
-        const candidate = await connectClient(a.port, 'b');
-        await Promise.race([
-          candidate.closed,
-          waitFor(() => candidate.channel.isAuthenticated, { ...wait, what: 'handshake' }),
-        ]);
-        return candidate.channel.isAuthenticated ? candidate : false;
-      },
-      { ...wait, what: 'a slot to free up once the silent connections closed' },
-    );
-    client.socket.destroy();
   });
 
   test('after a peer restarts on the same port, messages flow to it again', async (t) => {

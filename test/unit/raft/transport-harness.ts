@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import type { TestContext } from 'node:test';
 import { pino, type Logger } from 'pino';
 import type { Clock } from '../../../src/core/clock.js';
 import type { ElectionEvent, PeerDropReason } from '../../../src/core/election-events.js';
@@ -186,8 +187,9 @@ export interface RawConnection {
   isClosed(): boolean;
 }
 
-export async function connectRaw(port: number): Promise<RawConnection> {
-  const socket = connect({ host: '127.0.0.1', port });
+/** Connects from `localAddress` (any of 127.0.0.0/8 works on Linux) to play distinct hosts. */
+export async function connectRaw(port: number, localAddress = '127.0.0.1'): Promise<RawConnection> {
+  const socket = connect({ host: '127.0.0.1', port, localAddress });
   let isClosed = false;
   const closed = new Promise<void>((resolve) => {
     socket.once('close', () => {
@@ -214,6 +216,8 @@ export interface ProtocolClient extends RawConnection {
   sendMessage(message: PeerMessage): void;
   /** Every frame body sent so far, hello first, for replay tests. */
   readonly sentBodies: Buffer[];
+  /** True once the handshake succeeded, false if the connection closed before. */
+  readonly handshake: Promise<boolean>;
 }
 
 export async function connectClient(
@@ -231,6 +235,13 @@ export async function connectClient(
   const reader = new FrameReader(1 << 20);
   const sentBodies: Buffer[] = [];
   let keepalives = 0;
+  let settleHandshake: (isAuthenticated: boolean) => void = () => undefined;
+  const handshake = new Promise<boolean>((resolve) => {
+    settleHandshake = resolve;
+  });
+  void raw.closed.then(() => {
+    settleHandshake(false);
+  });
   const sendBody = (body: Buffer): void => {
     sentBodies.push(body);
     raw.socket.write(encodeFrame(body));
@@ -240,6 +251,7 @@ export async function connectClient(
       for (const event of channel.receive(frame)) {
         if (event.type === 'send') sendBody(event.body);
         if (event.type === 'payload' && event.payload.byteLength === 0) keepalives += 1;
+        if (event.type === 'authenticated') settleHandshake(true);
       }
     }
   });
@@ -248,6 +260,7 @@ export async function connectClient(
     ...raw,
     channel,
     sentBodies,
+    handshake,
     keepalives: () => keepalives,
     sendPayload(payload) {
       sendBody(channel.seal(payload));
@@ -256,4 +269,49 @@ export async function connectClient(
       sendBody(channel.seal(encodePeerMessage(message)));
     },
   };
+}
+
+export const wait = { timeoutMs: 5000, intervalMs: 10 } as const;
+
+export async function startCluster(
+  t: TestContext,
+  ids: readonly string[],
+  overrides: MemberOptions['overrides'] = {},
+): Promise<{ book: AddressBook; members: Member[] }> {
+  const book = new AddressBook();
+  const members = await Promise.all(
+    ids.map((id) => startMember({ id, peers: ids.filter((peer) => peer !== id), book, overrides })),
+  );
+  t.after(() => Promise.all(members.map((member) => member.stop())));
+  return { book, members };
+}
+
+/**
+ * One member whose peers are not running, so a test can play a peer with a hand-driven client
+ * (a real peer would take the connection over: the newest authenticated one wins).
+ */
+export async function startLoneMember(
+  t: TestContext,
+  peers: readonly string[],
+  overrides: MemberOptions['overrides'] = {},
+): Promise<Member> {
+  const book = new AddressBook();
+  book.open();
+  const member = await startMember({ id: 'a', peers, book, overrides });
+  t.after(() => member.stop());
+  return member;
+}
+
+/** Waits, bounded, for the transport to close a connection: the failure names what stayed open. */
+export async function closedByPeer(connection: RawConnection): Promise<void> {
+  await waitFor(() => connection.isClosed(), {
+    ...wait,
+    what: 'the transport to close the connection',
+  });
+}
+
+export function pick(members: readonly Member[], index: number): Member {
+  const member = members[index];
+  if (member === undefined) throw new Error(`no member ${index}`);
+  return member;
 }
