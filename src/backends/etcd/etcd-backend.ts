@@ -2,7 +2,8 @@ import type { Etcd3 } from 'etcd3';
 import type { Logger } from 'pino';
 import { ElectorError } from '../../core/errors.js';
 import type { ElectionBackend, ElectionState, MemberStatus } from '../backend.js';
-import { Backoff, pause, Wakeup, type BackoffPolicy } from './backoff.js';
+import { pause, untilSettledOrAborted, Wakeup } from './abortable.js';
+import { Backoff, type BackoffPolicy } from './backoff.js';
 import { ElectionStore, type CandidateList } from './election-store.js';
 import { createEtcdClient } from './etcd-client.js';
 import { createErrorReporter, type EtcdErrorReporter } from './etcd-errors.js';
@@ -11,7 +12,15 @@ import {
   type EtcdBackendOptions,
   type ResolvedEtcdOptions,
 } from './options.js';
+import {
+  electionStateAt,
+  hasStateChanged,
+  memberStatuses,
+  type CandidateView,
+  type ViewInput,
+} from './election-view.js';
 import { runSession, Session, type SessionOutcome } from './session.js';
+import { StartGate } from './start-gate.js';
 
 /** The etcd backend, plus a way to wait for its shutdown. */
 export interface EtcdBackend extends ElectionBackend {
@@ -25,16 +34,19 @@ export interface EtcdBackend extends ElectionBackend {
 }
 
 /**
- * Creates an etcd election member. Throws CONFIG_INVALID (listing every bad option) at once;
- * contacts etcd only in start().
+ * Creates an etcd election member (the recipe of etcd's client/v3/concurrency election, on
+ * etcd3's lease, watch and txn primitives). Throws CONFIG_INVALID (listing every bad option)
+ * at once; contacts etcd only in start(), which resolves once the member's key is written.
+ *
+ * etcd3's own `Election` is not used: its lease counts the TTL from when a renewal's answer
+ * ARRIVED and reports loss only after 2 × TTL without one, so a cut-off leader would act past
+ * its lease; it never watches its own key; its waiting watch outlives resign(); and it offers
+ * no way to read the create revision that serves as the fencing token.
+ *
+ * @see https://github.com/etcd-io/etcd/blob/main/client/v3/concurrency/election.go
  */
 export function createEtcdBackend(options: EtcdBackendOptions): EtcdBackend {
   return new EtcdElection(resolveEtcdOptions(options), options);
-}
-
-interface CandidateView {
-  readonly list: CandidateList;
-  readonly readAt: number;
 }
 
 class EtcdElection implements EtcdBackend {
@@ -84,38 +96,13 @@ class EtcdElection implements EtcdBackend {
       this.phase = 'stopped';
       throw this.report('connect', error);
     }
-    const joined = new Joined();
+    const joined = new StartGate();
     this.loop = this.campaignUntilAborted(client, signal, joined);
     return joined.promise;
   }
 
   current(): ElectionState {
-    const now = this.runtime.clock.now();
-    const session = this.session;
-    if (session?.isActingAt(now) === true && session.createRevision !== null) {
-      return {
-        leader: this.options.memberId,
-        leaderAddress: this.options.address,
-        fencingToken: session.createRevision,
-        term: session.createRevision,
-        isSelf: true,
-        leaseExpiresAt: session.deadline,
-        role: 'leader',
-      };
-    }
-    const first = this.freshCandidates(now)?.list.candidates[0];
-    // Our own record first in etcd while we cannot prove it: nobody is provably leading.
-    const leader = first === undefined || first.id === this.options.memberId ? undefined : first;
-    const fencingToken = leader?.createRevision ?? this.lastFencingToken;
-    return {
-      leader: leader?.id ?? null,
-      leaderAddress: leader?.address ?? null,
-      fencingToken,
-      term: fencingToken,
-      isSelf: false,
-      leaseExpiresAt: null,
-      role: this.roleOf(session),
-    };
+    return electionStateAt(this.viewInput());
   }
 
   onChange(listener: (next: ElectionState) => void): () => void {
@@ -135,15 +122,7 @@ class EtcdElection implements EtcdBackend {
     );
     this.sessionController?.abort();
     // The session has stopped acting already; wait for the revoke that wakes the successor.
-    await new Promise<void>((resolve) => {
-      const finish = (): void => {
-        signal.removeEventListener('abort', finish);
-        resolve();
-      };
-      signal.addEventListener('abort', finish, { once: true });
-      if (signal.aborted) finish();
-      void done.then(finish);
-    });
+    await untilSettledOrAborted(done, signal);
   }
 
   setEligible(isEligible: boolean): void {
@@ -163,30 +142,8 @@ class EtcdElection implements EtcdBackend {
   }
 
   members(): readonly MemberStatus[] {
-    const now = this.runtime.clock.now();
-    const view = this.candidates;
-    const ttlMs = this.options.leaseTtlSeconds * 1000;
-    const listed: MemberStatus[] = (view?.list.candidates ?? []).map((candidate, index) => ({
-      id: candidate.id ?? candidate.key,
-      address: candidate.address,
-      role: index === 0 ? 'leader' : 'candidate',
-      term: candidate.createRevision,
-      lastContactMs: now - (view?.readAt ?? now),
-      isReachable: now - (view?.readAt ?? now) < ttlMs,
-    }));
-    if (listed.some((member) => member.id === this.options.memberId)) return listed;
-    const self = this.current();
-    return [
-      ...listed,
-      {
-        id: this.options.memberId,
-        address: this.options.address,
-        role: self.role,
-        term: null,
-        lastContactMs: 0,
-        isReachable: this.isReady(),
-      },
-    ];
+    const input = this.viewInput();
+    return memberStatuses(input, electionStateAt(input), this.isReady());
   }
 
   stopped(): Promise<void> {
@@ -197,7 +154,7 @@ class EtcdElection implements EtcdBackend {
   private async campaignUntilAborted(
     client: Etcd3,
     signal: AbortSignal,
-    joined: Joined,
+    joined: StartGate,
   ): Promise<void> {
     const store = new ElectionStore(client, this.options.keyPrefix, this.logger);
     const backoff = new Backoff(this.retry);
@@ -205,8 +162,8 @@ class EtcdElection implements EtcdBackend {
     while (!signal.aborted) {
       try {
         if (!this.isEligible) {
-          joined.resolve();
-          await this.eligibilityChanged.wait(this.options.refreshIntervalMs, signal);
+          joined.open();
+          await this.observeWhileIneligible(store, signal);
           continue;
         }
         if (unrevokedLeaseId !== null) {
@@ -214,14 +171,14 @@ class EtcdElection implements EtcdBackend {
           await store.revokeLease(unrevokedLeaseId);
           unrevokedLeaseId = null;
         }
-        const outcome = await this.runOneSession(client, store, signal);
+        const outcome = await this.runOneSession(client, store, signal, joined);
         unrevokedLeaseId = outcome.unrevokedLeaseId;
         if (outcome.hasJoined) {
-          joined.resolve();
+          joined.open();
           backoff.reset();
         }
         if (outcome.error === null) continue;
-        if (!outcome.error.retryable && joined.reject(outcome.error)) break;
+        if (!outcome.error.retryable && joined.fail(outcome.error)) break;
         await pause(
           outcome.error.retryable ? backoff.nextDelayMs() : this.options.retryMaxDelayMs,
           signal,
@@ -231,7 +188,7 @@ class EtcdElection implements EtcdBackend {
         await pause(backoff.nextDelayMs(), signal);
       }
     }
-    joined.resolve();
+    joined.open();
     if (unrevokedLeaseId !== null) {
       try {
         await store.revokeLease(unrevokedLeaseId);
@@ -244,10 +201,33 @@ class EtcdElection implements EtcdBackend {
     this.emitIfChanged();
   }
 
+  /** Without a key of its own, the member still reads who leads, for current() and members(). */
+  private async observeWhileIneligible(store: ElectionStore, signal: AbortSignal): Promise<void> {
+    const readAt = this.runtime.clock.now();
+    try {
+      const list = await store.listCandidates();
+      this.isConnected = true;
+      this.noteCandidates(list, readAt);
+    } catch (error) {
+      this.report('read', error);
+    }
+    await this.eligibilityChanged.wait(this.options.refreshIntervalMs, signal);
+  }
+
+  private noteCandidates(list: CandidateList, readAt: number): void {
+    this.candidates = { list, readAt };
+    const first = list.candidates[0];
+    if (first !== undefined && first.createRevision > this.lastFencingToken) {
+      this.lastFencingToken = first.createRevision;
+    }
+    this.emitIfChanged();
+  }
+
   private async runOneSession(
     client: Etcd3,
     store: ElectionStore,
     signal: AbortSignal,
+    joined: StartGate,
   ): Promise<SessionOutcome> {
     const controller = new AbortController();
     const session = new Session();
@@ -264,18 +244,14 @@ class EtcdElection implements EtcdBackend {
         logger: this.logger,
         report: this.report,
         onUpdate: () => {
+          if (session.createRevision !== null) joined.open();
           this.emitIfChanged();
         },
         onContact: () => {
           this.isConnected = true;
         },
         onCandidates: (list, readAt) => {
-          this.candidates = { list, readAt };
-          const first = list.candidates[0];
-          if (first !== undefined && first.createRevision > this.lastFencingToken) {
-            this.lastFencingToken = first.createRevision;
-          }
-          this.emitIfChanged();
+          this.noteCandidates(list, readAt);
         },
       },
       session,
@@ -290,33 +266,26 @@ class EtcdElection implements EtcdBackend {
     return outcome;
   }
 
-  private freshCandidates(now: number): CandidateView | null {
-    const view = this.candidates;
-    // A list older than one TTL says nothing about who leads now.
-    return view !== null && now - view.readAt < this.options.leaseTtlSeconds * 1000 ? view : null;
-  }
-
-  private roleOf(session: Session | null): string {
-    if (this.phase !== 'running') return this.phase;
-    if (!this.isEligible) return 'ineligible';
-    if (session === null || session.createRevision === null || session.hasEnded) return 'joining';
-    return session.isLeader ? 'suspended' : 'candidate';
+  private viewInput(): ViewInput {
+    return {
+      now: this.runtime.clock.now(),
+      memberId: this.options.memberId,
+      address: this.options.address,
+      ttlMs: this.options.leaseTtlSeconds * 1000,
+      phase: this.phase,
+      isEligible: this.isEligible,
+      session: this.session,
+      candidates: this.candidates,
+      lastFencingToken: this.lastFencingToken,
+    };
   }
 
   private emitIfChanged(): void {
     const next = this.current();
     const previous = this.lastEmitted;
-    if (
-      previous !== null &&
-      previous.leader === next.leader &&
-      previous.leaderAddress === next.leaderAddress &&
-      previous.fencingToken === next.fencingToken &&
-      previous.isSelf === next.isSelf &&
-      previous.role === next.role
-    ) {
-      return;
-    }
+    if (!hasStateChanged(previous, next)) return;
     this.lastEmitted = next;
+    if (next.isSelf && this.session !== null) this.session.hasActed = true;
     this.logger.info(
       {
         event: 'leadership.changed',
@@ -339,30 +308,5 @@ class EtcdElection implements EtcdBackend {
         );
       }
     }
-  }
-}
-
-/** start()'s promise: settles once, when the member first joins, stops, or cannot start at all. */
-class Joined {
-  readonly promise: Promise<void>;
-  private settle: { resolve(): void; reject(error: ElectorError): void } | null = null;
-
-  constructor() {
-    this.promise = new Promise((resolve, reject) => {
-      this.settle = { resolve, reject };
-    });
-  }
-
-  resolve(): void {
-    this.settle?.resolve();
-    this.settle = null;
-  }
-
-  /** Rejects if still pending; returns whether it did (a start-up failure ends the loop). */
-  reject(error: ElectorError): boolean {
-    if (this.settle === null) return false;
-    this.settle.reject(error);
-    this.settle = null;
-    return true;
   }
 }

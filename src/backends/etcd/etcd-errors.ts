@@ -31,11 +31,13 @@ export function toElectorError(error: unknown, operation: EtcdOperation): Electo
       cause: error,
     });
   }
-  if (
+  const isCredentialProblem =
     error instanceof EtcdAuthenticationFailedError ||
     error instanceof EtcdPermissionDeniedError ||
-    error instanceof GRPCUnauthenticatedError
-  ) {
+    error instanceof GRPCUnauthenticatedError ||
+    // etcd with auth enabled, asked without a user (codes.InvalidArgument).
+    (error instanceof GRPCInvalidArgumentError && detail.includes('user name is empty'));
+  if (isCredentialProblem) {
     return new ElectorError(
       'BACKEND_UNAVAILABLE',
       `etcd ${operation}: refused (${detail}); check auth.username, auth.password and the role's permissions on the key prefix`,

@@ -7,7 +7,8 @@ import {
 } from 'etcd3';
 import type { Clock } from '../../core/clock.js';
 import { ElectorError } from '../../core/errors.js';
-import { Backoff, isAborted, pause, type BackoffPolicy } from './backoff.js';
+import { isAborted, pause } from './abortable.js';
+import { Backoff, type BackoffPolicy } from './backoff.js';
 import type { EtcdErrorReporter } from './etcd-errors.js';
 
 type KeepaliveStream = IDuplexStream<ILeaseKeepAliveRequest, ILeaseKeepAliveResponse>;
@@ -61,15 +62,12 @@ export async function keepLeaseAlive(
         if (isAborted(signal)) break;
         const ttlSeconds = Number(response.TTL);
         if (!(ttlSeconds > 0)) {
-          events.onLost(
-            new ElectorError(
-              'LEASE_LOST',
-              `etcd keepalive: lease ${leaseId} expired or was revoked`,
-              {
-                retryable: true,
-              },
-            ),
+          const error = new ElectorError(
+            'LEASE_LOST',
+            `etcd keepalive: lease ${leaseId} expired or was revoked`,
+            { retryable: true },
           );
+          events.onLost(context.report('keepalive', error));
           return;
         }
         backoff.reset();
@@ -179,5 +177,41 @@ class KeepaliveChannel {
     const pending = this.pending;
     this.pending = null;
     pending?.reject(error);
+  }
+}
+
+/**
+ * Fires `onExpired` once the clock reaches `deadline()`, which may move later meanwhile (each
+ * renewal extends it): a local timer, so stepping down never waits for a library callback.
+ */
+export class DeadlineTimer {
+  private timer: NodeJS.Timeout | undefined;
+  private isStopped = false;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly deadline: () => number,
+    private readonly onExpired: () => void,
+  ) {}
+
+  arm(): void {
+    clearTimeout(this.timer);
+    if (this.isStopped) return;
+    this.timer = setTimeout(
+      () => {
+        if (this.clock.now() < this.deadline()) {
+          this.arm();
+          return;
+        }
+        this.stop();
+        this.onExpired();
+      },
+      Math.max(0, this.deadline() - this.clock.now()),
+    );
+  }
+
+  stop(): void {
+    this.isStopped = true;
+    clearTimeout(this.timer);
   }
 }

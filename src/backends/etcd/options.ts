@@ -86,7 +86,7 @@ const electionNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 export function resolveEtcdOptions(options: EtcdBackendOptions): ResolvedEtcdOptions {
   const problems: string[] = [];
   const got = (value: unknown): string =>
-    value === undefined ? 'undefined' : JSON.stringify(value);
+    typeof value === 'number' || value === undefined ? String(value) : JSON.stringify(value);
 
   if (options.memberId.length === 0 || /\s/.test(options.memberId)) {
     problems.push(

@@ -3,11 +3,12 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
 import type { ElectionObserver } from '../../core/election-events.js';
 import { ElectorError } from '../../core/errors.js';
-import { Backoff, isAborted, pause, Wakeup, type BackoffPolicy } from './backoff.js';
+import { isAborted, pause, Wakeup } from './abortable.js';
+import { Backoff, type BackoffPolicy } from './backoff.js';
 import { encodeCandidateValue, type CandidateList, type ElectionStore } from './election-store.js';
 import type { EtcdErrorReporter, EtcdOperation } from './etcd-errors.js';
-import { KeyWatch } from './key-watch.js';
-import { keepLeaseAlive } from './lease-keeper.js';
+import { DeadlineTimer, keepLeaseAlive } from './lease-keeper.js';
+import { SessionWatches } from './session-watches.js';
 import { checkGrantedTtl, type ResolvedEtcdOptions } from './options.js';
 
 export interface SessionContext {
@@ -39,6 +40,8 @@ export class Session {
   isLeader = false;
   /** A read showed our key, and our watch on it has been connected since: a deletion would be seen. */
   isKeyVerified = false;
+  /** It has acted as leader at least once (set by the owner when it reports isSelf). */
+  hasActed = false;
   hasEnded = false;
 
   /** Whether this member may act as leader at `now`: computed at call time, never cached. */
@@ -92,41 +95,41 @@ export async function runSession(
       throw report(operation, error);
     }
   };
-
-  let deadlineTimer: NodeJS.Timeout | undefined;
-  const armDeadlineTimer = (): void => {
-    clearTimeout(deadlineTimer);
-    if (session.hasEnded) return;
-    deadlineTimer = setTimeout(
-      () => {
-        if (clock.now() < session.deadline) {
-          armDeadlineTimer();
-          return;
-        }
-        const error = new ElectorError(
-          'LEASE_LOST',
-          `etcd lease-deadline: no renewal of lease ${session.leaseId ?? '?'} succeeded within ${options.leaseTtlSeconds} s − ${options.safetyMarginMs} ms; it may expire, so this member stops acting`,
-          { retryable: true },
-        );
-        end(report('lease-deadline', error));
-      },
-      Math.max(0, session.deadline - clock.now()),
-    );
+  const lost = (operation: EtcdOperation, message: string): void => {
+    end(report(operation, new ElectorError('LEASE_LOST', message, { retryable: true })));
   };
 
+  const deadlineTimer = new DeadlineTimer(
+    clock,
+    () => session.deadline,
+    () => {
+      lost(
+        'lease-deadline',
+        `etcd lease-deadline: no renewal of lease ${session.leaseId ?? '?'} succeeded within ${options.leaseTtlSeconds} s − ${options.safetyMarginMs} ms; it may expire, so this member stops acting`,
+      );
+    },
+  );
   const wakeup = new Wakeup();
-  const cancelling = new Set<Promise<void>>();
-  const drop = (watch: KeyWatch | null): void => {
-    if (watch !== null) cancelling.add(watch.cancel(options.requestTimeoutMs));
-  };
-  const watchRetry = new Backoff(context.retry);
-  let watchRetryAt = Number.NEGATIVE_INFINITY;
-  const onWatchBroken = (): void => {
-    watchRetryAt = clock.now() + watchRetry.nextDelayMs();
-    wakeup.wake();
-  };
-  let ownWatch: KeyWatch | null = null;
-  let predecessorWatch: KeyWatch | null = null;
+  const watches = new SessionWatches(
+    { ...context, requestTimeoutMs: options.requestTimeoutMs },
+    {
+      onOwnKeyDeleted: () => {
+        lost('watch', `etcd watch: candidate key ${session.key ?? '?'} was deleted`);
+      },
+      onOwnWatchConnected: () => {
+        session.isKeyVerified = true;
+        context.onUpdate();
+      },
+      onOwnWatchLost: () => {
+        session.isKeyVerified = false;
+        context.onUpdate();
+        wakeup.wake();
+      },
+      onRecheck: () => {
+        wakeup.wake();
+      },
+    },
+  );
   let keeper: Promise<void> = Promise.resolve();
 
   const campaign = async (): Promise<void> => {
@@ -140,17 +143,9 @@ export async function runSession(
     }
     if (isAborted(sessionSignal)) return;
     session.deadline = grantSentAt + grant.ttlSeconds * 1000 - options.safetyMarginMs;
-    armDeadlineTimer();
+    deadlineTimer.arm();
     keeper = keepLeaseAlive(
-      {
-        client: context.client,
-        clock,
-        report,
-        keepaliveIntervalMs: options.keepaliveIntervalMs,
-        requestTimeoutMs: options.requestTimeoutMs,
-        safetyMarginMs: options.safetyMarginMs,
-        retry: context.retry,
-      },
+      { ...context, ...pickKeeperTiming(options) },
       grant.leaseId,
       grantSentAt + options.keepaliveIntervalMs,
       {
@@ -172,14 +167,17 @@ export async function runSession(
     const key = store.candidateKey(grant.leaseId);
     session.key = key;
     const value = encodeCandidateValue(options.memberId, options.address);
-    session.createRevision = await attempt('campaign', () =>
+    const createRevision = await attempt('campaign', () =>
       store.putCandidate(key, value, grant.leaseId),
     );
+    session.createRevision = createRevision;
     context.observe({ type: 'election-started' });
     context.logger.info(
-      { event: 'etcd.candidate.joined', key, createRevision: session.createRevision.toString() },
+      { event: 'etcd.candidate.joined', key, createRevision: createRevision.toString() },
       'candidate key written',
     );
+    // Watch from just after our own write, so any later deletion of the key is seen.
+    watches.watchOwnKey(key, createRevision + 1n);
     context.onUpdate();
 
     const readRetry = new Backoff(context.retry);
@@ -200,94 +198,23 @@ export async function runSession(
       context.onCandidates(list, readAt);
       const ownIndex = list.candidates.findIndex((candidate) => candidate.key === key);
       if (ownIndex < 0) {
-        const error = new ElectorError('LEASE_LOST', `etcd read: candidate key ${key} is gone`, {
-          retryable: true,
-        });
-        end(report('read', error));
+        lost('read', `etcd read: candidate key ${key} is gone`);
         return;
       }
-      const canWatch = clock.now() >= watchRetryAt;
-      if (ownWatch === null && canWatch) {
-        ownWatch = watchOwnKey(key, list.revision + 1n);
-      } else if (ownWatch?.isConnected === true) {
-        session.isKeyVerified = true;
-      }
-
+      // This read saw the key; with the watch live since, its deletion cannot go unseen.
+      watches.watchOwnKey(key, list.revision + 1n);
+      if (watches.isOwnWatchConnected) session.isKeyVerified = true;
+      // Sorted by create revision, so the entry before ours is the immediate predecessor.
       const predecessor = list.candidates[ownIndex - 1];
-      if (predecessor === undefined) {
-        drop(predecessorWatch);
-        predecessorWatch = null;
-        if (!session.isLeader) {
-          session.isLeader = true;
-          context.observe({ type: 'election-finished', result: 'won' });
-        }
-      } else if (predecessorWatch?.key !== predecessor.key && canWatch) {
-        drop(predecessorWatch);
-        predecessorWatch = watchPredecessor(predecessor.key, list.revision + 1n);
+      watches.followPredecessor(predecessor?.key ?? null, list.revision + 1n);
+      if (predecessor === undefined && !session.isLeader) {
+        session.isLeader = true;
+        context.observe({ type: 'election-finished', result: 'won' });
       }
       context.onUpdate();
-      const untilWatchRetry = canWatch ? options.refreshIntervalMs : watchRetryAt - clock.now();
-      await wakeup.wait(Math.min(options.refreshIntervalMs, untilWatchRetry), sessionSignal);
+      const untilRetry = watches.msUntilRetry();
+      await wakeup.wait(untilRetry > 0 ? untilRetry : options.refreshIntervalMs, sessionSignal);
     }
-  };
-
-  const watchOwnKey = (key: string, fromRevision: bigint): KeyWatch => {
-    const watch: KeyWatch = new KeyWatch(
-      context.client,
-      key,
-      fromRevision,
-      context.observe,
-      context.logger,
-      {
-        onDeleted: () => {
-          const error = new ElectorError(
-            'LEASE_LOST',
-            `etcd watch: candidate key ${key} was deleted`,
-            {
-              retryable: true,
-            },
-          );
-          end(report('watch', error));
-        },
-        onConnected: () => {
-          watchRetry.reset();
-          session.isKeyVerified = true;
-          context.onUpdate();
-        },
-        onDisconnected: () => {
-          session.isKeyVerified = false;
-          if (ownWatch === watch) ownWatch = null;
-          drop(watch);
-          context.onUpdate();
-          onWatchBroken();
-        },
-      },
-    );
-    return watch;
-  };
-
-  const watchPredecessor = (key: string, fromRevision: bigint): KeyWatch => {
-    const watch: KeyWatch = new KeyWatch(
-      context.client,
-      key,
-      fromRevision,
-      context.observe,
-      context.logger,
-      {
-        onDeleted: () => {
-          wakeup.wake();
-        },
-        onConnected: () => {
-          watchRetry.reset();
-        },
-        onDisconnected: () => {
-          if (predecessorWatch === watch) predecessorWatch = null;
-          drop(watch);
-          onWatchBroken();
-        },
-      },
-    );
-    return watch;
   };
 
   try {
@@ -300,12 +227,10 @@ export async function runSession(
   session.hasEnded = true;
   context.onUpdate();
   signal.removeEventListener('abort', onOuterAbort);
-  clearTimeout(deadlineTimer);
+  deadlineTimer.stop();
   ended.abort();
   await keeper;
-  drop(ownWatch);
-  drop(predecessorWatch);
-  await Promise.all(cancelling);
+  await watches.close();
   if (session.createRevision !== null && !session.isLeader) {
     context.observe({ type: 'election-finished', result: 'lost' });
   }
@@ -319,4 +244,12 @@ export async function runSession(
     }
   }
   return { hasJoined: session.createRevision !== null, error: failure, unrevokedLeaseId };
+}
+
+function pickKeeperTiming(options: ResolvedEtcdOptions) {
+  return {
+    keepaliveIntervalMs: options.keepaliveIntervalMs,
+    requestTimeoutMs: options.requestTimeoutMs,
+    safetyMarginMs: options.safetyMarginMs,
+  };
 }

@@ -29,6 +29,8 @@ export type MemberOverrides = Partial<
     | 'refreshIntervalMs'
     | 'requestTimeoutMs'
     | 'retryMaxDelayMs'
+    | 'auth'
+    | 'tls'
   >
 >;
 
@@ -148,14 +150,22 @@ export function describeStates(members: readonly Member[]): string {
  */
 export class LeaderSampler {
   readonly overlaps: string[] = [];
-  samples = 0;
+  /** The longest stretch during which no member acted as leader, in ms. */
+  longestGapMs = 0;
+  private gapStartedAt: number | null = null;
   private readonly timer: NodeJS.Timeout;
 
   constructor(members: () => readonly Member[]) {
     this.timer = setInterval(() => {
-      this.samples += 1;
+      const now = systemClock.now();
       const leaders = actingLeaders(members());
       if (leaders.length > 1) this.overlaps.push(leaders.map((member) => member.id).join('+'));
+      if (leaders.length === 0) {
+        this.gapStartedAt ??= now;
+        this.longestGapMs = Math.max(this.longestGapMs, now - this.gapStartedAt);
+      } else {
+        this.gapStartedAt = null;
+      }
     }, 5);
   }
 

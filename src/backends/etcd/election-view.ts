@@ -1,0 +1,112 @@
+import type { ElectionState, MemberStatus } from '../backend.js';
+import type { CandidateList } from './election-store.js';
+import type { Session } from './session.js';
+
+/** The last candidate list a member read, and when the read was sent (monotonic ms). */
+export interface CandidateView {
+  readonly list: CandidateList;
+  readonly readAt: number;
+}
+
+/** Everything current() is derived from; `now` is read once, at call time. */
+export interface ViewInput {
+  readonly now: number;
+  readonly memberId: string;
+  readonly address: string;
+  readonly ttlMs: number;
+  readonly phase: 'not-started' | 'running' | 'stopped';
+  readonly isEligible: boolean;
+  readonly session: Session | null;
+  readonly candidates: CandidateView | null;
+  /** The highest leader create revision seen so far; fencing tokens never go back. */
+  readonly lastFencingToken: bigint;
+}
+
+/**
+ * ElectionState at `input.now`. isSelf comes only from the session's proof (lease deadline in
+ * the future, key seen and watched); anyone else's leadership comes from a candidate list
+ * younger than one TTL, since an older one says nothing about who leads now.
+ */
+export function electionStateAt(input: ViewInput): ElectionState {
+  const { session } = input;
+  if (session?.isActingAt(input.now) === true && session.createRevision !== null) {
+    return {
+      leader: input.memberId,
+      leaderAddress: input.address,
+      fencingToken: session.createRevision,
+      term: session.createRevision,
+      isSelf: true,
+      leaseExpiresAt: session.deadline,
+      role: 'leader',
+    };
+  }
+  const view = input.candidates;
+  const isFresh = view !== null && input.now - view.readAt < input.ttlMs;
+  const first = isFresh ? view.list.candidates[0] : undefined;
+  // Our own record first in etcd while we cannot prove it: nobody provably leads.
+  const leader = first?.id === input.memberId ? undefined : first;
+  const fencingToken = leader?.createRevision ?? input.lastFencingToken;
+  return {
+    leader: leader?.id ?? null,
+    leaderAddress: leader?.address ?? null,
+    fencingToken,
+    term: fencingToken,
+    isSelf: false,
+    leaseExpiresAt: null,
+    role: roleOf(input),
+  };
+}
+
+function roleOf(input: ViewInput): string {
+  const { session } = input;
+  if (input.phase !== 'running') return input.phase;
+  if (!input.isEligible) return 'ineligible';
+  if (session === null || session.createRevision === null || session.hasEnded) return 'joining';
+  // First in the queue and it has acted, but it cannot prove its lease or key right now.
+  return session.isLeader && session.hasActed ? 'suspended' : 'candidate';
+}
+
+/**
+ * Every candidate key of the last read, in queue order (the first one leads), plus this member
+ * if it holds no key. lastContactMs is the age of that read.
+ */
+export function memberStatuses(
+  input: ViewInput,
+  self: ElectionState,
+  isReady: boolean,
+): MemberStatus[] {
+  const view = input.candidates;
+  const ageMs = view === null ? 0 : input.now - view.readAt;
+  const listed: MemberStatus[] = (view?.list.candidates ?? []).map((candidate, index) => ({
+    id: candidate.id ?? candidate.key,
+    address: candidate.address,
+    role: index === 0 ? 'leader' : 'candidate',
+    term: candidate.createRevision,
+    lastContactMs: ageMs,
+    isReachable: ageMs < input.ttlMs,
+  }));
+  if (listed.some((member) => member.id === input.memberId)) return listed;
+  return [
+    ...listed,
+    {
+      id: input.memberId,
+      address: input.address,
+      role: self.role,
+      term: null,
+      lastContactMs: 0,
+      isReachable: isReady,
+    },
+  ];
+}
+
+/** Whether a change is worth an onChange: leader, address, token, acting or role. */
+export function hasStateChanged(previous: ElectionState | null, next: ElectionState): boolean {
+  return (
+    previous === null ||
+    previous.leader !== next.leader ||
+    previous.leaderAddress !== next.leaderAddress ||
+    previous.fencingToken !== next.fencingToken ||
+    previous.isSelf !== next.isSelf ||
+    previous.role !== next.role
+  );
+}

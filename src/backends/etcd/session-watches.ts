@@ -1,0 +1,124 @@
+import type { Etcd3 } from 'etcd3';
+import type { Logger } from 'pino';
+import type { Clock } from '../../core/clock.js';
+import type { ElectionObserver } from '../../core/election-events.js';
+import { Backoff, type BackoffPolicy } from './backoff.js';
+import { KeyWatch, type KeyWatchEvents } from './key-watch.js';
+
+export interface SessionWatchContext {
+  readonly client: Etcd3;
+  readonly clock: Clock;
+  readonly observe: ElectionObserver;
+  readonly logger: Logger;
+  readonly retry: BackoffPolicy;
+  readonly requestTimeoutMs: number;
+}
+
+export interface SessionWatchEvents {
+  /** Our own key was deleted: the session is over. */
+  onOwnKeyDeleted(): void;
+  /** The watch on our key is live: from now on its deletion would be seen. */
+  onOwnWatchConnected(): void;
+  /** The watch on our key broke: a deletion could go unseen until it is re-created. */
+  onOwnWatchLost(): void;
+  /** The predecessor is gone, or its watch broke: re-read the queue. */
+  onRecheck(): void;
+}
+
+/**
+ * The two watches of a session: on our own key (to stop at once if it is deleted) and on our
+ * immediate predecessor (to re-check when it goes). A broken watch is dropped, not resumed
+ * (see KeyWatch), and re-created from a fresh read after a jittered backoff, so a failing
+ * stream cannot spin.
+ */
+export class SessionWatches {
+  private own: KeyWatch | null = null;
+  private predecessor: KeyWatch | null = null;
+  private readonly cancelling = new Set<Promise<void>>();
+  private readonly retry: Backoff;
+  private retryAt = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly context: SessionWatchContext,
+    private readonly events: SessionWatchEvents,
+  ) {
+    this.retry = new Backoff(context.retry);
+  }
+
+  get isOwnWatchConnected(): boolean {
+    return this.own?.isConnected === true;
+  }
+
+  /** Milliseconds until a broken watch may be re-created; 0 if it may be now. */
+  msUntilRetry(): number {
+    return Math.max(0, this.retryAt - this.context.clock.now());
+  }
+
+  /** Watches our key from `fromRevision` on, unless already watching or backing off. */
+  watchOwnKey(key: string, fromRevision: bigint): void {
+    if (this.own !== null || this.msUntilRetry() > 0) return;
+    const watch: KeyWatch = this.create(key, fromRevision, {
+      onDeleted: () => {
+        this.events.onOwnKeyDeleted();
+      },
+      onConnected: () => {
+        this.retry.reset();
+        this.events.onOwnWatchConnected();
+      },
+      onDisconnected: () => {
+        if (this.own === watch) this.own = null;
+        this.broken(watch);
+        this.events.onOwnWatchLost();
+      },
+    });
+    this.own = watch;
+  }
+
+  /** Watches `key` (null: we lead, watch nothing) from `fromRevision`, replacing an older target. */
+  followPredecessor(key: string | null, fromRevision: bigint): void {
+    if (this.predecessor?.key === key) return;
+    this.drop(this.predecessor);
+    this.predecessor = null;
+    if (key === null || this.msUntilRetry() > 0) return;
+    const watch: KeyWatch = this.create(key, fromRevision, {
+      onDeleted: () => {
+        this.events.onRecheck();
+      },
+      onConnected: () => {
+        this.retry.reset();
+      },
+      onDisconnected: () => {
+        if (this.predecessor === watch) this.predecessor = null;
+        this.broken(watch);
+        this.events.onRecheck();
+      },
+    });
+    this.predecessor = watch;
+  }
+
+  /** Cancels both watches and waits (bounded) until etcd has confirmed every cancel. */
+  async close(): Promise<void> {
+    this.drop(this.own);
+    this.drop(this.predecessor);
+    this.own = null;
+    this.predecessor = null;
+    await Promise.all(this.cancelling);
+  }
+
+  private create(key: string, fromRevision: bigint, events: KeyWatchEvents): KeyWatch {
+    const { client, observe, logger } = this.context;
+    return new KeyWatch(client, key, fromRevision, observe, logger, events);
+  }
+
+  private broken(watch: KeyWatch): void {
+    this.retryAt = this.context.clock.now() + this.retry.nextDelayMs();
+    this.drop(watch);
+  }
+
+  private drop(watch: KeyWatch | null): void {
+    if (watch === null) return;
+    const cancelled = watch.cancel(this.context.requestTimeoutMs);
+    this.cancelling.add(cancelled);
+    void cancelled.then(() => this.cancelling.delete(cancelled));
+  }
+}

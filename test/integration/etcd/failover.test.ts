@@ -1,0 +1,212 @@
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+import { z } from 'zod';
+import { systemClock } from '../../../src/runtime/system-clock.js';
+import { startChild, type Child } from '../../helpers/child.js';
+import { startEtcd, type EtcdCluster } from '../../helpers/etcd-server.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import {
+  LeaderSampler,
+  startMembers,
+  stopMembers,
+  waitForOneLeader,
+  withLogs,
+  type Member,
+} from './harness.js';
+
+const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const printedStateSchema = z.object({
+  type: z.literal('state'),
+  leader: z.string().nullable(),
+  isSelf: z.boolean(),
+  fencingToken: z.string(),
+  role: z.string(),
+});
+
+/** Starts test/helpers/etcd-candidate.ts as its own process. */
+function startCandidateProcess(
+  cluster: EtcdCluster,
+  electionName: string,
+  memberId: string,
+): Child {
+  const settings = { memberId, endpoints: cluster.endpoints, electionName, leaseTtlSeconds: 2 };
+  return startChild(
+    process.execPath,
+    ['--import', 'tsx', 'test/helpers/etcd-candidate.ts', JSON.stringify(settings)],
+    { cwd: repositoryRoot },
+  );
+}
+
+/** The last ElectionState the candidate process printed, or undefined. */
+function lastPrintedState(child: Child): z.infer<typeof printedStateSchema> | undefined {
+  const states = child
+    .output()
+    .split('\n')
+    .filter((line) => line.startsWith('{"type":"state"'))
+    .map((line) => printedStateSchema.parse(JSON.parse(line)));
+  return states.at(-1);
+}
+
+async function waitForProcessToLead(child: Child): Promise<bigint> {
+  const state = await waitFor(
+    () => {
+      const last = lastPrintedState(child);
+      return last?.isSelf === true ? last : false;
+    },
+    {
+      timeoutMs: 15_000,
+      what: `the candidate process to lead; its output: ${child.output().slice(-2000)}`,
+    },
+  );
+  return BigInt(state.fencingToken);
+}
+
+describe('etcd election failover', () => {
+  let etcd: EtcdCluster;
+  const running: Member[] = [];
+  const children: Child[] = [];
+
+  before(async () => {
+    etcd = await startEtcd({ heartbeatMs: 50, electionTimeoutMs: 500 });
+  });
+
+  after(async () => {
+    await Promise.all(children.map((child) => child.kill('SIGKILL')));
+    await stopMembers(running);
+    await etcd.stop();
+  });
+
+  test('a candidate process killed with SIGKILL hands over only after its lease expires', async (t) => {
+    let members: Member[] = [];
+    await withLogs(
+      etcd,
+      () => members,
+      async () => {
+        const child = startCandidateProcess(etcd, 'crash', 'crash-process');
+        children.push(child);
+        const childToken = await waitForProcessToLead(child);
+        members = await startMembers(etcd.endpoints, 'crash', 2);
+        running.push(...members);
+        await waitFor(
+          () => members.every((member) => member.backend.current().leader === 'crash-process'),
+          {
+            timeoutMs: 5000,
+            what: 'both in-process members to name the process as leader',
+          },
+        );
+
+        const killedAt = systemClock.now();
+        await child.kill('SIGKILL');
+        const successor = await waitForOneLeader(members, 'a leader after the SIGKILL');
+        const tookOver = successor.changes.find(
+          (change) => change.at > killedAt && change.state.isSelf,
+        );
+        assert.ok(tookOver !== undefined, 'the successor reported taking over through onChange');
+        const failoverMs = tookOver.at - killedAt;
+        t.diagnostic(`failover after SIGKILL with a 2 s lease: ${Math.round(failoverMs)} ms`);
+
+        assert.equal(successor.id, 'crash-0', 'the next candidate in queue order takes over');
+        assert.ok(successor.backend.current().fencingToken > childToken, 'fencing token increases');
+        // The last renewal went out at most TTL/3 before the kill, so the lease cannot lapse
+        // sooner than TTL − TTL/3 ≈ 1333 ms after it; a takeover before that would be unsafe.
+        assert.ok(
+          failoverMs >= 1000,
+          `took over after ${Math.round(failoverMs)} ms, before the lease expired`,
+        );
+      },
+    );
+  });
+
+  test('a candidate process sent SIGTERM resigns, so the next takes over without waiting for its lease', async (t) => {
+    let members: Member[] = [];
+    await withLogs(
+      etcd,
+      () => members,
+      async () => {
+        const child = startCandidateProcess(etcd, 'graceful', 'graceful-process');
+        children.push(child);
+        await waitForProcessToLead(child);
+        members = await startMembers(etcd.endpoints, 'graceful', 1);
+        running.push(...members);
+        const [successor] = members;
+        assert.ok(successor !== undefined);
+
+        const signalledAt = systemClock.now();
+        await child.kill('SIGTERM');
+        assert.equal(
+          await child.exited,
+          0,
+          `the process exits cleanly: ${child.output().slice(-2000)}`,
+        );
+        await waitForOneLeader(members, 'the in-process member to take over');
+        const tookOver = successor.changes.find(
+          (change) => change.at > signalledAt && change.state.isSelf,
+        );
+        assert.ok(tookOver !== undefined);
+        const handoverMs = tookOver.at - signalledAt;
+        t.diagnostic(`handover after SIGTERM (resign): ${Math.round(handoverMs)} ms`);
+        // Waiting for expiry would take at least TTL − TTL/3 ≈ 1333 ms after the last renewal.
+        assert.ok(
+          handoverMs < 1300,
+          `took ${Math.round(handoverMs)} ms: the lease expired, no resign`,
+        );
+      },
+    );
+  });
+
+  test('a failover among twenty candidates wakes only the successor, not the herd', async (t) => {
+    let members: Member[] = [];
+    await withLogs(
+      etcd,
+      () => members,
+      async () => {
+        const child = startCandidateProcess(etcd, 'herd', 'herd-process');
+        children.push(child);
+        await waitForProcessToLead(child);
+        members = await startMembers(etcd.endpoints, 'herd', 19);
+        running.push(...members);
+        await waitFor(
+          () => members.every((member) => member.backend.current().leader === 'herd-process'),
+          {
+            timeoutMs: 5000,
+            what: 'all nineteen in-process members to name the process as leader',
+          },
+        );
+        const sampler = new LeaderSampler(() => members);
+        const totalWatchEvents = (): number =>
+          members.reduce((sum, member) => sum + member.watchEvents(), 0);
+
+        try {
+          // Crash failover: the leader's lease expires and etcd deletes its key.
+          const beforeCrash = totalWatchEvents();
+          await child.kill('SIGKILL');
+          const successor = await waitForOneLeader(members, 'a leader after the crash');
+          const crashEvents = totalWatchEvents() - beforeCrash;
+          t.diagnostic(`watch events for a crash failover among 20 candidates: ${crashEvents}`);
+          assert.equal(successor.id, 'herd-0');
+          assert.ok(crashEvents >= 1, 'the successor was woken by its watch');
+          assert.ok(
+            crashEvents <= 2,
+            `${crashEvents} watch events: the herd was woken, not just the successor`,
+          );
+
+          // Graceful failover: the leader resigns and the next candidate takes over.
+          const beforeResign = totalWatchEvents();
+          await successor.backend.resign(AbortSignal.timeout(5000));
+          const next = await waitForOneLeader(members, 'a leader after the resign');
+          const resignEvents = totalWatchEvents() - beforeResign;
+          t.diagnostic(`watch events for a resign failover among 19 candidates: ${resignEvents}`);
+          assert.equal(next.id, 'herd-1');
+          assert.ok(
+            resignEvents >= 1 && resignEvents <= 2,
+            `${resignEvents} watch events for one resign`,
+          );
+          assert.deepEqual(sampler.overlaps, [], 'never two acting leaders');
+        } finally {
+          sampler.stop();
+        }
+      },
+    );
+  });
+});
