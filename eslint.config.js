@@ -73,7 +73,7 @@ export default tseslint.config(
     ],
     rules: layerImportBans([
       {
-        group: ['**/backends/**', '**/sidecar*', '**/http/**', '**/cli*'],
+        group: ['**/backends/**', '**/sidecar*', '**/http/**', '**/cli', '**/cli.js', '**/cli/**'],
         message: 'This layer may import only core and its own folder.',
       },
     ]),
@@ -82,7 +82,7 @@ export default tseslint.config(
     files: ['src/backends/**/*.ts'],
     rules: layerImportBans([
       {
-        group: ['**/sidecar*', '**/http/**', '**/cli*', 'prom-client'],
+        group: ['**/sidecar*', '**/http/**', '**/cli', '**/cli.js', '**/cli/**', 'prom-client'],
         message: 'Backends never import sidecar, http, cli or prom-client.',
       },
     ]),
@@ -90,7 +90,10 @@ export default tseslint.config(
   {
     files: ['src/sidecar*.ts', 'src/sidecar/**/*.ts'],
     rules: layerImportBans([
-      { group: ['**/http/**', '**/cli*'], message: 'The sidecar does not import http or cli.' },
+      {
+        group: ['**/http/**', '**/cli', '**/cli.js', '**/cli/**'],
+        message: 'The sidecar does not import http or cli.',
+      },
     ]),
   },
 );

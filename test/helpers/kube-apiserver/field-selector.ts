@@ -62,6 +62,22 @@ function splitUnescaped(text: string, separator: string): string[] {
   return parts;
 }
 
+/**
+ * The name a list or watch is limited to by `metadata.name=<name>` (or `==`), as
+ * fields.Selector.RequiresExactMatch finds it; '' when there is none. The apiserver's
+ * RequestInfoFactory puts it in the request's name, so RBAC rules with resourceNames can allow
+ * watching a single object.
+ */
+export function exactNameOf(selector: string): string {
+  for (const term of splitUnescaped(selector, ',')) {
+    if (term.includes('!=')) continue;
+    const separator = term.includes('==') ? '==' : '=';
+    const [field = '', value = ''] = splitUnescaped(term, separator);
+    if (field.trim() === 'metadata.name') return value;
+  }
+  return '';
+}
+
 /** Parses a fieldSelector for `type`; throws 400 for bad syntax or an unsupported field. */
 export function parseFieldSelector(selector: string, type: ResourceType): FieldRequirement[] {
   if (selector.trim() === '') return [];

@@ -17,9 +17,11 @@ export function kubeconfigFor(
   certificateAuthority?: string,
 ): object {
   const token = options.token === undefined ? adminToken : options.token;
+  // @kubernetes/client-node 1.x refuses a plain-http server unless the cluster is marked
+  // insecure-skip-tls-verify (KubeConfig.createAgent); kubectl ignores the flag for http.
   const cluster =
     certificateAuthority === undefined
-      ? { server: url }
+      ? { server: url, 'insecure-skip-tls-verify': true }
       : {
           server: url,
           'certificate-authority-data': Buffer.from(certificateAuthority).toString('base64'),

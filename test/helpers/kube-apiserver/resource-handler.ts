@@ -8,6 +8,7 @@ import { mediaTypeOf, negotiateResponse, requireJsonBody } from './negotiation.j
 import { patchObject } from './patch.js';
 import type { FieldValidation, Registry } from './registry.js';
 import { findResourceType, type ResourceType } from './resources.js';
+import { exactNameOf } from './field-selector.js';
 import { verbOf, type ResourcePath } from './routes.js';
 import { badRequest, methodNotAllowed, pathNotFound } from './status.js';
 import type { ObjectStore } from './store.js';
@@ -98,13 +99,14 @@ export function handleResourceRequest(
 ): void {
   const { path, query } = request;
   const verb = verbOf(request.method, path, query);
+  const isCollectionRead = path.name === '' && (verb === 'list' || verb === 'watch');
   context.authenticator.authorize(request.user, {
     verb: verb ?? request.method.toLowerCase(),
     group: path.group,
     resource: path.plural,
     subresource: path.subresource,
     namespace: path.namespace ?? '',
-    name: path.name,
+    name: isCollectionRead ? exactNameOf(query.get('fieldSelector') ?? '') : path.name,
   });
   const type = resolveType(path);
   if (verb === undefined) throw methodNotAllowed();

@@ -12,7 +12,7 @@ import {
 } from './json.js';
 import type { ResourceType } from './resources.js';
 import type { FieldCause } from './status.js';
-import { invalidValue, requiredValue } from './validation.js';
+import { invalidValue, labelKeyErrors, requiredValue } from './validation.js';
 
 /** Allocates service cluster IPs from 10.96.0.0/12 as a real cluster would. */
 export class ClusterIpAllocator {
@@ -179,6 +179,46 @@ function podErrors(object: JsonObject): FieldCause[] {
   return causes;
 }
 
+const systemPodConditions = new Set(['PodScheduled', 'Ready', 'Initialized']);
+
+/** validatePodConditions: a condition type other than the system ones must be a qualified name. */
+function podConditionErrors(served: JsonObject): FieldCause[] {
+  const conditions = objectAt(served, 'status')?.conditions;
+  if (!Array.isArray(conditions)) return [];
+  return conditions.flatMap((condition, index) => {
+    if (!isJsonObject(condition) || typeof condition.type !== 'string') return [];
+    const type = condition.type;
+    if (systemPodConditions.has(type)) return [];
+    return labelKeyErrors(type).map((error) =>
+      invalidValue(`status.conditions[${index}].Type`, type, error),
+    );
+  });
+}
+
+/**
+ * legacyValidateEvent for core/v1 Events without eventTime: the involved object's namespace
+ * must be the Event's own (or, for cluster-scoped objects, the Event lives in default).
+ */
+function coreEventErrors(served: JsonObject): FieldCause[] {
+  if (typeof served.eventTime === 'string') return [];
+  const namespace = stringAt(metadataOf(served), 'namespace') ?? '';
+  const involved = objectAt(served, 'involvedObject') ?? {};
+  const involvedNamespace = stringAt(involved, 'namespace') ?? '';
+  const isMatch =
+    involvedNamespace === ''
+      ? namespace === '' || namespace === 'default'
+      : involvedNamespace === namespace;
+  return isMatch
+    ? []
+    : [
+        invalidValue(
+          'involvedObject.namespace',
+          involvedNamespace,
+          'does not match event.namespace',
+        ),
+      ];
+}
+
 function eventsV1Errors(served: JsonObject): FieldCause[] {
   const causes: FieldCause[] = [];
   if (typeof served.eventTime !== 'string') causes.push(requiredValue('eventTime'));
@@ -206,7 +246,7 @@ export function typeErrors(
 ): FieldCause[] {
   switch (type.kind) {
     case 'Pod':
-      return podErrors(served);
+      return [...podErrors(served), ...podConditionErrors(served)];
     case 'Lease':
       return leaseErrors(served);
     case 'ConfigMap':
@@ -216,7 +256,8 @@ export function typeErrors(
     case 'Deployment':
       return workloadErrors(served);
     case 'Event':
-      return type.group === 'events.k8s.io' && previous === undefined ? eventsV1Errors(served) : [];
+      if (previous !== undefined) return [];
+      return type.group === 'events.k8s.io' ? eventsV1Errors(served) : coreEventErrors(served);
     case 'RoleBinding':
       if (previous !== undefined && !jsonEqual(previous.roleRef, served.roleRef)) {
         return [invalidValue('roleRef', '', 'cannot change roleRef')];

@@ -1,0 +1,157 @@
+import { ElectorError } from '../../core/errors.js';
+import { Wakeup } from '../../kubernetes/backoff.js';
+import { FailureLog } from '../../kubernetes/failure-log.js';
+import type { ElectionBackend, ElectionState, MemberStatus } from '../backend.js';
+import { LeaseCampaign } from './lease-campaign.js';
+import { LeaseView } from './lease-view.js';
+import { runLeaseWatcher } from './lease-watcher.js';
+import { parseLeaseOptions, type LeaseBackendOptions } from './options.js';
+
+/** The Lease backend, plus a way to wait until it has shut down after its signal aborted. */
+export interface LeaseBackend extends ElectionBackend {
+  /**
+   * Resolves once the campaign has ended after the start signal aborted and a held Lease has
+   * been released (or the renew deadline spent trying). Never rejects.
+   */
+  closed(): Promise<void>;
+}
+
+/**
+ * Leader election on a coordination.k8s.io/v1 Lease, following client-go's rules
+ * (tools/leaderelection): a candidate takes the Lease when nobody holds it, or when it has seen
+ * the same record unchanged for leaseDuration on its own monotonic clock (the remote renewTime
+ * is never compared with the local clock, so clock skew is harmless; a clock-*rate* difference
+ * larger than leaseDuration / renewDeadline is not). The leader renews every retryPeriod and
+ * acts only while now < (send time of its last successful renewal) + renewDeadline. Every write
+ * carries a resourceVersion precondition, so there are never two holders.
+ *
+ * Unlike client-go, candidates also watch the Lease, so a released Lease is taken within
+ * milliseconds. The fencing token is spec.leaseTransitions, which every acquisition increments
+ * (strictly monotonic for as long as the Lease object exists; deleting it starts again at 1).
+ * The leader's address is kept in the annotation elector.io/leader-address.
+ * Throws ElectorError CONFIG_INVALID for bad options.
+ *
+ * @example
+ * const backend = createLeaseBackend({ memberId: podName, address: '10.0.0.5:8080', api,
+ *   namespace: 'shop', leaseName: 'orders', clock: systemClock, random: Math.random, observe, logger });
+ * await backend.start(root.signal);
+ */
+export function createLeaseBackend(options: LeaseBackendOptions): LeaseBackend {
+  const settings = parseLeaseOptions(options);
+  const logger = options.logger.child({
+    backend: 'kubernetes',
+    memberId: settings.memberId,
+    lease: `${settings.namespace}/${settings.leaseName}`,
+  });
+  const view = new LeaseView(settings, options.clock, logger);
+  const failures = new FailureLog(logger, options.clock);
+  const wakeup = new Wakeup();
+  const campaign = new LeaseCampaign({
+    api: options.api,
+    settings,
+    view,
+    clock: options.clock,
+    random: options.random,
+    observe: options.observe,
+    logger,
+    failures,
+    wakeup,
+  });
+  let hasStarted = false;
+  let finished: Promise<void> = Promise.resolve();
+
+  const run = async (signal: AbortSignal): Promise<void> => {
+    const stopWatching = new AbortController();
+    const watcher = runLeaseWatcher(
+      {
+        api: options.api,
+        namespace: settings.namespace,
+        leaseName: settings.leaseName,
+        resumeFrom: () => view.observation?.lease?.resourceVersion ?? '',
+        onLease: (lease) => {
+          options.observe({ type: 'watch-event' });
+          campaign.onWatchedLease(lease);
+        },
+        onFailure: (error) => {
+          if (error.reason === 'Aborted') return;
+          options.observe({ type: 'backend-error', operation: 'watch', code: error.reason });
+          failures.report('watch', error);
+        },
+        onMalformed: (line) => {
+          options.observe({ type: 'backend-error', operation: 'watch', code: 'MalformedEvent' });
+          logger.warn(
+            { event: 'watch.event.dropped', line: line.slice(0, 200) },
+            'dropped a watch line that is not an event',
+          );
+        },
+        random: options.random,
+        maxDelayMs: settings.retryPeriodMs * 4,
+      },
+      AbortSignal.any([signal, stopWatching.signal]),
+    );
+    await campaign.run(signal);
+    // The campaign also ends on a fatal error before joining: the watcher goes with it.
+    stopWatching.abort();
+    await watcher;
+  };
+
+  return {
+    name: 'kubernetes',
+    async start(signal: AbortSignal): Promise<void> {
+      if (hasStarted)
+        throw new ElectorError('INTERNAL', 'kubernetes backend: start() called twice');
+      hasStarted = true;
+      signal.throwIfAborted();
+      const joined = new Promise<void>((resolve, reject) => {
+        campaign.onJoined = resolve;
+        campaign.onFatal = reject;
+      });
+      finished = run(signal).catch((error: unknown) => {
+        // run() handles its own failures; reaching here is a bug, never a crash.
+        logger.error({ event: 'backend.crashed', err: error }, 'lease campaign loop failed');
+        view.stop();
+      });
+      await untilAborted(joined, signal);
+    },
+    current: (): ElectionState => view.current(),
+    onChange: (listener) => view.onChange(listener),
+    async resign(signal: AbortSignal): Promise<void> {
+      if (!hasStarted || view.holding === null) return;
+      await untilAborted(campaign.requestRelease(true), signal);
+    },
+    setEligible(isEligible: boolean): void {
+      if (view.isEligible === isEligible) return;
+      view.isEligible = isEligible;
+      logger.info({ event: 'eligibility.changed', isEligible }, 'eligibility changed');
+      if (!isEligible && view.holding !== null) {
+        void campaign.requestRelease(false);
+      }
+      view.publish();
+      wakeup.wake();
+    },
+    isReady: (): boolean =>
+      hasStarted &&
+      !view.isStopped &&
+      view.lastContactMs !== null &&
+      options.clock.now() - view.lastContactMs < settings.leaseDurationMs,
+    members: (): readonly MemberStatus[] => view.members(),
+    closed: () => finished,
+  };
+}
+
+/** Settles like `promise`, or rejects with the abort reason as soon as `signal` aborts. */
+async function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  signal.throwIfAborted();
+  let onAbort: () => void = () => undefined;
+  const aborted = new Promise<never>((_resolve, reject) => {
+    onAbort = () => {
+      reject(signal.reason as Error);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([promise, aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}

@@ -1,0 +1,381 @@
+// The campaign loop of the Lease backend: read, acquire, renew and release the Lease, following
+// client-go's tryAcquireOrRenew (tools/leaderelection/leaderelection.go). Every write carries
+// the resourceVersion it was based on, so of two members racing for the Lease exactly one wins
+// and the other gets 409 Conflict and reads again: there are never two holders.
+import type { Logger } from 'pino';
+import type { Clock } from '../../core/clock.js';
+import type { ElectionObserver } from '../../core/election-events.js';
+import type { Random } from '../../core/random.js';
+import {
+  isAlreadyExists,
+  isConflict,
+  isNotFound,
+  toKubernetesError,
+  type KubernetesApiError,
+} from '../../kubernetes/api-errors.js';
+import type { KubernetesApi } from '../../kubernetes/api-client.js';
+import { isAborted, type Wakeup } from '../../kubernetes/backoff.js';
+import type { FailureLog } from '../../kubernetes/failure-log.js';
+import { getLease, writeLease, type LeaseSnapshot } from '../../kubernetes/lease-client.js';
+import { acquireWrite, holderOf, releaseWrite, renewWrite, tokenOf } from './lease-record.js';
+import type { LeaseView } from './lease-view.js';
+import { retryJitterFactor, type LeaseSettings } from './options.js';
+
+export interface CampaignContext {
+  readonly api: KubernetesApi;
+  readonly settings: LeaseSettings;
+  readonly view: LeaseView;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly observe: ElectionObserver;
+  readonly logger: Logger;
+  readonly failures: FailureLog;
+  readonly wakeup: Wakeup;
+}
+
+export class LeaseCampaign {
+  /**
+   * After a resign, this member does not take the Lease back before this time: two retry
+   * periods, enough for a follower that only polls (its watch broken) to see the release.
+   */
+  private holdOffUntilMs = 0;
+  private renewStartedAtMs = 0;
+  private releaseWaiters: (() => void)[] = [];
+  private fatal: KubernetesApiError | null = null;
+  hasJoined = false;
+  onJoined: () => void = () => undefined;
+  onFatal: (error: KubernetesApiError) => void = () => undefined;
+
+  constructor(private readonly context: CampaignContext) {}
+
+  /** Runs until `signal` aborts (or a fatal error before joining), then releases a held Lease. */
+  async run(signal: AbortSignal): Promise<void> {
+    while (!isAborted(signal) && !this.hasFailed()) {
+      await this.step(signal);
+      if (isAborted(signal) || this.hasFailed()) break;
+      await this.context.wakeup.wait(this.nextWaitMs(), signal);
+    }
+    await this.releaseOnStop();
+    this.context.view.stop();
+    this.finishRelease();
+  }
+
+  /**
+   * Stops acting at once and has the loop release the Lease; resolves when it is released (or
+   * lost, or the member stopped). `holdOff`: leave it to the others for two retry periods.
+   */
+  requestRelease(holdOff: boolean): Promise<void> {
+    const { view, clock, settings } = this.context;
+    if (holdOff) this.holdOffUntilMs = clock.now() + 2 * settings.retryPeriodMs;
+    if (view.holding === null || view.isStopped) return Promise.resolve();
+    view.isReleasing = true;
+    view.publish();
+    this.context.wakeup.wake();
+    return new Promise((resolve) => {
+      this.releaseWaiters.push(resolve);
+    });
+  }
+
+  /** A watched version of the Lease: a holder other than us while we hold it means we lost it. */
+  onWatchedLease(lease: LeaseSnapshot | null): void {
+    const { view, settings } = this.context;
+    const isHolderChanged = view.accept(lease);
+    const holder = holderOf(view.observation?.lease ?? null);
+    if (view.holding !== null && holder !== settings.memberId) {
+      if (view.isReleasing && holder === null && lease !== null) {
+        // Our own release, seen on the watch before its response arrived.
+        view.holding = null;
+        this.finishRelease();
+      } else {
+        this.loseHold('the Lease names another holder or was deleted');
+      }
+    }
+    view.publish();
+    if (isHolderChanged) this.context.wakeup.wake();
+  }
+
+  private async step(signal: AbortSignal): Promise<void> {
+    const { view, clock } = this.context;
+    const deadline = view.actingDeadlineMs();
+    if (deadline !== null && clock.now() >= deadline) {
+      this.loseHold('no renewal succeeded within the renew deadline');
+    }
+    if (view.holding !== null) {
+      if (view.isReleasing || !view.isEligible) await this.release(signal);
+      else await this.renew(signal);
+      return;
+    }
+    this.finishRelease();
+    await this.readAndMaybeAcquire(signal);
+  }
+
+  private nextWaitMs(): number {
+    const { view, clock, settings, random } = this.context;
+    const now = clock.now();
+    if (view.holding !== null) {
+      if (view.isReleasing || !view.isEligible) return settings.retryPeriodMs / 4;
+      return Math.max(0, this.renewStartedAtMs + settings.retryPeriodMs - now);
+    }
+    const jitteredMs = settings.retryPeriodMs * (1 + (retryJitterFactor - 1) * random());
+    const takeoverAt = view.takeoverAtMs();
+    if (takeoverAt === null) return jitteredMs;
+    // Wake when the holder's lease expires by our observation, not up to a period later.
+    return Math.min(
+      jitteredMs,
+      Math.max(0, takeoverAt - now) + random() * settings.retryPeriodMs * 0.1,
+    );
+  }
+
+  private async readAndMaybeAcquire(signal: AbortSignal): Promise<void> {
+    const { api, settings, view, clock } = this.context;
+    let lease: LeaseSnapshot | null;
+    try {
+      lease = await getLease(
+        api,
+        settings.namespace,
+        settings.leaseName,
+        signal,
+        settings.renewDeadlineMs,
+      );
+    } catch (error) {
+      if (!isNotFound(error)) {
+        this.fail('read', error);
+        return;
+      }
+      lease = null;
+    }
+    this.join();
+    view.accept(lease);
+    view.publish();
+    if (!view.isEligible || view.isStopped || clock.now() < this.holdOffUntilMs) return;
+    const base = view.observation?.lease ?? null;
+    const holder = holderOf(base);
+    const takeoverAt = view.takeoverAtMs();
+    const isFree =
+      holder === null ||
+      holder === settings.memberId ||
+      (takeoverAt !== null && clock.now() >= takeoverAt);
+    if (isFree) await this.acquire(base, holder, signal);
+  }
+
+  private async acquire(
+    base: LeaseSnapshot | null,
+    previousHolder: string | null,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const { api, settings, view, clock, observe, logger } = this.context;
+    observe({ type: 'election-started' });
+    const sentAtMs = clock.now();
+    try {
+      const lease = await writeLease(
+        api,
+        settings.namespace,
+        settings.leaseName,
+        base,
+        acquireWrite(base, settings, Date.now()),
+        signal,
+        settings.renewDeadlineMs,
+      );
+      view.accept(lease);
+      view.holding = { sentAtMs, token: tokenOf(lease), lease };
+      this.renewStartedAtMs = sentAtMs;
+      observe({ type: 'election-finished', result: 'won' });
+      logger.info(
+        {
+          event: 'lease.acquired',
+          fencingToken: tokenOf(lease).toString(),
+          previousHolder,
+          acquireMs: Math.round(clock.now() - sentAtMs),
+        },
+        'acquired the Lease',
+      );
+      view.publish();
+    } catch (error) {
+      if (isConflict(error) || isAlreadyExists(error)) {
+        // Another member wrote first; read again at once and follow it.
+        observe({ type: 'election-finished', result: 'lost' });
+        logger.debug({ event: 'lease.acquire.conflict' }, 'another member took the Lease first');
+        this.context.wakeup.wake();
+        return;
+      }
+      this.fail('acquire', error);
+    }
+  }
+
+  private async renew(signal: AbortSignal): Promise<void> {
+    const { api, settings, view, clock } = this.context;
+    const holding = view.holding;
+    const deadline = view.actingDeadlineMs();
+    if (holding === null || deadline === null) return;
+    const sentAtMs = clock.now();
+    this.renewStartedAtMs = sentAtMs;
+    try {
+      const lease = await writeLease(
+        api,
+        settings.namespace,
+        settings.leaseName,
+        holding.lease,
+        renewWrite(holding.lease, settings, Date.now()),
+        signal,
+        Math.max(1, Math.floor(deadline - sentAtMs)),
+      );
+      view.accept(lease);
+      // Unless the hold was dropped meanwhile, the deadline now counts from this send time.
+      if (view.holding === holding) view.holding = { sentAtMs, token: holding.token, lease };
+      view.publish();
+    } catch (error) {
+      if (isConflict(error)) {
+        await this.recheckHold(holding.token, signal);
+        return;
+      }
+      if (isNotFound(error)) {
+        this.loseHold('the Lease was deleted');
+        return;
+      }
+      this.fail('renew', error);
+    }
+  }
+
+  /** After a 409 on renew: still ours (only metadata changed) → renew again; otherwise lost. */
+  private async recheckHold(token: bigint, signal: AbortSignal): Promise<void> {
+    const { api, settings, view } = this.context;
+    try {
+      const lease = await getLease(
+        api,
+        settings.namespace,
+        settings.leaseName,
+        signal,
+        settings.renewDeadlineMs,
+      );
+      view.accept(lease);
+      const holding = view.holding;
+      if (holding !== null && holderOf(lease) === settings.memberId && tokenOf(lease) === token) {
+        view.holding = { ...holding, lease };
+        this.context.wakeup.wake();
+      } else {
+        this.loseHold('another member holds the Lease');
+      }
+    } catch (error) {
+      if (isNotFound(error)) this.loseHold('the Lease was deleted');
+      else this.fail('read', error);
+    }
+  }
+
+  private async release(signal: AbortSignal): Promise<void> {
+    const { api, settings, view, logger } = this.context;
+    const holding = view.holding;
+    if (holding === null) return;
+    try {
+      const lease = await writeLease(
+        api,
+        settings.namespace,
+        settings.leaseName,
+        holding.lease,
+        releaseWrite(holding.lease, Date.now()),
+        signal,
+        settings.renewDeadlineMs,
+      );
+      view.holding = null;
+      view.accept(lease);
+      logger.info(
+        { event: 'lease.released', fencingToken: holding.token.toString() },
+        'released the Lease',
+      );
+      this.finishRelease();
+    } catch (error) {
+      if (isConflict(error)) {
+        try {
+          const lease = await getLease(
+            api,
+            settings.namespace,
+            settings.leaseName,
+            signal,
+            settings.renewDeadlineMs,
+          );
+          view.accept(lease);
+          if (holderOf(lease) === settings.memberId && view.holding !== null) {
+            view.holding = { ...view.holding, lease };
+            this.context.wakeup.wake();
+          } else {
+            view.holding = null;
+            this.finishRelease();
+          }
+        } catch (readError) {
+          this.fail('read', readError);
+        }
+        return;
+      }
+      if (isNotFound(error)) {
+        view.holding = null;
+        this.finishRelease();
+        return;
+      }
+      this.fail('release', error);
+    }
+  }
+
+  /** On stop, a held Lease is released (bounded by the renew deadline) so a follower takes over at once. */
+  private async releaseOnStop(): Promise<void> {
+    const { view, settings, clock } = this.context;
+    if (view.holding === null) return;
+    view.isReleasing = true;
+    view.publish();
+    const budget = AbortSignal.timeout(settings.renewDeadlineMs);
+    const giveUpAt = clock.now() + settings.renewDeadlineMs;
+    while (view.isHolding() && !isAborted(budget) && clock.now() < giveUpAt) {
+      await this.release(budget);
+      if (view.isHolding()) await this.context.wakeup.wait(settings.retryPeriodMs / 4, budget);
+    }
+  }
+
+  private loseHold(reason: string): void {
+    const { view, logger } = this.context;
+    const holding = view.holding;
+    if (holding === null) return;
+    view.holding = null;
+    logger.warn(
+      { event: 'lease.lost', reason, fencingToken: holding.token.toString() },
+      `stopped acting: ${reason}`,
+    );
+    view.publish();
+  }
+
+  private finishRelease(): void {
+    const { view } = this.context;
+    if (view.holding !== null) return;
+    if (view.isReleasing) {
+      view.isReleasing = false;
+      view.publish();
+    }
+    const waiters = this.releaseWaiters;
+    this.releaseWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /** Read through a call: the compiler would keep a narrowing of `fatal` across awaits. */
+  private hasFailed(): boolean {
+    return this.fatal !== null;
+  }
+
+  private join(): void {
+    if (this.hasJoined) return;
+    this.hasJoined = true;
+    this.onJoined();
+  }
+
+  /** Counts and logs a failure; before joining, one no retry can fix ends the campaign. */
+  private fail(operation: string, error: unknown): void {
+    const { observe, failures, settings } = this.context;
+    const mapped = toKubernetesError(
+      error,
+      `${operation} lease ${settings.namespace}/${settings.leaseName}`,
+    );
+    if (mapped.reason === 'Aborted') return;
+    observe({ type: 'backend-error', operation, code: mapped.reason });
+    failures.report(operation, mapped);
+    if (!this.hasJoined && !mapped.retryable) {
+      this.fatal = mapped;
+      this.onFatal(mapped);
+    }
+  }
+}
