@@ -9,7 +9,6 @@ import {
   type IncomingMessage,
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
-// The layer rule's '**/cli*' pattern (meant for src/cli.ts) also matches this package name.
 import type { KubeConfig } from '@kubernetes/client-node';
 import {
   HttpStatusError,

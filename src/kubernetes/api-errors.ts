@@ -1,6 +1,5 @@
 // The one place where Kubernetes API failures become ElectorErrors (in the manner of etcd3's
 // castGrpcError): metav1.Status answers, client-node ApiExceptions, network errors and timeouts.
-// The layer rule's '**/cli*' pattern (meant for src/cli.ts) also matches this package name.
 import { ApiException } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { ElectorError } from '../core/errors.js';

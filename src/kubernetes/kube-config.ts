@@ -2,7 +2,6 @@
 // kubeconfig file outside a cluster, loaded by @kubernetes/client-node's KubeConfig.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-// The layer rule's '**/cli*' pattern (meant for src/cli.ts) also matches this package name.
 import { KubeConfig } from '@kubernetes/client-node';
 import { ElectorError } from '../core/errors.js';
 

@@ -37,7 +37,7 @@ test('the lease lapses without fresh acknowledgements, and the leader steps down
 test('heartbeats go out every heartbeat interval', () => {
   const leader = new Driver();
   const at = leader.campaignAndWin(0);
-  assert.equal(leader.last.wakeAt, at + H);
+  assert.equal(leader.last?.wakeAt, at + H);
   const result = leader.tick(at + H);
   assert.deepEqual(
     result.send.map((message) => [message.type, message.to]),
