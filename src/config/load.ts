@@ -53,10 +53,11 @@ function readFlags(argv: readonly string[], problems: string[]): Map<string, Raw
 }
 
 function suggestion(name: string): string {
-  const close = optionSpecs.filter(
-    (spec) =>
-      spec.flag.includes(name) || name.includes(spec.flag) || editDistance(spec.flag, name) <= 2,
-  );
+  const near = optionSpecs.filter((spec) => editDistance(spec.flag, name) <= 2);
+  const close =
+    near.length > 0
+      ? near
+      : optionSpecs.filter((spec) => spec.flag.startsWith(name) || name.startsWith(spec.flag));
   return close.length === 0
     ? ''
     : ` (did you mean ${close.map((spec) => `--${spec.flag}`).join(' or ')}?)`;

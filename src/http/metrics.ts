@@ -41,6 +41,15 @@ export class SidecarMetrics {
     const registers = [this.registry];
     this.registry.setDefaultLabels({ election: options.election, backend: options.backend });
     collectDefaultMetrics({ register: this.registry });
+    // These default gauges break Prometheus naming rules (a _total suffix on a gauge), which
+    // `promtool check metrics` rejects; the process_* series cover the same ground.
+    for (const name of [
+      'nodejs_active_handles_total',
+      'nodejs_active_requests_total',
+      'nodejs_active_resources_total',
+    ]) {
+      this.registry.removeSingleMetric(name);
+    }
     new Gauge({
       name: 'elector_info',
       help: 'Build and identity of this sidecar (always 1).',

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { connect } from 'node:net';
+import { after, describe, test } from 'node:test';
+import { metricValue, SidecarCluster } from '../helpers/sidecar-cluster.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+async function sendBytes(port: number, chunks: readonly Buffer[]): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      // Read (and discard) the member's hello, or the socket never sees the member close it.
+      socket.resume();
+      for (const chunk of chunks) socket.write(chunk);
+      socket.end();
+    });
+    socket.on('error', () => {
+      resolve();
+    });
+    socket.on('close', () => {
+      resolve();
+    });
+  });
+}
+
+describe('peer authentication and hostile input', async () => {
+  const cluster = await SidecarCluster.start({ size: 3 });
+  after(() => cluster.stop());
+
+  test('a member with the wrong cluster secret never leads and never disturbs the leader', async () => {
+    const leader = await cluster.waitForAgreedLeader('a leader');
+    const intruder = cluster.members.find((member) => member.id !== leader.self);
+    assert.ok(intruder !== undefined);
+    await cluster.stopMember(intruder.id, 'SIGKILL');
+    const wrongSecret = join(cluster.directory, 'wrong-secret');
+    writeFileSync(wrongSecret, randomBytes(24).toString('hex'));
+    intruder.extraEnv = { ELECTOR_CLUSTER_SECRET_FILE: wrongSecret };
+    cluster.startMember(intruder.id);
+    // The intruder times out, campaigns and keeps trying; the others must drop all of it.
+    await waitFor(
+      async () =>
+        metricValue(
+          await cluster.metrics(leader.self),
+          'elector_peer_messages_dropped_total',
+          'reason="unauthenticated"',
+        ) > 0,
+      {
+        timeoutMs: 10_000,
+        what: 'the leader to count unauthenticated input from the intruder',
+      },
+    );
+    await waitFor(
+      async () => {
+        const answer = await cluster.leaderAnswer(intruder.id);
+        const electionsStarted = metricValue(
+          await cluster.metrics(intruder.id),
+          'elector_elections_total',
+        );
+        return answer !== null && electionsStarted >= 0 && !answer.isSelf ? answer : undefined;
+      },
+      { timeoutMs: 5000, what: 'the intruder to answer' },
+    );
+    const stillLeader = await cluster.leaderAnswer(leader.self);
+    assert.equal(stillLeader?.isSelf, true);
+    assert.equal(
+      stillLeader.fencingToken,
+      leader.fencingToken,
+      'the intruder did not raise the term',
+    );
+    intruder.extraEnv = {};
+    await cluster.stopMember(intruder.id, 'SIGKILL');
+    cluster.startMember(intruder.id);
+  });
+
+  test('random bytes and forged frames on the peer port are counted and change nothing', async () => {
+    const leader = await cluster.waitForAgreedLeader('a leader');
+    const target = cluster.member(leader.self);
+    const before = metricValue(
+      await cluster.metrics(target.id),
+      'elector_peer_messages_dropped_total',
+    );
+    const header = Buffer.alloc(4);
+    header.writeUInt32BE(0xffffffff);
+    const garbage = [
+      ...Array.from({ length: 20 }, (_, attempt) => [randomBytes(64 + attempt * 37)]),
+      [header, randomBytes(100)],
+      [
+        Buffer.from(
+          '{"type":"heartbeat","from":"member-1","to":"member-0","term":999999,"sentAt":1}\n',
+        ),
+      ],
+    ];
+    // All at once: the member closes each connection when its handshake fails or times out.
+    await Promise.all(garbage.map((chunks) => sendBytes(target.peerPort, chunks)));
+    await waitFor(
+      async () =>
+        metricValue(await cluster.metrics(target.id), 'elector_peer_messages_dropped_total') >
+        before,
+      {
+        timeoutMs: 5000,
+        what: 'dropped peer input to be counted',
+      },
+    );
+    const after = await cluster.waitForAgreedLeader('the same leader after the garbage');
+    assert.equal(after.self, leader.self);
+    assert.equal(after.fencingToken, leader.fencingToken);
+  });
+});

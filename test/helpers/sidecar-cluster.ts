@@ -1,0 +1,188 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startChild, type Child } from './child.js';
+import { freePorts } from './free-port.js';
+import { waitFor } from './wait-for.js';
+
+export const cliPath = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+export interface LeaderAnswer {
+  readonly id: string | null;
+  readonly address: string | null;
+  readonly fencingToken: number | null;
+  readonly term: number;
+  readonly leaseExpiresAt: string | null;
+  readonly isSelf: boolean;
+  readonly self: string;
+  readonly backend: string;
+  readonly election: string;
+}
+
+export interface MemberProcess {
+  readonly id: string;
+  readonly httpPort: number;
+  readonly peerPort: number;
+  readonly stateDir: string;
+  child: Child | null;
+  extraEnv: Record<string, string>;
+}
+
+export interface ClusterOptions {
+  readonly size: number;
+  readonly env?: Record<string, string>;
+  readonly heartbeat?: string;
+  readonly electionTimeout?: string;
+}
+
+/** N `elector run` processes (the built CLI) forming one Raft mesh on 127.0.0.1. */
+export class SidecarCluster {
+  readonly directory = mkdtempSync(join(tmpdir(), 'elector-e2e-'));
+  readonly secretFile = join(this.directory, 'cluster-secret');
+  readonly members: MemberProcess[] = [];
+
+  private constructor(private readonly options: ClusterOptions) {
+    writeFileSync(this.secretFile, randomBytes(24).toString('hex'));
+  }
+
+  static async start(options: ClusterOptions): Promise<SidecarCluster> {
+    const cluster = new SidecarCluster(options);
+    const ports = await freePorts(options.size * 2);
+    for (let index = 0; index < options.size; index++) {
+      const id = `member-${index}`;
+      cluster.members.push({
+        id,
+        httpPort: ports[index * 2] ?? 0,
+        peerPort: ports[index * 2 + 1] ?? 0,
+        stateDir: join(cluster.directory, id),
+        child: null,
+        extraEnv: {},
+      });
+    }
+    for (const member of cluster.members) cluster.startMember(member.id);
+    return cluster;
+  }
+
+  member(id: string): MemberProcess {
+    const member = this.members.find((candidate) => candidate.id === id);
+    if (member === undefined) throw new Error(`no member ${id}`);
+    return member;
+  }
+
+  environment(member: MemberProcess): Record<string, string> {
+    return {
+      PATH: process.env.PATH ?? '',
+      ELECTOR_ID: member.id,
+      ELECTOR_MEMBERS: this.members.map((other) => other.id).join(','),
+      ELECTOR_PEERS: this.members
+        .map((other) => `${other.id}=127.0.0.1:${other.peerPort}`)
+        .join(','),
+      ELECTOR_PEER_HTTP_ADDRESSES: this.members
+        .map((other) => `${other.id}=127.0.0.1:${other.httpPort}`)
+        .join(','),
+      ELECTOR_PEER_HOST: '127.0.0.1',
+      ELECTOR_PEER_PORT: String(member.peerPort),
+      ELECTOR_HTTP_HOST: '127.0.0.1',
+      ELECTOR_HTTP_PORT: String(member.httpPort),
+      ELECTOR_CLUSTER_SECRET_FILE: this.secretFile,
+      ELECTOR_STATE_DIR: member.stateDir,
+      ELECTOR_ELECTION: 'e2e',
+      ELECTOR_HEARTBEAT_INTERVAL: this.options.heartbeat ?? '100ms',
+      ELECTOR_ELECTION_TIMEOUT: this.options.electionTimeout ?? '500ms',
+      ...this.options.env,
+      ...member.extraEnv,
+    };
+  }
+
+  startMember(id: string, extraArgs: readonly string[] = []): Child {
+    const member = this.member(id);
+    if (member.child !== null) throw new Error(`${id} is running`);
+    const child = startChild(process.execPath, [cliPath, 'run', ...extraArgs], {
+      env: this.environment(member),
+    });
+    member.child = child;
+    void child.exited.then(() => {
+      if (member.child === child) member.child = null;
+    });
+    return child;
+  }
+
+  async stopMember(id: string, signal: NodeJS.Signals): Promise<number | string> {
+    const child = this.member(id).child;
+    if (child === null) return 'not running';
+    return child.kill(signal);
+  }
+
+  running(): MemberProcess[] {
+    return this.members.filter((member) => member.child !== null);
+  }
+
+  async leaderAnswer(id: string): Promise<LeaderAnswer | null> {
+    try {
+      const response = await fetch(`http://127.0.0.1:${this.member(id).httpPort}/leader`, {
+        signal: AbortSignal.timeout(1000),
+      });
+      return (await response.json()) as LeaderAnswer;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Resolves with the acting leader once every running member agrees on it, and exactly one says it acts. */
+  async waitForAgreedLeader(
+    what: string,
+    timeoutMs = 10_000,
+    exclude: readonly string[] = [],
+  ): Promise<LeaderAnswer> {
+    return waitFor(
+      async () => {
+        const answers = await Promise.all(
+          this.running().map((member) => this.leaderAnswer(member.id)),
+        );
+        if (answers.some((answer) => answer === null)) return undefined;
+        const known = answers as LeaderAnswer[];
+        const acting = known.filter((answer) => answer.isSelf);
+        const leader = acting[0];
+        if (acting.length !== 1 || leader === undefined || exclude.includes(leader.self))
+          return undefined;
+        return known.every(
+          (answer) => answer.id === leader.self && answer.fencingToken === leader.fencingToken,
+        )
+          ? leader
+          : undefined;
+      },
+      { timeoutMs, what },
+    );
+  }
+
+  async metrics(id: string): Promise<string> {
+    const response = await fetch(`http://127.0.0.1:${this.member(id).httpPort}/metrics`);
+    return response.text();
+  }
+
+  logs(): string {
+    return this.members
+      .map(
+        (member) => `--- ${member.id}\n${member.child?.output().slice(-4000) ?? '(not running)'}`,
+      )
+      .join('\n');
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.members.map(async (member) => member.child?.kill('SIGKILL')));
+    rmSync(this.directory, { recursive: true, force: true });
+  }
+}
+
+/** Sums the values of a Prometheus counter or gauge across label sets matching `labelFilter`. */
+export function metricValue(text: string, name: string, labelFilter = ''): number {
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (labelFilter !== '' && !line.includes(labelFilter)) continue;
+    total += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return total;
+}
