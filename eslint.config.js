@@ -39,6 +39,14 @@ export default tseslint.config(
   {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { process: 'readonly', console: 'readonly' },
+    },
+  },
+  {
+    files: ['eslint.config.js'],
+    rules: { 'no-restricted-syntax': 'off' },
   },
   {
     files: ['src/core/**/*.ts'],
