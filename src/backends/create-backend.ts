@@ -4,9 +4,15 @@ import type { Clock } from '../core/clock.js';
 import type { ElectionObserver } from '../core/election-events.js';
 import { ElectorError } from '../core/errors.js';
 import type { Random } from '../core/random.js';
+import { readFileSync } from 'node:fs';
+import { createKubernetesApi, type KubernetesApi } from '../kubernetes/api-client.js';
 import { createPeerResolver, parseAddressList } from '../raft/peer-resolver.js';
 import type { ElectionBackend } from './backend.js';
+import { createEtcdBackend } from './etcd/etcd-backend.js';
+import type { EtcdBackendOptions } from './etcd/options.js';
+import { createLeaseBackend } from './kubernetes/lease-backend.js';
 import { createRaftBackend } from './raft/raft-backend.js';
+import { createZooKeeperBackend } from './zookeeper/zookeeper-backend.js';
 
 export interface BackendRuntime {
   readonly clock: Clock;
@@ -15,6 +21,36 @@ export interface BackendRuntime {
   readonly observe: ElectionObserver;
   /** The Raft cluster secret, read from its file or variable by the caller. */
   readonly clusterSecret: string | null;
+  /** The Kubernetes API, when configured (Lease backend, pod labels). */
+  readonly kubernetesApi: KubernetesApi | null;
+}
+
+/** The Kubernetes API client the configuration asks for, or null when there is none. */
+export function kubernetesApiFor(config: Config): KubernetesApi | null {
+  const isInCluster = process.env.KUBERNETES_SERVICE_HOST !== undefined;
+  const isWanted =
+    config.backend === 'kubernetes' ||
+    config.podLabels === 'true' ||
+    (config.podLabels === 'auto' && (isInCluster || config.kubeconfig !== undefined));
+  if (!isWanted) return null;
+  return createKubernetesApi({
+    source:
+      config.kubeconfig === undefined
+        ? { kind: 'in-cluster' }
+        : { kind: 'kubeconfig', path: config.kubeconfig },
+  });
+}
+
+function readCredential(path: string, flag: string): string {
+  try {
+    return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+  } catch (error) {
+    throw new ElectorError(
+      'CONFIG_INVALID',
+      `${flag}: cannot read ${JSON.stringify(path)}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
 }
 
 /** This member's HTTP API address as others should use it. */
@@ -28,13 +64,83 @@ export function createBackend(config: Config, runtime: BackendRuntime): Election
     case 'raft':
       return createRaftBackendFromConfig(config, runtime);
     case 'etcd':
+      return createEtcdBackend({
+        memberId: config.id,
+        address: advertisedAddress(config),
+        endpoints: config.etcdEndpoints,
+        electionName: config.election,
+        leaseTtlSeconds: config.etcdLeaseTtlMs / 1000,
+        ...etcdSecurityOf(config),
+        ...commonOf(runtime),
+      });
     case 'zookeeper':
+      return createZooKeeperBackend({
+        memberId: config.id,
+        address: advertisedAddress(config),
+        connectString: config.zookeeperConnect ?? '',
+        electionName: `/elector/${config.election}`,
+        sessionTimeoutMs: config.zookeeperSessionTimeoutMs,
+        ...(config.zookeeperChroot === undefined ? {} : { chroot: config.zookeeperChroot }),
+        ...(config.zookeeperAuthFile === undefined
+          ? {}
+          : {
+              auth: {
+                scheme: 'digest' as const,
+                credentials: readCredential(config.zookeeperAuthFile, '--zookeeper-auth-file'),
+              },
+            }),
+        ...commonOf(runtime),
+      });
     case 'kubernetes':
-      throw new ElectorError(
-        'CONFIG_INVALID',
-        `--backend: "${config.backend}" is not available in this build yet; use raft`,
-      );
+      if (runtime.kubernetesApi === null) {
+        throw new ElectorError(
+          'CONFIG_INVALID',
+          '--backend kubernetes: no Kubernetes API configured (give --kubeconfig, or run in a pod)',
+        );
+      }
+      return createLeaseBackend({
+        memberId: config.id,
+        address: advertisedAddress(config),
+        api: runtime.kubernetesApi,
+        namespace: config.namespace ?? 'default',
+        leaseName: config.leaseName ?? `elector-${config.election}`,
+        leaseDurationMs: config.leaseDurationMs,
+        renewDeadlineMs: config.leaseRenewDeadlineMs,
+        retryPeriodMs: config.leaseRetryPeriodMs,
+        ...commonOf(runtime),
+      });
   }
+}
+
+function etcdSecurityOf(config: Config): Pick<EtcdBackendOptions, 'tls' | 'auth'> {
+  const tls = {
+    ...(config.etcdCaFile === undefined ? {} : { caFile: config.etcdCaFile }),
+    ...(config.etcdCertFile === undefined || config.etcdKeyFile === undefined
+      ? {}
+      : { certFile: config.etcdCertFile, keyFile: config.etcdKeyFile }),
+  };
+  return {
+    ...(Object.keys(tls).length === 0 ? {} : { tls }),
+    ...(config.etcdUsername === undefined || config.etcdPasswordFile === undefined
+      ? {}
+      : {
+          auth: {
+            username: config.etcdUsername,
+            password: readCredential(config.etcdPasswordFile, '--etcd-password-file'),
+          },
+        }),
+  };
+}
+
+function commonOf(
+  runtime: BackendRuntime,
+): Pick<BackendRuntime, 'clock' | 'random' | 'logger' | 'observe'> {
+  return {
+    clock: runtime.clock,
+    random: runtime.random,
+    logger: runtime.logger,
+    observe: runtime.observe,
+  };
 }
 
 function createRaftBackendFromConfig(config: Config, runtime: BackendRuntime): ElectionBackend {
@@ -68,6 +174,6 @@ function createRaftBackendFromConfig(config: Config, runtime: BackendRuntime): E
     resolvePeer: createPeerResolver(staticPeers, config.peerHostTemplate, config.peerPort),
     httpAddressOf,
     secret: new TextEncoder().encode(secret),
-    ...runtime,
+    ...commonOf(runtime),
   });
 }

@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { createBackend } from '../backends/create-backend.js';
+import { createBackend, kubernetesApiFor } from '../backends/create-backend.js';
 import { loadConfig, readSecretFile } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createHttpApi, listenHttp } from '../http/server.js';
@@ -7,6 +7,7 @@ import { SidecarMetrics } from '../http/metrics.js';
 import type { ResignPolicy } from '../http/resign-policy.js';
 import { systemClock } from '../runtime/system-clock.js';
 import { systemRandom } from '../runtime/random.js';
+import { createPodLabelsFromConfig } from '../sidecar/pod-labels.js';
 import { Sidecar } from '../sidecar/sidecar.js';
 import { version } from './version.js';
 
@@ -35,6 +36,7 @@ export async function runSidecar(argv: readonly string[], env: NodeJS.ProcessEnv
     redact: ['clusterSecret', 'config.clusterSecret', 'authorization'],
   });
   const clusterSecret = clusterSecretOf(config);
+  const kubernetesApi = kubernetesApiFor(config);
   const resignPolicy = resignPolicyOf(config);
   const metrics = new SidecarMetrics({
     id: config.id,
@@ -49,10 +51,20 @@ export async function runSidecar(argv: readonly string[], env: NodeJS.ProcessEnv
     logger,
     observe: metrics.observe,
     clusterSecret,
+    kubernetesApi,
   });
   metrics.trackBackend(backend);
+  const podLabels = createPodLabelsFromConfig(config, {
+    api: kubernetesApi,
+    clock: systemClock,
+    random: systemRandom,
+    logger,
+    observe: metrics.observePods,
+    readLeadership: () => backend.current(),
+  });
   const sidecar = new Sidecar({
     backend,
+    podLabels,
     logger,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     ...(config.leaderFile === undefined ? {} : { leaderFile: config.leaderFile }),

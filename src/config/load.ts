@@ -168,6 +168,38 @@ function crossFieldProblems(config: Config, nameOf: (key: string) => string): st
       }
     }
   }
+  if (config.backend === 'etcd' && config.etcdEndpoints.length === 0) {
+    problems.push(`${nameOf('etcdEndpoints')}: required with --backend etcd, e.g. 127.0.0.1:2379`);
+  }
+  if (
+    config.backend === 'etcd' &&
+    (config.etcdCertFile === undefined) !== (config.etcdKeyFile === undefined)
+  ) {
+    problems.push(`${nameOf('etcdCertFile')}: --etcd-cert-file and --etcd-key-file go together`);
+  }
+  if (
+    config.backend === 'etcd' &&
+    (config.etcdUsername === undefined) !== (config.etcdPasswordFile === undefined)
+  ) {
+    problems.push(
+      `${nameOf('etcdUsername')}: --etcd-username and --etcd-password-file go together`,
+    );
+  }
+  if (config.backend === 'zookeeper' && config.zookeeperConnect === undefined) {
+    problems.push(
+      `${nameOf('zookeeperConnect')}: required with --backend zookeeper, e.g. 127.0.0.1:2181`,
+    );
+  }
+  if (config.backend === 'kubernetes' && config.namespace === undefined) {
+    problems.push(
+      `${nameOf('namespace')}: required with --backend kubernetes (downward API metadata.namespace)`,
+    );
+  }
+  if (config.podLabels === 'true' && config.namespace === undefined) {
+    problems.push(
+      `${nameOf('namespace')}: required when ${nameOf('podLabels')} is true (downward API metadata.namespace)`,
+    );
+  }
   if (config.resignPolicy !== 'loopback' && config.resignTokenFile === undefined) {
     problems.push(
       `${nameOf('resignTokenFile')}: required when ${nameOf('resignPolicy')} is "${config.resignPolicy}"`,

@@ -60,9 +60,9 @@ const memberId = z
     /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
     'expected letters, digits, ".", "_" or "-", starting with a letter or digit',
   );
-export const booleanText = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((text) => ['true', '1', 'yes'].includes(text));
+function booleanTextSchema(): z.ZodType<boolean> {
+  return z.enum(['true', 'false']).transform((text) => text === 'true');
+}
 const path = z.string().min(1, 'expected a file path');
 
 function option(spec: OptionSpec): OptionSpec {
@@ -290,6 +290,224 @@ export const optionSpecs: readonly OptionSpec[] = [
       .lt(0.5, 'expected a fraction in [0, 0.5)'),
     defaultText: '0.05',
     description: 'Raft: bound on clock-rate disagreement; the leader lease is T × (1 − drift).',
+  }),
+
+  option({
+    key: 'etcdEndpoints',
+    flag: 'etcd-endpoints',
+    env: 'ELECTOR_ETCD_ENDPOINTS',
+    group: 'etcd',
+    schema: list,
+    description: 'etcd: client endpoints, "host:port,..." (https:// when the TLS options are set).',
+  }),
+  option({
+    key: 'etcdCaFile',
+    flag: 'etcd-ca-file',
+    env: 'ELECTOR_ETCD_CA_FILE',
+    group: 'etcd',
+    schema: path,
+    description: 'etcd: CA bundle that signed the server certificates.',
+  }),
+  option({
+    key: 'etcdCertFile',
+    flag: 'etcd-cert-file',
+    env: 'ELECTOR_ETCD_CERT_FILE',
+    group: 'etcd',
+    schema: path,
+    description: 'etcd: client certificate (with --etcd-key-file).',
+  }),
+  option({
+    key: 'etcdKeyFile',
+    flag: 'etcd-key-file',
+    env: 'ELECTOR_ETCD_KEY_FILE',
+    group: 'etcd',
+    schema: path,
+    isSecret: true,
+    description: 'etcd: client private key.',
+  }),
+  option({
+    key: 'etcdUsername',
+    flag: 'etcd-username',
+    env: 'ELECTOR_ETCD_USERNAME',
+    group: 'etcd',
+    schema: z.string().min(1),
+    description: 'etcd: user name for etcd authentication.',
+  }),
+  option({
+    key: 'etcdPasswordFile',
+    flag: 'etcd-password-file',
+    env: 'ELECTOR_ETCD_PASSWORD_FILE',
+    group: 'etcd',
+    schema: path,
+    isSecret: true,
+    description: 'etcd: file holding the password of --etcd-username.',
+  }),
+  option({
+    key: 'etcdLeaseTtlMs',
+    flag: 'etcd-lease-ttl',
+    env: 'ELECTOR_ETCD_LEASE_TTL',
+    group: 'etcd',
+    schema: durationMs(1000, 3_600_000).refine(
+      (value) => value % 1000 === 0,
+      'expected whole seconds, such as 5s',
+    ),
+    defaultText: '5s',
+    description:
+      'etcd: lease TTL; the leader stops acting when it cannot renew within it. etcd raises TTLs below its own minimum, which is refused at start.',
+  }),
+
+  option({
+    key: 'zookeeperConnect',
+    flag: 'zookeeper-connect',
+    env: 'ELECTOR_ZOOKEEPER_CONNECT',
+    group: 'zookeeper',
+    schema: z.string().min(1),
+    description: 'ZooKeeper: connect string "host:port,host:port".',
+  }),
+  option({
+    key: 'zookeeperChroot',
+    flag: 'zookeeper-chroot',
+    env: 'ELECTOR_ZOOKEEPER_CHROOT',
+    group: 'zookeeper',
+    schema: z.string().regex(/^\/[^\s]*$/, 'expected an absolute znode path such as /team-a'),
+    description: 'ZooKeeper: path prefix under which the election lives.',
+  }),
+  option({
+    key: 'zookeeperSessionTimeoutMs',
+    flag: 'zookeeper-session-timeout',
+    env: 'ELECTOR_ZOOKEEPER_SESSION_TIMEOUT',
+    group: 'zookeeper',
+    schema: durationMs(400, 600_000),
+    defaultText: '4s',
+    description:
+      "ZooKeeper: session timeout; must lie within the server's 2..20 × tickTime or start is refused.",
+  }),
+  option({
+    key: 'zookeeperAuthFile',
+    flag: 'zookeeper-auth-file',
+    env: 'ELECTOR_ZOOKEEPER_AUTH_FILE',
+    group: 'zookeeper',
+    schema: path,
+    isSecret: true,
+    description:
+      'ZooKeeper: file holding "user:password" for digest auth (znodes then get a creator-only ACL).',
+  }),
+
+  option({
+    key: 'kubeconfig',
+    flag: 'kubeconfig',
+    env: 'ELECTOR_KUBECONFIG',
+    group: 'kubernetes',
+    schema: path,
+    description:
+      'Kubernetes: kubeconfig file (outside a cluster); in a pod the service account is used.',
+    defaultText: 'in-cluster',
+  }),
+  option({
+    key: 'namespace',
+    flag: 'namespace',
+    env: 'ELECTOR_NAMESPACE',
+    group: 'kubernetes',
+    schema: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'expected a namespace name (DNS label)'),
+    description: "Kubernetes: this pod's namespace (downward API metadata.namespace).",
+  }),
+  option({
+    key: 'podName',
+    flag: 'pod-name',
+    env: 'ELECTOR_POD_NAME',
+    group: 'kubernetes',
+    schema: z.string().min(1),
+    description: "Kubernetes: this pod's name (downward API metadata.name).",
+    defaultText: 'the --id',
+  }),
+  option({
+    key: 'podLabels',
+    flag: 'pod-labels',
+    env: 'ELECTOR_POD_LABELS',
+    group: 'kubernetes',
+    schema: z.enum(['auto', 'true', 'false']),
+    defaultText: 'auto',
+    description:
+      'Kubernetes: keep the role label on this pod; auto = on inside a cluster or with --kubeconfig.',
+  }),
+  option({
+    key: 'roleLabelKey',
+    flag: 'role-label-key',
+    env: 'ELECTOR_ROLE_LABEL_KEY',
+    group: 'kubernetes',
+    schema: z.string().min(1),
+    defaultText: 'elector.io/role',
+    description: 'Kubernetes: label set to leader/follower on this pod.',
+  }),
+  option({
+    key: 'electionLabelKey',
+    flag: 'election-label-key',
+    env: 'ELECTOR_ELECTION_LABEL_KEY',
+    group: 'kubernetes',
+    schema: z.string().min(1),
+    defaultText: 'elector.io/election',
+    description:
+      'Kubernetes: label whose value (the election name) selects the pods of this election for stale-label cleanup.',
+  }),
+  option({
+    key: 'readinessConditionType',
+    flag: 'readiness-condition-type',
+    env: 'ELECTOR_READINESS_CONDITION_TYPE',
+    group: 'kubernetes',
+    schema: z.string().min(1),
+    description:
+      'Kubernetes: also keep this pod condition True only while leading (for a readinessGates entry).',
+  }),
+  option({
+    key: 'podEvents',
+    flag: 'pod-events',
+    env: 'ELECTOR_POD_EVENTS',
+    group: 'kubernetes',
+    schema: booleanTextSchema(),
+    defaultText: 'true',
+    description: 'Kubernetes: record BecameLeader/SteppedDown Events on this pod (rate-limited).',
+  }),
+  option({
+    key: 'leaseName',
+    flag: 'lease-name',
+    env: 'ELECTOR_LEASE_NAME',
+    group: 'kubernetes',
+    schema: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'expected a DNS subdomain name'),
+    defaultText: 'elector-<election>',
+    description: 'Kubernetes Lease backend: name of the coordination.k8s.io Lease.',
+  }),
+  option({
+    key: 'leaseDurationMs',
+    flag: 'lease-duration',
+    env: 'ELECTOR_LEASE_DURATION',
+    group: 'kubernetes',
+    schema: durationMs(1000, 3_600_000),
+    defaultText: '15s',
+    description:
+      'Kubernetes Lease backend: how long others wait, on their own clock, before taking over an unrenewed Lease.',
+  }),
+  option({
+    key: 'leaseRenewDeadlineMs',
+    flag: 'lease-renew-deadline',
+    env: 'ELECTOR_LEASE_RENEW_DEADLINE',
+    group: 'kubernetes',
+    schema: durationMs(100, 3_600_000),
+    defaultText: '10s',
+    description:
+      'Kubernetes Lease backend: the leader stops acting when it has not renewed for this long.',
+  }),
+  option({
+    key: 'leaseRetryPeriodMs',
+    flag: 'lease-retry-period',
+    env: 'ELECTOR_LEASE_RETRY_PERIOD',
+    group: 'kubernetes',
+    schema: durationMs(10, 600_000),
+    defaultText: '2s',
+    description: 'Kubernetes Lease backend: renew and retry interval.',
   }),
 ];
 

@@ -27,6 +27,29 @@ export interface Config {
   readonly heartbeatIntervalMs: number;
   readonly electionTimeoutMs: number;
   readonly maxClockDrift: number;
+  readonly etcdEndpoints: readonly string[];
+  readonly etcdCaFile?: string;
+  readonly etcdCertFile?: string;
+  readonly etcdKeyFile?: string;
+  readonly etcdUsername?: string;
+  readonly etcdPasswordFile?: string;
+  readonly etcdLeaseTtlMs: number;
+  readonly zookeeperConnect?: string;
+  readonly zookeeperChroot?: string;
+  readonly zookeeperSessionTimeoutMs: number;
+  readonly zookeeperAuthFile?: string;
+  readonly kubeconfig?: string;
+  readonly namespace?: string;
+  readonly podName?: string;
+  readonly podLabels: 'auto' | 'true' | 'false';
+  readonly roleLabelKey: string;
+  readonly electionLabelKey: string;
+  readonly readinessConditionType?: string;
+  readonly podEvents: boolean;
+  readonly leaseName?: string;
+  readonly leaseDurationMs: number;
+  readonly leaseRenewDeadlineMs: number;
+  readonly leaseRetryPeriodMs: number;
 }
 
 /** Defaults, as raw text, so they pass through the same schema as user input. */
@@ -48,6 +71,16 @@ export const defaultValues: Readonly<Record<string, string>> = {
   heartbeatIntervalMs: '100ms',
   electionTimeoutMs: '500ms',
   maxClockDrift: '0.05',
+  etcdEndpoints: '',
+  etcdLeaseTtlMs: '5s',
+  zookeeperSessionTimeoutMs: '4s',
+  podLabels: 'auto',
+  roleLabelKey: 'elector.io/role',
+  electionLabelKey: 'elector.io/election',
+  podEvents: 'true',
+  leaseDurationMs: '15s',
+  leaseRenewDeadlineMs: '10s',
+  leaseRetryPeriodMs: '2s',
 };
 
 /** One zod schema for the whole configuration: every option's own type, all optional here. */

@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { ElectionBackend, ElectionState } from '../backends/backend.js';
 import type { Clock } from '../core/clock.js';
 import type { ElectionEvent, ElectionObserver } from '../core/election-events.js';
+import type { PodSyncEvent } from '../kubernetes/pod-sync-events.js';
 
 export interface MetricsOptions {
   readonly id: string;
@@ -33,6 +34,8 @@ export class SidecarMetrics {
   private readonly backendErrors: Counter<'operation' | 'code'>;
   private readonly watchEvents: Counter;
   readonly labelConvergence: Histogram;
+  private readonly podWrites: Counter<'target' | 'result' | 'reason'>;
+  private readonly podEvents: Counter<'reason' | 'result'>;
   private electionStartedAt: number | null = null;
   private leaderlessSince: number | null = null;
   private lastLeader: string | null = null;
@@ -124,6 +127,18 @@ export class SidecarMetrics {
       buckets: failoverBuckets,
       registers,
     });
+    this.podWrites = new Counter({
+      name: 'elector_pod_writes_total',
+      help: 'Requests about pods (role label, readiness condition, stale labels), by result.',
+      labelNames: ['target', 'result', 'reason'],
+      registers,
+    });
+    this.podEvents = new Counter({
+      name: 'elector_pod_events_total',
+      help: 'Kubernetes Events on this pod, by reason and result.',
+      labelNames: ['reason', 'result'],
+      registers,
+    });
     for (const result of ['won', 'lost', 'timed-out']) this.elections.inc({ result }, 0);
     for (const reason of ['malformed', 'oversize', 'unauthenticated'])
       this.peerDropped.inc({ reason }, 0);
@@ -198,6 +213,24 @@ export class SidecarMetrics {
       this.lastLeader = state.leader;
     }
   }
+
+  readonly observePods = (event: PodSyncEvent): void => {
+    switch (event.type) {
+      case 'pod-write':
+        this.podWrites.inc({
+          target: event.target,
+          result: event.result,
+          reason: event.reason ?? '',
+        });
+        break;
+      case 'label-convergence':
+        this.labelConvergence.observe(event.durationMs / 1000);
+        break;
+      case 'pod-event':
+        this.podEvents.inc({ reason: event.reason, result: event.result });
+        break;
+    }
+  };
 
   readonly observe: ElectionObserver = (event: ElectionEvent) => {
     switch (event.type) {

@@ -1,11 +1,14 @@
 import type { Logger } from 'pino';
 import type { ElectionBackend } from '../backends/backend.js';
+import type { PodLabelWriter } from '../kubernetes/pod-label-writer.js';
 import { LeaderFileWriter } from './leader-file.js';
 
 export interface SidecarOptions {
   readonly backend: ElectionBackend;
   readonly logger: Logger;
   readonly leaderFile?: string;
+  /** Keeps this pod's role label in step with leadership, when running in Kubernetes. */
+  readonly podLabels?: PodLabelWriter | null;
   /** Total time SIGTERM may take: hand over, then stop. */
   readonly shutdownTimeoutMs: number;
 }
@@ -35,8 +38,21 @@ export class Sidecar {
       });
       this.root.signal.addEventListener('abort', unsubscribe, { once: true });
     }
+    const podLabels = this.options.podLabels ?? null;
+    if (podLabels !== null) {
+      const unsubscribe = backend.onChange((state) => {
+        podLabels.update(state);
+      });
+      this.root.signal.addEventListener('abort', unsubscribe, { once: true });
+      this.labelsDone = podLabels.run(this.root.signal).catch((error: unknown) => {
+        logger.error({ event: 'pod-labels.stopped', err: error }, 'the pod label writer stopped');
+      });
+    }
     await backend.start(this.root.signal);
+    podLabels?.update(backend.current());
   }
+
+  private labelsDone: Promise<void> = Promise.resolve();
 
   /**
    * Graceful stop: a leader hands over first (bounded by half the shutdown time, so the rest is
@@ -50,6 +66,8 @@ export class Sidecar {
   private async runShutdown(reason: string): Promise<void> {
     const { backend, logger, shutdownTimeoutMs } = this.options;
     const wasLeader = backend.current().isSelf;
+    // The label follows leadership: a leader about to hand over shows follower first, as far as the API allows.
+    this.options.podLabels?.update({ ...backend.current(), isSelf: false });
     logger.info(
       { event: 'shutdown.started', reason, isLeader: wasLeader },
       `shutting down (${reason})`,
@@ -66,5 +84,6 @@ export class Sidecar {
       }
     }
     this.root.abort(new Error(`shutdown: ${reason}`));
+    await this.labelsDone;
   }
 }
