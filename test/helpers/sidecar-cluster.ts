@@ -32,6 +32,8 @@ export interface MemberProcess {
 
 export interface ClusterOptions {
   readonly size: number;
+  /** raft (default): a mesh of `size` members; another backend: `size` candidates on it. */
+  readonly backend?: 'raft' | 'etcd' | 'zookeeper' | 'kubernetes';
   readonly env?: Record<string, string>;
   readonly heartbeat?: string;
   readonly electionTimeout?: string;
@@ -72,9 +74,19 @@ export class SidecarCluster {
   }
 
   environment(member: MemberProcess): Record<string, string> {
-    return {
+    const backend = this.options.backend ?? 'raft';
+    const common = {
       PATH: process.env.PATH ?? '',
       ELECTOR_ID: member.id,
+      ELECTOR_BACKEND: backend,
+      ELECTOR_HTTP_HOST: '127.0.0.1',
+      ELECTOR_HTTP_PORT: String(member.httpPort),
+      ELECTOR_ADVERTISE_ADDRESS: `127.0.0.1:${member.httpPort}`,
+      ELECTOR_ELECTION: 'e2e',
+    };
+    if (backend !== 'raft') return { ...common, ...this.options.env, ...member.extraEnv };
+    return {
+      ...common,
       ELECTOR_MEMBERS: this.members.map((other) => other.id).join(','),
       ELECTOR_PEERS: this.members
         .map((other) => `${other.id}=127.0.0.1:${other.peerPort}`)
