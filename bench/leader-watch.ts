@@ -1,3 +1,5 @@
+import { followRecords } from './stream-records.js';
+
 /**
  * Follows GET /leader/watch (server-sent events) of one member: `ready` resolves with the first
  * event (the stream is live), and `next(accept)` with the instant a later event names a leader
@@ -33,30 +35,10 @@ export class LeaderWatch {
   }
 
   private async follow(url: string): Promise<void> {
-    try {
-      const response = await fetch(url, { signal: this.controller.signal });
-      const reader = response.body?.getReader();
-      if (reader === undefined) return;
-      const decoder = new TextDecoder();
-      let buffer = '';
-      for (;;) {
-        const chunk = (await reader.read()) as { done: boolean; value?: Uint8Array };
-        if (chunk.done) return;
-        buffer += decoder.decode(chunk.value, { stream: true });
-        let boundary = buffer.indexOf('\n\n');
-        while (boundary >= 0) {
-          const data = buffer
-            .slice(0, boundary)
-            .split('\n')
-            .find((line) => line.startsWith('data: '));
-          buffer = buffer.slice(boundary + 2);
-          if (data !== undefined) this.deliver(JSON.parse(data.slice(6)) as LeaderEvent);
-          boundary = buffer.indexOf('\n\n');
-        }
-      }
-    } catch {
-      // The member died or the watch was closed: a trial waits on the other survivors.
-    }
+    await followRecords(url, '\n\n', this.controller.signal, (record) => {
+      const data = record.split('\n').find((line) => line.startsWith('data: '));
+      if (data !== undefined) this.deliver(JSON.parse(data.slice(6)) as LeaderEvent);
+    });
   }
 
   private deliver(event: LeaderEvent): void {

@@ -1,3 +1,12 @@
+import { followRecords } from './stream-records.js';
+
+interface WatchEvent {
+  readonly type: string;
+  readonly object: {
+    readonly metadata?: { readonly name?: string; readonly labels?: Record<string, string> };
+  };
+}
+
 /**
  * Follows a watch of the pods of one namespace on a (test) Kubernetes API and keeps each pod's
  * role label; `until(predicate)` resolves with the instant the labels first satisfy it.
@@ -28,33 +37,9 @@ export class PodRoleWatch {
   }
 
   private async follow(url: string): Promise<void> {
-    try {
-      const response = await fetch(url, { signal: this.controller.signal });
-      const reader = response.body?.getReader();
-      if (reader === undefined) return;
-      const decoder = new TextDecoder();
-      let buffer = '';
-      for (;;) {
-        const chunk = (await reader.read()) as { done: boolean; value?: Uint8Array };
-        if (chunk.done) return;
-        buffer += decoder.decode(chunk.value, { stream: true });
-        let newline = buffer.indexOf('\n');
-        while (newline >= 0) {
-          const line = buffer.slice(0, newline).trim();
-          buffer = buffer.slice(newline + 1);
-          if (line !== '')
-            this.apply(
-              JSON.parse(line) as {
-                type: string;
-                object: { metadata?: { name?: string; labels?: Record<string, string> } };
-              },
-            );
-          newline = buffer.indexOf('\n');
-        }
-      }
-    } catch {
-      // Closed by the benchmark.
-    }
+    await followRecords(url, '\n', this.controller.signal, (record) => {
+      if (record.trim() !== '') this.apply(JSON.parse(record) as WatchEvent);
+    });
   }
 
   private apply(event: {
