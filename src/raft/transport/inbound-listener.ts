@@ -13,6 +13,8 @@ export interface InboundListenerOptions {
   readonly reporter: TrafficReporter;
   /** Wraps an accepted socket in an acceptor-side connection. */
   readonly openConnection: (socket: Socket, hooks: OutboundHooks) => PeerConnection;
+  /** A peer authenticated an inbound connection: it is alive. */
+  readonly onPeerAlive: (peerId: string) => void;
 }
 
 /**
@@ -113,6 +115,7 @@ export class InboundListener {
         const previous = this.#authenticated.get(peerId);
         this.#authenticated.set(peerId, connection);
         previous?.close();
+        this.#options.onPeerAlive(peerId);
         this.#options.logger.debug({
           event: 'peer.accepted',
           peer: peerId,

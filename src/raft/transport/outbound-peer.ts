@@ -81,6 +81,20 @@ export class OutboundPeer {
     }
   }
 
+  /**
+   * The peer just proved it is alive (it connected to us): if this side is waiting out a backoff,
+   * dial now instead. A restarted peer is then reachable in both directions at once, not after
+   * the backoff, which would otherwise delay a leadership transfer to or through it.
+   */
+  redialNow(): void {
+    if (this.#state !== 'backoff') return;
+    this.#resetAttempts = true;
+    this.#wake?.abort();
+  }
+
+  #wake: AbortController | null = null;
+  #resetAttempts = false;
+
   /** Dials and redials until `signal` aborts; resolves once the last connection closed. */
   async run(signal: AbortSignal): Promise<void> {
     let attempt = 0;
@@ -92,12 +106,16 @@ export class OutboundPeer {
       // A connection that worked and then broke (a peer restart) is redialled at the shortest delay.
       if (wasAuthenticated) attempt = 0;
       this.#state = 'backoff';
-      // Returns at once when aborted, and the loop condition then ends the loop.
+      const wake = new AbortController();
+      this.#wake = wake;
+      // Returns at once when aborted (the loop condition then ends the loop) or woken by redialNow.
       await sleepUnlessAborted(
         backoffDelayMs(attempt, this.#options.backoff, this.#options.random),
-        signal,
+        AbortSignal.any([signal, wake.signal]),
       );
-      attempt += 1;
+      this.#wake = null;
+      attempt = this.#resetAttempts ? 0 : attempt + 1;
+      this.#resetAttempts = false;
     }
     this.#state = 'stopped';
     this.#dropQueue();

@@ -83,6 +83,9 @@ export class PeerTransport {
       reporter: this.#reporter,
       openConnection: (socket, hooks) =>
         this.#openConnection(socket, 'acceptor', (id) => this.#peers.has(id), hooks),
+      onPeerAlive: (peerId) => {
+        this.#outbound.get(peerId)?.redialNow();
+      },
     });
     for (const peerId of options.peers) this.#outbound.set(peerId, this.#createOutbound(peerId));
   }

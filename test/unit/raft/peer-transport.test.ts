@@ -96,6 +96,28 @@ describe('peer transport over TCP', { timeout: 20_000 }, () => {
     await sendUntilReceived(restarted, a, vote('b', 'a', 3), 'a message from the restarted b');
   });
 
+  test('a restarted peer is redialled as soon as it connects to us, not after the backoff', async (t) => {
+    // A backoff far longer than the test: only the peer's own connection can wake the redial.
+    const slow = { backoff: { initialDelayMs: 60_000, maxDelayMs: 60_000 } };
+    const book = new AddressBook();
+    const a = await startMember({ id: 'a', peers: ['b'], book, overrides: slow });
+    t.after(() => a.stop());
+    book.open();
+    // b is not there yet: a's first dial fails and a settles into its long backoff.
+    await waitFor(() => a.logs.some((line) => line.event === 'peer.dial.failed'), {
+      ...wait,
+      what: 'a failed dial to b',
+    });
+    const b = await startMember({ id: 'b', peers: ['a'], book });
+    t.after(() => b.stop());
+    await sendUntilReceived(b, a, vote('b', 'a', 1), 'b reaching a');
+    await waitFor(() => a.transport.peerStatus().get('b')?.isConnected === true, {
+      ...wait,
+      what: 'a to redial b at once',
+    });
+    await sendUntilReceived(a, b, vote('a', 'b', 2), 'a reaching b');
+  });
+
   test('the peer address is resolved again after a failed dial, so a moved peer is found', async (t) => {
     const book = new AddressBook();
     book.open();
