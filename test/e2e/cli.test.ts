@@ -135,7 +135,7 @@ test('a single member elects itself and `elector status` prints the table', asyn
         const status = await runCli(['status', '--url', `http://127.0.0.1:${httpPort}`]);
         return status.code === 0 && /solo\s+leader/.test(status.output) ? status.output : undefined;
       },
-      { timeoutMs: 10_000, what: '`elector status` to show solo as leader' },
+      { timeoutMs: 30_000, what: '`elector status` to show solo as leader' },
     );
     assert.match(output, /MEMBER\s+ROLE\s+TERM/);
     assert.match(output, /solo\s+leader\s+1/);

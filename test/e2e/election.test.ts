@@ -22,7 +22,7 @@ describe('a 3-member Raft mesh of real sidecar processes', async () => {
   test('kill -9 of the leader: another member leads with a higher fencing token', async () => {
     const before = await cluster.waitForAgreedLeader('a leader before the crash');
     await cluster.stopMember(before.self, 'SIGKILL');
-    const after = await cluster.waitForAgreedLeader('a new leader after kill -9', 10_000, [
+    const after = await cluster.waitForAgreedLeader('a new leader after kill -9', 30_000, [
       before.self,
     ]);
     assert.notEqual(after.self, before.self);
@@ -37,7 +37,7 @@ describe('a 3-member Raft mesh of real sidecar processes', async () => {
     const exitCode = await cluster.stopMember(before.self, 'SIGTERM');
     assert.equal(exitCode, 0);
     assert.match(child.output(), /"event":"transfer.started"/);
-    const after = await cluster.waitForAgreedLeader('a leader after SIGTERM', 10_000, [
+    const after = await cluster.waitForAgreedLeader('a leader after SIGTERM', 30_000, [
       before.self,
     ]);
     assert.equal(
@@ -74,7 +74,7 @@ describe('a 5-member Raft mesh', async () => {
     assert.ok(follower !== undefined);
     await cluster.stopMember(follower.id, 'SIGKILL');
     await cluster.stopMember(first.self, 'SIGKILL');
-    const next = await cluster.waitForAgreedLeader('a leader among the 3 left', 10_000, [
+    const next = await cluster.waitForAgreedLeader('a leader among the 3 left', 30_000, [
       first.self,
     ]);
     assert.ok((next.fencingToken ?? 0) > (first.fencingToken ?? 0));

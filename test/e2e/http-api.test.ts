@@ -116,10 +116,10 @@ describe('the HTTP API of a running mesh', async () => {
         events += new TextDecoder().decode(chunk.value as Uint8Array | undefined);
         return events.split('event: leader').length > 2;
       },
-      { timeoutMs: 10_000, what: 'a second SSE event' },
+      { timeoutMs: 30_000, what: 'a second SSE event' },
     );
     await reader.cancel();
-    const next = await cluster.waitForAgreedLeader('a new leader after resign', 10_000, [
+    const next = await cluster.waitForAgreedLeader('a new leader after resign', 30_000, [
       leader.self,
     ]);
     assert.equal(next.fencingToken, (leader.fencingToken ?? 0) + 1);

@@ -61,14 +61,14 @@ describe('pod labels kept by 3 Raft sidecars on the test apiserver', async () =>
           (member) => roles[member.id] === (member.id === leader.self ? 'leader' : 'follower'),
         );
       },
-      { timeoutMs: 10_000, what: 'labels: leader on the leader pod, follower on the others' },
+      { timeoutMs: 30_000, what: 'labels: leader on the leader pod, follower on the others' },
     );
   });
 
   test("after kill -9 of the leader, the new leader is labelled and the dead leader's pod is relabelled follower", async () => {
     const before = await mesh.waitForAgreedLeader('a leader');
     await mesh.stopMember(before.self, 'SIGKILL');
-    const next = await mesh.waitForAgreedLeader('a new leader', 10_000, [before.self]);
+    const next = await mesh.waitForAgreedLeader('a new leader', 30_000, [before.self]);
     await waitFor(
       () => {
         const roles = rolesOf(apiserver);
@@ -76,7 +76,7 @@ describe('pod labels kept by 3 Raft sidecars on the test apiserver', async () =>
           ? roles
           : undefined;
       },
-      { timeoutMs: 10_000, what: 'the new leader labelled and the crashed leader cleaned up' },
+      { timeoutMs: 30_000, what: 'the new leader labelled and the crashed leader cleaned up' },
     );
     mesh.startMember(before.self);
   });
@@ -87,7 +87,7 @@ describe('pod labels kept by 3 Raft sidecars on the test apiserver', async () =>
     try {
       const before = await mesh.waitForAgreedLeader('a leader during the outage');
       await mesh.stopMember(before.self, 'SIGKILL');
-      const next = await mesh.waitForAgreedLeader('a new leader during the outage', 10_000, [
+      const next = await mesh.waitForAgreedLeader('a new leader during the outage', 30_000, [
         before.self,
       ]);
       for (const member of mesh.running()) {

@@ -46,7 +46,7 @@ describe('peer authentication and hostile input', async () => {
           'reason="unauthenticated"',
         ) > 0,
       {
-        timeoutMs: 10_000,
+        timeoutMs: 30_000,
         what: 'the leader to count unauthenticated input from the intruder',
       },
     );

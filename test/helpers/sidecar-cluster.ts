@@ -145,7 +145,7 @@ export class SidecarCluster {
   /** Resolves with the acting leader once every running member agrees on it, and exactly one says it acts. */
   async waitForAgreedLeader(
     what: string,
-    timeoutMs = 10_000,
+    timeoutMs = 30_000,
     exclude: readonly string[] = [],
   ): Promise<LeaderAnswer> {
     return waitFor(
