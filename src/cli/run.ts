@@ -9,6 +9,12 @@ import { systemClock } from '../runtime/system-clock.js';
 import { systemRandom } from '../runtime/random.js';
 import { createPodLabelsFromConfig } from '../sidecar/pod-labels.js';
 import { Sidecar } from '../sidecar/sidecar.js';
+import { createProbe } from '../workload/create-probe.js';
+import { createHealthGate } from '../workload/health-gate.js';
+import { createLeadershipHooks } from '../workload/hooks.js';
+import { checkTiming } from '../workload/timing-check.js';
+import { resolveWorkloadSettings } from '../workload/workload-settings.js';
+import { ElectorError } from '../core/errors.js';
 import { version } from './version.js';
 
 function clusterSecretOf(config: Config): string | null {
@@ -35,6 +41,18 @@ export async function runSidecar(argv: readonly string[], env: NodeJS.ProcessEnv
     base: { id: config.id, election: config.election, backend: config.backend },
     redact: ['clusterSecret', 'config.clusterSecret', 'authorization'],
   });
+  const workload = resolveWorkloadSettings(config);
+  const timing = checkTiming({
+    ...config,
+    health: workload.probe === null ? null : workload.health,
+  });
+  logger.info(
+    { event: 'timing.checked', ...timing.worstCase },
+    `worst-case failover: crash ${timing.worstCase.crashMs} ms, graceful ${timing.worstCase.gracefulMs} ms, workload failure ${timing.worstCase.workloadFailureMs ?? 'n/a (no health check)'} ms`,
+  );
+  for (const warning of timing.warnings) logger.warn({ event: 'timing.warning' }, warning);
+  if (timing.problems.length > 0)
+    throw new ElectorError('CONFIG_INVALID', timing.problems.join('\n'));
   const clusterSecret = clusterSecretOf(config);
   const kubernetesApi = kubernetesApiFor(config);
   const resignPolicy = resignPolicyOf(config);
@@ -62,9 +80,33 @@ export async function runSidecar(argv: readonly string[], env: NodeJS.ProcessEnv
     observe: metrics.observePods,
     readLeadership: () => backend.current(),
   });
+  const healthGate =
+    workload.probe === null
+      ? null
+      : createHealthGate({
+          probe: createProbe(workload.probe),
+          ...workload.health,
+          clock: systemClock,
+          logger,
+          observe: metrics.observeWorkload,
+        });
+  if (healthGate !== null) metrics.expectHealthCheck();
+  const { onBecameLeader, onSteppedDown } = workload.hooks;
+  const hooks =
+    onBecameLeader === undefined && onSteppedDown === undefined
+      ? null
+      : createLeadershipHooks({
+          election: config.election,
+          ...workload.hooks,
+          clock: systemClock,
+          logger,
+          observe: metrics.observeWorkload,
+        });
   const sidecar = new Sidecar({
     backend,
     podLabels,
+    healthGate,
+    hooks,
     logger,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     ...(config.leaderFile === undefined ? {} : { leaderFile: config.leaderFile }),

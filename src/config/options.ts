@@ -65,6 +65,13 @@ function booleanTextSchema(): z.ZodType<boolean> {
 }
 const path = z.string().min(1, 'expected a file path');
 
+const count = (maximum: number): z.ZodType<number> =>
+  z.coerce
+    .number('expected a whole number')
+    .int('expected a whole number')
+    .min(1, 'expected at least 1')
+    .max(maximum, `expected at most ${maximum}`);
+
 function option(spec: OptionSpec): OptionSpec {
   return spec;
 }
@@ -508,6 +515,122 @@ export const optionSpecs: readonly OptionSpec[] = [
     schema: durationMs(10, 600_000),
     defaultText: '2s',
     description: 'Kubernetes Lease backend: renew and retry interval.',
+  }),
+
+  option({
+    key: 'healthHttpUrl',
+    flag: 'health-http-url',
+    env: 'ELECTOR_HEALTH_HTTP_URL',
+    group: 'workload',
+    schema: z.string().min(1),
+    description:
+      'Workload health check: GET this URL (e.g. http://127.0.0.1:8080/healthz); healthy on 200-399. While unhealthy this member does not campaign, and a leader hands over.',
+  }),
+  option({
+    key: 'healthTcpAddress',
+    flag: 'health-tcp-address',
+    env: 'ELECTOR_HEALTH_TCP_ADDRESS',
+    group: 'workload',
+    schema: z.string().min(1),
+    description: 'Workload health check: healthy when a TCP connection to host:port opens.',
+  }),
+  option({
+    key: 'healthExec',
+    flag: 'health-exec',
+    env: 'ELECTOR_HEALTH_EXEC',
+    group: 'workload',
+    schema: z.string().min(1),
+    description:
+      'Workload health check: healthy when this shell command (sh -c, run in the elector container) exits 0; killed at --health-timeout.',
+  }),
+  option({
+    key: 'healthPeriodMs',
+    flag: 'health-period',
+    env: 'ELECTOR_HEALTH_PERIOD',
+    group: 'workload',
+    schema: durationMs(10, 600_000),
+    defaultText: '100ms',
+    description: 'Time from the start of one health probe to the next.',
+  }),
+  option({
+    key: 'healthTimeoutMs',
+    flag: 'health-timeout',
+    env: 'ELECTOR_HEALTH_TIMEOUT',
+    group: 'workload',
+    schema: durationMs(1, 600_000),
+    defaultText: '100ms',
+    description: 'A probe without an answer after this counts as failed; at most --health-period.',
+  }),
+  option({
+    key: 'healthFailureThreshold',
+    flag: 'health-failure-threshold',
+    env: 'ELECTOR_HEALTH_FAILURE_THRESHOLD',
+    group: 'workload',
+    schema: count(100),
+    defaultText: '3',
+    description: 'Consecutive failed probes that make the workload unhealthy.',
+  }),
+  option({
+    key: 'healthSuccessThreshold',
+    flag: 'health-success-threshold',
+    env: 'ELECTOR_HEALTH_SUCCESS_THRESHOLD',
+    group: 'workload',
+    schema: count(100),
+    defaultText: '1',
+    description: 'Consecutive successful probes that make it healthy (it starts unhealthy).',
+  }),
+  option({
+    key: 'healthInitialDelayMs',
+    flag: 'health-initial-delay',
+    env: 'ELECTOR_HEALTH_INITIAL_DELAY',
+    group: 'workload',
+    schema: durationMs(0, 3_600_000),
+    defaultText: '0s',
+    description: 'Wait this long before the first probe.',
+  }),
+  option({
+    key: 'onLeaderExec',
+    flag: 'on-leader-exec',
+    env: 'ELECTOR_ON_LEADER_EXEC',
+    group: 'workload',
+    schema: z.string().min(1),
+    description:
+      'Shell command run when this member becomes leader (env ELECTOR_ROLE, ELECTOR_LEADER, ELECTOR_FENCING_TOKEN, ELECTOR_TERM, ELECTOR_ELECTION).',
+  }),
+  option({
+    key: 'onFollowerExec',
+    flag: 'on-follower-exec',
+    env: 'ELECTOR_ON_FOLLOWER_EXEC',
+    group: 'workload',
+    schema: z.string().min(1),
+    description:
+      'Shell command run when this member stops leading (also ELECTOR_PREVIOUS_FENCING_TOKEN).',
+  }),
+  option({
+    key: 'onLeaderUrl',
+    flag: 'on-leader-url',
+    env: 'ELECTOR_ON_LEADER_URL',
+    group: 'workload',
+    schema: z.string().min(1),
+    description: 'POST the same fields as JSON to this URL when this member becomes leader.',
+  }),
+  option({
+    key: 'onFollowerUrl',
+    flag: 'on-follower-url',
+    env: 'ELECTOR_ON_FOLLOWER_URL',
+    group: 'workload',
+    schema: z.string().min(1),
+    description: 'POST them to this URL when this member stops leading.',
+  }),
+  option({
+    key: 'hookTimeoutMs',
+    flag: 'hook-timeout',
+    env: 'ELECTOR_HOOK_TIMEOUT',
+    group: 'workload',
+    schema: durationMs(10, 600_000),
+    defaultText: '5s',
+    description:
+      'Per hook: an exec hook still running is killed with its process group; an HTTP hook is cut off.',
   }),
 ];
 

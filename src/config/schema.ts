@@ -50,6 +50,19 @@ export interface Config {
   readonly leaseDurationMs: number;
   readonly leaseRenewDeadlineMs: number;
   readonly leaseRetryPeriodMs: number;
+  readonly healthHttpUrl?: string;
+  readonly healthTcpAddress?: string;
+  readonly healthExec?: string;
+  readonly healthPeriodMs: number;
+  readonly healthTimeoutMs: number;
+  readonly healthFailureThreshold: number;
+  readonly healthSuccessThreshold: number;
+  readonly healthInitialDelayMs: number;
+  readonly onLeaderExec?: string;
+  readonly onFollowerExec?: string;
+  readonly onLeaderUrl?: string;
+  readonly onFollowerUrl?: string;
+  readonly hookTimeoutMs: number;
 }
 
 /** Defaults, as raw text, so they pass through the same schema as user input. */
@@ -81,6 +94,12 @@ export const defaultValues: Readonly<Record<string, string>> = {
   leaseDurationMs: '15s',
   leaseRenewDeadlineMs: '10s',
   leaseRetryPeriodMs: '2s',
+  healthPeriodMs: '100ms',
+  healthTimeoutMs: '100ms',
+  healthFailureThreshold: '3',
+  healthSuccessThreshold: '1',
+  healthInitialDelayMs: '0ms',
+  hookTimeoutMs: '5s',
 };
 
 /** One zod schema for the whole configuration: every option's own type, all optional here. */

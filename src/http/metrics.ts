@@ -3,6 +3,7 @@ import type { ElectionBackend, ElectionState } from '../backends/backend.js';
 import type { Clock } from '../core/clock.js';
 import type { ElectionEvent, ElectionObserver } from '../core/election-events.js';
 import type { PodSyncEvent } from '../kubernetes/pod-sync-events.js';
+import type { WorkloadEvent } from '../workload/workload-events.js';
 
 export interface MetricsOptions {
   readonly id: string;
@@ -36,6 +37,12 @@ export class SidecarMetrics {
   readonly labelConvergence: Histogram;
   private readonly podWrites: Counter<'target' | 'result' | 'reason'>;
   private readonly podEvents: Counter<'reason' | 'result'>;
+  private readonly healthProbes: Counter<'kind' | 'result' | 'reason'>;
+  private readonly healthProbeDuration: Histogram;
+  private readonly workloadHealthy: Gauge;
+  private readonly healthChanges: Counter<'to'>;
+  private readonly hookRuns: Counter<'hook' | 'kind' | 'result'>;
+  private readonly hookDuration: Histogram<'hook'>;
   private electionStartedAt: number | null = null;
   private leaderlessSince: number | null = null;
   private lastLeader: string | null = null;
@@ -139,6 +146,43 @@ export class SidecarMetrics {
       labelNames: ['reason', 'result'],
       registers,
     });
+    this.healthProbes = new Counter({
+      name: 'elector_health_probes_total',
+      help: 'Workload health probes, by kind and result.',
+      labelNames: ['kind', 'result', 'reason'],
+      registers,
+    });
+    this.healthProbeDuration = new Histogram({
+      name: 'elector_health_probe_duration_seconds',
+      help: 'Duration of workload health probes.',
+      buckets: failoverBuckets,
+      registers,
+    });
+    this.workloadHealthy = new Gauge({
+      name: 'elector_workload_healthy',
+      help: '1 while the workload health gate says healthy (1 when there is no health check).',
+      registers,
+    });
+    this.workloadHealthy.set(1);
+    this.healthChanges = new Counter({
+      name: 'elector_workload_health_changes_total',
+      help: 'Verdict changes of the workload health gate.',
+      labelNames: ['to'],
+      registers,
+    });
+    this.hookRuns = new Counter({
+      name: 'elector_hook_runs_total',
+      help: 'Leadership hooks run, by hook, kind and result (success, failure, timeout, cancelled, dropped).',
+      labelNames: ['hook', 'kind', 'result'],
+      registers,
+    });
+    this.hookDuration = new Histogram({
+      name: 'elector_hook_duration_seconds',
+      help: 'Duration of leadership hooks.',
+      labelNames: ['hook'],
+      buckets: failoverBuckets,
+      registers,
+    });
     for (const result of ['won', 'lost', 'timed-out']) this.elections.inc({ result }, 0);
     for (const reason of ['malformed', 'oversize', 'unauthenticated'])
       this.peerDropped.inc({ reason }, 0);
@@ -212,6 +256,32 @@ export class SidecarMetrics {
       if (this.lastLeader !== null) this.leaderChanges.inc();
       this.lastLeader = state.leader;
     }
+  }
+
+  readonly observeWorkload = (event: WorkloadEvent): void => {
+    switch (event.type) {
+      case 'health-probe':
+        this.healthProbes.inc({
+          kind: event.kind,
+          result: event.result,
+          reason: event.reason ?? '',
+        });
+        this.healthProbeDuration.observe(event.durationMs / 1000);
+        break;
+      case 'health-changed':
+        this.workloadHealthy.set(event.isHealthy ? 1 : 0);
+        this.healthChanges.inc({ to: event.isHealthy ? 'healthy' : 'unhealthy' });
+        break;
+      case 'hook-run':
+        this.hookRuns.inc({ hook: event.hook, kind: event.kind, result: event.result });
+        this.hookDuration.observe({ hook: event.hook }, event.durationMs / 1000);
+        break;
+    }
+  };
+
+  /** Starts the health gauge at 0 when a health check is configured (a workload starts unhealthy). */
+  expectHealthCheck(): void {
+    this.workloadHealthy.set(0);
   }
 
   readonly observePods = (event: PodSyncEvent): void => {

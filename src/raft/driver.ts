@@ -52,16 +52,10 @@ export class RaftDriver {
    * Loads the durable state and starts the member. Rejects with STATE_CORRUPT when the stored
    * term and vote cannot be trusted. Aborting `signal` stops timers and input.
    */
-  async start(signal: AbortSignal): Promise<void> {
+  async start(signal: AbortSignal, isEligible = this.options.isEligible ?? true): Promise<void> {
     const durable = await this.options.store.load();
     const { clock, random, config, logger } = this.options;
-    this.state = createNode({
-      config,
-      durable,
-      now: clock.now(),
-      random,
-      ...(this.options.isEligible === undefined ? {} : { isEligible: this.options.isEligible }),
-    });
+    this.state = createNode({ config, durable, now: clock.now(), random, isEligible });
     logger.info(
       {
         event: 'raft.started',

@@ -1,6 +1,9 @@
 import type { Logger } from 'pino';
 import type { ElectionBackend } from '../backends/backend.js';
 import type { PodLabelWriter } from '../kubernetes/pod-label-writer.js';
+import { followHealth } from '../workload/eligibility.js';
+import type { HealthGate } from '../workload/health-gate.js';
+import type { LeadershipHooks } from '../workload/hooks.js';
 import { LeaderFileWriter } from './leader-file.js';
 
 export interface SidecarOptions {
@@ -9,6 +12,10 @@ export interface SidecarOptions {
   readonly leaderFile?: string;
   /** Keeps this pod's role label in step with leadership, when running in Kubernetes. */
   readonly podLabels?: PodLabelWriter | null;
+  /** While the workload is unhealthy the member does not campaign, and a leader hands over. */
+  readonly healthGate?: HealthGate | null;
+  /** Commands or URLs told when this member starts or stops leading. */
+  readonly hooks?: LeadershipHooks | null;
   /** Total time SIGTERM may take: hand over, then stop. */
   readonly shutdownTimeoutMs: number;
 }
@@ -38,6 +45,23 @@ export class Sidecar {
       });
       this.root.signal.addEventListener('abort', unsubscribe, { once: true });
     }
+    const gate = this.options.healthGate ?? null;
+    if (gate !== null) {
+      this.unfollowHealth = followHealth(gate, backend);
+      this.gateDone = gate.run(this.root.signal).catch((error: unknown) => {
+        logger.error(
+          { event: 'health-gate.stopped', err: error },
+          'the workload health gate stopped',
+        );
+      });
+    }
+    const hooks = this.options.hooks ?? null;
+    if (hooks !== null) {
+      const unsubscribe = backend.onChange((state) => {
+        hooks.update(state);
+      });
+      this.root.signal.addEventListener('abort', unsubscribe, { once: true });
+    }
     const podLabels = this.options.podLabels ?? null;
     if (podLabels !== null) {
       const unsubscribe = backend.onChange((state) => {
@@ -50,9 +74,12 @@ export class Sidecar {
     }
     await backend.start(this.root.signal);
     podLabels?.update(backend.current());
+    hooks?.update(backend.current());
   }
 
   private labelsDone: Promise<void> = Promise.resolve();
+  private gateDone: Promise<void> = Promise.resolve();
+  private unfollowHealth: () => void = () => undefined;
 
   /**
    * Graceful stop: a leader hands over first (bounded by half the shutdown time, so the rest is
@@ -65,6 +92,8 @@ export class Sidecar {
 
   private async runShutdown(reason: string): Promise<void> {
     const { backend, logger, shutdownTimeoutMs } = this.options;
+    // A workload that recovers during shutdown must not make this member stand again.
+    this.unfollowHealth();
     const wasLeader = backend.current().isSelf;
     // The label follows leadership: a leader about to hand over shows follower first, as far as the API allows.
     this.options.podLabels?.update({ ...backend.current(), isSelf: false });
@@ -83,7 +112,9 @@ export class Sidecar {
         );
       }
     }
+    // Let the stepped-down hook run before stopping.
+    await this.options.hooks?.drain(AbortSignal.timeout(Math.max(50, shutdownTimeoutMs / 4)));
     this.root.abort(new Error(`shutdown: ${reason}`));
-    await this.labelsDone;
+    await Promise.all([this.labelsDone, this.gateDone]);
   }
 }

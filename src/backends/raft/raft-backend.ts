@@ -47,6 +47,8 @@ export function createRaftBackend(options: RaftBackendOptions): RaftBackend {
     random: options.random,
     clock,
   });
+  // Eligibility asked for before start() (a workload still starting) must hold from the first step.
+  let requestedEligibility = true;
   const driver = new RaftDriver({
     config,
     store: new FileStateStore(options.stateDir),
@@ -71,7 +73,9 @@ export function createRaftBackend(options: RaftBackendOptions): RaftBackend {
     name: 'raft',
     async start(signal) {
       await transport.start(signal);
-      await driver.start(signal);
+      await driver.start(signal, requestedEligibility);
+      // setEligible calls made while the state was loading reached no node: apply the latest now.
+      await driver.input({ type: 'set-eligible', isEligible: requestedEligibility });
     },
     current: () => toElectionState(driver.leadership()),
     onChange(listener) {
@@ -99,6 +103,7 @@ export function createRaftBackend(options: RaftBackendOptions): RaftBackend {
       }
     },
     setEligible(isEligible) {
+      requestedEligibility = isEligible;
       void driver.input({ type: 'set-eligible', isEligible });
     },
     isReady() {
