@@ -1,0 +1,33 @@
+# syntax=docker/dockerfile:1
+# elector: the leader-election sidecar. Build: docker build -t elector:0.1.0 .
+# Stage 1 compiles TypeScript with the dev dependencies; stage 2 carries only dist/ and the
+# production dependencies, and runs as a numeric non-root user (so runAsNonRoot can verify it).
+
+FROM node:20-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+FROM node:20-slim AS runtime
+ARG VERSION=0.1.0
+LABEL org.opencontainers.image.title="elector" \
+      org.opencontainers.image.description="Leader-election sidecar for Kubernetes: Raft mesh, etcd, ZooKeeper or Lease backends; pod labels, fencing tokens, metrics." \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.base.name="docker.io/library/node:20-slim"
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+# The node image's "node" user, by number: Kubernetes' runAsNonRoot cannot check a user name.
+USER 1000:1000
+# 4040: HTTP API (/leader, /readyz, /metrics, ...); 7946: Raft peer port.
+EXPOSE 4040 7946
+# node is PID 1 and handles SIGTERM itself: it hands leadership over, then exits 0 within
+# --shutdown-timeout. The CLI starts no child processes, so there is nothing to reap.
+ENTRYPOINT ["node", "dist/cli.js"]
+CMD ["run"]
