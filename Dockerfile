@@ -28,6 +28,8 @@ USER 1000:1000
 # 4040: HTTP API (/leader, /readyz, /metrics, ...); 7946: Raft peer port.
 EXPOSE 4040 7946
 # node is PID 1 and handles SIGTERM itself: it hands leadership over, then exits 0 within
-# --shutdown-timeout. The CLI starts no child processes, so there is nothing to reap.
+# --shutdown-timeout. It waits for the hook and exec-probe commands it starts, but does not reap
+# background processes those commands leave behind: keep hook commands in the foreground, or
+# give the pod a reaping init (shareProcessNamespace: true makes the pause container PID 1).
 ENTRYPOINT ["node", "dist/cli.js"]
 CMD ["run"]
