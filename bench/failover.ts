@@ -7,6 +7,8 @@ import { backendSetups, type BackendSetup } from './backend-setups.js';
 import { measureEtcdRaftReference } from './etcd-reference.js';
 import { measureEtcdctlElectReference } from './etcdctl-elect-reference.js';
 import { runFailoverTrial } from './failover-trial.js';
+import { startWorkloadServer, type WorkloadServer } from '../test/helpers/workload-server.js';
+import { runWorkloadTrial } from './workload-trial.js';
 import { BenchOutput } from './output.js';
 import { summary } from './stats.js';
 
@@ -66,6 +68,7 @@ async function main(chosen: BackendSetup): Promise<void> {
     } finally {
       await infrastructure.stop();
     }
+    if (chosen.name === 'raft') await measureWorkloadMode(output, variant, infrastructure.env);
     if (values.reference && chosen.name === 'raft') {
       const { heartbeat_ms: heartbeat, election_timeout_ms: election } = variant.fields as {
         heartbeat_ms: number;
@@ -79,6 +82,54 @@ async function main(chosen: BackendSetup): Promise<void> {
     for (const row of await measureEtcdctlElectReference(trials)) output.add(row);
   }
   output.write();
+}
+
+/** Health check 50 ms × 2 failures + 50 ms timeout: the detection bound the target is built on. */
+const healthPeriodMs = 50;
+const healthFailureThreshold = 2;
+
+async function measureWorkloadMode(
+  output: BenchOutput,
+  variant: (typeof backendSetups)[string]['variants'][number],
+  env: Record<string, string>,
+): Promise<void> {
+  const cluster = await SidecarCluster.start({ size: 3, env, ...variant.clusterOptions });
+  const workloads = new Map<string, WorkloadServer>();
+  try {
+    for (const member of cluster.members) {
+      const workload = await startWorkloadServer({ state: 'healthy' });
+      workloads.set(member.id, workload);
+      member.extraEnv = {
+        ELECTOR_HEALTH_HTTP_URL: workload.healthUrl,
+        ELECTOR_HEALTH_PERIOD: `${healthPeriodMs}ms`,
+        ELECTOR_HEALTH_TIMEOUT: `${healthPeriodMs}ms`,
+        ELECTOR_HEALTH_FAILURE_THRESHOLD: String(healthFailureThreshold),
+      };
+      await cluster.stopMember(member.id, 'SIGKILL');
+      cluster.startMember(member.id);
+    }
+    const samples: number[] = [];
+    let failed = 0;
+    for (let index = 0; index < trials; index++) {
+      const took = await runWorkloadTrial(cluster, workloads);
+      if (took === null) failed++;
+      else samples.push(took);
+    }
+    output.add({
+      backend: 'raft',
+      mode: 'workload',
+      members: 3,
+      trials,
+      ...variant.fields,
+      health_period_ms: healthPeriodMs,
+      health_failure_threshold: healthFailureThreshold,
+      ...summary(samples),
+      failed_trials: failed,
+    });
+  } finally {
+    await cluster.stop();
+    await Promise.all([...workloads.values()].map((workload) => workload.close()));
+  }
 }
 
 await main(setup);
