@@ -32,7 +32,7 @@ export interface LabMember {
 /** A fault in force; `heal` undoes exactly this fault and is safe to call twice. */
 export interface LabFault {
   readonly label: string;
-  heal(): Promise<void>;
+  readonly heal: () => Promise<void>;
 }
 
 export interface BlockOptions {
@@ -265,18 +265,37 @@ async function iptables(namespace: string, ...args: string[]): Promise<void> {
   });
 }
 
-/** Deletes links and namespaces named `<prefix>-*` (only those; nothing else is touched). */
+/**
+ * Deletes links and namespaces named `<prefix>-*` (only those; nothing else is touched), after
+ * killing any process still inside one of those namespaces (a run that was itself killed leaves
+ * its sidecars behind; they are ours, found by the namespace we named).
+ */
 async function removeLeftovers(prefix: string): Promise<void> {
   const ours = (name: string): boolean => name.startsWith(`${prefix}-`);
+  const { stdout: namespaces } = await execFileAsync(ipCommand ?? 'ip', ['netns', 'list']);
+  const names = namespaces
+    .split('\n')
+    .map((line) => line.split(' ')[0] ?? '')
+    .filter(ours);
+  for (const name of names) {
+    const { stdout: pids } = await execFileAsync(ipCommand ?? 'ip', ['netns', 'pids', name]);
+    for (const pid of pids.split('\n').filter((line) => /^\d+$/.test(line))) {
+      killIfAlive(Number(pid));
+    }
+  }
   const { stdout: links } = await execFileAsync(ipCommand ?? 'ip', ['-o', 'link', 'show']);
   for (const line of links.split('\n')) {
     const name = /^\d+: ([^:@]+)/.exec(line)?.[1];
     if (name !== undefined && ours(name)) await ipIgnoringAbsent('link', 'del', name);
   }
-  const { stdout: namespaces } = await execFileAsync(ipCommand ?? 'ip', ['netns', 'list']);
-  for (const line of namespaces.split('\n')) {
-    const name = line.split(' ')[0];
-    if (name !== undefined && ours(name)) await ipIgnoringAbsent('netns', 'del', name);
+  for (const name of names) await ipIgnoringAbsent('netns', 'del', name);
+}
+
+function killIfAlive(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
   }
 }
 

@@ -12,7 +12,7 @@ export interface TcpProxyOptions {
   readonly targetPort: number;
   /** Source address of the proxy's own connection to the target. */
   readonly localAddress?: string;
-  /** Bytes one direction of a connection may hold (delayed or stalled) before it is reset. */
+  /** Bytes one direction of a connection may hold (delayed or stalled) before it is dropped. */
   readonly maxHeldBytes?: number;
   /** Delays above this are refused. */
   readonly maxDelayMs?: number;
@@ -86,7 +86,7 @@ interface Pair {
 /**
  * A userspace TCP proxy for fault injection (the kernel here has no netem): per-direction
  * delay, per-direction stall (bytes are held, as TCP holds them while packets are lost, and
- * delivered on heal), refusing and resetting connections. Every fault heals itself after
+ * delivered on heal), dropping and refusing connections. Every fault heals itself after
  * `forMs` (default 30 s); held bytes are bounded; `stop` closes everything.
  */
 export class TcpProxy {
@@ -99,8 +99,8 @@ export class TcpProxy {
   private isRefusing = false;
   private healTimer: NodeJS.Timeout | null = null;
   private listeningPort = 0;
-  /** Bytes delivered and connections reset, for tests and reports. */
-  readonly stats = { forwardBytes: 0, backwardBytes: 0, connections: 0, resets: 0 };
+  /** Bytes delivered and connections dropped by faults, for tests and reports. */
+  readonly stats = { forwardBytes: 0, backwardBytes: 0, connections: 0, drops: 0 };
 
   private constructor(private readonly options: TcpProxyOptions) {
     this.maxHeldBytes = options.maxHeldBytes ?? 1024 * 1024;
@@ -157,15 +157,15 @@ export class TcpProxy {
     this.armHeal(forMs);
   }
 
-  /** Resets open connections and refuses new ones until healed. */
+  /** Closes open connections and refuses new ones (accepted, then closed at once) until healed. */
   refuse(forMs?: number): void {
     this.isRefusing = true;
-    this.resetConnections();
+    this.dropConnections();
     this.armHeal(forMs);
   }
 
-  /** Resets every open connection (both sides); returns how many there were. */
-  resetConnections(): number {
+  /** Closes every open connection (both sides); returns how many there were. */
+  dropConnections(): number {
     const count = this.pairs.size;
     for (const pair of [...this.pairs]) this.drop(pair, true);
     return count;
@@ -204,7 +204,7 @@ export class TcpProxy {
 
   private accept(client: Socket): void {
     if (this.isRefusing) {
-      client.resetAndDestroy();
+      client.destroy();
       return;
     }
     this.stats.connections++;
@@ -242,15 +242,13 @@ export class TcpProxy {
     }
   }
 
-  private drop(pair: Pair, isReset: boolean): void {
+  private drop(pair: Pair, isFault: boolean): void {
     if (!this.pairs.delete(pair)) return;
-    if (isReset) this.stats.resets++;
+    if (isFault) this.stats.drops++;
     for (const lane of pair.lanes) lane.close();
-    for (const socket of [pair.client, pair.upstream]) {
-      if (socket.destroyed) continue;
-      if (isReset && !socket.connecting) socket.resetAndDestroy();
-      else socket.destroy();
-    }
+    // destroy() closes with a FIN. Not resetAndDestroy(): on Node 20 it left the process
+    // spinning at full CPU after a test finished.
+    for (const socket of [pair.client, pair.upstream]) socket.destroy();
   }
 }
 

@@ -1,0 +1,239 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Child } from '../helpers/child.js';
+import { NetnsLab } from '../helpers/netns.js';
+import { cliPath, type LeaderAnswer } from '../helpers/sidecar-cluster.js';
+import { TcpProxy } from '../helpers/tcp-proxy.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+const httpPort = 4040;
+const peerPort = 7946;
+
+export interface MeshOptions {
+  /** Names the lab's namespaces and links (see NetnsLab); unique per test file. */
+  readonly prefix: string;
+  /** The lab's subnet 10.77.<subnet>.0/24; unique per test file. */
+  readonly subnet: number;
+  readonly size: number;
+  readonly heartbeatMs?: number;
+  readonly electionTimeoutMs?: number;
+}
+
+export interface MeshMember {
+  readonly index: number;
+  readonly id: string;
+  /** Base URL of the member's HTTP API, reachable from the test process. */
+  readonly url: string;
+  readonly stateDir: string;
+  child: Child | null;
+  isPaused: boolean;
+}
+
+/**
+ * A Raft mesh of `elector run` processes (the built CLI), each in its own network namespace.
+ * Every peer link goes through its own TcpProxy in the test process: member i reaches member j
+ * at j's proxy address, and the proxy dials j from i's proxy address, so iptables rules on
+ * either address pair still cut the link, and the proxy can add delay or stall it.
+ */
+export class FaultMesh {
+  readonly directory = mkdtempSync(join(tmpdir(), 'elector-faults-'));
+  readonly secretFile = join(this.directory, 'cluster-secret');
+  readonly members: MeshMember[] = [];
+  readonly heartbeatMs: number;
+  readonly electionTimeoutMs: number;
+  private readonly proxies = new Map<string, TcpProxy>();
+
+  private constructor(
+    readonly lab: NetnsLab,
+    options: MeshOptions,
+  ) {
+    this.heartbeatMs = options.heartbeatMs ?? 100;
+    this.electionTimeoutMs = options.electionTimeoutMs ?? 500;
+    writeFileSync(this.secretFile, randomBytes(24).toString('hex'));
+    for (const labMember of lab.members) {
+      const id = `member-${labMember.index}`;
+      this.members.push({
+        index: labMember.index,
+        id,
+        url: `http://${labMember.address}:${httpPort}`,
+        stateDir: join(this.directory, id),
+        child: null,
+        isPaused: false,
+      });
+    }
+  }
+
+  /** Builds the lab and the proxies, then starts every member. Cleans up if any step fails. */
+  static async start(options: MeshOptions): Promise<FaultMesh> {
+    if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run npm run build first`);
+    const lab = await NetnsLab.create({
+      prefix: options.prefix,
+      size: options.size,
+      subnet: options.subnet,
+    });
+    const mesh = new FaultMesh(lab, options);
+    try {
+      for (const from of lab.members) {
+        for (const to of lab.members) {
+          if (from.index === to.index) continue;
+          const proxy = await TcpProxy.start({
+            listenHost: to.proxyAddress,
+            listenPort: 0,
+            targetHost: to.address,
+            targetPort: peerPort,
+            localAddress: from.proxyAddress,
+          });
+          mesh.proxies.set(`${from.index}->${to.index}`, proxy);
+        }
+      }
+      for (const member of mesh.members) mesh.startMember(member.index);
+    } catch (error) {
+      await mesh.stop();
+      throw error;
+    }
+    return mesh;
+  }
+
+  member(index: number): MeshMember {
+    const member = this.members[index];
+    if (member === undefined) throw new Error(`no member ${index}`);
+    return member;
+  }
+
+  indexOf(id: string): number {
+    const member = this.members.find((candidate) => candidate.id === id);
+    if (member === undefined) throw new Error(`no member ${id}`);
+    return member.index;
+  }
+
+  /** The proxy carrying what `from` sends to `to` (forward) and the answers (backward). */
+  link(from: number, to: number): TcpProxy {
+    const proxy = this.proxies.get(`${from}->${to}`);
+    if (proxy === undefined) throw new Error(`no link ${from}->${to}`);
+    return proxy;
+  }
+
+  /** Every proxy, keyed "from->to". */
+  links(): ReadonlyMap<string, TcpProxy> {
+    return this.proxies;
+  }
+
+  startMember(index: number): Child {
+    const member = this.member(index);
+    if (member.child !== null) throw new Error(`${member.id} is running`);
+    const child = this.lab.spawn(index, process.execPath, [cliPath, 'run'], {
+      env: this.environment(index),
+    });
+    member.child = child;
+    member.isPaused = false;
+    void child.exited.then(() => {
+      if (member.child === child) member.child = null;
+    });
+    return child;
+  }
+
+  /** Sends `signal` to the member's process (by its PID); resolves with the exit code or signal. */
+  async kill(index: number, signal: NodeJS.Signals = 'SIGKILL'): Promise<number | string> {
+    const member = this.member(index);
+    const child = member.child;
+    if (child === null) return 'not running';
+    member.isPaused = false;
+    return child.kill(signal);
+  }
+
+  /** SIGSTOP: the member freezes, its clock and sockets keep going (as a paused VM or GC). */
+  pause(index: number): void {
+    const member = this.member(index);
+    if (member.child === null) throw new Error(`${member.id} is not running`);
+    process.kill(member.child.pid, 'SIGSTOP');
+    member.isPaused = true;
+  }
+
+  resume(index: number): void {
+    const member = this.member(index);
+    if (member.child === null || !member.isPaused) return;
+    process.kill(member.child.pid, 'SIGCONT');
+    member.isPaused = false;
+  }
+
+  async leaderAnswer(index: number): Promise<LeaderAnswer | null> {
+    try {
+      const response = await fetch(`${this.member(index).url}/leader`, {
+        signal: AbortSignal.timeout(1000),
+      });
+      return (await response.json()) as LeaderAnswer;
+    } catch {
+      // Down, paused or cut off: the caller treats "no answer" as "not agreed yet".
+      return null;
+    }
+  }
+
+  /** Resolves with the acting leader once every running member names it and it alone acts. */
+  async waitForAgreedLeader(what: string, timeoutMs = 10_000): Promise<LeaderAnswer> {
+    return waitFor(
+      async () => {
+        const running = this.members.filter((member) => member.child !== null);
+        const answers = await Promise.all(running.map((member) => this.leaderAnswer(member.index)));
+        if (answers.some((answer) => answer === null)) return undefined;
+        const known = answers as LeaderAnswer[];
+        const acting = known.filter((answer) => answer.isSelf);
+        const leader = acting[0];
+        if (acting.length !== 1 || leader === undefined) return undefined;
+        const agreed = known.every(
+          (answer) => answer.id === leader.self && answer.fencingToken === leader.fencingToken,
+        );
+        return agreed ? leader : undefined;
+      },
+      { timeoutMs, what },
+    );
+  }
+
+  /** The tail of every member's log, for failure messages. */
+  logs(characters = 3000): string {
+    return this.members
+      .map(
+        (member) =>
+          `--- ${member.id}\n${member.child?.output().slice(-characters) ?? '(not running)'}`,
+      )
+      .join('\n');
+  }
+
+  /** Kills every member (by PID), stops the proxies, removes the lab and the temp directory. */
+  async stop(): Promise<void> {
+    await Promise.all(
+      this.members.map((member) => member.child?.kill('SIGKILL') ?? Promise.resolve('not running')),
+    );
+    await Promise.all([...this.proxies.values()].map((proxy) => proxy.stop()));
+    await this.lab.destroy();
+    rmSync(this.directory, { recursive: true, force: true });
+  }
+
+  private environment(index: number): Record<string, string> {
+    const self = this.lab.member(index);
+    const peers = this.lab.members.map((other) =>
+      other.index === index
+        ? `member-${index}=${self.address}:${peerPort}`
+        : `member-${other.index}=${other.proxyAddress}:${this.link(index, other.index).port}`,
+    );
+    return {
+      PATH: process.env.PATH ?? '',
+      ELECTOR_ID: `member-${index}`,
+      ELECTOR_MEMBERS: this.members.map((member) => member.id).join(','),
+      ELECTOR_PEERS: peers.join(','),
+      ELECTOR_PEER_HTTP_ADDRESSES: this.lab.members
+        .map((other) => `member-${other.index}=${other.address}:${httpPort}`)
+        .join(','),
+      ELECTOR_PEER_HOST: self.address,
+      ELECTOR_PEER_PORT: String(peerPort),
+      ELECTOR_HTTP_HOST: self.address,
+      ELECTOR_HTTP_PORT: String(httpPort),
+      ELECTOR_CLUSTER_SECRET_FILE: this.secretFile,
+      ELECTOR_STATE_DIR: this.member(index).stateDir,
+      ELECTOR_ELECTION: 'faults',
+      ELECTOR_HEARTBEAT_INTERVAL: `${this.heartbeatMs}ms`,
+      ELECTOR_ELECTION_TIMEOUT: `${this.electionTimeoutMs}ms`,
+    };
+  }
+}
