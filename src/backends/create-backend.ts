@@ -5,14 +5,11 @@ import type { ElectionObserver } from '../core/election-events.js';
 import { ElectorError } from '../core/errors.js';
 import type { Random } from '../core/random.js';
 import { readFileSync } from 'node:fs';
-import { createKubernetesApi, type KubernetesApi } from '../kubernetes/api-client.js';
+import type { KubernetesApi } from '../kubernetes/api-client.js';
 import { createPeerResolver, parseAddressList } from '../raft/peer-resolver.js';
 import type { ElectionBackend } from './backend.js';
-import { createEtcdBackend } from './etcd/etcd-backend.js';
 import type { EtcdBackendOptions } from './etcd/options.js';
-import { createLeaseBackend } from './kubernetes/lease-backend.js';
 import { createRaftBackend } from './raft/raft-backend.js';
-import { createZooKeeperBackend } from './zookeeper/zookeeper-backend.js';
 
 export interface BackendRuntime {
   readonly clock: Clock;
@@ -25,14 +22,18 @@ export interface BackendRuntime {
   readonly kubernetesApi: KubernetesApi | null;
 }
 
-/** The Kubernetes API client the configuration asks for, or null when there is none. */
-export function kubernetesApiFor(config: Config): KubernetesApi | null {
+/**
+ * The Kubernetes API client the configuration asks for, or null when there is none. The client
+ * library (about 80 MB of memory) is loaded only then.
+ */
+export async function kubernetesApiFor(config: Config): Promise<KubernetesApi | null> {
   const isInCluster = process.env.KUBERNETES_SERVICE_HOST !== undefined;
   const isWanted =
     config.backend === 'kubernetes' ||
     config.podLabels === 'true' ||
     (config.podLabels === 'auto' && (isInCluster || config.kubeconfig !== undefined));
   if (!isWanted) return null;
+  const { createKubernetesApi } = await import('../kubernetes/api-client.js');
   return createKubernetesApi({
     source:
       config.kubeconfig === undefined
@@ -58,12 +59,19 @@ export function advertisedAddress(config: Config): string {
   return config.advertiseAddress ?? `${config.id}:${config.httpPort}`;
 }
 
-/** Builds the backend named by `config.backend`. Throws CONFIG_INVALID for settings it cannot use. */
-export function createBackend(config: Config, runtime: BackendRuntime): ElectionBackend {
+/**
+ * Builds the backend named by `config.backend`, loading only that backend's client library.
+ * Rejects with CONFIG_INVALID for settings it cannot use.
+ */
+export async function createBackend(
+  config: Config,
+  runtime: BackendRuntime,
+): Promise<ElectionBackend> {
   switch (config.backend) {
     case 'raft':
       return createRaftBackendFromConfig(config, runtime);
-    case 'etcd':
+    case 'etcd': {
+      const { createEtcdBackend } = await import('./etcd/etcd-backend.js');
       return createEtcdBackend({
         memberId: config.id,
         address: advertisedAddress(config),
@@ -73,7 +81,9 @@ export function createBackend(config: Config, runtime: BackendRuntime): Election
         ...etcdSecurityOf(config),
         ...commonOf(runtime),
       });
-    case 'zookeeper':
+    }
+    case 'zookeeper': {
+      const { createZooKeeperBackend } = await import('./zookeeper/zookeeper-backend.js');
       return createZooKeeperBackend({
         memberId: config.id,
         address: advertisedAddress(config),
@@ -91,13 +101,15 @@ export function createBackend(config: Config, runtime: BackendRuntime): Election
             }),
         ...commonOf(runtime),
       });
-    case 'kubernetes':
+    }
+    case 'kubernetes': {
       if (runtime.kubernetesApi === null) {
         throw new ElectorError(
           'CONFIG_INVALID',
           '--backend kubernetes: no Kubernetes API configured (give --kubeconfig, or run in a pod)',
         );
       }
+      const { createLeaseBackend } = await import('./kubernetes/lease-backend.js');
       return createLeaseBackend({
         memberId: config.id,
         address: advertisedAddress(config),
@@ -109,6 +121,7 @@ export function createBackend(config: Config, runtime: BackendRuntime): Election
         retryPeriodMs: config.leaseRetryPeriodMs,
         ...commonOf(runtime),
       });
+    }
   }
 }
 

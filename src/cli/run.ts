@@ -54,7 +54,7 @@ export async function runSidecar(argv: readonly string[], env: NodeJS.ProcessEnv
   if (timing.problems.length > 0)
     throw new ElectorError('CONFIG_INVALID', timing.problems.join('\n'));
   const clusterSecret = clusterSecretOf(config);
-  const kubernetesApi = kubernetesApiFor(config);
+  const kubernetesApi = await kubernetesApiFor(config);
   const resignPolicy = resignPolicyOf(config);
   const metrics = new SidecarMetrics({
     id: config.id,
@@ -63,7 +63,7 @@ export async function runSidecar(argv: readonly string[], env: NodeJS.ProcessEnv
     version,
     clock: systemClock,
   });
-  const backend = createBackend(config, {
+  const backend = await createBackend(config, {
     clock: systemClock,
     random: systemRandom,
     logger,
@@ -72,7 +72,7 @@ export async function runSidecar(argv: readonly string[], env: NodeJS.ProcessEnv
     kubernetesApi,
   });
   metrics.trackBackend(backend);
-  const podLabels = createPodLabelsFromConfig(config, {
+  const podLabels = await createPodLabelsFromConfig(config, {
     api: kubernetesApi,
     clock: systemClock,
     random: systemRandom,

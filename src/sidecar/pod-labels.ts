@@ -6,7 +6,7 @@ import { ElectorError } from '../core/errors.js';
 import type { Random } from '../core/random.js';
 import type { KubernetesApi } from '../kubernetes/api-client.js';
 import { validateConditionType, validateLabelKey } from '../kubernetes/label-rules.js';
-import { createPodLabelWriter, type PodLabelWriter } from '../kubernetes/pod-label-writer.js';
+import type { PodLabelWriter } from '../kubernetes/pod-label-writer.js';
 import type { PodSyncObserver } from '../kubernetes/pod-sync-events.js';
 
 export interface PodLabelRuntime {
@@ -24,10 +24,10 @@ export interface PodLabelRuntime {
  * matters) and builds the writer when pod labels are wanted and an API is configured.
  * Throws CONFIG_INVALID naming the flag and the rule a key breaks.
  */
-export function createPodLabelsFromConfig(
+export async function createPodLabelsFromConfig(
   config: Config,
   runtime: PodLabelRuntime,
-): PodLabelWriter | null {
+): Promise<PodLabelWriter | null> {
   const problems = [
     ['--role-label-key', validateLabelKey(config.roleLabelKey)],
     ['--election-label-key', validateLabelKey(config.electionLabelKey)],
@@ -46,6 +46,8 @@ export function createPodLabelsFromConfig(
       '--namespace: required for pod labels (downward API metadata.namespace), or set --pod-labels false',
     );
   }
+  // Loaded only when labels are on: the Kubernetes client library is large.
+  const { createPodLabelWriter } = await import('../kubernetes/pod-label-writer.js');
   return createPodLabelWriter({
     api: runtime.api,
     podName: config.podName ?? config.id,
