@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
 import type { LeaseSnapshot } from '../../kubernetes/lease-client.js';
 import type { ElectionState, MemberStatus } from '../backend.js';
+import { LeadershipPublisher } from '../leadership-publisher.js';
 import {
   holderOf,
   isOlderVersion,
@@ -38,15 +39,16 @@ export class LeaseView {
   isStopped = false;
   lastContactMs: number | null = null;
   private highestToken = 0n;
-  private readonly listeners = new Set<(next: ElectionState) => void>();
-  private last: ElectionState | null = null;
+  private readonly publisher: LeadershipPublisher;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly settings: LeaseSettings,
     private readonly clock: Clock,
-    private readonly logger: Logger,
-  ) {}
+    logger: Logger,
+  ) {
+    this.publisher = new LeadershipPublisher(logger, 'kubernetes');
+  }
 
   /** Whether this member holds the Lease (acting or not), read afresh after any await. */
   isHolding(): boolean {
@@ -134,10 +136,7 @@ export class LeaseView {
   }
 
   onChange(listener: (next: ElectionState) => void): () => void {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
+    return this.publisher.onChange(listener);
   }
 
   /**
@@ -168,38 +167,8 @@ export class LeaseView {
   /** Emits and logs a change if leader, token, acting or role differ from the last one emitted. */
   publish(): void {
     const next = this.current();
-    const previous = this.last;
     this.schedule(next);
-    if (
-      previous !== null &&
-      previous.leader === next.leader &&
-      previous.fencingToken === next.fencingToken &&
-      previous.isSelf === next.isSelf &&
-      previous.role === next.role
-    ) {
-      return;
-    }
-    this.last = next;
-    this.logger.info(
-      {
-        event: 'leadership.changed',
-        backend: 'kubernetes',
-        term: next.term.toString(),
-        fencingToken: next.fencingToken.toString(),
-        leader: next.leader,
-        previousLeader: previous?.leader ?? null,
-        isSelf: next.isSelf,
-        role: next.role,
-      },
-      next.isSelf ? 'acting as leader' : `following ${next.leader ?? 'no known leader'}`,
-    );
-    for (const listener of this.listeners) {
-      try {
-        listener(next);
-      } catch (error) {
-        this.logger.error({ event: 'listener.failed', err: error }, 'onChange listener threw');
-      }
-    }
+    this.publisher.publish(next);
   }
 
   stop(): void {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
 import type { ElectionState, MemberStatus } from '../backend.js';
+import { LeadershipPublisher } from '../leadership-publisher.js';
 import type { CandidateData } from './candidates.js';
 
 /** A candidate as this member last listed it, in queue order. */
@@ -29,14 +30,15 @@ export class ElectionView {
   private leaseMs = 0;
   private highestToken = 0n;
   private candidates: readonly KnownCandidate[] = [];
-  private readonly listeners = new Set<(next: ElectionState) => void>();
-  private last: ElectionState | null = null;
+  private readonly publisher: LeadershipPublisher;
   private leaseTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly clock: Clock,
-    private readonly logger: Logger,
-  ) {}
+    logger: Logger,
+  ) {
+    this.publisher = new LeadershipPublisher(logger, 'zookeeper');
+  }
 
   current(): ElectionState {
     const now = this.clock.now();
@@ -79,10 +81,7 @@ export class ElectionView {
   }
 
   onChange(listener: (next: ElectionState) => void): () => void {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
+    return this.publisher.onChange(listener);
   }
 
   setConnection(connection: Connection): void {
@@ -158,37 +157,8 @@ export class ElectionView {
   /** Emits and logs a change if leader, token, acting or role differ from the last one emitted. */
   publish(): void {
     const next = this.current();
-    const previous = this.last;
     this.scheduleLeaseCheck(next);
-    if (
-      previous !== null &&
-      previous.leader === next.leader &&
-      previous.fencingToken === next.fencingToken &&
-      previous.isSelf === next.isSelf &&
-      previous.role === next.role
-    ) {
-      return;
-    }
-    this.last = next;
-    this.logger.info(
-      {
-        event: 'leadership.changed',
-        term: next.term.toString(),
-        fencingToken: next.fencingToken.toString(),
-        leader: next.leader,
-        previousLeader: previous?.leader ?? null,
-        isSelf: next.isSelf,
-        role: next.role,
-      },
-      next.isSelf ? 'acting as leader' : `following ${next.leader ?? 'no known leader'}`,
-    );
-    for (const listener of this.listeners) {
-      try {
-        listener(next);
-      } catch (error) {
-        this.logger.error({ event: 'listener.failed', err: error }, 'onChange listener threw');
-      }
-    }
+    this.publisher.publish(next);
   }
 
   private role(isSelf: boolean): string {
