@@ -51,7 +51,7 @@ export class SidecarMetrics {
     const registers = [this.registry];
     this.registry.setDefaultLabels({ election: options.election, backend: options.backend });
     // A coarse event-loop monitor: the default 10 ms resolution wakes an idle sidecar 100 times a second.
-    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 100 });
+    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 1000 });
     // These default gauges break Prometheus naming rules (a _total suffix on a gauge), which
     // `promtool check metrics` rejects; the process_* series cover the same ground.
     for (const name of [
