@@ -6,6 +6,13 @@ import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { Leadership } from '../../../src/core/leadership.js';
 import { createKubernetesApi, type KubernetesApi } from '../../../src/kubernetes/api-client.js';
+import type { PodLabelWriterOptions } from '../../../src/kubernetes/pod-label-options.js';
+import {
+  createPodLabelWriter,
+  type PodLabelWriter,
+} from '../../../src/kubernetes/pod-label-writer.js';
+import type { PodSyncEvent } from '../../../src/kubernetes/pod-sync-events.js';
+import { systemClock } from '../../../src/runtime/system-clock.js';
 import {
   startKubeApiServer,
   type JsonObject,
@@ -122,4 +129,46 @@ export function memoryLogger(): {
 export function recorder<T>(): { readonly observe: (event: T) => void; readonly events: T[] } {
   const events: T[] = [];
   return { observe: (event) => events.push(event), events };
+}
+
+export interface RunningWriter {
+  readonly writer: PodLabelWriter;
+  readonly events: PodSyncEvent[];
+  readonly lines: () => Record<string, unknown>[];
+  readonly stop: () => Promise<void>;
+}
+
+/** A pod label writer for pod `podName` of election "orders", running until `stop()`, with fast retries. */
+export function runWriter(
+  api: KubernetesApi,
+  podName: string,
+  overrides: Partial<Omit<PodLabelWriterOptions, 'api' | 'podName'>> = {},
+): RunningWriter {
+  const { observe, events } = recorder<PodSyncEvent>();
+  const { logger, lines } = memoryLogger();
+  const writer = createPodLabelWriter({
+    api,
+    podName,
+    namespace: 'default',
+    electionName: 'orders',
+    recordEvents: false,
+    retryBaseDelayMs: 20,
+    retryMaxDelayMs: 200,
+    clock: systemClock,
+    random: Math.random,
+    observe,
+    logger,
+    ...overrides,
+  });
+  const controller = new AbortController();
+  const running = writer.run(controller.signal);
+  return {
+    writer,
+    events,
+    lines,
+    stop: async () => {
+      controller.abort();
+      await running;
+    },
+  };
 }

@@ -2,10 +2,7 @@
 // under rapid changes, and recovery from refused, failing and hung API calls.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import {
-  createPodLabelWriter,
-  type PodLabelWriter,
-} from '../../../src/kubernetes/pod-label-writer.js';
+import { createPodLabelWriter } from '../../../src/kubernetes/pod-label-writer.js';
 import type { PodSyncEvent } from '../../../src/kubernetes/pod-sync-events.js';
 import { systemClock } from '../../../src/runtime/system-clock.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -19,49 +16,23 @@ import {
   recorder,
   startHarness,
   type Harness,
+  runWriter,
+  type RunningWriter,
 } from './harness.js';
-
-interface Running {
-  readonly writer: PodLabelWriter;
-  readonly events: PodSyncEvent[];
-  readonly lines: () => Record<string, unknown>[];
-  readonly stop: () => Promise<void>;
-}
 
 async function startWriter(
   harness: Harness,
   podName: string,
   extra: { readonly requestTimeoutMs?: number; readonly retryMaxDelayMs?: number } = {},
-): Promise<Running> {
+): Promise<RunningWriter> {
   const api = await harness.api(
     extra.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: extra.requestTimeoutMs },
   );
-  const { observe, events } = recorder<PodSyncEvent>();
-  const { logger, lines } = memoryLogger();
-  const writer = createPodLabelWriter({
+  return runWriter(
     api,
     podName,
-    namespace: 'default',
-    electionName: 'orders',
-    recordEvents: false,
-    retryBaseDelayMs: 20,
-    retryMaxDelayMs: extra.retryMaxDelayMs ?? 200,
-    clock: systemClock,
-    random: Math.random,
-    observe,
-    logger,
-  });
-  const controller = new AbortController();
-  const running = writer.run(controller.signal);
-  return {
-    writer,
-    events,
-    lines,
-    stop: async () => {
-      controller.abort();
-      await running;
-    },
-  };
+    extra.retryMaxDelayMs === undefined ? {} : { retryMaxDelayMs: extra.retryMaxDelayMs },
+  );
 }
 
 function podPatches(harness: Harness, podName: string): number {

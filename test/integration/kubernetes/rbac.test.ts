@@ -6,8 +6,6 @@ import { after, before, describe, test } from 'node:test';
 import { createLeaseBackend } from '../../../src/backends/kubernetes/index.js';
 import type { ElectionEvent } from '../../../src/core/election-events.js';
 import { ElectorError } from '../../../src/core/errors.js';
-import { createPodLabelWriter } from '../../../src/kubernetes/pod-label-writer.js';
-import type { PodSyncEvent } from '../../../src/kubernetes/pod-sync-events.js';
 import { systemClock } from '../../../src/runtime/system-clock.js';
 import {
   serviceAccountUserName,
@@ -24,6 +22,8 @@ import {
   recorder,
   startHarness,
   type Harness,
+  runWriter,
+  type RunningWriter,
 } from './harness.js';
 
 /** The Role for the pod label writer, with the readiness gate and Events on. */
@@ -61,33 +61,11 @@ describe('RBAC', () => {
     harness.server.setUser({ token, name: userName, namespace: 'default', rules });
   }
 
-  async function startWriter(token: string, podName: string) {
-    const { observe, events } = recorder<PodSyncEvent>();
-    const { logger, lines } = memoryLogger();
-    const writer = createPodLabelWriter({
-      api: await harness.api({ token }),
-      podName,
-      namespace: 'default',
-      electionName: 'orders',
+  async function startWriter(token: string, podName: string): Promise<RunningWriter> {
+    return runWriter(await harness.api({ token }), podName, {
       readinessConditionType: 'elector.io/leader',
-      retryBaseDelayMs: 20,
-      retryMaxDelayMs: 200,
-      clock: systemClock,
-      random: Math.random,
-      observe,
-      logger,
+      recordEvents: true,
     });
-    const controller = new AbortController();
-    const running = writer.run(controller.signal);
-    return {
-      writer,
-      events,
-      lines,
-      stop: async () => {
-        controller.abort();
-        await running;
-      },
-    };
   }
 
   test('with the minimal pod Role the writer labels, sets the condition, cleans up and records Events', async () => {

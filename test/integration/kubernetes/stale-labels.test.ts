@@ -3,50 +3,22 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { KubernetesApi } from '../../../src/kubernetes/api-client.js';
-import { createPodLabelWriter } from '../../../src/kubernetes/pod-label-writer.js';
-import type { PodSyncEvent } from '../../../src/kubernetes/pod-sync-events.js';
-import { systemClock } from '../../../src/runtime/system-clock.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import {
   annotationsOf,
   createPod,
   labelsOf,
   leading,
-  memoryLogger,
-  recorder,
   startHarness,
   type Harness,
+  runWriter,
+  type RunningWriter,
 } from './harness.js';
 
 const leaderLabel = { 'elector.io/role': 'leader' };
 
-function writerFor(api: KubernetesApi, podName: string) {
-  const { observe, events } = recorder<PodSyncEvent>();
-  const { logger, lines } = memoryLogger();
-  const writer = createPodLabelWriter({
-    api,
-    podName,
-    namespace: 'default',
-    electionName: 'orders',
-    recordEvents: false,
-    retryBaseDelayMs: 20,
-    retryMaxDelayMs: 200,
-    clock: systemClock,
-    random: Math.random,
-    observe,
-    logger,
-  });
-  const controller = new AbortController();
-  const running = writer.run(controller.signal);
-  return {
-    writer,
-    events,
-    lines,
-    stop: async () => {
-      controller.abort();
-      await running;
-    },
-  };
+function writerFor(api: KubernetesApi, podName: string): RunningWriter {
+  return runWriter(api, podName);
 }
 
 describe('stale-label cleanup', () => {
