@@ -193,9 +193,15 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
           ]),
         ];
         const summary = `leader=${leader?.id ?? 'none'} token=${leader?.view?.fencingToken ?? '-'} members=${members.map((member) => `${member.id}:${member.process === null ? 'stopped' : member.view?.isLeader === true ? 'leader' : 'up'}`).join(',')}`;
+        const running = members.filter((member) => member.process !== null).length;
+        const quorum = Math.floor(members.length / 2) + 1;
+        const quorumNote =
+          leader === undefined && running < quorum
+            ? `no quorum: ${running} of ${members.length} members running, a leader needs ${quorum} (press r)`
+            : '';
         if (isTerminal) {
           process.stdout.write(
-            `\u001b[2J\u001b[H${formatTable(rows)}\n\n${lastEvent}\n\nkeys: k = kill -9 the leader, s = SIGTERM the leader (graceful), r = restart stopped, q = quit\n`,
+            `\u001b[2J\u001b[H${formatTable(rows)}\n\n${lastEvent}\n${quorumNote}\n\nkeys: k = kill -9 the leader, s = SIGTERM the leader (graceful), r = restart stopped, q = quit\n`,
           );
         } else if (summary !== lastSummary) {
           process.stdout.write(`${summary}${lastEvent === '' ? '' : ` (${lastEvent})`}\n`);
