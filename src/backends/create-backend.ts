@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import type { ElectionObserver } from '../core/election-events.js';
+import type { SafeguardMutations } from '../core/raft/state.js';
 import { ElectorError } from '../core/errors.js';
 import type { Random } from '../core/random.js';
 import { readFileSync } from 'node:fs';
@@ -20,6 +21,8 @@ export interface BackendRuntime {
   readonly clusterSecret: string | null;
   /** The Kubernetes API, when configured (Lease backend, pod labels). */
   readonly kubernetesApi: KubernetesApi | null;
+  /** Deliberate Raft breakages, only for fault tests that must see them caught. */
+  readonly testMutations?: SafeguardMutations;
 }
 
 /**
@@ -188,5 +191,6 @@ function createRaftBackendFromConfig(config: Config, runtime: BackendRuntime): E
     httpAddressOf,
     secret: new TextEncoder().encode(secret),
     ...commonOf(runtime),
+    ...(runtime.testMutations === undefined ? {} : { mutations: runtime.testMutations }),
   });
 }

@@ -7,6 +7,7 @@ import { SidecarMetrics } from '../http/metrics.js';
 import type { ResignPolicy } from '../http/resign-policy.js';
 import { systemClock } from '../runtime/system-clock.js';
 import { systemRandom } from '../runtime/random.js';
+import type { SafeguardMutations } from '../core/raft/state.js';
 import { createPodLabelsFromConfig } from '../sidecar/pod-labels.js';
 import { Sidecar } from '../sidecar/sidecar.js';
 import { createProbe } from '../workload/create-probe.js';
@@ -70,6 +71,7 @@ export async function runSidecar(argv: readonly string[], env: NodeJS.ProcessEnv
     observe: metrics.observe,
     clusterSecret,
     kubernetesApi,
+    ...testMutationsOf(env, logger),
   });
   metrics.trackBackend(backend);
   const podLabels = await createPodLabelsFromConfig(config, {
@@ -148,4 +150,29 @@ export async function runSidecar(argv: readonly string[], env: NodeJS.ProcessEnv
     `elector ${version} running; HTTP API on ${config.httpHost}:${port}`,
   );
   return stopped;
+}
+
+/**
+ * ELECTOR_TEST_UNSAFE_MUTATIONS=ignore-lease makes a Raft leader act on its role alone (no lease,
+ * no check-quorum), as a home-made lock would. It
+ * exists only so the fault tests can prove their checker catches a broken build; it is not an
+ * option, is not in --help, and is logged as an error when set.
+ */
+function testMutationsOf(
+  env: NodeJS.ProcessEnv,
+  logger: pino.Logger,
+): { testMutations?: SafeguardMutations } {
+  const text = env.ELECTOR_TEST_UNSAFE_MUTATIONS;
+  if (text === undefined || text === '') return {};
+  if (text !== 'ignore-lease') {
+    throw new ElectorError(
+      'CONFIG_INVALID',
+      `ELECTOR_TEST_UNSAFE_MUTATIONS: expected ignore-lease; got ${JSON.stringify(text)}`,
+    );
+  }
+  logger.error(
+    { event: 'unsafe.test-mutation', mutation: text },
+    'UNSAFE test build: the leader ignores its lease; never use this outside fault tests',
+  );
+  return { testMutations: { ignoreLease: true, skipCheckQuorum: true } };
 }

@@ -6,7 +6,7 @@ import type { RaftConfig } from '../core/raft/config.js';
 import { leadershipAt, type RaftLeadership } from '../core/raft/leadership-view.js';
 import type { PeerMessage } from '../core/raft/messages.js';
 import { createNode, step } from '../core/raft/node.js';
-import type { NodeState } from '../core/raft/state.js';
+import type { NodeState, SafeguardMutations } from '../core/raft/state.js';
 import type {
   LeadershipChange,
   NodeInput,
@@ -31,6 +31,8 @@ export interface RaftDriverOptions {
   readonly logger: Logger;
   readonly observe: ElectionObserver;
   readonly isEligible?: boolean;
+  /** Deliberate breakages for fault tests only (see SafeguardMutations). */
+  readonly mutations?: SafeguardMutations;
 }
 
 /**
@@ -55,7 +57,8 @@ export class RaftDriver {
   async start(signal: AbortSignal, isEligible = this.options.isEligible ?? true): Promise<void> {
     const durable = await this.options.store.load();
     const { clock, random, config, logger } = this.options;
-    this.state = createNode({ config, durable, now: clock.now(), random, isEligible });
+    const mutations = this.options.mutations ?? {};
+    this.state = createNode({ config, durable, now: clock.now(), random, isEligible, mutations });
     logger.info(
       {
         event: 'raft.started',

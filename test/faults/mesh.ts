@@ -19,6 +19,8 @@ export interface MeshOptions {
   readonly size: number;
   readonly heartbeatMs?: number;
   readonly electionTimeoutMs?: number;
+  /** Extra environment for every member (e.g. the test-only ELECTOR_TEST_UNSAFE_MUTATIONS). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface MeshMember {
@@ -45,10 +47,13 @@ export class FaultMesh {
   readonly electionTimeoutMs: number;
   private readonly proxies = new Map<string, TcpProxy>();
 
+  private readonly extraEnv: Readonly<Record<string, string>>;
+
   private constructor(
     readonly lab: NetnsLab,
     options: MeshOptions,
   ) {
+    this.extraEnv = options.env ?? {};
     this.heartbeatMs = options.heartbeatMs ?? 100;
     this.electionTimeoutMs = options.electionTimeoutMs ?? 500;
     writeFileSync(this.secretFile, randomBytes(24).toString('hex'));
@@ -234,6 +239,7 @@ export class FaultMesh {
       ELECTOR_ELECTION: 'faults',
       ELECTOR_HEARTBEAT_INTERVAL: `${this.heartbeatMs}ms`,
       ELECTOR_ELECTION_TIMEOUT: `${this.electionTimeoutMs}ms`,
+      ...this.extraEnv,
     };
   }
 }

@@ -4,6 +4,7 @@ import type { ElectionObserver } from '../../core/election-events.js';
 import { ElectorError } from '../../core/errors.js';
 import { quorumSize, type RaftConfig } from '../../core/raft/config.js';
 import type { RaftLeadership } from '../../core/raft/leadership-view.js';
+import type { SafeguardMutations } from '../../core/raft/state.js';
 import type { Random } from '../../core/random.js';
 import { RaftDriver } from '../../raft/driver.js';
 import { FileStateStore } from '../../raft/storage/file-state-store.js';
@@ -24,6 +25,8 @@ export interface RaftBackendOptions {
   readonly random: Random;
   readonly logger: Logger;
   readonly observe: ElectionObserver;
+  /** Deliberate breakages for fault tests only; never set in production. */
+  readonly mutations?: SafeguardMutations;
 }
 
 export interface RaftBackend extends ElectionBackend {
@@ -57,6 +60,7 @@ export function createRaftBackend(options: RaftBackendOptions): RaftBackend {
     random: options.random,
     logger: options.logger,
     observe: options.observe,
+    ...(options.mutations === undefined ? {} : { mutations: options.mutations }),
   });
 
   const toElectionState = (leadership: RaftLeadership | null): ElectionState => ({

@@ -22,6 +22,7 @@ export function leaseExpiresAt(state: NodeState): number | null {
 
 /** True only while this member leads and its lease is live at `now`. */
 export function isActingLeader(state: NodeState, now: number): boolean {
+  if (state.mutations.ignoreLease === true) return state.roleState.role === 'leader';
   const expiresAt = leaseExpiresAt(state);
   return expiresAt !== null && now < expiresAt;
 }

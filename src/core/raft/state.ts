@@ -48,6 +48,8 @@ export interface SafeguardMutations {
   readonly skipLeaderStickiness?: boolean;
   readonly skipStartupStickiness?: boolean;
   readonly leaseFromAckReceipt?: boolean;
+  /** A leader acts whenever it holds the role, lease or not: the "broken build" fault tests must catch. */
+  readonly ignoreLease?: boolean;
 }
 
 export interface NodeState {
