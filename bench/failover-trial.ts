@@ -1,5 +1,5 @@
 import type { LeaderAnswer, SidecarCluster } from '../test/helpers/sidecar-cluster.js';
-import { LeaderWatch } from './leader-watch.js';
+import { watchForSuccessor } from './successor-watch.js';
 
 /**
  * One failover: waits until every member agrees on a leader, opens the survivors' watch streams,
@@ -15,29 +15,15 @@ export async function runFailoverTrial(
     'all members agree before the fault',
     60_000,
   );
-  const survivors = cluster.members.filter((member) => member.id !== before.self);
-  const watches = survivors.map(
-    (member) => new LeaderWatch(`http://127.0.0.1:${member.httpPort}/leader/watch`),
-  );
+  const watch = await watchForSuccessor(cluster, before, 30_000);
   try {
-    await Promise.all(watches.map((watch) => watch.ready));
-    const isNewLeader = (event: { id: string | null; fencingToken: number | null }): boolean =>
-      event.id !== null &&
-      event.id !== before.self &&
-      (event.fencingToken ?? 0) > (before.fencingToken ?? 0);
-    const reported = Promise.race(watches.map((watch) => watch.next(isNewLeader)));
-    const timeout = new Promise<null>((resolve) => {
-      setTimeout(() => {
-        resolve(null);
-      }, 30_000).unref();
-    });
     const faultAt = performance.now();
     const stopped = cluster.stopMember(before.self, mode === 'crash' ? 'SIGKILL' : 'SIGTERM');
-    const at = await Promise.race([reported, timeout]);
+    const at = await watch.reportedAt;
     await stopped;
     return at === null ? null : at - faultAt;
   } finally {
-    for (const watch of watches) watch.close();
+    watch.close();
     cluster.startMember(before.self);
   }
 }

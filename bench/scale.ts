@@ -4,7 +4,7 @@
 // survivors sent across the failover. Format: shared/BENCH.md ("Scale scenario").
 import { parseArgs } from 'node:util';
 import { metricValue, SidecarCluster } from '../test/helpers/sidecar-cluster.js';
-import { LeaderWatch } from './leader-watch.js';
+import { watchForSuccessor } from './successor-watch.js';
 import { BenchOutput } from './output.js';
 import { percentile, round, summary } from './stats.js';
 
@@ -67,25 +67,12 @@ async function trial(cluster: SidecarCluster): Promise<Trial> {
   const before = await cluster.waitForAgreedLeader('all members agree before the crash', 30_000);
   const survivors = cluster.members.filter((member) => member.id !== before.self);
   const ids = survivors.map((member) => member.id);
-  const watches = survivors.map(
-    (member) => new LeaderWatch(`http://127.0.0.1:${member.httpPort}/leader/watch`),
-  );
+  const watch = await watchForSuccessor(cluster, before, 15_000);
   try {
-    await Promise.all(watches.map((watch) => watch.ready));
-    const isNewLeader = (event: { id: string | null; fencingToken: number | null }): boolean =>
-      event.id !== null &&
-      event.id !== before.self &&
-      (event.fencingToken ?? 0) > (before.fencingToken ?? 0);
-    const reported = Promise.race(watches.map((watch) => watch.next(isNewLeader)));
-    const timeout = new Promise<null>((resolve) => {
-      setTimeout(() => {
-        resolve(null);
-      }, 15_000).unref();
-    });
     const countersBefore = await sentBy(cluster, ids);
     const faultAt = performance.now();
     const killed = cluster.stopMember(before.self, 'SIGKILL');
-    const at = await Promise.race([reported, timeout]);
+    const at = await watch.reportedAt;
     await killed;
     await cluster.waitForAgreedLeader('the survivors agree on a new leader', 15_000, [before.self]);
     const countersAfter = await sentBy(cluster, ids);
@@ -98,7 +85,7 @@ async function trial(cluster: SidecarCluster): Promise<Trial> {
       },
     };
   } finally {
-    for (const watch of watches) watch.close();
+    watch.close();
     cluster.startMember(before.self);
   }
 }

@@ -1,6 +1,6 @@
 import type { LeaderAnswer, SidecarCluster } from '../test/helpers/sidecar-cluster.js';
 import type { WorkloadServer } from '../test/helpers/workload-server.js';
-import { LeaderWatch } from './leader-watch.js';
+import { watchForSuccessor } from './successor-watch.js';
 
 /**
  * One workload failover: the leader's workload starts failing its health check, and the time runs
@@ -15,36 +15,15 @@ export async function runWorkloadTrial(
     'all members agree before the fault',
     60_000,
   );
-  const survivors = cluster.members.filter((member) => member.id !== before.self);
-  const watches = survivors.map(
-    (member) => new LeaderWatch(`http://127.0.0.1:${member.httpPort}/leader/watch`),
-  );
   const workload = workloads.get(before.self);
+  const watch = await watchForSuccessor(cluster, before, 30_000);
   try {
-    await Promise.all(watches.map((watch) => watch.ready));
-    const reported = Promise.race(
-      watches.map((watch) =>
-        watch.next(
-          (event) =>
-            event.id !== null &&
-            event.id !== before.self &&
-            (event.fencingToken ?? 0) > (before.fencingToken ?? 0),
-        ),
-      ),
-    );
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<null>((resolve) => {
-      timer = setTimeout(() => {
-        resolve(null);
-      }, 30_000);
-    });
     const faultAt = performance.now();
     workload?.setState('unhealthy');
-    const at = await Promise.race([reported, timeout]);
-    clearTimeout(timer);
+    const at = await watch.reportedAt;
     return at === null ? null : at - faultAt;
   } finally {
-    for (const watch of watches) watch.close();
+    watch.close();
     workload?.setState('healthy');
   }
 }

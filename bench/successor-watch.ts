@@ -1,0 +1,45 @@
+import type { LeaderAnswer, SidecarCluster } from '../test/helpers/sidecar-cluster.js';
+import { LeaderWatch } from './leader-watch.js';
+
+export interface SuccessorWatch {
+  /** The instant a survivor first reports a leader other than `before` with a higher token; null at the deadline. */
+  readonly reportedAt: Promise<number | null>;
+  close(): void;
+}
+
+/**
+ * Opens the watch streams of every member but `before`'s leader and resolves once they are live,
+ * so the fault can be injected right after.
+ */
+export async function watchForSuccessor(
+  cluster: SidecarCluster,
+  before: LeaderAnswer,
+  timeoutMs: number,
+): Promise<SuccessorWatch> {
+  const survivors = cluster.members.filter((member) => member.id !== before.self);
+  const watches = survivors.map(
+    (member) => new LeaderWatch(`http://127.0.0.1:${member.httpPort}/leader/watch`),
+  );
+  const close = (): void => {
+    for (const watch of watches) watch.close();
+  };
+  try {
+    await Promise.all(watches.map((watch) => watch.ready));
+  } catch (error) {
+    close();
+    throw error;
+  }
+  const isNewLeader = (event: { id: string | null; fencingToken: number | null }): boolean =>
+    event.id !== null &&
+    event.id !== before.self &&
+    (event.fencingToken ?? 0) > (before.fencingToken ?? 0);
+  const deadline = new Promise<null>((resolve) => {
+    setTimeout(() => {
+      resolve(null);
+    }, timeoutMs).unref();
+  });
+  return {
+    reportedAt: Promise.race([...watches.map((watch) => watch.next(isNewLeader)), deadline]),
+    close,
+  };
+}
