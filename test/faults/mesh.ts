@@ -21,6 +21,13 @@ export interface MeshOptions {
   readonly electionTimeoutMs?: number;
   /** Extra environment for every member (e.g. the test-only ELECTOR_TEST_UNSAFE_MUTATIONS). */
   readonly env?: Readonly<Record<string, string>>;
+  /** Per-member extras: environment and `node` arguments placed before the CLI path. */
+  readonly memberProcess?: (index: number) => MemberProcessOptions;
+}
+
+export interface MemberProcessOptions {
+  readonly env?: Readonly<Record<string, string>>;
+  readonly nodeArgs?: readonly string[];
 }
 
 export interface MeshMember {
@@ -48,12 +55,14 @@ export class FaultMesh {
   private readonly proxies = new Map<string, TcpProxy>();
 
   private readonly extraEnv: Readonly<Record<string, string>>;
+  private readonly memberProcess: (index: number) => MemberProcessOptions;
 
   private constructor(
     readonly lab: NetnsLab,
     options: MeshOptions,
   ) {
     this.extraEnv = options.env ?? {};
+    this.memberProcess = options.memberProcess ?? (() => ({}));
     this.heartbeatMs = options.heartbeatMs ?? 100;
     this.electionTimeoutMs = options.electionTimeoutMs ?? 500;
     writeFileSync(this.secretFile, randomBytes(24).toString('hex'));
@@ -128,9 +137,15 @@ export class FaultMesh {
   startMember(index: number): Child {
     const member = this.member(index);
     if (member.child !== null) throw new Error(`${member.id} is running`);
-    const child = this.lab.spawn(index, process.execPath, [cliPath, 'run'], {
-      env: this.environment(index),
-    });
+    const extras = this.memberProcess(index);
+    const child = this.lab.spawn(
+      index,
+      process.execPath,
+      [...(extras.nodeArgs ?? []), cliPath, 'run'],
+      {
+        env: { ...this.environment(index), ...extras.env },
+      },
+    );
     member.child = child;
     member.isPaused = false;
     void child.exited.then(() => {
