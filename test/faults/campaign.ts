@@ -5,9 +5,10 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { randomInt, seededRandom } from '../../src/core/random.js';
 import { FencingResource } from '../helpers/fencing-resource.js';
 import { checkHistory, saveHistory, type CheckOptions, type Verdict } from './checker.js';
-import { faultKinds } from './faults.js';
+import { backendFaultKinds } from './backend-faults.js';
+import { raftFaultKinds } from './faults.js';
 import type { History } from './history.js';
-import { FaultMesh } from './mesh.js';
+import { FaultMesh, type MeshOptions } from './mesh.js';
 import { LeadershipRecorder } from './recorder.js';
 import { Workload, type WorkloadStats } from './workload.js';
 
@@ -16,9 +17,12 @@ export interface CampaignOptions {
   /** Faults are injected until this much time has passed; the last one then heals. */
   readonly durationMs: number;
   readonly size: number;
+  /** Raft (default), or candidates on an etcd, ZooKeeper or test apiserver. */
+  readonly backend?: MeshOptions['backend'];
   readonly prefix: string;
   readonly subnet: number;
   readonly heartbeatMs?: number;
+  /** Raft: the election timeout T. Other backends: the lease (TTL, session, Lease duration). */
   readonly electionTimeoutMs?: number;
   readonly check?: CheckOptions;
   readonly log?: (line: string) => void;
@@ -51,7 +55,7 @@ export function campaignSeed(): number {
 }
 
 /**
- * Runs a Raft mesh in network namespaces, with a fenced workload per member, and injects a
+ * Runs a Raft mesh (or candidates on a backend server) in network namespaces, with a fenced workload per member, and injects a
  * seeded random sequence of faults from `faultKinds`, healing each and waiting for an agreed
  * leader before the next. The seed fixes the sequence of faults, targets and durations; the
  * processes' own timing is real. On an error the history and the members' logs are saved and
@@ -64,15 +68,23 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     prefix: options.prefix,
     subnet: options.subnet,
     size: options.size,
-    heartbeatMs: options.heartbeatMs ?? 100,
-    electionTimeoutMs: options.electionTimeoutMs ?? 500,
+    ...(options.backend === undefined ? {} : { backend: options.backend }),
+    ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
+    ...(options.electionTimeoutMs === undefined
+      ? {}
+      : { electionTimeoutMs: options.electionTimeoutMs }),
   });
+  const faultKinds =
+    mesh.backend === 'raft'
+      ? raftFaultKinds
+      : backendFaultKinds(mesh.server?.pause !== null && mesh.server?.pause !== undefined);
   const resource = await FencingResource.start();
   const recorder = new LeadershipRecorder({
     members: mesh.members.map((member) => ({ id: member.id, url: member.url })),
     heartbeatMs: mesh.heartbeatMs,
     electionTimeoutMs: mesh.electionTimeoutMs,
     seed: options.seed,
+    backend: mesh.backend,
   });
   const workloads = mesh.members.map((member) => new Workload(member.id, resource.url, recorder));
   const faultsByKind: Record<string, number> = {};
@@ -125,7 +137,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   }
   const failovers = Math.max(0, verdict.intervals.length - 1);
   const summary = [
-    `fault campaign: seed ${options.seed}`,
+    `fault campaign (${mesh.backend}): seed ${options.seed}`,
     `${faults} faults in ${(durationMs / 1000).toFixed(1)} s`,
     `${failovers} failovers`,
     `writes ${writes.accepted} accepted, ${writes.rejected} rejected as stale, ${writes.unanswered} unanswered`,

@@ -18,6 +18,7 @@ const runSchema = z.object({
 const historySchema = z.object({
   version: z.literal(1),
   seed: z.number().nullable(),
+  backend: z.string().default('raft'),
   members: z.array(z.string()),
   heartbeatMs: z.number(),
   electionTimeoutMs: z.number(),

@@ -27,6 +27,7 @@ function history(runs: RoleRun[], marks: Mark[] = [], views: ViewEvent[] = []): 
   return {
     version: 1,
     seed: null,
+    backend: 'raft',
     members: ['a', 'b', 'c'],
     heartbeatMs: 100,
     electionTimeoutMs: 500,

@@ -25,24 +25,24 @@ export interface FaultKind {
 }
 
 /** Milliseconds in [low·T, high·T]. */
-function durationOf(context: FaultContext, low: number, high: number): number {
+export function durationOf(context: FaultContext, low: number, high: number): number {
   const timeout = context.mesh.electionTimeoutMs;
   return randomInt(context.random, Math.round(low * timeout), Math.round(high * timeout));
 }
 
-function pick<T>(random: Random, items: readonly T[]): T {
+export function pick<T>(random: Random, items: readonly T[]): T {
   const item = items[randomInt(random, 0, items.length - 1)];
   if (item === undefined) throw new Error('pick from an empty list');
   return item;
 }
 
-function followersOf(context: FaultContext): number[] {
+export function followersOf(context: FaultContext): number[] {
   return context.mesh.members
     .map((member) => member.index)
     .filter((index) => index !== context.leader);
 }
 
-function once(heal: () => Promise<void>): () => Promise<void> {
+export function once(heal: () => Promise<void>): () => Promise<void> {
   let healing: Promise<void> | null = null;
   return () => (healing ??= heal());
 }
@@ -57,15 +57,15 @@ function proxiesOf(mesh: FaultMesh, index: number, side: 'in' | 'out' | 'both'):
     .map(([, proxy]) => proxy);
 }
 
-function healProxies(proxies: readonly TcpProxy[]): () => Promise<void> {
+export function healProxies(proxies: readonly TcpProxy[]): () => Promise<void> {
   return () => {
     for (const proxy of proxies) proxy.heal();
     return Promise.resolve();
   };
 }
 
-/** The fault catalogue of the Raft mesh campaign. Durations are multiples of T. */
-export const faultKinds: readonly FaultKind[] = [
+/** Faults on the links between Raft peers. Durations are multiples of T. */
+const peerFaultKinds: readonly FaultKind[] = [
   {
     name: 'isolate-leader',
     async apply(context) {
@@ -198,6 +198,10 @@ export const faultKinds: readonly FaultKind[] = [
       return { label: `drop and refuse m${target}'s links`, durationMs, heal: once(heal) };
     },
   },
+];
+
+/** Faults of the members' processes and network interfaces, on any backend. */
+export const processFaultKinds: readonly FaultKind[] = [
   {
     name: 'pause-leader',
     apply(context) {
@@ -257,3 +261,6 @@ export const faultKinds: readonly FaultKind[] = [
     },
   },
 ];
+
+/** The fault catalogue of the Raft mesh campaign. */
+export const raftFaultKinds: readonly FaultKind[] = [...peerFaultKinds, ...processFaultKinds];

@@ -7,6 +7,8 @@ export interface History {
   readonly version: 1;
   /** The campaign's seed, when a seeded campaign made the faults; otherwise null. */
   readonly seed: number | null;
+  /** The backend the members elected through: raft, etcd, zookeeper or kubernetes. */
+  readonly backend: string;
   readonly members: readonly string[];
   readonly heartbeatMs: number;
   readonly electionTimeoutMs: number;

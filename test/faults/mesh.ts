@@ -7,6 +7,7 @@ import { NetnsLab } from '../helpers/netns.js';
 import { cliPath, type LeaderAnswer } from '../helpers/sidecar-cluster.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { startBackendServer, type BackendServer, type ServerBackend } from './backend-server.js';
 
 const httpPort = 4040;
 const peerPort = 7946;
@@ -17,7 +18,11 @@ export interface MeshOptions {
   /** The lab's subnet 10.77.<subnet>.0/24; unique per test file. */
   readonly subnet: number;
   readonly size: number;
+  /** Raft (default): a peer mesh. Otherwise `size` candidates on one server of that backend. */
+  readonly backend?: 'raft' | ServerBackend;
+  /** Raft only. */
   readonly heartbeatMs?: number;
+  /** Raft: the election timeout. Other backends: lease TTL, session timeout or Lease duration. */
   readonly electionTimeoutMs?: number;
   /** Extra environment for every member (e.g. the test-only ELECTOR_TEST_UNSAFE_MUTATIONS). */
   readonly env?: Readonly<Record<string, string>>;
@@ -41,18 +46,26 @@ export interface MeshMember {
 }
 
 /**
- * A Raft mesh of `elector run` processes (the built CLI), each in its own network namespace.
- * Every peer link goes through its own TcpProxy in the test process: member i reaches member j
- * at j's proxy address, and the proxy dials j from i's proxy address, so iptables rules on
- * either address pair still cut the link, and the proxy can add delay or stall it.
+ * `elector run` processes (the built CLI), each in its own network namespace: a Raft mesh, or
+ * candidates on an etcd, ZooKeeper or test apiserver running in the test's namespace.
+ * Every link goes through its own TcpProxy in the test process, so iptables rules on either
+ * address pair cut it, and the proxy can add delay or stall it. Raft: member i reaches member j
+ * at j's proxy address, and the proxy dials j from i's proxy address. Other backends: member i
+ * reaches the server at its own backend address (see LabMember).
  */
 export class FaultMesh {
   readonly directory = mkdtempSync(join(tmpdir(), 'elector-faults-'));
   readonly secretFile = join(this.directory, 'cluster-secret');
   readonly members: MeshMember[] = [];
   readonly heartbeatMs: number;
+  /** Raft: the election timeout; other backends: the lease (see MeshOptions). */
   readonly electionTimeoutMs: number;
+  readonly backend: 'raft' | ServerBackend;
+  /** The backend server (not Raft), once started. */
+  server: BackendServer | null = null;
   private readonly proxies = new Map<string, TcpProxy>();
+  private readonly backendProxies = new Map<number, TcpProxy>();
+  private readonly backendEnv = new Map<number, Record<string, string>>();
 
   private readonly extraEnv: Readonly<Record<string, string>>;
   private readonly memberProcess: (index: number) => MemberProcessOptions;
@@ -63,8 +76,9 @@ export class FaultMesh {
   ) {
     this.extraEnv = options.env ?? {};
     this.memberProcess = options.memberProcess ?? (() => ({}));
+    this.backend = options.backend ?? 'raft';
     this.heartbeatMs = options.heartbeatMs ?? 100;
-    this.electionTimeoutMs = options.electionTimeoutMs ?? 500;
+    this.electionTimeoutMs = options.electionTimeoutMs ?? (this.backend === 'raft' ? 500 : 2000);
     writeFileSync(this.secretFile, randomBytes(24).toString('hex'));
     for (const labMember of lab.members) {
       const id = `member-${labMember.index}`;
@@ -89,25 +103,50 @@ export class FaultMesh {
     });
     const mesh = new FaultMesh(lab, options);
     try {
-      for (const from of lab.members) {
-        for (const to of lab.members) {
-          if (from.index === to.index) continue;
-          const proxy = await TcpProxy.start({
-            listenHost: to.proxyAddress,
-            listenPort: 0,
-            targetHost: to.address,
-            targetPort: peerPort,
-            localAddress: from.proxyAddress,
-          });
-          mesh.proxies.set(`${from.index}->${to.index}`, proxy);
-        }
-      }
+      if (mesh.backend === 'raft') await mesh.startPeerProxies();
+      else await mesh.startBackend(mesh.backend);
       for (const member of mesh.members) mesh.startMember(member.index);
     } catch (error) {
       await mesh.stop();
       throw error;
     }
     return mesh;
+  }
+
+  private async startPeerProxies(): Promise<void> {
+    for (const from of this.lab.members) {
+      for (const to of this.lab.members) {
+        if (from.index === to.index) continue;
+        const proxy = await TcpProxy.start({
+          listenHost: to.proxyAddress,
+          listenPort: 0,
+          targetHost: to.address,
+          targetPort: peerPort,
+          localAddress: from.proxyAddress,
+        });
+        this.proxies.set(`${from.index}->${to.index}`, proxy);
+      }
+    }
+  }
+
+  private async startBackend(backend: ServerBackend): Promise<void> {
+    const server = await startBackendServer({
+      backend,
+      directory: this.directory,
+      leaseMs: this.electionTimeoutMs,
+    });
+    this.server = server;
+    for (const labMember of this.lab.members) {
+      const proxy = await TcpProxy.start({
+        listenHost: labMember.backendAddress,
+        listenPort: 0,
+        targetHost: '127.0.0.1',
+        targetPort: server.port,
+      });
+      this.backendProxies.set(labMember.index, proxy);
+      const env = await server.memberEnv(labMember.index, labMember.backendAddress, proxy.port);
+      this.backendEnv.set(labMember.index, env);
+    }
   }
 
   member(index: number): MeshMember {
@@ -129,9 +168,16 @@ export class FaultMesh {
     return proxy;
   }
 
-  /** Every proxy, keyed "from->to". */
+  /** Every peer proxy, keyed "from->to" (none on backends other than Raft). */
   links(): ReadonlyMap<string, TcpProxy> {
     return this.proxies;
+  }
+
+  /** The proxy carrying member `index`'s traffic to the backend server (forward) and back. */
+  backendLink(index: number): TcpProxy {
+    const proxy = this.backendProxies.get(index);
+    if (proxy === undefined) throw new Error(`no backend link for member ${index}`);
+    return proxy;
   }
 
   startMember(index: number): Child {
@@ -210,14 +256,14 @@ export class FaultMesh {
     );
   }
 
-  /** The tail of every member's log, for failure messages. */
+  /** The tail of every member's log (and the server's), for failure messages. */
   logs(characters = 3000): string {
-    return this.members
-      .map(
-        (member) =>
-          `--- ${member.id}\n${member.child?.output().slice(-characters) ?? '(not running)'}`,
-      )
-      .join('\n');
+    const members = this.members.map(
+      (member) =>
+        `--- ${member.id}\n${member.child?.output().slice(-characters) ?? '(not running)'}`,
+    );
+    const server = this.server === null ? [] : [`--- ${this.backend}\n${this.server.logs()}`];
+    return [...members, ...server].join('\n');
   }
 
   /** Kills every member (by PID), stops the proxies, removes the lab and the temp directory. */
@@ -225,13 +271,28 @@ export class FaultMesh {
     await Promise.all(
       this.members.map((member) => member.child?.kill('SIGKILL') ?? Promise.resolve('not running')),
     );
-    await Promise.all([...this.proxies.values()].map((proxy) => proxy.stop()));
+    const proxies = [...this.proxies.values(), ...this.backendProxies.values()];
+    await Promise.all(proxies.map((proxy) => proxy.stop()));
+    this.server?.resume?.();
+    await this.server?.stop();
     await this.lab.destroy();
     rmSync(this.directory, { recursive: true, force: true });
   }
 
   private environment(index: number): Record<string, string> {
     const self = this.lab.member(index);
+    if (this.backend !== 'raft') {
+      return {
+        PATH: process.env.PATH ?? '',
+        ELECTOR_ID: `member-${index}`,
+        ELECTOR_HTTP_HOST: self.address,
+        ELECTOR_HTTP_PORT: String(httpPort),
+        ELECTOR_ADVERTISE_ADDRESS: `${self.address}:${httpPort}`,
+        ELECTOR_ELECTION: 'faults',
+        ...this.backendEnv.get(index),
+        ...this.extraEnv,
+      };
+    }
     const peers = this.lab.members.map((other) =>
       other.index === index
         ? `member-${index}=${self.address}:${peerPort}`

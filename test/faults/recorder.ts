@@ -14,6 +14,8 @@ export interface RecorderOptions {
   readonly heartbeatMs: number;
   readonly electionTimeoutMs: number;
   readonly seed?: number;
+  /** Which backend the members use (default raft), kept in the history. */
+  readonly backend?: string;
   /** Pause between one member's /role/leader polls (default 10 ms). */
   readonly pollIntervalMs?: number;
   /** A poll not answered within this counts as unreachable (default 1000 ms). */
@@ -118,6 +120,7 @@ export class LeadershipRecorder {
     return {
       version: 1,
       seed: this.options.seed ?? null,
+      backend: this.options.backend ?? 'raft',
       members: this.options.members.map((member) => member.id),
       heartbeatMs: this.options.heartbeatMs,
       electionTimeoutMs: this.options.electionTimeoutMs,

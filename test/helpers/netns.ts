@@ -27,6 +27,11 @@ export interface LabMember {
    * traffic: peers dial the member at this address, and the proxy dials out from it.
    */
   readonly proxyAddress: string;
+  /**
+   * An address in the root namespace where this member alone reaches a backend server (etcd,
+   * ZooKeeper, the test apiserver) through a proxy, so blocking it cuts only this member off.
+   */
+  readonly backendAddress: string;
 }
 
 /** A fault in force; `heal` undoes exactly this fault and is safe to call twice. */
@@ -47,7 +52,7 @@ export interface BlockOptions {
 /**
  * N network namespaces `<prefix>-m<i>`, each with a veth into a bridge that lives in its own
  * namespace `<prefix>-hub`; a veth `<prefix>-host` puts the test process (root namespace) on
- * the same 10.77.<subnet>.0/24 segment at .1, with .50+i as proxy addresses. Nothing is routed
+ * the same 10.77.<subnet>.0/24 segment at .1, with .50+i as proxy and .90+i as backend addresses. Nothing is routed
  * anywhere else. Faults are iptables rules inside member namespaces or a link set down.
  */
 export class NetnsLab {
@@ -67,6 +72,7 @@ export class NetnsLab {
       namespace: `${options.prefix}-m${index}`,
       address: `${base}.${10 + index}`,
       proxyAddress: `${base}.${50 + index}`,
+      backendAddress: `${base}.${90 + index}`,
     }));
   }
 
@@ -128,6 +134,7 @@ export class NetnsLab {
     await ip('addr', 'add', `${this.hostAddress}/24`, 'dev', hostLink);
     for (const member of this.members) {
       await ip('addr', 'add', `${member.proxyAddress}/32`, 'dev', hostLink);
+      await ip('addr', 'add', `${member.backendAddress}/32`, 'dev', hostLink);
     }
     await ip('link', 'set', hostLink, 'up');
   }
@@ -149,25 +156,39 @@ export class NetnsLab {
    * Drops packets between member `index` and each of `peers` (by their own and proxy
    * addresses) inside `index`'s namespace; the test process at .1 still reaches everyone.
    */
-  async block(index: number, peers: readonly number[], options: BlockOptions): Promise<LabFault> {
+  block(index: number, peers: readonly number[], options: BlockOptions): Promise<LabFault> {
+    const addresses = peers
+      .map((other) => this.member(other))
+      .flatMap((peer) => [peer.address, peer.proxyAddress]);
+    return this.blockAddresses(index, addresses, `m${index}<->m${peers.join(',m')}`, options);
+  }
+
+  /** Drops packets between member `index` and its backend address (see LabMember). */
+  blockBackend(index: number, options: BlockOptions): Promise<LabFault> {
+    const { backendAddress } = this.member(index);
+    return this.blockAddresses(index, [backendAddress], `m${index}<->backend`, options);
+  }
+
+  private async blockAddresses(
+    index: number,
+    addresses: readonly string[],
+    what: string,
+    options: BlockOptions,
+  ): Promise<LabFault> {
     const { namespace } = this.member(index);
     const rules: string[][] = [];
     const loss =
       options.probability === undefined || options.probability >= 1
         ? []
         : ['-m', 'statistic', '--mode', 'random', '--probability', String(options.probability)];
-    for (const peer of peers.map((other) => this.member(other))) {
-      for (const address of [peer.address, peer.proxyAddress]) {
-        if (options.direction !== 'out')
-          rules.push(['INPUT', '-s', address, ...loss, '-j', 'DROP']);
-        if (options.direction !== 'in')
-          rules.push(['OUTPUT', '-d', address, ...loss, '-j', 'DROP']);
-      }
+    for (const address of addresses) {
+      if (options.direction !== 'out') rules.push(['INPUT', '-s', address, ...loss, '-j', 'DROP']);
+      if (options.direction !== 'in') rules.push(['OUTPUT', '-d', address, ...loss, '-j', 'DROP']);
     }
     for (const rule of rules) await iptables(namespace, '-A', ...rule);
-    const what = options.probability === undefined ? 'drop' : `lose ${options.probability}`;
+    const how = options.probability === undefined ? 'drop' : `lose ${options.probability}`;
     return this.track(
-      `${what} ${options.direction} m${index}<->m${peers.join(',m')}`,
+      `${how} ${options.direction} ${what}`,
       async () => {
         for (const rule of rules) await iptables(namespace, '-D', ...rule);
       },
