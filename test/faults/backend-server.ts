@@ -4,6 +4,9 @@ import { startKubeApiServer } from '../helpers/kube-apiserver/index.js';
 import { writeKubeconfigFile } from '../helpers/kube-apiserver/kubeconfig.js';
 import { startZooKeeper } from '../helpers/zookeeper-server.js';
 
+const electionLabel = 'elector.io/election';
+const roleLabel = 'elector.io/role';
+
 export type ServerBackend = 'etcd' | 'zookeeper' | 'kubernetes';
 
 /**
@@ -24,6 +27,11 @@ export interface BackendServer {
   /** SIGSTOP/SIGCONT of the server process; null when the server runs inside the test process. */
   readonly pause: (() => void) | null;
   readonly resume: (() => void) | null;
+  /**
+   * Kubernetes only (else null): each member's pod and its role label (null when unlabelled), as
+   * the apiserver holds them now. The sidecars label their own pods and clear stale leader labels.
+   */
+  readonly roleLabels: (() => Record<string, string | null>) | null;
   logs(): string;
   stop(): Promise<void>;
 }
@@ -68,6 +76,7 @@ export async function startBackendServer(options: BackendServerOptions): Promise
         resume: () => {
           member.resume();
         },
+        roleLabels: null,
         logs: () => etcd.logs(),
         stop: () => etcd.stop(),
       };
@@ -93,17 +102,32 @@ export async function startBackendServer(options: BackendServerOptions): Promise
         resume: () => {
           process.kill(server.pid, 'SIGCONT');
         },
+        roleLabels: null,
         logs: () => zookeeper.logTail(200),
         stop: () => zookeeper.stop(),
       };
     }
     case 'kubernetes': {
       const apiserver = await startKubeApiServer();
+      const pods: string[] = [];
       return {
         backend: 'kubernetes',
         port: portOf(apiserver.url),
         leaseMs,
         async memberEnv(index, host, port) {
+          const pod = `member-${index}`;
+          apiserver.put({
+            apiVersion: 'v1',
+            kind: 'Pod',
+            metadata: {
+              name: pod,
+              namespace: 'default',
+              labels: { app: 'faults', [electionLabel]: 'faults' },
+            },
+            spec: { containers: [{ name: 'app', image: 'registry.example/app:1' }] },
+          });
+          apiserver.setPodPhase('default', pod, 'Running');
+          pods.push(pod);
           const kubeconfig = join(options.directory, `kubeconfig-${index}`);
           await writeKubeconfigFile(kubeconfig, `http://${host}:${port}`, {
             namespace: 'default',
@@ -112,7 +136,8 @@ export async function startBackendServer(options: BackendServerOptions): Promise
             ELECTOR_BACKEND: 'kubernetes',
             ELECTOR_KUBECONFIG: kubeconfig,
             ELECTOR_NAMESPACE: 'default',
-            ELECTOR_POD_LABELS: 'false',
+            ELECTOR_POD_NAME: pod,
+            ELECTOR_POD_LABELS: 'true',
             ELECTOR_LEASE_DURATION: `${leaseMs}ms`,
             ELECTOR_LEASE_RENEW_DEADLINE: `${Math.round(leaseMs * 0.75)}ms`,
             ELECTOR_LEASE_RETRY_PERIOD: `${Math.round(leaseMs * 0.15)}ms`,
@@ -120,6 +145,15 @@ export async function startBackendServer(options: BackendServerOptions): Promise
         },
         pause: null,
         resume: null,
+        roleLabels: () =>
+          Object.fromEntries(
+            pods.map((pod) => {
+              const metadata = apiserver.get('pods', 'default', pod)?.metadata;
+              const labels = (metadata as { labels?: Record<string, unknown> } | undefined)?.labels;
+              const role = labels?.[roleLabel];
+              return [pod, typeof role === 'string' ? role : null];
+            }),
+          ),
         logs: () => '(the test apiserver runs in the test process)',
         stop: () => apiserver.close(),
       };

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { randomInt, seededRandom } from '../../src/core/random.js';
 import { FencingResource } from '../helpers/fencing-resource.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { checkHistory, saveHistory, type CheckOptions, type Verdict } from './checker.js';
 import { backendFaultKinds } from './backend-faults.js';
 import { raftFaultKinds } from './faults.js';
@@ -61,6 +62,29 @@ export function campaignSeed(): number {
  * processes' own timing is real. On an error the history and the members' logs are saved and
  * the error names them.
  */
+/**
+ * Kubernetes: waits until the leader's pod alone carries the leader label and every other pod
+ * is labelled follower (a partitioned old leader's label is cleaned up by its successor).
+ */
+async function waitForRoleLabels(mesh: FaultMesh, leader: string, after: string): Promise<void> {
+  const roleLabels = mesh.server?.roleLabels;
+  if (roleLabels === null || roleLabels === undefined) return;
+  let last: Record<string, string | null> = {};
+  try {
+    await waitFor(
+      () => {
+        last = roleLabels();
+        return Object.entries(last).every(
+          ([pod, role]) => role === (pod === leader ? 'leader' : 'follower'),
+        );
+      },
+      { timeoutMs: 10_000, what: `only ${leader}'s pod labelled leader after "${after}"` },
+    );
+  } catch (error) {
+    throw new Error(`${String(error)}; labels: ${JSON.stringify(last)}`, { cause: error });
+  }
+}
+
 export async function runCampaign(options: CampaignOptions): Promise<CampaignReport> {
   const log = options.log ?? (() => undefined);
   const random = seededRandom(options.seed);
@@ -109,6 +133,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       }
       await recorder.waitForActing(`a member answering 200 after "${fault.label}" healed`, 20_000);
       leader = await mesh.waitForAgreedLeader(`an agreed leader after "${fault.label}"`, 20_000);
+      await waitForRoleLabels(mesh, leader.self, fault.label);
     }
     timing.endedAt = performance.now();
   } catch (error) {
