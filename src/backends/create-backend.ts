@@ -21,7 +21,10 @@ export interface BackendRuntime {
   readonly clusterSecret: string | null;
   /** The Kubernetes API, when configured (Lease backend, pod labels). */
   readonly kubernetesApi: KubernetesApi | null;
-  /** Deliberate Raft breakages, only for fault tests that must see them caught. */
+  /**
+   * Deliberate breakages, only for fault tests that must see them caught. Raft honours each
+   * one; the other backends only `ignoreLease` (see withStickyLeadership).
+   */
   readonly testMutations?: SafeguardMutations;
 }
 
@@ -67,6 +70,16 @@ export function advertisedAddress(config: Config): string {
  * Rejects with CONFIG_INVALID for settings it cannot use.
  */
 export async function createBackend(
+  config: Config,
+  runtime: BackendRuntime,
+): Promise<ElectionBackend> {
+  const backend = await createSafeBackend(config, runtime);
+  if (config.backend === 'raft' || runtime.testMutations?.ignoreLease !== true) return backend;
+  const { withStickyLeadership } = await import('./unsafe-sticky-leadership.js');
+  return withStickyLeadership(backend);
+}
+
+async function createSafeBackend(
   config: Config,
   runtime: BackendRuntime,
 ): Promise<ElectionBackend> {

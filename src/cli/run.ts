@@ -154,7 +154,8 @@ export async function runSidecar(argv: readonly string[], env: NodeJS.ProcessEnv
 
 /**
  * ELECTOR_TEST_UNSAFE_MUTATIONS=ignore-lease makes a Raft leader act on its role alone (no lease,
- * no check-quorum), as a home-made lock would. It
+ * no check-quorum), and a leader on any other backend keep acting after it lost its lease until
+ * it hears of another leader, as a home-made lock would. It
  * exists only so the fault tests can prove their checker catches a broken build; it is not an
  * option, is not in --help, and is logged as an error when set.
  */

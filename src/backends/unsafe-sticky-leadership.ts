@@ -1,0 +1,41 @@
+import type { ElectionBackend, ElectionState } from './backend.js';
+
+/**
+ * UNSAFE, for fault tests only (ELECTOR_TEST_UNSAFE_MUTATIONS=ignore-lease on the etcd,
+ * ZooKeeper and Lease backends). Makes a backend behave like a home-made lock: once it has
+ * acted, it goes on acting with the same token after losing its lease or session, until it
+ * hears that another member leads. Cut off from the backend, it never hears, so it overlaps
+ * with its successor; the fault tests run it to prove their checker catches that.
+ */
+export function withStickyLeadership(inner: ElectionBackend): ElectionBackend {
+  let held: ElectionState | null = null;
+  const view = (state: ElectionState): ElectionState => {
+    if (state.isSelf) {
+      held = state;
+      return state;
+    }
+    const someoneElseLeads =
+      (state.leader !== null && state.leader !== held?.leader) ||
+      state.fencingToken > (held?.fencingToken ?? state.fencingToken);
+    if (held === null || someoneElseLeads) {
+      held = null;
+      return state;
+    }
+    return { ...held, leaseExpiresAt: null };
+  };
+  return {
+    name: inner.name,
+    start: (signal) => inner.start(signal),
+    current: () => view(inner.current()),
+    onChange: (listener) =>
+      inner.onChange((state) => {
+        listener(view(state));
+      }),
+    resign: (signal) => inner.resign(signal),
+    setEligible: (isEligible) => {
+      inner.setEligible(isEligible);
+    },
+    isReady: () => inner.isReady(),
+    members: () => inner.members(),
+  };
+}

@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { waitFor } from '../helpers/wait-for.js';
+import { assertLeadershipHeld, checkHistory } from './checker.js';
+import type { ServerBackend } from './backend-server.js';
+import { startPausedLeaderRig } from './paused-leader.js';
+
+// A leader cut off from its backend server (etcd, ZooKeeper, the apiserver) loses its lease or
+// session there, and a successor takes over. Our build stops acting on its own clock before
+// that; the test-only build that ignores its lease (ELECTOR_TEST_UNSAFE_MUTATIONS=ignore-lease)
+// goes on acting, as a home-made lock would, and the checker must report the overlap. Either
+// way the fencing token refuses the old leader's writes once the successor has written.
+const labs: readonly { backend: ServerBackend; prefix: string; subnet: number }[] = [
+  { backend: 'etcd', prefix: 'elxr', subnet: 85 },
+  { backend: 'zookeeper', prefix: 'elxy', subnet: 86 },
+  { backend: 'kubernetes', prefix: 'elxt', subnet: 87 },
+];
+const leaseMs = 1000;
+
+async function cutLeaderFromBackend(
+  lab: (typeof labs)[number],
+  isBroken: boolean,
+): Promise<{ oldStillActs: boolean; verdictOk: boolean; violations: readonly string[] }> {
+  const rig = await startPausedLeaderRig({
+    prefix: lab.prefix,
+    subnet: lab.subnet,
+    backend: lab.backend,
+    electionTimeoutMs: leaseMs,
+    ...(isBroken ? { env: { ELECTOR_TEST_UNSAFE_MUTATIONS: 'ignore-lease' } } : {}),
+  });
+  try {
+    const { mesh, recorder, resource, workloads } = rig;
+    const first = await mesh.waitForAgreedLeader('a first leader', 30_000);
+    const old = mesh.indexOf(first.self);
+    const oldToken = first.fencingToken ?? 0;
+    const oldWorkload = workloads[old];
+    assert.ok(oldWorkload !== undefined);
+    await waitFor(() => oldWorkload.stats.accepted > 0, {
+      timeoutMs: 5000,
+      what: `${first.self}'s workload to write`,
+    });
+    const cut = await mesh.lab.blockBackend(old, { direction: 'both' });
+    recorder.mark('fault', `cut ${first.self} from the ${lab.backend} server`);
+    const successor = await waitFor(
+      () =>
+        recorder
+          .acting()
+          .find((entry) => entry.member !== first.self && (entry.fencingToken ?? 0) > oldToken),
+      { timeoutMs: 10 * leaseMs, what: 'a successor acting with a higher token' },
+    );
+    await waitFor(() => resource.highest === successor.fencingToken, {
+      timeoutMs: 5000,
+      what: `the successor's workload to write with token ${String(successor.fencingToken)}`,
+    });
+    const role = await fetch(`${mesh.member(old).url}/role/leader`, {
+      signal: AbortSignal.timeout(2000),
+    });
+    const oldStillActs = role.status === 200;
+    if (oldStillActs) {
+      const rejectedBefore = oldWorkload.stats.rejected;
+      await waitFor(() => oldWorkload.stats.rejected > rejectedBefore, {
+        timeoutMs: 5000,
+        what: "the old leader's workload to write again (and be refused)",
+      });
+    }
+    await cut.heal();
+    recorder.mark('heal', `${first.self} reaches the ${lab.backend} server again`);
+    await mesh.waitForAgreedLeader('one leader after the heal', 15_000);
+    assert.deepEqual(resource.sharedTokens(), [], 'no token was accepted from two writers');
+    const history = await recorder.stop();
+    if (!isBroken) assertLeadershipHeld(history, `${lab.backend}-cut-leader`);
+    const verdict = checkHistory(history);
+    return { oldStillActs, verdictOk: verdict.ok, violations: verdict.violations };
+  } catch (error) {
+    throw new Error(`${String(error)}\n${rig.mesh.logs()}`, { cause: error });
+  } finally {
+    await rig.stop();
+  }
+}
+
+describe('a leader cut off from its backend server', () => {
+  for (const lab of labs) {
+    test(`${lab.backend}: stops acting before its successor acts, and the checker passes`, async () => {
+      const outcome = await cutLeaderFromBackend(lab, false);
+      assert.equal(outcome.oldStillActs, false, 'the old leader answers 503 once cut off');
+      assert.equal(outcome.verdictOk, true, outcome.violations.join('; '));
+    });
+
+    test(`${lab.backend}: the build that ignores its lease is caught by the checker as overlapping leaders`, async () => {
+      const outcome = await cutLeaderFromBackend(lab, true);
+      assert.equal(outcome.oldStillActs, true, 'the broken build still acts while cut off');
+      assert.equal(outcome.verdictOk, false, 'the checker must fail this build');
+      assert.ok(
+        outcome.violations.some((violation) => violation.startsWith('overlap')),
+        `expected an overlap, got: ${outcome.violations.join('; ')}`,
+      );
+    });
+  }
+});
