@@ -1,4 +1,4 @@
-// npm run soak -- --minutes N [--members 3|5] [--seed S] [--quiet]
+// npm run soak -- --minutes N [--backend raft|etcd|zookeeper|kubernetes] [--members 3|5] [--seed S] [--quiet]
 // The fault campaign of test/faults (real processes in network namespaces, seeded random
 // faults, the leadership checker and the fenced workload), run for longer. Needs root (ip netns).
 // Exits 1 if the checker finds a violation or the campaign cannot go on; the history is saved.
@@ -10,6 +10,8 @@ const { values } = parseArgs({
   options: {
     minutes: { type: 'string', default: '10' },
     members: { type: 'string', default: '3' },
+    backend: { type: 'string', default: 'raft' },
+    lease: { type: 'string', default: '1000' },
     seed: { type: 'string' },
     quiet: { type: 'boolean', default: false },
   },
@@ -24,10 +26,25 @@ if (members !== 3 && members !== 5) {
   console.error(`--members: expected 3 or 5; got ${JSON.stringify(values.members)}`);
   process.exit(2);
 }
+const backends = ['raft', 'etcd', 'zookeeper', 'kubernetes'] as const;
+const backend = backends.find((name) => name === values.backend);
+if (backend === undefined) {
+  console.error(
+    `--backend: expected one of ${backends.join(', ')}; got ${JSON.stringify(values.backend)}`,
+  );
+  process.exit(2);
+}
+const leaseMs = Number(values.lease);
+if (!(Number.isInteger(leaseMs) && leaseMs >= 1000 && leaseMs <= 60_000)) {
+  console.error(
+    `--lease: expected ms in [1000, 60000] (etcd TTL, ZooKeeper session, Lease duration); got ${JSON.stringify(values.lease)}`,
+  );
+  process.exit(2);
+}
 if (values.seed !== undefined) process.env.ELECTOR_SEED = values.seed;
 const seed = campaignSeed();
 console.log(
-  `soak: ${minutes} min, ${members} members, seed ${seed} (--seed ${seed} replays the faults)`,
+  `soak: ${minutes} min, ${backend}, ${members} members, seed ${seed} (--seed ${seed} replays the faults)`,
 );
 
 const startedAt = performance.now();
@@ -36,7 +53,9 @@ try {
     seed,
     durationMs: minutes * 60_000,
     size: members,
-    prefix: 'elxk',
+    backend,
+    ...(backend === 'raft' ? {} : { electionTimeoutMs: leaseMs }),
+    prefix: 'elxw',
     subnet: 74,
     log: (line) => {
       if (!values.quiet) {
