@@ -87,7 +87,11 @@ async function waitForRoleLabels(mesh: FaultMesh, leader: string, after: string)
 
 export async function runCampaign(options: CampaignOptions): Promise<CampaignReport> {
   const log = options.log ?? (() => undefined);
-  const random = seededRandom(options.seed);
+  // Each backend draws its own sequence from one seed, so one ELECTOR_SEED replays them all.
+  const backendIndex = ['raft', 'etcd', 'zookeeper', 'kubernetes'].indexOf(
+    options.backend ?? 'raft',
+  );
+  const random = seededRandom((options.seed + backendIndex * 0x9e3779b9) >>> 0);
   const mesh = await FaultMesh.start({
     prefix: options.prefix,
     subnet: options.subnet,
