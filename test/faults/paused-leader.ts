@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { z } from 'zod';
 import type { LabFault } from '../helpers/netns.js';
 import { FencingResource } from '../helpers/fencing-resource.js';
+import type { LeaderAnswer } from '../helpers/sidecar-cluster.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { FaultMesh, type MeshOptions } from './mesh.js';
 import { LeadershipRecorder } from './recorder.js';
@@ -84,4 +86,76 @@ export async function pauseLeaderUntilSuccessor(rig: PausedLeaderRig): Promise<P
     what: `the successor's workload to write with token ${successorToken}`,
   });
   return { self: first.self, index, token, workload, successorToken, deaf };
+}
+
+const clusterStatusSchema = z.object({
+  members: z.array(z.object({ id: z.string(), lastContactMs: z.number().nullable() })),
+});
+
+/**
+ * Makes member `index` the acting leader, for tests whose members differ (e.g. in clock rate)
+ * and need one particular member to lead. If another member leads, it freezes the third member
+ * until the leader has heard from `index` more recently than from it, so the leader's transfer
+ * picks `index` (the eligible peer with the newest acknowledgement: `chooseTransferTarget` in
+ * src/core/raft/leader.ts); then it POSTs /leader/resign with `resignToken` (the members must run
+ * with ELECTOR_RESIGN_POLICY=token), wakes the third member and waits until all agree.
+ * Tries a few times; rejects if `index` does not end up leading.
+ */
+export async function handLeadershipTo(
+  rig: PausedLeaderRig,
+  index: number,
+  resignToken: string,
+): Promise<LeaderAnswer> {
+  const { mesh, recorder } = rig;
+  const target = mesh.member(index).id;
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const leader = await mesh.waitForAgreedLeader(`an agreed leader (attempt ${attempt})`, 30_000);
+    if (leader.self === target) return leader;
+    const from = mesh.indexOf(leader.self);
+    const bystander = mesh.members.find(
+      (member) => member.index !== from && member.index !== index,
+    );
+    assert.ok(bystander !== undefined, 'handLeadershipTo needs three members');
+    mesh.pause(bystander.index);
+    recorder.mark('note', `SIGSTOP ${bystander.id} so that ${leader.self} hands over to ${target}`);
+    try {
+      await waitFor(
+        async () => {
+          const response = await fetch(`${mesh.member(from).url}/cluster/status`, {
+            signal: AbortSignal.timeout(1000),
+          });
+          const { members } = clusterStatusSchema.parse(await response.json());
+          const silentMs = members.find((member) => member.id === bystander.id)?.lastContactMs;
+          const heardMs = members.find((member) => member.id === target)?.lastContactMs;
+          // Two heartbeat intervals apart: the target acked a heartbeat sent after the
+          // bystander's last one.
+          return silentMs != null && heardMs != null && silentMs - heardMs > 2 * mesh.heartbeatMs;
+        },
+        {
+          timeoutMs: 5000,
+          what: `${leader.self} to hear from ${target} but no more from ${bystander.id}`,
+        },
+      );
+      const resign = await fetch(`${mesh.member(from).url}/leader/resign`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${resignToken}` },
+        signal: AbortSignal.timeout(5000),
+      });
+      assert.equal(resign.status, 200, `resign at ${leader.self}: ${await resign.text()}`);
+      // The bystander sleeps until the transfer's election is over, so it cannot run for it.
+      await waitFor(
+        async () => {
+          const view = await mesh.leaderAnswer(from);
+          return view !== null && view.term > leader.term && view.id !== null;
+        },
+        { timeoutMs: 5000, what: `${leader.self} to follow a leader of a newer term` },
+      );
+    } finally {
+      mesh.resume(bystander.index);
+      recorder.mark('note', `SIGCONT ${bystander.id}`);
+    }
+  }
+  const leader = await mesh.waitForAgreedLeader('an agreed leader after the transfers', 10_000);
+  assert.equal(leader.self, target, `leadership did not reach ${target}`);
+  return leader;
 }

@@ -1,0 +1,107 @@
+// Test-only preload that makes one process's clock run fast or slow, as a real oscillator
+// would: `ELECTOR_TEST_CLOCK_RATE=0.95 node --import <this file> dist/cli.js run` gives that
+// process a monotonic clock that advances 0.95 ms per real ms, and timers that wait D ms of
+// that clock (D / 0.95 real ms). The fault harness uses it to put clock-rate skew between the
+// members of a mesh (docs/raft-safety.md: maxClockDrift bounds how far their rates may differ).
+//
+// Plain JavaScript, not TypeScript: it is loaded into the built CLI with `node --import`, where
+// no TypeScript loader runs (and none should, in the process under test).
+//
+// Skewed: performance.now() (src/runtime/system-clock.ts reads it through node:perf_hooks, the
+// same object as globalThis.performance); setTimeout and setInterval, global and from
+// node:timers; setTimeout, setInterval and scheduler.wait from node:timers/promises;
+// util.promisify(setTimeout); AbortSignal.timeout. ESM named imports of node:timers and
+// node:timers/promises see the patched functions through module.syncBuiltinESMExports().
+// Not skewed: Date.now() (wall-clock time, for display only), process.hrtime (kept real, so a
+// test can compare against it), and Node's internal timers (socket and HTTP server timeouts).
+import { syncBuiltinESMExports } from 'node:module';
+import { performance } from 'node:perf_hooks';
+import timers from 'node:timers';
+import timersPromises from 'node:timers/promises';
+import { promisify } from 'node:util';
+
+const { AbortSignal } = globalThis;
+const variable = 'ELECTOR_TEST_CLOCK_RATE';
+/** Node turns a delay above this into 1 ms; a scaled delay is clamped to it instead. */
+const maxTimerDelayMs = 2 ** 31 - 1;
+
+/** The rate from the environment; throws, naming the variable and the value, unless it is > 0. */
+function readRate() {
+  const raw = process.env[variable];
+  const isDecimal = raw !== undefined && /^(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/.test(raw);
+  const rate = isDecimal ? Number(raw) : Number.NaN;
+  if (!(Number.isFinite(rate) && rate > 0)) {
+    throw new Error(
+      `${variable}: expected a positive number (local ms per real ms, e.g. 0.95 for a clock 5 % slow, 1 for no skew); got ${raw === undefined ? 'nothing (the variable is unset)' : JSON.stringify(raw)}`,
+    );
+  }
+  return rate;
+}
+
+const rate = readRate();
+
+/**
+ * Real milliseconds for a delay of `delay` local milliseconds. A delay Node would not accept as
+ * is (not a number in [1, 2^31 − 1]) passes through unchanged, so Node treats it as it always does.
+ */
+function realDelay(delay) {
+  const ms = delay * 1;
+  if (!(ms >= 1 && ms <= maxTimerDelayMs)) return delay;
+  return Math.min(ms / rate, maxTimerDelayMs);
+}
+
+const realNow = performance.now.bind(performance);
+// Local time is real time since the process began, times the rate: monotonic and continuous.
+performance.now = function now() {
+  return realNow() * rate;
+};
+
+const real = {
+  setTimeout: timers.setTimeout,
+  setInterval: timers.setInterval,
+  promisesSetTimeout: timersPromises.setTimeout,
+  promisesSetInterval: timersPromises.setInterval,
+  schedulerWait: timersPromises.scheduler.wait,
+  abortSignalTimeout: AbortSignal.timeout,
+};
+
+function promisesSetTimeout(delay, value, options) {
+  return real.promisesSetTimeout(realDelay(delay), value, options);
+}
+
+function promisesSetInterval(delay, value, options) {
+  return real.promisesSetInterval(realDelay(delay), value, options);
+}
+
+function setTimeout(callback, delay, ...args) {
+  return real.setTimeout(callback, realDelay(delay), ...args);
+}
+Object.defineProperty(setTimeout, promisify.custom, {
+  value: promisesSetTimeout,
+  enumerable: false,
+});
+
+function setInterval(callback, delay, ...args) {
+  return real.setInterval(callback, realDelay(delay), ...args);
+}
+
+timers.setTimeout = setTimeout;
+timers.setInterval = setInterval;
+globalThis.setTimeout = setTimeout;
+globalThis.setInterval = setInterval;
+timersPromises.setTimeout = Object.defineProperty(promisesSetTimeout, 'name', {
+  value: 'setTimeout',
+});
+timersPromises.setInterval = Object.defineProperty(promisesSetInterval, 'name', {
+  value: 'setInterval',
+});
+const { scheduler } = timersPromises;
+scheduler.wait = function wait(delay, options) {
+  return real.schedulerWait.call(scheduler, realDelay(delay), options);
+};
+AbortSignal.timeout = function timeout(delay) {
+  // AbortSignal.timeout accepts whole milliseconds only.
+  const ms = realDelay(delay);
+  return real.abortSignalTimeout.call(AbortSignal, ms === delay ? delay : Math.ceil(ms));
+};
+syncBuiltinESMExports();
