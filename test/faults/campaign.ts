@@ -96,6 +96,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     prefix: options.prefix,
     subnet: options.subnet,
     size: options.size,
+    controlWallClocks: true,
     ...(options.backend === undefined ? {} : { backend: options.backend }),
     ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
     ...(options.electionTimeoutMs === undefined

@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, test } from 'node:test';
+import { waitFor } from '../helpers/wait-for.js';
 
 // The clock-skew preload (test/helpers/clock-skew.mjs), checked in child processes the way the
 // fault mesh loads it into the built CLI: `node --import <preload>`. Bounds are on ratios and
@@ -130,6 +135,71 @@ describe('the clock-skew preload', () => {
         );
         return true;
       });
+    }
+  });
+
+  test('jumps the wall clock (Date.now, new Date, Date()) to the offset in its file on SIGUSR2, and leaves the monotonic clock alone', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'elector-wall-clock-'));
+    const file = join(directory, 'offset');
+    writeFileSync(file, '0\n');
+    // Prints its clocks once per line it reads on stdin: real wall, Date.now, new Date, Date().
+    const script = `
+      import { createInterface } from 'node:readline';
+      for await (const _ of createInterface({ input: process.stdin })) {
+        console.log(JSON.stringify({
+          real: performance.timeOrigin + performance.now(),
+          monotonicLead: performance.now() - Number(process.hrtime.bigint()) / 1e6,
+          now: Date.now(),
+          constructed: new Date().getTime(),
+          called: Date.parse(Date()),
+          isDate: new Date(0) instanceof Date,
+          epoch: new Date(0).getTime(),
+        }));
+      }
+    `;
+    const child = spawn(
+      process.execPath,
+      ['--import', preload, '--input-type=module', '--eval', script],
+      {
+        env: { ...environment('1'), ELECTOR_TEST_WALL_CLOCK_FILE: file },
+        stdio: ['pipe', 'pipe', 'inherit'],
+      },
+    );
+    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    const sample = async (): Promise<Record<string, number | boolean>> => {
+      child.stdin.write('\n');
+      const next = await lines.next();
+      assert.equal(next.done, false);
+      return JSON.parse(next.value) as Record<string, number | boolean>;
+    };
+    const offsetOf = (clocks: Record<string, number | boolean>, key: string): number =>
+      Number(clocks[key]) - Number(clocks.real);
+    try {
+      // Until the preload has run, SIGUSR2 would end the process: wait for a first answer.
+      const first = await sample();
+      for (const jumpMs of [3_600_000, -86_400_000, 0]) {
+        writeFileSync(file, `${jumpMs}\n`);
+        child.kill('SIGUSR2');
+        // The signal and the next stdin line may be handled in either order: sample until it took.
+        const clocks = await waitFor(
+          async () => {
+            const next = await sample();
+            return Math.abs(offsetOf(next, 'now') - jumpMs) < 50 ? next : undefined;
+          },
+          { timeoutMs: 5000, what: `Date.now() to be ${jumpMs} ms off real time` },
+        );
+        assertWithin(offsetOf(clocks, 'now'), jumpMs - 50, jumpMs + 50, `Date.now at ${jumpMs}`);
+        assertWithin(offsetOf(clocks, 'constructed'), jumpMs - 50, jumpMs + 50, 'new Date()');
+        assertWithin(offsetOf(clocks, 'called'), jumpMs - 1050, jumpMs + 50, 'Date() (whole s)');
+        assert.equal(clocks.isDate, true);
+        assert.equal(clocks.epoch, 0, 'new Date(ms) is not shifted');
+        const drift = Number(clocks.monotonicLead) - Number(first.monotonicLead);
+        assertWithin(drift, -5, 5, 'performance.now() against process.hrtime');
+      }
+    } finally {
+      child.stdin.end();
+      await new Promise((resolve) => child.once('exit', resolve));
+      rmSync(directory, { recursive: true, force: true });
     }
   });
 });

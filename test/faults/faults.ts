@@ -253,6 +253,26 @@ export const processFaultKinds: readonly FaultKind[] = [
     },
   },
   {
+    name: 'wall-clock-jump',
+    apply(context) {
+      const { mesh, random } = context;
+      const target = randomInt(random, 0, mesh.members.length - 1);
+      // Minutes to days, either way: an NTP step, a VM restored from a snapshot, `date -s`.
+      const offsetMs = pick(random, [-1, 1]) * randomInt(random, 60, 3 * 24 * 3600) * 1000;
+      const durationMs = durationOf(context, 1, 3);
+      mesh.jumpWallClock(target, offsetMs);
+      const heal = (): Promise<void> => {
+        mesh.jumpWallClock(target, 0);
+        return Promise.resolve();
+      };
+      return {
+        label: `wall clock of m${target} jumps ${Math.round(offsetMs / 1000)} s`,
+        durationMs,
+        heal: once(heal),
+      };
+    },
+  },
+  {
     name: 'leader-link-down',
     async apply(context) {
       const durationMs = durationOf(context, 1.2, 4);

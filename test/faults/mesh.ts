@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Child } from '../helpers/child.js';
 import { NetnsLab } from '../helpers/netns.js';
 import { cliPath, type LeaderAnswer } from '../helpers/sidecar-cluster.js';
@@ -10,6 +11,7 @@ import { waitFor } from '../helpers/wait-for.js';
 import { startBackendServer, type BackendServer, type ServerBackend } from './backend-server.js';
 
 const httpPort = 4040;
+const clockPreload = fileURLToPath(new URL('../helpers/clock-skew.mjs', import.meta.url));
 const peerPort = 7946;
 
 export interface MeshOptions {
@@ -28,6 +30,11 @@ export interface MeshOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Per-member extras: environment and `node` arguments placed before the CLI path. */
   readonly memberProcess?: (index: number) => MemberProcessOptions;
+  /**
+   * Loads the clock preload (test/helpers/clock-skew.mjs) into every member at rate 1, so
+   * `jumpWallClock` can make a member's wall clock jump.
+   */
+  readonly controlWallClocks?: boolean;
 }
 
 export interface MemberProcessOptions {
@@ -69,6 +76,7 @@ export class FaultMesh {
 
   private readonly extraEnv: Readonly<Record<string, string>>;
   private readonly memberProcess: (index: number) => MemberProcessOptions;
+  private readonly controlsWallClocks: boolean;
 
   private constructor(
     readonly lab: NetnsLab,
@@ -76,12 +84,14 @@ export class FaultMesh {
   ) {
     this.extraEnv = options.env ?? {};
     this.memberProcess = options.memberProcess ?? (() => ({}));
+    this.controlsWallClocks = options.controlWallClocks ?? false;
     this.backend = options.backend ?? 'raft';
     this.heartbeatMs = options.heartbeatMs ?? 100;
     this.electionTimeoutMs = options.electionTimeoutMs ?? (this.backend === 'raft' ? 500 : 2000);
     writeFileSync(this.secretFile, randomBytes(24).toString('hex'));
     for (const labMember of lab.members) {
       const id = `member-${labMember.index}`;
+      if (this.controlsWallClocks) writeFileSync(this.wallClockFile(labMember.index), '0\n');
       this.members.push({
         index: labMember.index,
         id,
@@ -183,7 +193,7 @@ export class FaultMesh {
   startMember(index: number): Child {
     const member = this.member(index);
     if (member.child !== null) throw new Error(`${member.id} is running`);
-    const extras = this.memberProcess(index);
+    const extras = this.clockControlOf(index, this.memberProcess(index));
     const child = this.lab.spawn(
       index,
       process.execPath,
@@ -222,6 +232,37 @@ export class FaultMesh {
     if (member.child === null || !member.isPaused) return;
     process.kill(member.child.pid, 'SIGCONT');
     member.isPaused = false;
+  }
+
+  /**
+   * Sets member `index`'s wall clock `offsetMs` away from real time (0 puts it back), as an NTP
+   * step would; its monotonic clock is untouched. Needs `controlWallClocks` and a member that
+   * has answered over HTTP since it started (before its preload runs, SIGUSR2 would end it).
+   */
+  jumpWallClock(index: number, offsetMs: number): void {
+    if (!this.controlsWallClocks) throw new Error('jumpWallClock needs controlWallClocks');
+    const member = this.member(index);
+    writeFileSync(this.wallClockFile(index), `${Math.round(offsetMs)}\n`);
+    if (member.child !== null) process.kill(member.child.pid, 'SIGUSR2');
+  }
+
+  private wallClockFile(index: number): string {
+    return join(this.directory, `wall-clock-offset-${index}`);
+  }
+
+  private clockControlOf(index: number, extras: MemberProcessOptions): MemberProcessOptions {
+    if (!this.controlsWallClocks) return extras;
+    const nodeArgs = extras.nodeArgs ?? [];
+    return {
+      nodeArgs: nodeArgs.includes(clockPreload)
+        ? nodeArgs
+        : ['--import', clockPreload, ...nodeArgs],
+      env: {
+        ELECTOR_TEST_CLOCK_RATE: '1',
+        ELECTOR_TEST_WALL_CLOCK_FILE: this.wallClockFile(index),
+        ...extras.env,
+      },
+    };
   }
 
   async leaderAnswer(index: number): Promise<LeaderAnswer | null> {

@@ -12,8 +12,15 @@
 // node:timers; setTimeout, setInterval and scheduler.wait from node:timers/promises;
 // util.promisify(setTimeout); AbortSignal.timeout. ESM named imports of node:timers and
 // node:timers/promises see the patched functions through module.syncBuiltinESMExports().
-// Not skewed: Date.now() (wall-clock time, for display only), process.hrtime (kept real, so a
-// test can compare against it), and Node's internal timers (socket and HTTP server timeouts).
+// Not skewed: process.hrtime (kept real, so a test can compare against it), and Node's internal
+// timers (socket and HTTP server timeouts).
+//
+// Wall-clock time (Date.now(), new Date(), Date()) runs at real speed, and can jump the way an
+// NTP step or an operator's `date -s` makes it jump: with ELECTOR_TEST_WALL_CLOCK_FILE set, on
+// SIGUSR2 the process reads the file (a signed integer of ms) and from then on its wall clock is
+// that far from real time. elector times leases on the monotonic clock only, so a jump must
+// change nothing but the timestamps in its logs and Kubernetes objects.
+import { readFileSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import timers from 'node:timers';
@@ -105,3 +112,39 @@ AbortSignal.timeout = function timeout(delay) {
   return real.abortSignalTimeout.call(AbortSignal, ms === delay ? delay : Math.ceil(ms));
 };
 syncBuiltinESMExports();
+
+const wallClockVariable = 'ELECTOR_TEST_WALL_CLOCK_FILE';
+const wallClockFile = process.env[wallClockVariable];
+if (wallClockFile !== undefined && wallClockFile !== '') {
+  const RealDate = Date;
+  let offsetMs = 0;
+  const readOffset = () => {
+    const text = readFileSync(wallClockFile, 'utf8').trim();
+    const value = /^[-+]?\d+$/.test(text) ? Number(text) : Number.NaN;
+    if (!Number.isSafeInteger(value)) {
+      throw new Error(
+        `${wallClockVariable} (${wallClockFile}): expected a whole number of ms; got ${JSON.stringify(text)}`,
+      );
+    }
+    return value;
+  };
+  offsetMs = readOffset();
+  process.on('SIGUSR2', () => {
+    offsetMs = readOffset();
+  });
+  function SkewedDate(...args) {
+    if (new.target === undefined) return new RealDate(RealDate.now() + offsetMs).toString();
+    return Reflect.construct(
+      RealDate,
+      args.length === 0 ? [RealDate.now() + offsetMs] : args,
+      new.target,
+    );
+  }
+  SkewedDate.prototype = RealDate.prototype;
+  SkewedDate.now = function now() {
+    return RealDate.now() + offsetMs;
+  };
+  SkewedDate.parse = RealDate.parse;
+  SkewedDate.UTC = RealDate.UTC;
+  globalThis.Date = SkewedDate;
+}
