@@ -1,4 +1,5 @@
 import type { LeaderAnswer, SidecarCluster } from '../test/helpers/sidecar-cluster.js';
+import { withDeadline } from './deadline.js';
 import { LeaderWatch } from './leader-watch.js';
 
 export interface SuccessorWatch {
@@ -9,7 +10,8 @@ export interface SuccessorWatch {
 
 /**
  * Opens the watch streams of every member but `before`'s leader and resolves once they are live,
- * so the fault can be injected right after.
+ * so the fault can be injected right after. Rejects if they are not live within `timeoutMs` (a
+ * member whose process ended never streams).
  */
 export async function watchForSuccessor(
   cluster: SidecarCluster,
@@ -24,7 +26,11 @@ export async function watchForSuccessor(
     for (const watch of watches) watch.close();
   };
   try {
-    await Promise.all(watches.map((watch) => watch.ready));
+    await withDeadline(
+      Promise.all(watches.map((watch) => watch.ready)),
+      timeoutMs,
+      "the survivors' /leader/watch streams to go live",
+    );
   } catch (error) {
     close();
     throw error;

@@ -28,6 +28,8 @@ export interface MemberProcess {
   readonly stateDir: string;
   child: Child | null;
   extraEnv: Record<string, string>;
+  /** How the member's last process ended (by a signal or on its own), with its last output; null until one has. */
+  lastExit: { readonly code: number | string; readonly output: string } | null;
 }
 
 export interface ClusterOptions {
@@ -61,6 +63,7 @@ export class SidecarCluster {
         stateDir: join(cluster.directory, id),
         child: null,
         extraEnv: {},
+        lastExit: null,
       });
     }
     for (const member of cluster.members) cluster.startMember(member.id);
@@ -115,7 +118,8 @@ export class SidecarCluster {
       env: this.environment(member),
     });
     member.child = child;
-    void child.exited.then(() => {
+    void child.exited.then((code) => {
+      member.lastExit = { code, output: child.output().slice(-4000) };
       if (member.child === child) member.child = null;
     });
     return child;
