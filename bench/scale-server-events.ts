@@ -1,8 +1,8 @@
 // The server's own count of watch notifications it sent, as a cross-check of the sidecars'
 // elector_watch_events_total. Both counters exist on the servers installed here (checked on
 // etcd 3.4.23 and ZooKeeper 3.8.0).
-import { connect } from 'node:net';
 import { metricValue } from '../test/helpers/sidecar-cluster.js';
+import { fourLetterWord } from '../test/helpers/zookeeper-server.js';
 
 /**
  * Watch notifications the servers named in `env` (as backend-setups.ts hands it to the sidecars)
@@ -45,30 +45,8 @@ function triggeredWatchers(mntr: string): number {
   return total;
 }
 
-/**
- * The `mntr` answer of one ZooKeeper server (host:port). test/helpers/zookeeper-server.ts has
- * the same four-letter-word client, but only on the server objects it starts, and the bench gets
- * the servers through backend-setups.ts, which hands out only the sidecars' environment.
- */
+/** The `mntr` answer of one ZooKeeper server (host:port). */
 function monitor(server: string): Promise<string> {
   const separator = server.lastIndexOf(':');
-  const host = server.slice(0, separator);
-  const port = Number(server.slice(separator + 1));
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, host);
-    let answer = '';
-    socket.setTimeout(2000, () => {
-      socket.destroy(new Error(`${server}: no answer to mntr within 2000 ms`));
-    });
-    socket.on('connect', () => {
-      socket.end('mntr');
-    });
-    socket.on('data', (chunk: Buffer) => {
-      answer += chunk.toString('utf8');
-    });
-    socket.on('error', reject);
-    socket.on('close', (hadError) => {
-      if (!hadError) resolve(answer);
-    });
-  });
+  return fourLetterWord(Number(server.slice(separator + 1)), 'mntr', server.slice(0, separator));
 }

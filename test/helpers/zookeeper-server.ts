@@ -159,9 +159,14 @@ function startServer(id: number, clientPort: number, configPath: string): ZooKee
   };
 }
 
-async function fourLetterWord(port: number, command: string): Promise<string> {
+/** The answer of the ZooKeeper server at `host`:`port` to a four-letter word (e.g. "mntr"). */
+export async function fourLetterWord(
+  port: number,
+  command: string,
+  host = '127.0.0.1',
+): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
+    const socket = connect(port, host);
     let answer = '';
     socket.setTimeout(2000, () => {
       socket.destroy(new Error(`no answer to ${command} within 2000 ms`));
