@@ -104,9 +104,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       : { electionTimeoutMs: options.electionTimeoutMs }),
   });
   const faultKinds =
-    mesh.backend === 'raft'
-      ? raftFaultKinds
-      : backendFaultKinds(mesh.server?.pause !== null && mesh.server?.pause !== undefined);
+    mesh.backend === 'raft' ? raftFaultKinds : backendFaultKinds(mesh.server?.pause != null);
   const resource = await FencingResource.start();
   const recorder = new LeadershipRecorder({
     members: mesh.members.map((member) => ({ id: member.id, url: member.url })),
