@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import { ElectorError } from '../core/errors.js';
 import type { Leadership } from '../core/leadership.js';
 import { isConflict, toKubernetesError, type KubernetesApiError } from './api-errors.js';
-import { Backoff, isAborted, Wakeup } from './backoff.js';
+import { isAborted, Wakeup } from '../runtime/abortable.js';
+import { Backoff } from '../runtime/backoff.js';
 import { FailureLog } from './failure-log.js';
 import {
   parsePodLabelOptions,

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import { ElectorError } from '../core/errors.js';
-import { delay, isAborted } from './abortable-delay.js';
+import { isAborted, pause } from '../runtime/abortable.js';
 import { messageOf } from './error-message.js';
 import { defaultHealthTiming, healthTimingProblems, type HealthTiming } from './health-timing.js';
 import type { Probe, ProbeOutcome } from './probe.js';
@@ -146,7 +146,7 @@ export function createHealthGate(options: HealthGateOptions): HealthGate {
         `health gate started: ${probe.description} every ${timing.periodMs} ms`,
       );
       try {
-        await delay(timing.initialDelayMs, signal);
+        await pause(timing.initialDelayMs, signal);
         while (!isAborted(signal)) {
           const startedAt = clock.now();
           const outcome = await probeOnce(signal);
@@ -154,7 +154,7 @@ export function createHealthGate(options: HealthGateOptions): HealthGate {
           if (isAborted(signal)) break;
           const durationMs = clock.now() - startedAt;
           record(outcome, durationMs);
-          await delay(timing.periodMs - durationMs, signal);
+          await pause(timing.periodMs - durationMs, signal);
         }
       } finally {
         isRunning = false;

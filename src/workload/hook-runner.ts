@@ -1,5 +1,5 @@
 import { assertNever } from '../core/errors.js';
-import { isAborted } from './abortable-delay.js';
+import { isAborted } from '../runtime/abortable.js';
 import { messageOf } from './error-message.js';
 import { runCommand } from './command-runner.js';
 import { hookBody, hookEnvironment, type HookPayload } from './hook-payload.js';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
-import { isAborted } from './abortable-delay.js';
+import { isAborted } from '../runtime/abortable.js';
 import { messageOf } from './error-message.js';
 import type { HookPayload } from './hook-payload.js';
 import { runHook, type HookRun, type HookSpec } from './hook-runner.js';

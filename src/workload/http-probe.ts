@@ -1,4 +1,4 @@
-import { isAborted } from './abortable-delay.js';
+import { isAborted } from '../runtime/abortable.js';
 import { messageOf } from './error-message.js';
 import { sendLocalRequest } from './http-request.js';
 import { healthy, type Probe, type ProbeOutcome } from './probe.js';

@@ -3,7 +3,7 @@ import { rootCertificates } from 'node:tls';
 import { Etcd3, isRecoverableError, type IOptions } from 'etcd3';
 import { ElectorError } from '../../core/errors.js';
 import type { Random } from '../../core/random.js';
-import { backoffDelayMs, type BackoffPolicy } from './backoff.js';
+import { backoffDelayMs, type BackoffPolicy } from '../../runtime/backoff.js';
 import type { EtcdErrorReporter } from './etcd-errors.js';
 import type { EtcdTlsOptions, ResolvedEtcdOptions } from './options.js';
 

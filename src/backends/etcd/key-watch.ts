@@ -1,7 +1,7 @@
 import type { Etcd3, IWatchResponse, Watcher } from 'etcd3';
 import type { Logger } from 'pino';
 import type { ElectionObserver } from '../../core/election-events.js';
-import { pause } from './abortable.js';
+import { pause } from '../../runtime/abortable.js';
 
 export interface KeyWatchEvents {
   onDeleted(): void;

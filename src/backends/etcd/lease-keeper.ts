@@ -7,8 +7,8 @@ import {
 } from 'etcd3';
 import type { Clock } from '../../core/clock.js';
 import { ElectorError } from '../../core/errors.js';
-import { isAborted, pause } from './abortable.js';
-import { Backoff, type BackoffPolicy } from './backoff.js';
+import { isAborted, pause } from '../../runtime/abortable.js';
+import { Backoff, type BackoffPolicy } from '../../runtime/backoff.js';
 import type { EtcdErrorReporter } from './etcd-errors.js';
 
 type KeepaliveStream = IDuplexStream<ILeaseKeepAliveRequest, ILeaseKeepAliveResponse>;

@@ -2,7 +2,7 @@ import type { Etcd3 } from 'etcd3';
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
 import type { ElectionObserver } from '../../core/election-events.js';
-import { Backoff, type BackoffPolicy } from './backoff.js';
+import { Backoff, type BackoffPolicy } from '../../runtime/backoff.js';
 import { KeyWatch, type KeyWatchEvents } from './key-watch.js';
 
 export interface SessionWatchContext {

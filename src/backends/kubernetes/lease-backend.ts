@@ -1,5 +1,5 @@
 import { ElectorError } from '../../core/errors.js';
-import { Wakeup } from '../../kubernetes/backoff.js';
+import { untilAborted, Wakeup } from '../../runtime/abortable.js';
 import { FailureLog } from '../../kubernetes/failure-log.js';
 import type { ElectionBackend, ElectionState, MemberStatus } from '../backend.js';
 import { LeaseCampaign } from './lease-campaign.js';
@@ -137,21 +137,4 @@ export function createLeaseBackend(options: LeaseBackendOptions): LeaseBackend {
     members: (): readonly MemberStatus[] => view.members(),
     closed: () => finished,
   };
-}
-
-/** Settles like `promise`, or rejects with the abort reason as soon as `signal` aborts. */
-async function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  signal.throwIfAborted();
-  let onAbort: () => void = () => undefined;
-  const aborted = new Promise<never>((_resolve, reject) => {
-    onAbort = () => {
-      reject(signal.reason as Error);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    return await Promise.race([promise, aborted]);
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
 }

@@ -14,7 +14,7 @@ import {
   type KubernetesApiError,
 } from '../../kubernetes/api-errors.js';
 import type { KubernetesApi } from '../../kubernetes/api-client.js';
-import { isAborted, type Wakeup } from '../../kubernetes/backoff.js';
+import { isAborted, type Wakeup } from '../../runtime/abortable.js';
 import type { FailureLog } from '../../kubernetes/failure-log.js';
 import { getLease, writeLease, type LeaseSnapshot } from '../../kubernetes/lease-client.js';
 import { acquireWrite, holderOf, releaseWrite, renewWrite, tokenOf } from './lease-record.js';

@@ -1,7 +1,8 @@
 import type { Random } from '../../core/random.js';
 import { KubernetesApiError, toKubernetesError } from '../../kubernetes/api-errors.js';
 import type { KubernetesApi } from '../../kubernetes/api-client.js';
-import { Backoff, isAborted, pause } from '../../kubernetes/backoff.js';
+import { isAborted, pause } from '../../runtime/abortable.js';
+import { Backoff } from '../../runtime/backoff.js';
 import { watchLease, type LeaseSnapshot } from '../../kubernetes/lease-client.js';
 
 export interface LeaseWatcherOptions {

@@ -7,7 +7,7 @@ import type { ElectionView, KnownCandidate } from './election-view.js';
 import type { ZooKeeperSettings } from './options.js';
 import { checkQueue, joinQueue, observeQueue, type SessionCampaign } from './queue.js';
 import type { ZooKeeperSession } from './session.js';
-import type { Wakeup } from './wakeup.js';
+import type { Wakeup } from '../../runtime/abortable.js';
 import { zookeeperCodeOf, type FailureReporter } from './zookeeper-errors.js';
 
 /** Commands from the backend's public methods, carried out by the campaign loop alone. */
@@ -73,7 +73,7 @@ export async function campaignInSession(
       // the notification can overtake the continuation that records what we watch, and
       // watching the same path twice costs nothing (client and server keep one watch per path).
       campaign.watchedPredecessor = null;
-      wakeup.notify();
+      wakeup.wake();
     },
     mayLead: () => control.isEligible && !control.hasResignation(),
     own: null,
@@ -88,7 +88,7 @@ export async function campaignInSession(
     view.setConnection(
       state === 'connected' ? 'connected' : state === 'suspended' ? 'suspended' : 'connecting',
     );
-    wakeup.notify();
+    wakeup.wake();
   });
   const waitConnected = async (): Promise<void> => {
     while (session.state() !== 'connected') {

@@ -8,7 +8,7 @@ import {
   type ZooKeeperBackendOptions,
 } from './options.js';
 import { openSession, type ZooKeeperSession } from './session.js';
-import { Wakeup, pause, untilAborted } from './wakeup.js';
+import { Wakeup, pause, untilAborted } from '../../runtime/abortable.js';
 import { createFailureReporter } from './zookeeper-errors.js';
 
 /** The ZooKeeper backend, plus a way to wait until it has shut down after its signal aborted. */
@@ -157,7 +157,7 @@ export function createZooKeeperBackend(options: ZooKeeperBackendOptions): ZooKee
       if (!view.isLowest() || !hasStarted || hasFinished) return;
       view.stepDown();
       const resigned = control.requestResignation();
-      wakeup.notify();
+      wakeup.wake();
       await untilAborted(resigned, signal);
     },
     setEligible(isEligible: boolean): void {
@@ -165,7 +165,7 @@ export function createZooKeeperBackend(options: ZooKeeperBackendOptions): ZooKee
       control.isEligible = isEligible;
       view.setEligible(isEligible);
       logger.info({ event: 'eligibility.changed', isEligible }, 'eligibility changed');
-      wakeup.notify();
+      wakeup.wake();
     },
     isReady: (): boolean => view.isConnected(),
     members: (): readonly MemberStatus[] => view.members(),

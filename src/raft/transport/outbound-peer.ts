@@ -2,7 +2,9 @@ import { connect, type Socket } from 'node:net';
 import type { PeerDropReason } from '../../core/election-events.js';
 import { ElectorError } from '../../core/errors.js';
 import type { Random } from '../../core/random.js';
-import { backoffDelayMs, sleepUnlessAborted, type BackoffPolicy } from './backoff.js';
+import { pause } from '../../runtime/abortable.js';
+import { backoffDelayMs } from '../../runtime/backoff.js';
+import type { BackoffPolicy } from './backoff.js';
 import type { PeerConnection, SendResult } from './connection.js';
 
 export interface PeerAddress {
@@ -109,8 +111,12 @@ export class OutboundPeer {
       const wake = new AbortController();
       this.#wake = wake;
       // Returns at once when aborted (the loop condition then ends the loop) or woken by redialNow.
-      await sleepUnlessAborted(
-        backoffDelayMs(attempt, this.#options.backoff, this.#options.random),
+      const { initialDelayMs, maxDelayMs } = this.#options.backoff;
+      await pause(
+        backoffDelayMs(
+          { baseDelayMs: initialDelayMs, maxDelayMs, random: this.#options.random },
+          attempt,
+        ),
         AbortSignal.any([signal, wake.signal]),
       );
       this.#wake = null;

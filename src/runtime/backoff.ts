@@ -1,4 +1,5 @@
-import type { Random } from '../../core/random.js';
+// Capped, jittered retry delays for every reconnect and retry loop of the sidecar.
+import type { Random } from '../core/random.js';
 
 export interface BackoffPolicy {
   readonly baseDelayMs: number;
@@ -7,11 +8,13 @@ export interface BackoffPolicy {
 }
 
 /**
- * Capped exponential delay with "equal jitter": half of the step is fixed, half is random, so
- * members that failed together spread out but none retries at once.
+ * The delay before retry number `attempt` (0 for the first): capped exponential with "equal
+ * jitter", half of the step fixed and half random, so members that failed together spread out
+ * but none retries at once.
  */
 export function backoffDelayMs(policy: BackoffPolicy, attempt: number): number {
-  const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(attempt, 30));
+  const exponent = Math.min(Math.max(attempt, 0), 30);
+  const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** exponent);
   return step / 2 + policy.random() * (step / 2);
 }
 
@@ -25,6 +28,11 @@ export class Backoff {
     const delay = backoffDelayMs(this.policy, this.attempt);
     this.attempt += 1;
     return delay;
+  }
+
+  /** Consecutive failures so far. */
+  failures(): number {
+    return this.attempt;
   }
 
   reset(): void {
