@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startKubeApiServer } from '../test/helpers/kube-apiserver/index.js';
 import { SidecarCluster, type LeaderAnswer } from '../test/helpers/sidecar-cluster.js';
+import { nullOnDeadline, within } from '../test/helpers/wait-for.js';
 import { LeaderWatch } from './leader-watch.js';
 import { BenchOutput } from './output.js';
 import { PodRoleWatch } from './pod-watch.js';
@@ -18,21 +19,6 @@ if (!Number.isInteger(trials) || trials < 1) {
 }
 
 const roleLabel = 'elector.io/role';
-
-/** `promise`'s value, or null if it takes longer than `ms`. */
-async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<null>((resolve) => {
-    timer = setTimeout(() => {
-      resolve(null);
-    }, ms);
-  });
-  try {
-    return await Promise.race([promise, expired]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 async function main(): Promise<void> {
   const output = new BenchOutput('labels');
@@ -87,9 +73,17 @@ async function main(): Promise<void> {
           }
         });
         await cluster.stopMember(before.self, mode === 'crash' ? 'SIGKILL' : 'SIGTERM');
-        const elected = await withDeadline(newLeader, 20_000);
+        const elected = await within(
+          newLeader,
+          20_000,
+          'a survivor to report the new leader',
+        ).catch(nullOnDeadline);
         const converged =
-          elected === null ? null : await withDeadline(pods.until(labelsRight(elected.id)), 20_000);
+          elected === null
+            ? null
+            : await within(pods.until(labelsRight(elected.id)), 20_000, 'the labels').catch(
+                nullOnDeadline,
+              );
         for (const watch of watches) watch.close();
         if (elected === null || converged === null) failed++;
         else samples.push(Math.max(0, converged - elected.at));

@@ -1,5 +1,5 @@
 import type { SidecarCluster } from '../test/helpers/sidecar-cluster.js';
-import { withDeadline } from './deadline.js';
+import { within } from '../test/helpers/wait-for.js';
 import { watchForSuccessor } from './successor-watch.js';
 
 export type FailoverMode = 'crash' | 'graceful';
@@ -50,7 +50,7 @@ export async function runCountedFailover<Name extends string>(
     .map((member) => member.id);
   const watch = await watchForSuccessor(cluster, before, deadlines.failoverMs);
   const countSurvivors = (): Promise<Counts<Name>> =>
-    withDeadline(count(survivors), deadlines.failoverMs, "the survivors' counters");
+    within(count(survivors), deadlines.failoverMs, "the survivors' counters");
   try {
     const countsBefore = await countSurvivors();
     const faultAt = performance.now();

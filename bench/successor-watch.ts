@@ -1,5 +1,5 @@
 import type { LeaderAnswer, SidecarCluster } from '../test/helpers/sidecar-cluster.js';
-import { withDeadline } from './deadline.js';
+import { within } from '../test/helpers/wait-for.js';
 import { LeaderWatch } from './leader-watch.js';
 
 export interface SuccessorWatch {
@@ -26,7 +26,7 @@ export async function watchForSuccessor(
     for (const watch of watches) watch.close();
   };
   try {
-    await withDeadline(
+    await within(
       Promise.all(watches.map((watch) => watch.ready)),
       timeoutMs,
       "the survivors' /leader/watch streams to go live",

@@ -38,3 +38,27 @@ export async function waitFor<T>(
 function bigintReplacer(_key: string, value: unknown): unknown {
   return typeof value === 'bigint' ? value.toString() : value;
 }
+
+/** The rejection of `within` when its deadline passes. */
+export class DeadlineExceeded extends Error {}
+
+/** `promise`'s value; rejects with DeadlineExceeded naming `what` if it takes longer than `timeoutMs`. */
+export async function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new DeadlineExceeded(`timed out after ${timeoutMs} ms waiting for ${what}`));
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** For `within(...).catch(nullOnDeadline)`: null when the deadline passed, any other error rethrown. */
+export function nullOnDeadline(error: unknown): null {
+  if (error instanceof DeadlineExceeded) return null;
+  throw error;
+}

@@ -6,7 +6,7 @@ import type { ElectionEvent } from '../../../src/core/election-events.js';
 import { seededRandom } from '../../../src/core/random.js';
 import { systemClock } from '../../../src/runtime/system-clock.js';
 import type { EtcdCluster } from '../../helpers/etcd-server.js';
-import { waitFor } from '../../helpers/wait-for.js';
+import { waitFor, within } from '../../helpers/wait-for.js';
 
 /** One in-process election member with everything it reported. */
 export interface Member {
@@ -190,19 +190,5 @@ export async function withLogs<T>(
       `\n=== etcd log (test failed) ===\n${cluster.logs().slice(-10_000)}\n=== member logs ===\n${memberLogs}\n`,
     );
     throw error;
-  }
-}
-
-export async function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
-    }, timeoutMs);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }
