@@ -4,6 +4,8 @@ import type { LabFault } from '../helpers/netns.js';
 import { FencingResource } from '../helpers/fencing-resource.js';
 import type { LeaderAnswer } from '../helpers/sidecar-cluster.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { assertLeadershipHeld } from './checker.js';
+import type { History } from './history.js';
 import { FaultMesh, type MeshOptions } from './mesh.js';
 import { LeadershipRecorder } from './recorder.js';
 import { Workload } from './workload.js';
@@ -86,6 +88,54 @@ export async function pauseLeaderUntilSuccessor(rig: PausedLeaderRig): Promise<P
     what: `the successor's workload to write with token ${successorToken}`,
   });
   return { self: first.self, index, token, workload, successorToken, deaf };
+}
+
+/**
+ * Wakes the paused leader and checks that its lease alone stopped it: it answers 503 without a
+ * token, still in its old term (it heard nothing of its successor), and its workload's stale
+ * write is fenced off. Then lets it hear its peers, waits for one agreed leader, and checks the
+ * history (`name` in the verdict): no overlap, and none of its acting after it woke.
+ */
+export async function assertWokenLeaderStoodDown(
+  rig: PausedLeaderRig,
+  paused: PausedLeader,
+  name: string,
+): Promise<{ history: History; resumedAt: number }> {
+  const { mesh, recorder, resource } = rig;
+  mesh.resume(paused.index);
+  const resumedAt = recorder.now();
+  const role = await fetch(`${mesh.member(paused.index).url}/role/leader`, {
+    signal: AbortSignal.timeout(2000),
+  });
+  assert.equal(role.status, 503, 'the woken leader does not act');
+  assert.equal(role.headers.get('Elector-Fencing-Token'), null);
+  const view = await mesh.leaderAnswer(paused.index);
+  assert.equal(
+    view?.term,
+    paused.token,
+    'it has not heard of the new term: its lease alone stopped it',
+  );
+  assert.equal(view.isSelf, false);
+
+  const stale = await paused.workload.resumeWithStaleWrite();
+  assert.deepEqual(
+    stale,
+    { isAccepted: false, highest: paused.successorToken },
+    'the stale write is fenced off',
+  );
+
+  await paused.deaf.heal();
+  recorder.mark('heal', `${paused.self} resumed and hears its peers`);
+  await recorder.waitForActing('a leader acting after the heal', 10_000);
+  const settled = await mesh.waitForAgreedLeader('one leader after the old one rejoins', 10_000);
+  assert.ok((settled.fencingToken ?? 0) >= paused.successorToken);
+  assert.deepEqual(resource.sharedTokens(), []);
+
+  const history = await recorder.stop();
+  const verdict = assertLeadershipHeld(history, name);
+  const oldIntervals = verdict.intervals.filter((interval) => interval.member === paused.self);
+  assert.ok(oldIntervals.every((interval) => interval.lastSentAt < resumedAt));
+  return { history, resumedAt };
 }
 
 const clusterStatusSchema = z.object({
