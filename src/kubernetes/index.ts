@@ -22,8 +22,8 @@ export {
   validateLabelKey,
   validateLabelValue,
 } from './label-rules.js';
+export { createPodLabelWriter } from './pod-label-writer.js';
 export {
-  createPodLabelWriter,
   defaultElectionLabelKey,
   defaultFencingTokenAnnotation,
   defaultRoleLabelKey,
@@ -33,5 +33,5 @@ export {
   type PodLabelWriterOptions,
   type PodLabelWriterStatus,
   type PodRole,
-} from './pod-label-writer.js';
+} from './pod-label-options.js';
 export { ignorePodSyncEvents, type PodSyncEvent, type PodSyncObserver } from './pod-sync-events.js';

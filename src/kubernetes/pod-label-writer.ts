@@ -19,18 +19,6 @@ import { readinessCondition, roleLabelChange, type Desired } from './pod-role-pa
 import { PodEventRecorder } from './pod-event-recorder.js';
 import { cleanStaleLeaderLabels } from './stale-label-cleanup.js';
 
-export {
-  defaultElectionLabelKey,
-  defaultFencingTokenAnnotation,
-  defaultRoleLabelKey,
-  parsePodLabelOptions,
-  type PodLabelSettings,
-  type PodLabelWriter,
-  type PodLabelWriterOptions,
-  type PodLabelWriterStatus,
-  type PodRole,
-} from './pod-label-options.js';
-
 /**
  * Creates the writer; throws ElectorError CONFIG_INVALID for an invalid label key, annotation
  * key, condition type or election name. Call `run(signal)` to start writing.

@@ -6,7 +6,7 @@ import { ElectorError } from '../core/errors.js';
 import type { Random } from '../core/random.js';
 import type { KubernetesApi } from '../kubernetes/api-client.js';
 import { validateConditionType, validateLabelKey } from '../kubernetes/label-rules.js';
-import type { PodLabelWriter } from '../kubernetes/pod-label-writer.js';
+import type { PodLabelWriter } from '../kubernetes/pod-label-options.js';
 import type { PodSyncObserver } from '../kubernetes/pod-sync-events.js';
 
 export interface PodLabelRuntime {

@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { Leadership } from '../../../src/core/leadership.js';
 import { createKubernetesApi, type KubernetesApi } from '../../../src/kubernetes/api-client.js';
-import type { PodLabelWriterOptions } from '../../../src/kubernetes/pod-label-options.js';
-import {
-  createPodLabelWriter,
-  type PodLabelWriter,
-} from '../../../src/kubernetes/pod-label-writer.js';
+import type {
+  PodLabelWriter,
+  PodLabelWriterOptions,
+} from '../../../src/kubernetes/pod-label-options.js';
+import { createPodLabelWriter } from '../../../src/kubernetes/pod-label-writer.js';
 import type { PodSyncEvent } from '../../../src/kubernetes/pod-sync-events.js';
 import { systemClock } from '../../../src/runtime/system-clock.js';
 import {
