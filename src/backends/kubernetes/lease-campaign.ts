@@ -16,7 +16,12 @@ import {
 import type { KubernetesApi } from '../../kubernetes/api-client.js';
 import { isAborted, type Wakeup } from '../../runtime/abortable.js';
 import type { FailureLog } from '../../kubernetes/failure-log.js';
-import { getLease, writeLease, type LeaseSnapshot } from '../../kubernetes/lease-client.js';
+import {
+  getLease,
+  writeLease,
+  type LeaseSnapshot,
+  type LeaseWrite,
+} from '../../kubernetes/lease-client.js';
 import { acquireWrite, holderOf, releaseWrite, renewWrite, tokenOf } from './lease-record.js';
 import type { LeaseView } from './lease-view.js';
 import { retryJitterFactor, type LeaseSettings } from './options.js';
@@ -126,17 +131,28 @@ export class LeaseCampaign {
     );
   }
 
+  /** GET the Lease, bounded by the renew deadline. */
+  private readLease(signal: AbortSignal): Promise<LeaseSnapshot> {
+    const { api, settings } = this.context;
+    return getLease(api, settings.namespace, settings.leaseName, signal, settings.renewDeadlineMs);
+  }
+
+  /** Writes `body` over `base` (create when null), bounded by `timeoutMs`. */
+  private writeLease(
+    base: LeaseSnapshot | null,
+    body: LeaseWrite,
+    signal: AbortSignal,
+    timeoutMs = this.context.settings.renewDeadlineMs,
+  ): Promise<LeaseSnapshot> {
+    const { api, settings } = this.context;
+    return writeLease(api, settings.namespace, settings.leaseName, base, body, signal, timeoutMs);
+  }
+
   private async readAndMaybeAcquire(signal: AbortSignal): Promise<void> {
-    const { api, settings, view, clock } = this.context;
+    const { settings, view, clock } = this.context;
     let lease: LeaseSnapshot | null;
     try {
-      lease = await getLease(
-        api,
-        settings.namespace,
-        settings.leaseName,
-        signal,
-        settings.renewDeadlineMs,
-      );
+      lease = await this.readLease(signal);
     } catch (error) {
       if (!isNotFound(error)) {
         this.fail('read', error);
@@ -163,19 +179,11 @@ export class LeaseCampaign {
     previousHolder: string | null,
     signal: AbortSignal,
   ): Promise<void> {
-    const { api, settings, view, clock, observe, logger } = this.context;
+    const { settings, view, clock, observe, logger } = this.context;
     observe({ type: 'election-started' });
     const sentAtMs = clock.now();
     try {
-      const lease = await writeLease(
-        api,
-        settings.namespace,
-        settings.leaseName,
-        base,
-        acquireWrite(base, settings, Date.now()),
-        signal,
-        settings.renewDeadlineMs,
-      );
+      const lease = await this.writeLease(base, acquireWrite(base, settings, Date.now()), signal);
       view.accept(lease);
       view.holding = { sentAtMs, token: tokenOf(lease), lease };
       this.renewStartedAtMs = sentAtMs;
@@ -203,17 +211,14 @@ export class LeaseCampaign {
   }
 
   private async renew(signal: AbortSignal): Promise<void> {
-    const { api, settings, view, clock } = this.context;
+    const { settings, view, clock } = this.context;
     const holding = view.holding;
     const deadline = view.actingDeadlineMs();
     if (holding === null || deadline === null) return;
     const sentAtMs = clock.now();
     this.renewStartedAtMs = sentAtMs;
     try {
-      const lease = await writeLease(
-        api,
-        settings.namespace,
-        settings.leaseName,
+      const lease = await this.writeLease(
         holding.lease,
         renewWrite(holding.lease, settings, Date.now()),
         signal,
@@ -238,15 +243,9 @@ export class LeaseCampaign {
 
   /** After a 409 on renew: still ours (only metadata changed) → renew again; otherwise lost. */
   private async recheckHold(token: bigint, signal: AbortSignal): Promise<void> {
-    const { api, settings, view } = this.context;
+    const { settings, view } = this.context;
     try {
-      const lease = await getLease(
-        api,
-        settings.namespace,
-        settings.leaseName,
-        signal,
-        settings.renewDeadlineMs,
-      );
+      const lease = await this.readLease(signal);
       view.accept(lease);
       const holding = view.holding;
       if (holding !== null && holderOf(lease) === settings.memberId && tokenOf(lease) === token) {
@@ -262,18 +261,14 @@ export class LeaseCampaign {
   }
 
   private async release(signal: AbortSignal): Promise<void> {
-    const { api, settings, view, logger } = this.context;
+    const { settings, view, logger } = this.context;
     const holding = view.holding;
     if (holding === null) return;
     try {
-      const lease = await writeLease(
-        api,
-        settings.namespace,
-        settings.leaseName,
+      const lease = await this.writeLease(
         holding.lease,
         releaseWrite(holding.lease, Date.now()),
         signal,
-        settings.renewDeadlineMs,
       );
       view.holding = null;
       view.accept(lease);
@@ -285,13 +280,7 @@ export class LeaseCampaign {
     } catch (error) {
       if (isConflict(error)) {
         try {
-          const lease = await getLease(
-            api,
-            settings.namespace,
-            settings.leaseName,
-            signal,
-            settings.renewDeadlineMs,
-          );
+          const lease = await this.readLease(signal);
           view.accept(lease);
           if (holderOf(lease) === settings.memberId && view.holding !== null) {
             view.holding = { ...view.holding, lease };
