@@ -108,8 +108,10 @@ describe('zookeeper backend: leader processes that die or stall', () => {
     const candidates = await startCandidates(3);
     await explain(candidates, async () => {
       const paused = await oneLeader(candidates);
-      const pausedAt = Date.now();
       process.kill(paused.child.pid, 'SIGSTOP');
+      // Read after the signal is sent: a sample the candidate took between a clock read before
+      // kill() and the stop taking effect would be a sample from before the pause.
+      const pausedAt = Date.now();
       const others = candidates.filter((candidate) => candidate !== paused);
       const successor = await waitFor(
         () => others.find((candidate) => candidate.latest()?.isSelf === true),
