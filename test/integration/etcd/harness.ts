@@ -150,6 +150,11 @@ export function describeStates(members: readonly Member[]): string {
  */
 export class LeaderSampler {
   readonly overlaps: string[] = [];
+  /**
+   * Per member, the latest acting deadline (leaseExpiresAt) seen while it acted: since current()
+   * stops reporting isSelf at that deadline whatever the timers do, it bounds when it stopped acting.
+   */
+  readonly actingUntil = new Map<string, number>();
   /** The longest stretch during which no member acted as leader, in ms. */
   longestGapMs = 0;
   private gapStartedAt: number | null = null;
@@ -159,6 +164,10 @@ export class LeaderSampler {
     this.timer = setInterval(() => {
       const now = systemClock.now();
       const leaders = actingLeaders(members());
+      for (const leader of leaders) {
+        const deadline = leader.backend.current().leaseExpiresAt ?? Number.POSITIVE_INFINITY;
+        this.actingUntil.set(leader.id, Math.max(this.actingUntil.get(leader.id) ?? 0, deadline));
+      }
       if (leaders.length > 1) this.overlaps.push(leaders.map((member) => member.id).join('+'));
       if (leaders.length === 0) {
         this.gapStartedAt ??= now;
