@@ -44,6 +44,7 @@ export class RaftDriver {
   private state: NodeState | null = null;
   private queue: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
+  private timerWakeAt = Number.NaN;
   private readonly changeListeners = new Set<(change: LeadershipChange) => void>();
   private readonly noticeListeners = new Set<(notice: StepNotice) => void>();
   private isStopped = false;
@@ -201,7 +202,10 @@ export class RaftDriver {
 
   private scheduleWake(wakeAt: number): void {
     if (this.isStopped) return;
+    // Most inputs (a heartbeat ack, say) leave the wake-up time as it was: keep the timer.
+    if (this.timer !== null && wakeAt === this.timerWakeAt) return;
     if (this.timer !== null) clearTimeout(this.timer);
+    this.timerWakeAt = wakeAt;
     // Timers may fire a little early against the monotonic clock; the core then just asks again.
     const delayMs = Math.max(0, Math.ceil(wakeAt - this.options.clock.now()));
     this.timer = setTimeout(() => {

@@ -94,18 +94,35 @@ export function computeFrameMac(
   sequence: bigint,
   payload: Uint8Array,
 ): Buffer {
-  const sequenceField = Buffer.alloc(sequenceBytes);
+  const sequenceField = Buffer.allocUnsafe(sequenceBytes);
   sequenceField.writeBigUInt64BE(sequence);
   return createHmac('sha256', secret)
-    .update(macDomain)
-    .update(Buffer.from([binding.direction === 'dialer-to-acceptor' ? 1 : 2]))
-    .update(binding.receiverNonce)
-    .update(binding.senderNonce)
-    .update(lengthPrefixed(binding.senderId))
-    .update(lengthPrefixed(binding.receiverId))
+    .update(bindingPrefix(binding))
     .update(sequenceField)
     .update(payload)
     .digest();
+}
+
+/**
+ * A connection keeps its two bindings for its whole life, so the MAC input they contribute is
+ * built once per binding, not once per frame.
+ */
+const bindingPrefixes = new WeakMap<FrameBinding, Buffer>();
+
+function bindingPrefix(binding: FrameBinding): Buffer {
+  let prefix = bindingPrefixes.get(binding);
+  if (prefix === undefined) {
+    prefix = Buffer.concat([
+      macDomain,
+      Buffer.from([binding.direction === 'dialer-to-acceptor' ? 1 : 2]),
+      binding.receiverNonce,
+      binding.senderNonce,
+      lengthPrefixed(binding.senderId),
+      lengthPrefixed(binding.receiverId),
+    ]);
+    bindingPrefixes.set(binding, prefix);
+  }
+  return prefix;
 }
 
 /** The sealed body carrying `payload` as frame number `sequence` of `binding`'s direction. */
@@ -115,10 +132,11 @@ export function sealFrameBody(
   sequence: bigint,
   payload: Uint8Array,
 ): Buffer {
-  const header = Buffer.alloc(sealedHeaderBytes);
-  header.writeBigUInt64BE(sequence);
-  computeFrameMac(secret, binding, sequence, payload).copy(header, sequenceBytes);
-  return Buffer.concat([header, payload]);
+  const body = Buffer.allocUnsafe(sealedHeaderBytes + payload.byteLength);
+  body.writeBigUInt64BE(sequence);
+  computeFrameMac(secret, binding, sequence, payload).copy(body, sequenceBytes);
+  body.set(payload, sealedHeaderBytes);
+  return body;
 }
 
 /**

@@ -131,7 +131,7 @@ export function tryEncodePeerMessage(
     const where = first === undefined ? '(root)' : first.path.map(String).join('.') || '(root)';
     return { ok: false, reason: 'malformed', detail: `${where}: ${first?.message ?? 'invalid'}` };
   }
-  const bytes = new TextEncoder().encode(JSON.stringify(parsed.data));
+  const bytes = Buffer.from(JSON.stringify(parsed.data), 'utf8');
   if (bytes.byteLength > maxBytes) {
     return {
       ok: false,

@@ -307,4 +307,21 @@ describe('handshake and frame authentication', () => {
     assert.equal(sealed.readBigUInt64BE(0), 5n);
     assert.deepEqual(sealed.subarray(sequenceBytes, sequenceBytes + macBytes), reference);
   });
+
+  test('a fixed frame has the MAC protocol version 1 has always given it, so mixed versions interoperate', () => {
+    const binding: FrameBinding = {
+      direction: 'acceptor-to-dialer',
+      senderId: 'member-1',
+      receiverId: 'member-0',
+      senderNonce: Buffer.alloc(32, 7),
+      receiverNonce: Buffer.alloc(32, 9),
+    };
+    const knownSecret = Buffer.from('cluster secret for a known answer');
+    const payload = Buffer.from('{"type":"heartbeat"}');
+    const expected = '8fff0776dc6b3a8da2666f4246fb5ab171b1cce218a233bb0ebd6464e899e097';
+    // Twice with the same binding object (its MAC prefix is then reused) and once with a copy.
+    for (const used of [binding, binding, { ...binding }]) {
+      assert.equal(computeFrameMac(knownSecret, used, 42n, payload).toString('hex'), expected);
+    }
+  });
 });
