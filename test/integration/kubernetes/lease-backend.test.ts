@@ -194,6 +194,7 @@ describe('the Lease backend', () => {
       );
       // The last renewal that succeeded was sent before the cut, and its deadline is renewDeadline
       // after it was sent; the follower may take over only leaseDuration after it saw that renewal.
+      assert.ok(actingUntil > cutAt, 'the leader was seen acting after the cut');
       assert.ok(actingUntil - cutAt <= timings.renewDeadlineMs, 'stopped by its renew deadline');
       assert.ok(
         takenAt - actingUntil >= timings.leaseDurationMs - timings.renewDeadlineMs,
