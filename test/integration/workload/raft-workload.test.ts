@@ -31,7 +31,9 @@ interface Member {
 }
 
 describe('raft members gated by their workloads', () => {
-  const controller = new AbortController();
+  // One controller per member, as in a real sidecar: three members on one signal would exceed
+  // Node's listener warning threshold without any listener leaking.
+  const controllers: AbortController[] = [];
   const members: Member[] = [];
   const gateRuns: Promise<void>[] = [];
   /** Every time a member became leader while its own gate said unhealthy. */
@@ -85,6 +87,8 @@ describe('raft members gated by their workloads', () => {
       members.push({ id, backend, gate, workload });
     }
     for (const member of members) {
+      const controller = new AbortController();
+      controllers.push(controller);
       followHealth(member.gate, member.backend);
       await member.backend.start(controller.signal);
       // Applied again once started: the Raft driver ignores input before it has loaded its state.
@@ -94,7 +98,7 @@ describe('raft members gated by their workloads', () => {
   });
 
   after(async () => {
-    controller.abort();
+    for (const controller of controllers) controller.abort();
     await Promise.all(gateRuns);
     await Promise.all(members.map((member) => member.workload.close()));
     await rm(directory, { recursive: true, force: true });
