@@ -15,7 +15,13 @@ export type ElectionEvent =
   | { readonly type: 'quorum-lost' }
   | { readonly type: 'transfer'; readonly result: 'started' | 'refused' }
   | { readonly type: 'backend-error'; readonly operation: string; readonly code: string }
-  | { readonly type: 'watch-event' };
+  /** A watch notification that wakes a candidate to re-check its place in the queue. */
+  | { readonly type: 'watch-event' }
+  /**
+   * A watch notification that only tells a follower the leader's key is gone, so it re-reads
+   * who leads at once instead of at its next periodic read (etcd: followers behind the successor).
+   */
+  | { readonly type: 'leader-watch-event' };
 
 export type PeerDropReason =
   | 'malformed'

@@ -34,6 +34,7 @@ export class SidecarMetrics {
   private readonly transfers: Counter<'result'>;
   private readonly backendErrors: Counter<'operation' | 'code'>;
   private readonly watchEvents: Counter;
+  private readonly leaderWatchEvents: Counter;
   readonly labelConvergence: Histogram;
   private readonly podWrites: Counter<'target' | 'result' | 'reason'>;
   private readonly podEvents: Counter<'reason' | 'result'>;
@@ -126,7 +127,12 @@ export class SidecarMetrics {
     });
     this.watchEvents = new Counter({
       name: 'elector_watch_events_total',
-      help: 'Watch notifications received from the backend (etcd, ZooKeeper, Kubernetes).',
+      help: 'Watch notifications received from the backend (etcd, ZooKeeper, Kubernetes) that wake this member to re-check its place in the queue or the Lease.',
+      registers,
+    });
+    this.leaderWatchEvents = new Counter({
+      name: 'elector_leader_watch_events_total',
+      help: "Watch notifications that only tell this follower the leader's key is gone, so it learns the next leader at once (etcd, followers behind the successor).",
       registers,
     });
     this.labelConvergence = new Histogram({
@@ -334,6 +340,9 @@ export class SidecarMetrics {
         break;
       case 'watch-event':
         this.watchEvents.inc();
+        break;
+      case 'leader-watch-event':
+        this.leaderWatchEvents.inc();
         break;
     }
   };

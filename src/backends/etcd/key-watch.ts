@@ -18,7 +18,7 @@ export interface KeyWatchEvents {
 /**
  * Watches one key for its deletion, from `startRevision` on, so a deletion between the read
  * that found the key and the watch's creation is still delivered. Each event received is
- * counted with `observe({ type: 'watch-event' })`. Events stop once `cancel()` is called.
+ * counted with `observe({ type: countedAs })`. Events stop once `cancel()` is called.
  */
 export class KeyWatch {
   private readonly watcher: Watcher;
@@ -32,6 +32,7 @@ export class KeyWatch {
     private readonly observe: ElectionObserver,
     private readonly logger: Logger,
     private readonly events: KeyWatchEvents,
+    countedAs: 'watch-event' | 'leader-watch-event' = 'watch-event',
   ) {
     this.watcher = client
       .watch()
@@ -44,7 +45,7 @@ export class KeyWatch {
     this.watcher.on('data', (response) => {
       // Counted even after cancel(): the events reached this member either way.
       response.events.forEach(() => {
-        this.observe({ type: 'watch-event' });
+        this.observe({ type: countedAs });
       });
       this.guard('data', () => {
         this.onData(response);

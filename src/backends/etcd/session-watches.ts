@@ -26,14 +26,16 @@ export interface SessionWatchEvents {
 }
 
 /**
- * The two watches of a session: on our own key (to stop at once if it is deleted) and on our
- * immediate predecessor (to re-check when it goes). A broken watch is dropped, not resumed
- * (see KeyWatch), and re-created from a fresh read after a jittered backoff, so a failing
- * stream cannot spin.
+ * The watches of a session: on our own key (to stop at once if it is deleted), on our immediate
+ * predecessor (to re-check when it goes), and, behind the successor, on the leader's key (only to
+ * re-read who leads when it goes; no herd: it wakes nobody to campaign). A broken watch is
+ * dropped, not resumed (see KeyWatch), and re-created from a fresh read after a jittered
+ * backoff, so a failing stream cannot spin.
  */
 export class SessionWatches {
   private own: KeyWatch | null = null;
   private predecessor: KeyWatch | null = null;
+  private leader: KeyWatch | null = null;
   private readonly cancelling = new Set<Promise<void>>();
   private readonly retry: Backoff;
   private retryAt = Number.NEGATIVE_INFINITY;
@@ -76,38 +78,71 @@ export class SessionWatches {
 
   /** Watches `key` (null: we lead, watch nothing) from `fromRevision`, replacing an older target. */
   followPredecessor(key: string | null, fromRevision: bigint): void {
-    if (this.predecessor?.key === key) return;
-    this.drop(this.predecessor);
-    this.predecessor = null;
-    if (key === null || this.msUntilRetry() > 0) return;
-    const watch: KeyWatch = this.create(key, fromRevision, {
-      onDeleted: () => {
-        this.events.onRecheck();
-      },
-      onConnected: () => {
-        this.retry.reset();
-      },
-      onDisconnected: () => {
-        if (this.predecessor === watch) this.predecessor = null;
-        this.broken(watch);
-        this.events.onRecheck();
-      },
+    this.predecessor = this.follow(this.predecessor, key, fromRevision, 'watch-event', (watch) => {
+      if (this.predecessor === watch) this.predecessor = null;
     });
-    this.predecessor = watch;
   }
 
-  /** Cancels both watches and waits (bounded) until etcd has confirmed every cancel. */
+  /**
+   * Watches the leader's key (null: none to watch, because we lead or our predecessor is the
+   * leader and is watched already), replacing an older target.
+   */
+  followLeader(key: string | null, fromRevision: bigint): void {
+    this.leader = this.follow(this.leader, key, fromRevision, 'leader-watch-event', (watch) => {
+      if (this.leader === watch) this.leader = null;
+    });
+  }
+
+  private follow(
+    current: KeyWatch | null,
+    key: string | null,
+    fromRevision: bigint,
+    countedAs: 'watch-event' | 'leader-watch-event',
+    forget: (watch: KeyWatch) => void,
+  ): KeyWatch | null {
+    if (current?.key === key) return current;
+    this.drop(current);
+    if (key === null || this.msUntilRetry() > 0) return null;
+    const watch: KeyWatch = this.create(
+      key,
+      fromRevision,
+      {
+        onDeleted: () => {
+          this.events.onRecheck();
+        },
+        onConnected: () => {
+          this.retry.reset();
+        },
+        onDisconnected: () => {
+          forget(watch);
+          this.broken(watch);
+          this.events.onRecheck();
+        },
+      },
+      countedAs,
+    );
+    return watch;
+  }
+
+  /** Cancels every watch and waits (bounded) until etcd has confirmed every cancel. */
   async close(): Promise<void> {
     this.drop(this.own);
     this.drop(this.predecessor);
+    this.drop(this.leader);
     this.own = null;
     this.predecessor = null;
+    this.leader = null;
     await Promise.all(this.cancelling);
   }
 
-  private create(key: string, fromRevision: bigint, events: KeyWatchEvents): KeyWatch {
+  private create(
+    key: string,
+    fromRevision: bigint,
+    events: KeyWatchEvents,
+    countedAs: 'watch-event' | 'leader-watch-event' = 'watch-event',
+  ): KeyWatch {
     const { client, observe, logger } = this.context;
-    return new KeyWatch(client, key, fromRevision, observe, logger, events);
+    return new KeyWatch(client, key, fromRevision, observe, logger, events, countedAs);
   }
 
   private broken(watch: KeyWatch): void {

@@ -207,6 +207,10 @@ export async function runSession(
       // Sorted by create revision, so the entry before ours is the immediate predecessor.
       const predecessor = list.candidates[ownIndex - 1];
       watches.followPredecessor(predecessor?.key ?? null, list.revision + 1n);
+      // Behind the successor, also watch the leader's key, only to learn the next leader at once.
+      const leader = list.candidates[0];
+      const isBehindSuccessor = leader !== undefined && ownIndex >= 2;
+      watches.followLeader(isBehindSuccessor ? leader.key : null, list.revision + 1n);
       if (predecessor === undefined && !session.isLeader) {
         session.isLeader = true;
         context.observe({ type: 'election-finished', result: 'won' });

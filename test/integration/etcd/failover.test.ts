@@ -202,10 +202,65 @@ describe('etcd election failover', () => {
             resignEvents >= 1 && resignEvents <= 2,
             `${resignEvents} watch events for one resign`,
           );
+          // Followers behind the successor watch the leader's key too, only to learn the next
+          // leader at once: at most one such notification each, and none wakes them to campaign.
+          const leaderNotices = members.reduce(
+            (sum, member) => sum + member.leaderWatchEvents(),
+            0,
+          );
+          t.diagnostic(`leader-key notifications over both failovers: ${leaderNotices}`);
+          assert.ok(leaderNotices <= 18 + 17, `${leaderNotices} leader-key notifications`);
           assert.deepEqual(sampler.overlaps, [], 'never two acting leaders');
         } finally {
           sampler.stop();
         }
+      },
+    );
+  });
+
+  test('followers behind the successor learn the new leader from a watch, not from their periodic re-read', async (t) => {
+    let members: Member[] = [];
+    await withLogs(
+      etcd,
+      () => members,
+      async () => {
+        const child = startCandidateProcess(etcd, 'observe', 'observe-process');
+        children.push(child);
+        await waitForProcessToLead(child);
+        // A re-read interval far beyond every deadline below: only a watch can tell them in time.
+        members = await startMembers(etcd.endpoints, 'observe', 3, { refreshIntervalMs: 600_000 });
+        running.push(...members);
+        await waitFor(
+          () => members.every((member) => member.backend.current().leader === 'observe-process'),
+          { timeoutMs: 5000, what: 'the in-process members to name the process as leader' },
+        );
+
+        const killedAt = systemClock.now();
+        await child.kill('SIGKILL');
+        const first = await waitForOneLeader(members, 'all three to agree after the crash', 10_000);
+        t.diagnostic(
+          `crash: all agree on ${first.id} ${Math.round(systemClock.now() - killedAt)} ms after SIGKILL (lease 2 s)`,
+        );
+        assert.equal(first.id, 'observe-0');
+        const [, second, third] = members;
+        assert.ok(second !== undefined && third !== undefined);
+        // Behind the successor, both heard the leader's key go; the successor was woken by its
+        // predecessor watch alone.
+        assert.deepEqual(
+          members.map((member) => member.leaderWatchEvents()),
+          [0, 1, 1],
+        );
+
+        const resignedAt = systemClock.now();
+        await first.backend.resign(AbortSignal.timeout(5000));
+        const next = await waitForOneLeader(members, 'all three to agree after the resign', 5000);
+        t.diagnostic(
+          `resign: all agree on ${next.id} ${Math.round(systemClock.now() - resignedAt)} ms after the resign`,
+        );
+        assert.equal(next.id, 'observe-1');
+        // observe-1 followed its predecessor, the leader itself; only observe-2 had a leader watch.
+        assert.equal(second.leaderWatchEvents(), 1);
+        assert.equal(third.leaderWatchEvents(), 2);
       },
     );
   });

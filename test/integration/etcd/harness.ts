@@ -16,7 +16,10 @@ export interface Member {
   /** Every onChange, with the monotonic time it arrived. */
   readonly changes: { readonly at: number; readonly state: ElectionState }[];
   readonly logs: string[];
+  /** Campaign wake-ups (predecessor and own-key watches). */
   watchEvents(): number;
+  /** Notifications that the leader's key is gone (followers behind the successor). */
+  leaderWatchEvents(): number;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -79,6 +82,7 @@ export function createMember(
     changes,
     logs,
     watchEvents: () => events.filter((event) => event.type === 'watch-event').length,
+    leaderWatchEvents: () => events.filter((event) => event.type === 'leader-watch-event').length,
     start: () => backend.start(controller.signal),
     stop: async () => {
       controller.abort();
