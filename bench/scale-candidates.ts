@@ -1,7 +1,9 @@
 // How failover on etcd and ZooKeeper grows with the number of candidates: crash (SIGKILL) and
 // graceful (SIGTERM) of the leader's sidecar, time until a survivor's API names the new leader,
 // and the watch notifications the survivors received across the failover. Each candidate watches
-// only its predecessor, so a failover should wake one candidate whatever their number.
+// only its predecessor, so a failover should wake one candidate whatever their number. On etcd the
+// followers behind the successor also hear that the leader's key went (so they name the new
+// leader at once); those notifications wake nobody to campaign and are counted apart.
 import { metricValue, SidecarCluster } from '../test/helpers/sidecar-cluster.js';
 import { backendSetups } from './backend-setups.js';
 import type { BenchOutput } from './output.js';
@@ -15,7 +17,7 @@ import {
 } from './scale-trial.js';
 import { percentile, round, summary } from './stats.js';
 
-type WatchCounter = 'sidecars' | 'server';
+type WatchCounter = 'sidecars' | 'leaderNotices' | 'server';
 
 /** Up to this long for all candidates of a fresh cluster to start and agree on a leader. */
 const startDeadlineMs = 180_000;
@@ -48,11 +50,11 @@ export async function measureCandidateScale(
         );
         const count = async (survivors: readonly string[]): Promise<Counts<WatchCounter>> => {
           const texts = await Promise.all(survivors.map((id) => cluster.metrics(id)));
+          const total = (metric: string): number =>
+            texts.reduce((sum, text) => sum + metricValue(text, metric), 0);
           return {
-            sidecars: texts.reduce(
-              (sum, text) => sum + metricValue(text, 'elector_watch_events_total'),
-              0,
-            ),
+            sidecars: total('elector_watch_events_total'),
+            leaderNotices: total('elector_leader_watch_events_total'),
             server: await serverWatchEvents(backend, infrastructure.env),
           };
         };
@@ -95,6 +97,7 @@ function describe(
   const agreed = results.flatMap((result) => (result.agreedMs === null ? [] : [result.agreedMs]));
   const counted = results.flatMap((result) => (result.counted === null ? [] : [result.counted]));
   const sidecars = counted.map((counts) => counts.sidecars);
+  const leaderNotices = counted.map((counts) => counts.leaderNotices);
   const server = counted.map((counts) => counts.server);
   const mean = (samples: readonly number[]): number =>
     round(samples.reduce((sum, sample) => sum + sample, 0) / samples.length, 2);
@@ -108,9 +111,11 @@ function describe(
     events_per_failover: mean(sidecars),
     events_min: percentile(sidecars, 0),
     events_max: percentile(sidecars, 1),
+    leader_notices_per_failover: mean(leaderNotices),
     server_events_per_failover: mean(server),
     server_events_max: percentile(server, 1),
     events: `elector_watch_events_total summed over the survivors, from ${mode === 'crash' ? 'SIGKILL' : 'SIGTERM'} of the leader's sidecar until all survivors agree on the new leader`,
-    server_events: `the same window on the server: ${serverCounter[backend]}`,
+    leader_notices: `elector_leader_watch_events_total summed over the survivors in the same window (etcd: followers behind the successor learning the leader's key is gone)`,
+    server_events: `the same window on the server: ${serverCounter[backend]} (campaign wake-ups plus leader notices)`,
   };
 }
