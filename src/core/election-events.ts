@@ -19,7 +19,8 @@ export type ElectionEvent =
   | { readonly type: 'watch-event' }
   /**
    * A watch notification that only tells a follower the leader's key is gone, so it re-reads
-   * who leads at once instead of at its next periodic read (etcd: followers behind the successor).
+   * who leads at once instead of at its next periodic read (etcd and ZooKeeper: followers
+   * behind the successor).
    */
   | { readonly type: 'leader-watch-event' };
 

@@ -132,7 +132,7 @@ export class SidecarMetrics {
     });
     this.leaderWatchEvents = new Counter({
       name: 'elector_leader_watch_events_total',
-      help: "Watch notifications that only tell this follower the leader's key is gone, so it learns the next leader at once (etcd, followers behind the successor).",
+      help: "Watch notifications that only tell this follower the leader's key is gone, so it learns the next leader at once (etcd and ZooKeeper, followers behind the successor).",
       registers,
     });
     this.labelConvergence = new Histogram({

@@ -57,6 +57,8 @@ export async function campaignInSession(
 ): Promise<void> {
   const { view, wakeup, control, logger } = context;
   const heartbeatMs = Math.max(10, Math.floor(session.timeoutMs / 6));
+  // Followers are woken by their watches; this re-read only catches what no watch reported.
+  const followerRefreshMs = context.settings.refreshIntervalMs ?? heartbeatMs;
   const campaignSignal = AbortSignal.any([signal, session.ended]);
   const campaign: SessionCampaign = {
     session,
@@ -67,17 +69,25 @@ export async function campaignInSession(
     report: context.report,
     signal: campaignSignal,
     watcher: (event: Event) => {
-      context.observe({ type: 'watch-event' });
+      const name = event.getPath().slice(context.settings.parentPath.length + 1);
       logger.debug({ event: 'watch.fired', path: event.getPath() });
-      // Watches fire once. Forget ours even if this one is stale (left from an earlier znode):
-      // the notification can overtake the continuation that records what we watch, and
-      // watching the same path twice costs nothing (client and server keep one watch per path).
-      campaign.watchedPredecessor = null;
+      if (name === campaign.watchedLeader && name !== campaign.watchedPredecessor) {
+        // The leader's znode went: re-read who leads. Nobody behind the successor campaigns.
+        context.observe({ type: 'leader-watch-event' });
+        campaign.watchedLeader = null;
+      } else {
+        context.observe({ type: 'watch-event' });
+        // Watches fire once. Forget ours even if this one is stale (left from an earlier znode):
+        // the notification can overtake the continuation that records what we watch, and
+        // watching the same path twice costs nothing (client and server keep one watch per path).
+        campaign.watchedPredecessor = null;
+      }
       wakeup.wake();
     },
     mayLead: () => control.isEligible && !control.hasResignation(),
     own: null,
     watchedPredecessor: null,
+    watchedLeader: null,
     known: new Map<string, KnownCandidate>(),
   };
   session.onStateChange((state) => {
@@ -100,6 +110,7 @@ export async function campaignInSession(
   const setOwn = (own: KnownCandidate | null): void => {
     campaign.own = own;
     campaign.watchedPredecessor = null;
+    campaign.watchedLeader = null;
   };
 
   view.setConnection('connected');
@@ -128,7 +139,7 @@ export async function campaignInSession(
         // Out of the queue, but still following who leads, as an observer.
         await observeQueue(campaign);
         context.onJoined();
-        await wakeup.wait(heartbeatMs, campaignSignal);
+        await wakeup.wait(followerRefreshMs, campaignSignal);
         continue;
       }
       let own = campaign.own;
@@ -143,6 +154,7 @@ export async function campaignInSession(
         setOwn(null);
       }
       failures = 0;
+      if (outcome === 'settled' && !view.isProvenLeader()) waitMs = followerRefreshMs;
       // The queue changed under us: look again at once, but never spin.
       quickRetries = outcome === 'settled' ? 0 : quickRetries + 1;
       if (outcome !== 'settled' && quickRetries <= 3) continue;

@@ -26,6 +26,11 @@ export interface ZooKeeperBackendOptions {
   readonly sessionTimeoutMs?: number;
   /** Digest credentials; when set, every znode elector creates gets a creator-only ACL. */
   readonly auth?: ZooKeeperAuth;
+  /**
+   * How often a follower re-reads the queue when no watch woke it first. Default: a sixth of the
+   * negotiated session timeout, the cadence at which the leader proves its place.
+   */
+  readonly refreshIntervalMs?: number;
   readonly clock: Clock;
   readonly random: Random;
   readonly observe: ElectionObserver;
@@ -41,6 +46,8 @@ export interface ZooKeeperSettings {
   readonly parentPath: string;
   readonly sessionTimeoutMs: number;
   readonly auth: ZooKeeperAuth | null;
+  /** Null: a sixth of the negotiated session timeout. */
+  readonly refreshIntervalMs: number | null;
 }
 
 export const defaultSessionTimeoutMs = 4000;
@@ -70,6 +77,7 @@ const schema = z.object({
   chroot: znodePath.optional(),
   electionName: znodePath,
   sessionTimeoutMs: z.int().min(100).max(600_000).default(defaultSessionTimeoutMs),
+  refreshIntervalMs: z.int().min(10).max(3_600_000).optional(),
   auth: z
     .object({
       scheme: z.literal('digest'),
@@ -90,6 +98,7 @@ export function parseZooKeeperOptions(options: ZooKeeperBackendOptions): ZooKeep
     chroot: options.chroot,
     electionName: options.electionName,
     sessionTimeoutMs: options.sessionTimeoutMs,
+    refreshIntervalMs: options.refreshIntervalMs,
     auth: options.auth,
   });
   if (!parsed.success) {
@@ -108,6 +117,7 @@ export function parseZooKeeperOptions(options: ZooKeeperBackendOptions): ZooKeep
     parentPath: `${data.chroot ?? ''}${data.electionName}`,
     sessionTimeoutMs: data.sessionTimeoutMs,
     auth: data.auth ?? null,
+    refreshIntervalMs: data.refreshIntervalMs ?? null,
   };
 }
 

@@ -32,6 +32,12 @@ export interface SessionCampaign {
   mayLead(): boolean;
   own: KnownCandidate | null;
   watchedPredecessor: string | null;
+  /**
+   * The leader's znode, watched by candidates behind the successor only to learn the next leader
+   * at once (a notice, not a wake-up to campaign). Set before the watch is placed, so a
+   * notification that overtakes the read's answer is still recognised as this watch's.
+   */
+  watchedLeader: string | null;
   /** Candidate data by znode name; a candidate's data never changes, so each is read once. */
   readonly known: Map<string, KnownCandidate>;
 }
@@ -72,6 +78,22 @@ export async function checkQueue(campaign: SessionCampaign): Promise<QueueOutcom
     campaign.watchedPredecessor = predecessor.name;
   }
   view.follow(leader);
+  if (index < 2) {
+    // The leader is our predecessor (or we lead): its watch is the predecessor watch.
+    campaign.watchedLeader = null;
+  } else if (campaign.watchedLeader !== leader.name) {
+    campaign.watchedLeader = leader.name;
+    const result = await session.getData(
+      `${settings.parentPath}/${leader.name}`,
+      campaign.watcher,
+      signal,
+    );
+    if (result === null) {
+      campaign.watchedLeader = null;
+      return 'again';
+    }
+    campaign.logger.debug({ event: 'leader.watched', znode: leader.name });
+  }
   return 'settled';
 }
 

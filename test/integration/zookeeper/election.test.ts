@@ -35,7 +35,10 @@ describe('zookeeper backend: leadership', () => {
     await cluster.stop();
   });
 
-  async function startMembers(count: number): Promise<{ members: Member[]; parent: string }> {
+  async function startMembers(
+    count: number,
+    refreshIntervalMs?: number,
+  ): Promise<{ members: Member[]; parent: string }> {
     elections += 1;
     const parent = `/elector/leadership-${elections}`;
     const members = Array.from({ length: count }, (_unused, index) =>
@@ -44,6 +47,7 @@ describe('zookeeper backend: leadership', () => {
         connectString: cluster.connectString,
         electionName: parent,
         sessionTimeoutMs,
+        ...(refreshIntervalMs === undefined ? {} : { refreshIntervalMs }),
       }),
     );
     everyone.push(...members);
@@ -102,11 +106,13 @@ describe('zookeeper backend: leadership', () => {
         let leader = await waitForOneLeader(alive);
         let token = leader.backend.current().fencingToken;
         const perFailover: number[] = [];
+        const leaderNotices: number[] = [];
         const handovers: number[] = [];
         for (let round = 0; round < 3; round += 1) {
           const stopping = leader;
           alive = alive.filter((member) => member !== stopping);
           const before = sum(alive.map((member) => member.watchEvents));
+          const noticesBefore = sum(alive.map((member) => member.leaderWatchEvents));
           const stoppedAt = systemClock.now();
           await stopping.stop();
           const next = await waitForOneLeader(alive);
@@ -117,12 +123,56 @@ describe('zookeeper backend: leadership', () => {
           const nextToken = next.backend.current().fencingToken;
           assert.ok(nextToken > token, `token ${nextToken} must exceed ${token}`);
           perFailover.push(sum(alive.map((member) => member.watchEvents)) - before);
+          const notices = sum(alive.map((member) => member.leaderWatchEvents)) - noticesBefore;
+          // Those behind the successor may hear the leader go, once each, and are not woken.
+          assert.ok(notices <= alive.length - 1, `${notices} leader notices`);
+          leaderNotices.push(notices);
           leader = next;
           token = nextToken;
         }
         assert.deepEqual(perFailover, [1, 1, 1], 'watch events per failover among 19..17 members');
         t.diagnostic(`graceful handovers (session closed): ${handovers.join(', ')} ms`);
+        t.diagnostic(`leader notices per failover: ${leaderNotices.join(', ')}`);
         assert.deepEqual(monitor.stop(), []);
+      },
+    );
+  });
+
+  test('members behind the successor learn the new leader from a watch, not from their periodic re-read', async (t) => {
+    // A re-read interval far beyond every deadline below: only a watch can tell them in time.
+    const { members } = await startMembers(4, 600_000);
+    await explain(
+      () => members,
+      async () => {
+        const leader = await waitForOneLeader(members);
+        assert.equal(leader.id, 'm1');
+        const survivors = members.filter((member) => member !== leader);
+        // m3 and m4 place their leader watch on their first pass; wait until it is in place.
+        await waitFor(
+          () =>
+            survivors
+              .slice(1)
+              .every((member) =>
+                member.logs.some((line) => line.includes('"event":"leader.watched"')),
+              ),
+          { timeoutMs: 5000, what: 'm3 and m4 to watch the leader' },
+        );
+        const stoppedAt = systemClock.now();
+        await leader.stop();
+        const next = await waitForOneLeader(survivors, 5000);
+        t.diagnostic(
+          `all three agree on ${next.id} ${Math.round(systemClock.now() - stoppedAt)} ms after the leader's session closed`,
+        );
+        assert.equal(next.id, 'm2');
+        assert.deepEqual(
+          survivors.map((member) => [member.watchEvents, member.leaderWatchEvents]),
+          [
+            [1, 0],
+            [0, 1],
+            [0, 1],
+          ],
+          'the successor was woken to campaign, the two behind it only heard the leader go',
+        );
       },
     );
   });

@@ -23,7 +23,10 @@ export interface Member {
   readonly transitions: Transition[];
   readonly errors: { readonly operation: string; readonly code: string }[];
   readonly logs: string[];
+  /** Campaign wake-ups (the predecessor watch). */
   watchEvents: number;
+  /** Notices that the leader's znode went (members behind the successor). */
+  leaderWatchEvents: number;
   start(): Promise<void>;
   /** Aborts the member and waits until its session is closed (its znode deleted). */
   stop(): Promise<void>;
@@ -34,6 +37,7 @@ export interface MemberOptions {
   readonly connectString: string;
   readonly electionName: string;
   readonly sessionTimeoutMs?: number;
+  readonly refreshIntervalMs?: number;
   readonly auth?: ZooKeeperAuth;
 }
 
@@ -55,6 +59,7 @@ export function createMember(options: MemberOptions): Member {
     errors: [],
     logs,
     watchEvents: 0,
+    leaderWatchEvents: 0,
     backend: createZooKeeperBackend({
       memberId: options.id,
       address: `127.0.0.1:${String(20_000 + Number(options.id.replace(/\D/g, '') || 0))}`,
@@ -64,10 +69,14 @@ export function createMember(options: MemberOptions): Member {
         ? {}
         : { sessionTimeoutMs: options.sessionTimeoutMs }),
       ...(options.auth === undefined ? {} : { auth: options.auth }),
+      ...(options.refreshIntervalMs === undefined
+        ? {}
+        : { refreshIntervalMs: options.refreshIntervalMs }),
       clock: systemClock,
       random: Math.random,
       observe: (event) => {
         if (event.type === 'watch-event') member.watchEvents += 1;
+        if (event.type === 'leader-watch-event') member.leaderWatchEvents += 1;
         if (event.type === 'backend-error') {
           member.errors.push({ operation: event.operation, code: event.code });
         }
