@@ -239,6 +239,7 @@ class EtcdElection implements EtcdBackend {
         client,
         store,
         clock: this.runtime.clock,
+        random: this.runtime.random,
         retry: this.retry,
         observe: this.runtime.observe,
         logger: this.logger,

@@ -21,8 +21,10 @@ export interface SessionWatchEvents {
   onOwnWatchConnected(): void;
   /** The watch on our key broke: a deletion could go unseen until it is re-created. */
   onOwnWatchLost(): void;
-  /** The predecessor is gone, or its watch broke: re-read the queue. */
+  /** The predecessor is gone, or a watch broke: re-read the queue. */
   onRecheck(): void;
+  /** The leader's key is gone (we are behind the successor): re-read who leads soon. */
+  onLeaderGone(): void;
 }
 
 /**
@@ -78,9 +80,10 @@ export class SessionWatches {
 
   /** Watches `key` (null: we lead, watch nothing) from `fromRevision`, replacing an older target. */
   followPredecessor(key: string | null, fromRevision: bigint): void {
-    this.predecessor = this.follow(this.predecessor, key, fromRevision, 'watch-event', (watch) => {
-      if (this.predecessor === watch) this.predecessor = null;
-    });
+    const onDeleted = (): void => {
+      this.events.onRecheck();
+    };
+    this.predecessor = this.follow(this.predecessor, key, fromRevision, 'watch-event', onDeleted);
   }
 
   /**
@@ -88,9 +91,10 @@ export class SessionWatches {
    * leader and is watched already), replacing an older target.
    */
   followLeader(key: string | null, fromRevision: bigint): void {
-    this.leader = this.follow(this.leader, key, fromRevision, 'leader-watch-event', (watch) => {
-      if (this.leader === watch) this.leader = null;
-    });
+    const onDeleted = (): void => {
+      this.events.onLeaderGone();
+    };
+    this.leader = this.follow(this.leader, key, fromRevision, 'leader-watch-event', onDeleted);
   }
 
   private follow(
@@ -98,7 +102,7 @@ export class SessionWatches {
     key: string | null,
     fromRevision: bigint,
     countedAs: 'watch-event' | 'leader-watch-event',
-    forget: (watch: KeyWatch) => void,
+    onDeleted: () => void,
   ): KeyWatch | null {
     if (current?.key === key) return current;
     this.drop(current);
@@ -107,14 +111,13 @@ export class SessionWatches {
       key,
       fromRevision,
       {
-        onDeleted: () => {
-          this.events.onRecheck();
-        },
+        onDeleted,
         onConnected: () => {
           this.retry.reset();
         },
         onDisconnected: () => {
-          forget(watch);
+          if (this.predecessor === watch) this.predecessor = null;
+          if (this.leader === watch) this.leader = null;
           this.broken(watch);
           this.events.onRecheck();
         },

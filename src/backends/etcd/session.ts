@@ -1,10 +1,12 @@
 import type { Etcd3 } from 'etcd3';
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
+import type { Random } from '../../core/random.js';
 import type { ElectionObserver } from '../../core/election-events.js';
 import { ElectorError } from '../../core/errors.js';
 import { isAborted, pause, Wakeup } from '../../runtime/abortable.js';
 import { Backoff, type BackoffPolicy } from '../../runtime/backoff.js';
+import { leaderNoticeDelayMs } from '../leader-notice.js';
 import { encodeCandidateValue, type CandidateList, type ElectionStore } from './election-store.js';
 import type { EtcdErrorReporter, EtcdOperation } from './etcd-errors.js';
 import { DeadlineTimer, keepLeaseAlive } from './lease-keeper.js';
@@ -16,6 +18,7 @@ export interface SessionContext {
   readonly client: Etcd3;
   readonly store: ElectionStore;
   readonly clock: Clock;
+  readonly random: Random;
   readonly retry: BackoffPolicy;
   readonly observe: ElectionObserver;
   readonly logger: Logger;
@@ -127,6 +130,11 @@ export async function runSession(
       },
       onRecheck: () => {
         wakeup.wake();
+      },
+      onLeaderGone: () => {
+        setTimeout(() => {
+          wakeup.wake();
+        }, leaderNoticeDelayMs(context.random)).unref();
       },
     },
   );

@@ -8,6 +8,7 @@ import type { ZooKeeperSettings } from './options.js';
 import { checkQueue, joinQueue, observeQueue, type SessionCampaign } from './queue.js';
 import type { ZooKeeperSession } from './session.js';
 import type { Wakeup } from '../../runtime/abortable.js';
+import { leaderNoticeDelayMs } from '../leader-notice.js';
 import { zookeeperCodeOf, type FailureReporter } from './zookeeper-errors.js';
 
 /** Commands from the backend's public methods, carried out by the campaign loop alone. */
@@ -72,16 +73,20 @@ export async function campaignInSession(
       const name = event.getPath().slice(context.settings.parentPath.length + 1);
       logger.debug({ event: 'watch.fired', path: event.getPath() });
       if (name === campaign.watchedLeader && name !== campaign.watchedPredecessor) {
-        // The leader's znode went: re-read who leads. Nobody behind the successor campaigns.
+        // The leader's znode went: re-read who leads, once the successor has had its turn.
+        // Nobody behind the successor campaigns.
         context.observe({ type: 'leader-watch-event' });
         campaign.watchedLeader = null;
-      } else {
-        context.observe({ type: 'watch-event' });
-        // Watches fire once. Forget ours even if this one is stale (left from an earlier znode):
-        // the notification can overtake the continuation that records what we watch, and
-        // watching the same path twice costs nothing (client and server keep one watch per path).
-        campaign.watchedPredecessor = null;
+        setTimeout(() => {
+          wakeup.wake();
+        }, leaderNoticeDelayMs(context.random)).unref();
+        return;
       }
+      context.observe({ type: 'watch-event' });
+      // Watches fire once. Forget ours even if this one is stale (left from an earlier znode):
+      // the notification can overtake the continuation that records what we watch, and
+      // watching the same path twice costs nothing (client and server keep one watch per path).
+      campaign.watchedPredecessor = null;
       wakeup.wake();
     },
     mayLead: () => control.isEligible && !control.hasResignation(),
