@@ -13,6 +13,7 @@ import {
   waitForOneLeader,
   withLogs,
   type Member,
+  type MemberOverrides,
 } from './harness.js';
 
 const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -77,24 +78,39 @@ describe('etcd election failover', () => {
     await etcd.stop();
   });
 
+  /**
+   * Starts a candidate process `<election>-process` and waits until it leads, then `count`
+   * in-process members queued behind it (added to `members` at once, so a failure shows their
+   * logs), and waits until they all name the process as leader. Everything started is stopped
+   * after the suite.
+   */
+  async function startBehindProcess(
+    election: string,
+    count: number,
+    members: Member[],
+    overrides: MemberOverrides = {},
+  ): Promise<{ child: Child; childToken: bigint }> {
+    const processId = `${election}-process`;
+    const child = startCandidateProcess(etcd, election, processId);
+    children.push(child);
+    const childToken = await waitForProcessToLead(child);
+    const started = await startMembers(etcd.endpoints, election, count, overrides);
+    members.push(...started);
+    running.push(...started);
+    await waitFor(() => members.every((member) => member.backend.current().leader === processId), {
+      timeoutMs: 5000,
+      what: `every in-process member to name ${processId} as leader`,
+    });
+    return { child, childToken };
+  }
+
   test('a candidate process killed with SIGKILL hands over only after its lease expires', async (t) => {
-    let members: Member[] = [];
+    const members: Member[] = [];
     await withLogs(
       etcd,
       () => members,
       async () => {
-        const child = startCandidateProcess(etcd, 'crash', 'crash-process');
-        children.push(child);
-        const childToken = await waitForProcessToLead(child);
-        members = await startMembers(etcd.endpoints, 'crash', 2);
-        running.push(...members);
-        await waitFor(
-          () => members.every((member) => member.backend.current().leader === 'crash-process'),
-          {
-            timeoutMs: 5000,
-            what: 'both in-process members to name the process as leader',
-          },
-        );
+        const { child, childToken } = await startBehindProcess('crash', 2, members);
 
         const killedAt = systemClock.now();
         await child.kill('SIGKILL');
@@ -119,16 +135,12 @@ describe('etcd election failover', () => {
   });
 
   test('a candidate process sent SIGTERM resigns, so the next takes over without waiting for its lease', async (t) => {
-    let members: Member[] = [];
+    const members: Member[] = [];
     await withLogs(
       etcd,
       () => members,
       async () => {
-        const child = startCandidateProcess(etcd, 'graceful', 'graceful-process');
-        children.push(child);
-        await waitForProcessToLead(child);
-        members = await startMembers(etcd.endpoints, 'graceful', 1);
-        running.push(...members);
+        const { child } = await startBehindProcess('graceful', 1, members);
         const [successor] = members;
         assert.ok(successor !== undefined);
 
@@ -156,23 +168,12 @@ describe('etcd election failover', () => {
   });
 
   test('a failover among twenty candidates wakes only the successor, not the herd', async (t) => {
-    let members: Member[] = [];
+    const members: Member[] = [];
     await withLogs(
       etcd,
       () => members,
       async () => {
-        const child = startCandidateProcess(etcd, 'herd', 'herd-process');
-        children.push(child);
-        await waitForProcessToLead(child);
-        members = await startMembers(etcd.endpoints, 'herd', 19);
-        running.push(...members);
-        await waitFor(
-          () => members.every((member) => member.backend.current().leader === 'herd-process'),
-          {
-            timeoutMs: 5000,
-            what: 'all nineteen in-process members to name the process as leader',
-          },
-        );
+        const { child } = await startBehindProcess('herd', 19, members);
         const sampler = new LeaderSampler(() => members);
         const totalWatchEvents = (): number =>
           members.reduce((sum, member) => sum + member.watchEvents(), 0);
@@ -219,21 +220,15 @@ describe('etcd election failover', () => {
   });
 
   test('followers behind the successor learn the new leader from a watch, not from their periodic re-read', async (t) => {
-    let members: Member[] = [];
+    const members: Member[] = [];
     await withLogs(
       etcd,
       () => members,
       async () => {
-        const child = startCandidateProcess(etcd, 'observe', 'observe-process');
-        children.push(child);
-        await waitForProcessToLead(child);
         // A re-read interval far beyond every deadline below: only a watch can tell them in time.
-        members = await startMembers(etcd.endpoints, 'observe', 3, { refreshIntervalMs: 600_000 });
-        running.push(...members);
-        await waitFor(
-          () => members.every((member) => member.backend.current().leader === 'observe-process'),
-          { timeoutMs: 5000, what: 'the in-process members to name the process as leader' },
-        );
+        const { child } = await startBehindProcess('observe', 3, members, {
+          refreshIntervalMs: 600_000,
+        });
 
         const killedAt = systemClock.now();
         await child.kill('SIGKILL');
