@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { waitFor } from '../helpers/wait-for.js';
 import { assertLeadershipHeld, checkHistory } from './checker.js';
 import type { ServerBackend } from './backend-server.js';
-import { startPausedLeaderRig } from './paused-leader.js';
+import { faultLeaderUntilSuccessor, startPausedLeaderRig } from './paused-leader.js';
 
 // A leader cut off from its backend server (etcd, ZooKeeper, the apiserver) loses its lease or
 // session there, and a successor takes over. Our build stops acting on its own clock before
@@ -29,29 +29,17 @@ async function cutLeaderFromBackend(
     ...(isBroken ? { env: { ELECTOR_TEST_UNSAFE_MUTATIONS: 'ignore-lease' } } : {}),
   });
   try {
-    const { mesh, recorder, resource, workloads } = rig;
-    const first = await mesh.waitForAgreedLeader('a first leader', 30_000);
-    const old = mesh.indexOf(first.self);
-    const oldToken = first.fencingToken ?? 0;
-    const oldWorkload = workloads[old];
-    assert.ok(oldWorkload !== undefined);
-    await waitFor(() => oldWorkload.stats.accepted > 0, {
-      timeoutMs: 5000,
-      what: `${first.self}'s workload to write`,
-    });
-    const cut = await mesh.lab.blockBackend(old, { direction: 'both' });
-    recorder.mark('fault', `cut ${first.self} from the ${lab.backend} server`);
-    const successor = await waitFor(
-      () =>
-        recorder
-          .acting()
-          .find((entry) => entry.member !== first.self && (entry.fencingToken ?? 0) > oldToken),
-      { timeoutMs: 10 * leaseMs, what: 'a successor acting with a higher token' },
+    const { mesh, recorder, resource } = rig;
+    const cutOff = await faultLeaderUntilSuccessor(
+      rig,
+      async ({ index, self }) => {
+        const cut = await mesh.lab.blockBackend(index, { direction: 'both' });
+        recorder.mark('fault', `cut ${self} from the ${lab.backend} server`);
+        return cut;
+      },
+      10 * leaseMs,
     );
-    await waitFor(() => resource.highest === successor.fencingToken, {
-      timeoutMs: 5000,
-      what: `the successor's workload to write with token ${String(successor.fencingToken)}`,
-    });
+    const { index: old, workload: oldWorkload } = cutOff;
     const role = await fetch(`${mesh.member(old).url}/role/leader`, {
       signal: AbortSignal.timeout(2000),
     });
@@ -63,8 +51,8 @@ async function cutLeaderFromBackend(
         what: "the old leader's workload to write again (and be refused)",
       });
     }
-    await cut.heal();
-    recorder.mark('heal', `${first.self} reaches the ${lab.backend} server again`);
+    await cutOff.fault.heal();
+    recorder.mark('heal', `${cutOff.self} reaches the ${lab.backend} server again`);
     await mesh.waitForAgreedLeader('one leader after the heal', 15_000);
     assert.deepEqual(resource.sharedTokens(), [], 'no token was accepted from two writers');
     const history = await recorder.stop();

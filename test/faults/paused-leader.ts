@@ -4,7 +4,7 @@ import type { LabFault } from '../helpers/netns.js';
 import { FencingResource } from '../helpers/fencing-resource.js';
 import type { LeaderAnswer } from '../helpers/sidecar-cluster.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { assertLeadershipHeld } from './checker.js';
+import { assertLeadershipHeld, checkHistory } from './checker.js';
 import type { History } from './history.js';
 import { FaultMesh, type MeshOptions } from './mesh.js';
 import { LeadershipRecorder } from './recorder.js';
@@ -44,22 +44,27 @@ export async function startPausedLeaderRig(
   };
 }
 
-export interface PausedLeader {
+/** A leader whose workload had written when a fault struck it, and the successor that acted. */
+export interface FaultedLeader {
   readonly self: string;
   readonly index: number;
   readonly token: number;
   readonly workload: Workload;
   readonly successorToken: number;
-  /** Lets the paused leader hear its peers again. */
-  readonly deaf: LabFault;
+  /** Undoes the fault. */
+  readonly fault: LabFault;
 }
 
 /**
- * Waits for a leader whose workload has written, freezes that pod (workload and sidecar) and
- * drops everything its peers send it, so whatever it answers on waking comes from its own clock
- * and lease alone; then waits until a successor acts with a higher token and has written.
+ * Waits for a leader whose workload has written with its token, strikes it with `inject` (which
+ * marks the fault in the recorder and returns its undo), then waits until a successor acts with
+ * a higher token (within `successorTimeoutMs`) and its workload has written.
  */
-export async function pauseLeaderUntilSuccessor(rig: PausedLeaderRig): Promise<PausedLeader> {
+export async function faultLeaderUntilSuccessor(
+  rig: PausedLeaderRig,
+  inject: (leader: { index: number; self: string; workload: Workload }) => Promise<LabFault>,
+  successorTimeoutMs: number,
+): Promise<FaultedLeader> {
   const { mesh, recorder, resource, workloads } = rig;
   const first = await mesh.waitForAgreedLeader('a first leader', 30_000);
   const index = mesh.indexOf(first.self);
@@ -70,24 +75,41 @@ export async function pauseLeaderUntilSuccessor(rig: PausedLeaderRig): Promise<P
     timeoutMs: 5000,
     what: `${first.self}'s workload to write with token ${token}`,
   });
-  workload.pause();
-  const others = mesh.members.map((member) => member.index).filter((other) => other !== index);
-  const deaf = await mesh.lab.block(index, others, { direction: 'in' });
-  mesh.pause(index);
-  recorder.mark('fault', `SIGSTOP ${first.self} and drop what it receives`);
+  const fault = await inject({ index, self: first.self, workload });
   const successor = await waitFor(
     () =>
       recorder
         .acting()
         .find((entry) => entry.member !== first.self && (entry.fencingToken ?? 0) > token),
-    { timeoutMs: 8 * mesh.electionTimeoutMs, what: 'a successor acting with a higher token' },
+    { timeoutMs: successorTimeoutMs, what: 'a successor acting with a higher token' },
   );
   const successorToken = successor.fencingToken ?? 0;
   await waitFor(() => resource.highest === successorToken, {
     timeoutMs: 5000,
     what: `the successor's workload to write with token ${successorToken}`,
   });
-  return { self: first.self, index, token, workload, successorToken, deaf };
+  return { self: first.self, index, token, workload, successorToken, fault };
+}
+
+/**
+ * Freezes a leader whose workload has written (workload and sidecar) and drops everything its
+ * peers send it, so whatever it answers on waking comes from its own clock and lease alone;
+ * then waits until a successor acts with a higher token and has written.
+ */
+export function pauseLeaderUntilSuccessor(rig: PausedLeaderRig): Promise<FaultedLeader> {
+  const { mesh, recorder } = rig;
+  return faultLeaderUntilSuccessor(
+    rig,
+    async ({ index, self, workload }) => {
+      workload.pause();
+      const others = mesh.members.map((member) => member.index).filter((other) => other !== index);
+      const deaf = await mesh.lab.block(index, others, { direction: 'in' });
+      mesh.pause(index);
+      recorder.mark('fault', `SIGSTOP ${self} and drop what it receives`);
+      return deaf;
+    },
+    8 * mesh.electionTimeoutMs,
+  );
 }
 
 /**
@@ -98,7 +120,7 @@ export async function pauseLeaderUntilSuccessor(rig: PausedLeaderRig): Promise<P
  */
 export async function assertWokenLeaderStoodDown(
   rig: PausedLeaderRig,
-  paused: PausedLeader,
+  paused: FaultedLeader,
   name: string,
 ): Promise<{ history: History; resumedAt: number }> {
   const { mesh, recorder, resource } = rig;
@@ -124,7 +146,7 @@ export async function assertWokenLeaderStoodDown(
     'the stale write is fenced off',
   );
 
-  await paused.deaf.heal();
+  await paused.fault.heal();
   recorder.mark('heal', `${paused.self} resumed and hears its peers`);
   await recorder.waitForActing('a leader acting after the heal', 10_000);
   const settled = await mesh.waitForAgreedLeader('one leader after the old one rejoins', 10_000);
@@ -136,6 +158,36 @@ export async function assertWokenLeaderStoodDown(
   const oldIntervals = verdict.intervals.filter((interval) => interval.member === paused.self);
   assert.ok(oldIntervals.every((interval) => interval.lastSentAt < resumedAt));
   return { history, resumedAt };
+}
+
+/**
+ * The counterpart of assertWokenLeaderStoodDown for a leader expected to keep acting on waking
+ * (a broken build, a clock beyond the drift bound): its workload's stale write is still fenced
+ * off, and once it hears its peers and one leader is agreed, the checker must fail the history
+ * with an overlap involving it. Prints the verdict's line, headed by `name`.
+ */
+export async function assertWokenLeaderCaught(
+  rig: PausedLeaderRig,
+  paused: FaultedLeader,
+  name: string,
+): Promise<void> {
+  const stale = await paused.workload.resumeWithStaleWrite();
+  assert.deepEqual(
+    stale,
+    { isAccepted: false, highest: paused.successorToken },
+    'the fencing token refuses the stale write',
+  );
+  await paused.fault.heal();
+  await rig.mesh.waitForAgreedLeader('one leader after the heal', 15_000);
+  const verdict = checkHistory(await rig.recorder.stop());
+  console.log(`${name}: ${verdict.line}`);
+  assert.equal(verdict.ok, false, 'the checker must fail a leader that acts after its lease');
+  assert.ok(
+    verdict.violations.some(
+      (violation) => violation.startsWith('overlap') && violation.includes(paused.self),
+    ),
+    `expected an overlap involving ${paused.self}, got: ${verdict.violations.join('; ')}`,
+  );
 }
 
 const clusterStatusSchema = z.object({
