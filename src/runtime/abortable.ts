@@ -22,6 +22,13 @@ export class Wakeup {
     for (const release of [...this.waiters]) release();
   }
 
+  /** Wakes after `ms`; the timer does not keep the process alive. */
+  wakeIn(ms: number): void {
+    setTimeout(() => {
+      this.wake();
+    }, ms).unref();
+  }
+
   /** Resolves on `wake()`, after `ms` (may be Infinity), or when `signal` aborts; never rejects. */
   wait(ms: number, signal: AbortSignal): Promise<void> {
     if (this.isPending || signal.aborted) {

@@ -3,6 +3,9 @@ import type { Logger } from 'pino';
 import type { ElectionObserver } from '../../core/election-events.js';
 import { pause } from '../../runtime/abortable.js';
 
+/** How a watch's notifications are counted: campaign wake-ups, or leader notices. */
+export type WatchEventType = 'watch-event' | 'leader-watch-event';
+
 export interface KeyWatchEvents {
   onDeleted(): void;
   /** etcd confirmed the watch: from now on every deletion at or after the start revision arrives. */
@@ -32,7 +35,7 @@ export class KeyWatch {
     private readonly observe: ElectionObserver,
     private readonly logger: Logger,
     private readonly events: KeyWatchEvents,
-    countedAs: 'watch-event' | 'leader-watch-event' = 'watch-event',
+    countedAs: WatchEventType = 'watch-event',
   ) {
     this.watcher = client
       .watch()

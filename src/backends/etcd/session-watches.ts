@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
 import type { ElectionObserver } from '../../core/election-events.js';
 import { Backoff, type BackoffPolicy } from '../../runtime/backoff.js';
-import { KeyWatch, type KeyWatchEvents } from './key-watch.js';
+import { KeyWatch, type KeyWatchEvents, type WatchEventType } from './key-watch.js';
 
 export interface SessionWatchContext {
   readonly client: Etcd3;
@@ -101,7 +101,7 @@ export class SessionWatches {
     current: KeyWatch | null,
     key: string | null,
     fromRevision: bigint,
-    countedAs: 'watch-event' | 'leader-watch-event',
+    countedAs: WatchEventType,
     onDeleted: () => void,
   ): KeyWatch | null {
     if (current?.key === key) return current;
@@ -142,7 +142,7 @@ export class SessionWatches {
     key: string,
     fromRevision: bigint,
     events: KeyWatchEvents,
-    countedAs: 'watch-event' | 'leader-watch-event' = 'watch-event',
+    countedAs: WatchEventType = 'watch-event',
   ): KeyWatch {
     const { client, observe, logger } = this.context;
     return new KeyWatch(client, key, fromRevision, observe, logger, events, countedAs);

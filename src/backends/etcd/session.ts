@@ -132,9 +132,7 @@ export async function runSession(
         wakeup.wake();
       },
       onLeaderGone: () => {
-        setTimeout(() => {
-          wakeup.wake();
-        }, leaderNoticeDelayMs(context.random)).unref();
+        wakeup.wakeIn(leaderNoticeDelayMs(context.random));
       },
     },
   );

@@ -77,9 +77,7 @@ export async function campaignInSession(
         // Nobody behind the successor campaigns.
         context.observe({ type: 'leader-watch-event' });
         campaign.watchedLeader = null;
-        setTimeout(() => {
-          wakeup.wake();
-        }, leaderNoticeDelayMs(context.random)).unref();
+        wakeup.wakeIn(leaderNoticeDelayMs(context.random));
         return;
       }
       context.observe({ type: 'watch-event' });

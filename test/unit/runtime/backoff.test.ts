@@ -106,4 +106,16 @@ describe('Wakeup', () => {
     wakeup.wake();
     await Promise.all(waits);
   });
+
+  test('wakeIn wakes a waiter later, not at once', { timeout: 2000 }, async () => {
+    const wakeup = new Wakeup();
+    const { signal } = new AbortController();
+    const startedAt = performance.now();
+    wakeup.wakeIn(30);
+    // A finite wait keeps the event loop alive: wakeIn's own timer does not.
+    await wakeup.wait(10_000, signal);
+    const elapsedMs = performance.now() - startedAt;
+    assert.ok(elapsedMs >= 25, `woken after ${elapsedMs} ms: before the delayed wake`);
+    assert.ok(elapsedMs < 5000, `woken after ${elapsedMs} ms: by the wait's own timeout`);
+  });
 });
