@@ -1,9 +1,13 @@
 // Capped, jittered retry delays for every reconnect and retry loop of the sidecar.
 import type { Random } from '../core/random.js';
 
-export interface BackoffPolicy {
+/** The delays of a backoff: the first step, doubling up to the cap. */
+export interface RetryDelays {
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
+}
+
+export interface BackoffPolicy extends RetryDelays {
   readonly random: Random;
 }
 

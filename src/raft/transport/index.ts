@@ -1,12 +1,12 @@
 export { PeerTransport, type MessageHandler, type PeerStatus } from './peer-transport.js';
 export {
+  defaultBackoff,
   defaultMaxFrameBytes,
   minSecretBytes,
   resolveTransportOptions,
   type PeerTransportOptions,
 } from './transport-options.js';
 export type { PeerAddress } from './outbound-peer.js';
-export { defaultBackoff, type BackoffPolicy } from './backoff.js';
 export {
   decodePeerMessage,
   encodePeerMessage,

@@ -3,8 +3,7 @@ import type { PeerDropReason } from '../../core/election-events.js';
 import { ElectorError } from '../../core/errors.js';
 import type { Random } from '../../core/random.js';
 import { pause } from '../../runtime/abortable.js';
-import { backoffDelayMs } from '../../runtime/backoff.js';
-import type { BackoffPolicy } from './backoff.js';
+import { backoffDelayMs, type BackoffPolicy, type RetryDelays } from '../../runtime/backoff.js';
 import type { PeerConnection, SendResult } from './connection.js';
 
 export interface PeerAddress {
@@ -22,7 +21,7 @@ export interface OutboundPeerOptions {
   readonly peerId: string;
   readonly resolvePeer: (id: string) => Promise<PeerAddress>;
   readonly random: Random;
-  readonly backoff: BackoffPolicy;
+  readonly backoff: RetryDelays;
   readonly maxQueuedMessages: number;
   /** Wraps a dialled socket in a dialer-side connection that accepts only `peerId`. */
   readonly openConnection: (socket: Socket, hooks: OutboundHooks) => PeerConnection;
@@ -48,12 +47,14 @@ type OutboundState = 'idle' | 'connecting' | 'connected' | 'backoff' | 'stopped'
  */
 export class OutboundPeer {
   readonly #options: OutboundPeerOptions;
+  readonly #backoff: BackoffPolicy;
   #state: OutboundState = 'idle';
   #queue: QueuedMessage[] = [];
   #connection: PeerConnection | null = null;
 
   constructor(options: OutboundPeerOptions) {
     this.#options = options;
+    this.#backoff = { ...options.backoff, random: options.random };
   }
 
   get isConnected(): boolean {
@@ -111,14 +112,7 @@ export class OutboundPeer {
       const wake = new AbortController();
       this.#wake = wake;
       // Returns at once when aborted (the loop condition then ends the loop) or woken by redialNow.
-      const { initialDelayMs, maxDelayMs } = this.#options.backoff;
-      await pause(
-        backoffDelayMs(
-          { baseDelayMs: initialDelayMs, maxDelayMs, random: this.#options.random },
-          attempt,
-        ),
-        AbortSignal.any([signal, wake.signal]),
-      );
+      await pause(backoffDelayMs(this.#backoff, attempt), AbortSignal.any([signal, wake.signal]));
       this.#wake = null;
       attempt = this.#resetAttempts ? 0 : attempt + 1;
       this.#resetAttempts = false;

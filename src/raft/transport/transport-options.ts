@@ -3,11 +3,13 @@ import type { Clock } from '../../core/clock.js';
 import type { ElectionObserver } from '../../core/election-events.js';
 import { ElectorError } from '../../core/errors.js';
 import type { Random } from '../../core/random.js';
-import { defaultBackoff, type BackoffPolicy } from './backoff.js';
+import type { RetryDelays } from '../../runtime/backoff.js';
 import { sealedHeaderBytes } from './frame-auth.js';
 import type { PeerAddress } from './outbound-peer.js';
 import { maxMemberIdLength, maxPeerMessageBytes } from './wire.js';
 
+/** Reconnection backoff: the first redial within 50 ms, none more than 2 s after the last. */
+export const defaultBackoff: RetryDelays = { baseDelayMs: 50, maxDelayMs: 2000 };
 export interface PeerTransportOptions {
   /** This member's ID; the ID it proves in every handshake. */
   readonly selfId: string;
@@ -37,7 +39,8 @@ export interface PeerTransportOptions {
   readonly keepaliveIntervalMs?: number;
   /** A dialled connection that hears nothing for this long is closed and redialled. */
   readonly idleTimeoutMs?: number;
-  readonly backoff?: BackoffPolicy;
+  /** Reconnection backoff: the first delay, doubling up to the cap (jittered). */
+  readonly backoff?: RetryDelays;
   /** Messages held per peer while its connection is being set up. */
   readonly maxQueuedMessages?: number;
   /** Unsent bytes a connection may hold before further messages are dropped as queue-full. */
@@ -122,8 +125,8 @@ function numberProblems(options: ResolvedTransportOptions): string[] {
   check('keepaliveIntervalMs', options.keepaliveIntervalMs, 1, 60_000);
   // Room for at least two keepalives per idle period, so one late frame does not cost a reconnect.
   check('idleTimeoutMs', options.idleTimeoutMs, 2 * options.keepaliveIntervalMs, 600_000);
-  check('backoff.initialDelayMs', options.backoff.initialDelayMs, 1, 600_000);
-  check('backoff.maxDelayMs', options.backoff.maxDelayMs, options.backoff.initialDelayMs, 600_000);
+  check('backoff.baseDelayMs', options.backoff.baseDelayMs, 1, 600_000);
+  check('backoff.maxDelayMs', options.backoff.maxDelayMs, options.backoff.baseDelayMs, 600_000);
   check('maxQueuedMessages', options.maxQueuedMessages, 0, 10_000);
   check('maxBufferedBytes', options.maxBufferedBytes, 0, 64 * 1024 * 1024);
   check('maxPendingHandshakes', options.maxPendingHandshakes, 1, 10_000);

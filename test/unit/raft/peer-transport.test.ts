@@ -98,7 +98,7 @@ describe('peer transport over TCP', { timeout: 20_000 }, () => {
 
   test('a restarted peer is redialled as soon as it connects to us, not after the backoff', async (t) => {
     // A backoff far longer than the test: only the peer's own connection can wake the redial.
-    const slow = { backoff: { initialDelayMs: 60_000, maxDelayMs: 60_000 } };
+    const slow = { backoff: { baseDelayMs: 60_000, maxDelayMs: 60_000 } };
     const book = new AddressBook();
     const a = await startMember({ id: 'a', peers: ['b'], book, overrides: slow });
     t.after(() => a.stop());

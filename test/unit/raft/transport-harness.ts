@@ -18,7 +18,7 @@ export const clusterSecret = Buffer.alloc(32, 0x5a);
 /** Short timings so reconnection tests finish quickly. */
 export const fastTimings = {
   handshakeTimeoutMs: 1000,
-  backoff: { initialDelayMs: 10, maxDelayMs: 100 },
+  backoff: { baseDelayMs: 10, maxDelayMs: 100 },
   keepaliveIntervalMs: 100,
   idleTimeoutMs: 1000,
 } as const;

@@ -2,15 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { Random } from '../../../src/core/random.js';
-import { defaultBackoff } from '../../../src/raft/transport/backoff.js';
+import { defaultBackoff } from '../../../src/raft/transport/transport-options.js';
 import { pause, Wakeup } from '../../../src/runtime/abortable.js';
 import { Backoff, backoffDelayMs } from '../../../src/runtime/backoff.js';
 
 /** The Raft transport's reconnect policy, drawing from `random`. */
 function reconnectPolicy(random: Random): Parameters<typeof backoffDelayMs>[0] {
   return {
-    baseDelayMs: defaultBackoff.initialDelayMs,
-    maxDelayMs: defaultBackoff.maxDelayMs,
+    ...defaultBackoff,
     random,
   };
 }
