@@ -4,6 +4,7 @@
 // V8 optimises the per-heartbeat code only after it has run many times, so a sidecar's CPU in its
 // first minute is well above what it uses for the rest of its life; both are reported.
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { SidecarCluster } from '../test/helpers/sidecar-cluster.js';
 import { BenchOutput } from './output.js';
@@ -43,11 +44,6 @@ function rssMegabytes(pid: number): number {
   return Number(line?.replace(/\D+/g, '') ?? Number.NaN) / 1024;
 }
 
-const pause = (ms: number): Promise<void> =>
-  new Promise((resolve) => {
-    setTimeout(resolve, ms);
-  });
-
 async function main(): Promise<void> {
   const output = new BenchOutput('idle');
   const cluster = await SidecarCluster.start({ size: 3 });
@@ -58,7 +54,7 @@ async function main(): Promise<void> {
     const measureWindow = async (window: 'first' | 'steady'): Promise<void> => {
       const cpuBefore = pids.map(({ pid }) => cpuSeconds(pid));
       const openedAt = performance.now();
-      await pause(seconds * 1000);
+      await sleep(seconds * 1000);
       const elapsed = (performance.now() - openedAt) / 1000;
       const after = await cluster.waitForAgreedLeader('the same leader after the window', 5000);
       pids.forEach(({ id, pid }, index) => {
@@ -77,7 +73,7 @@ async function main(): Promise<void> {
       });
     };
     await measureWindow('first');
-    await pause(Math.max(0, steadyAfterSeconds * 1000 - (performance.now() - startedAt)));
+    await sleep(Math.max(0, steadyAfterSeconds * 1000 - (performance.now() - startedAt)));
     await measureWindow('steady');
   } finally {
     await cluster.stop();

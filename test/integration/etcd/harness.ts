@@ -6,6 +6,7 @@ import type { ElectionEvent } from '../../../src/core/election-events.js';
 import { seededRandom } from '../../../src/core/random.js';
 import { systemClock } from '../../../src/runtime/system-clock.js';
 import type { EtcdCluster } from '../../helpers/etcd-server.js';
+import { actingDeadlineAfter } from '../../helpers/acting-deadline.js';
 import { waitFor, within } from '../../helpers/wait-for.js';
 
 /** One in-process election member with everything it reported. */
@@ -169,8 +170,8 @@ export class LeaderSampler {
       const now = systemClock.now();
       const leaders = actingLeaders(members());
       for (const leader of leaders) {
-        const deadline = leader.backend.current().leaseExpiresAt ?? Number.POSITIVE_INFINITY;
-        this.actingUntil.set(leader.id, Math.max(this.actingUntil.get(leader.id) ?? 0, deadline));
+        const until = this.actingUntil.get(leader.id) ?? 0;
+        this.actingUntil.set(leader.id, actingDeadlineAfter(until, leader.backend.current()));
       }
       if (leaders.length > 1) this.overlaps.push(leaders.map((member) => member.id).join('+'));
       if (leaders.length === 0) {

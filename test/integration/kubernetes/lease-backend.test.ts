@@ -8,6 +8,7 @@ import type { KubernetesApi } from '../../../src/kubernetes/api-client.js';
 import { toKubernetesError } from '../../../src/kubernetes/api-errors.js';
 import { systemClock } from '../../../src/runtime/system-clock.js';
 import type { JsonObject } from '../../helpers/kube-apiserver/index.js';
+import { actingDeadlineAfter } from '../../helpers/acting-deadline.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { memoryLogger, startHarness, type Harness } from './harness.js';
 
@@ -180,8 +181,7 @@ describe('the Lease backend', () => {
       leader.isPartitioned = true;
       await waitFor(
         () => {
-          const state = leader.backend.current();
-          if (state.isSelf) actingUntil = Math.max(actingUntil, state.leaseExpiresAt ?? Infinity);
+          actingUntil = actingDeadlineAfter(actingUntil, leader.backend.current());
           return takenAt > 0 && reportedStopAt > 0;
         },
         {

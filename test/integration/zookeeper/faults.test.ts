@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Exception, type ACL, type Client } from 'node-zookeeper-client';
 import { ElectorError } from '../../../src/core/errors.js';
+import { actingDeadlineAfter } from '../../helpers/acting-deadline.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { startZooKeeper, type ZooKeeperCluster } from '../../helpers/zookeeper-server.js';
 import {
@@ -168,8 +169,7 @@ describe('zookeeper backend: faults', () => {
         let actingUntil = 0;
         await waitFor(
           () => {
-            const state = isolated.backend.current();
-            if (state.isSelf) actingUntil = Math.max(actingUntil, state.leaseExpiresAt ?? Infinity);
+            actingUntil = actingDeadlineAfter(actingUntil, isolated.backend.current());
             return healthy.backend.current().isSelf;
           },
           {
