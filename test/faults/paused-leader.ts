@@ -139,12 +139,7 @@ export async function assertWokenLeaderStoodDown(
   );
   assert.equal(view.isSelf, false);
 
-  const stale = await paused.workload.resumeWithStaleWrite();
-  assert.deepEqual(
-    stale,
-    { isAccepted: false, highest: paused.successorToken },
-    'the stale write is fenced off',
-  );
+  await assertStaleWriteFenced(paused);
 
   await paused.fault.heal();
   recorder.mark('heal', `${paused.self} resumed and hears its peers`);
@@ -171,12 +166,7 @@ export async function assertWokenLeaderCaught(
   paused: FaultedLeader,
   name: string,
 ): Promise<void> {
-  const stale = await paused.workload.resumeWithStaleWrite();
-  assert.deepEqual(
-    stale,
-    { isAccepted: false, highest: paused.successorToken },
-    'the fencing token refuses the stale write',
-  );
+  await assertStaleWriteFenced(paused);
   await paused.fault.heal();
   await rig.mesh.waitForAgreedLeader('one leader after the heal', 15_000);
   const verdict = checkHistory(await rig.recorder.stop());
@@ -187,6 +177,16 @@ export async function assertWokenLeaderCaught(
       (violation) => violation.startsWith('overlap') && violation.includes(paused.self),
     ),
     `expected an overlap involving ${paused.self}, got: ${verdict.violations.join('; ')}`,
+  );
+}
+
+/** Lets the faulted leader's workload write again: the resource refuses its stale token. */
+async function assertStaleWriteFenced(paused: FaultedLeader): Promise<void> {
+  const stale = await paused.workload.resumeWithStaleWrite();
+  assert.deepEqual(
+    stale,
+    { isAccepted: false, highest: paused.successorToken },
+    'the fencing token refuses the stale write',
   );
 }
 
