@@ -1,12 +1,19 @@
 import type { RaftTiming } from '../../src/core/raft/config.js';
+import { isQuorum, type Configuration } from '../../src/core/raft/configuration.js';
 import { leaseExpiresAt } from '../../src/core/raft/leadership-view.js';
 import type { PeerMessage } from '../../src/core/raft/messages.js';
-import { createNode, step } from '../../src/core/raft/node.js';
-import type { DurableState, NodeState, SafeguardMutations } from '../../src/core/raft/state.js';
+import { createNode, startupPersist, step } from '../../src/core/raft/node.js';
+import {
+  initialDurableState,
+  type DurableState,
+  type NodeState,
+  type SafeguardMutations,
+} from '../../src/core/raft/state.js';
 import type { NodeInput } from '../../src/core/raft/step-types.js';
 import type { Random } from '../../src/core/random.js';
 import { EventQueue } from './event-queue.js';
 import { InvariantChecker } from './invariants.js';
+import { describeInput } from './trace.js';
 
 export interface NetworkConditions {
   readonly dropProbability: number;
@@ -22,8 +29,12 @@ export const perfectNetwork: NetworkConditions = {
   maxDelayMs: 2,
 };
 
+/** Every member ID the simulator may use: a StatefulSet of up to seven pods. */
+export const memberPool: readonly string[] = ['n1', 'n2', 'n3', 'n4', 'n5', 'n6', 'n7'];
+
 export interface ClusterOptions {
-  readonly memberCount: number;
+  /** The `--members` list the first pods start with (they start with empty state and found). */
+  readonly initialMembers: readonly string[];
   readonly timing: RaftTiming;
   readonly network: NetworkConditions;
   readonly random: Random;
@@ -33,6 +44,8 @@ export interface ClusterOptions {
   readonly traceLimit?: number;
   /** Chance that a member crashes and restarts right after persisting a vote (stresses vote persistence). */
   readonly crashAfterVoteProbability?: number;
+  /** False turns off the "one founding" check, so a mutation test can look for the harm it prevents. */
+  readonly checkFounding?: boolean;
 }
 
 type SimEvent =
@@ -41,12 +54,18 @@ type SimEvent =
 
 interface SimNode {
   readonly id: string;
+  /** The pod exists: a crashed one comes back with the heal; a deleted one does not. */
+  exists: boolean;
   isUp: boolean;
   isPaused: boolean;
   pending: SimEvent[];
   /** Local clock = offset + rate × real time. */
   readonly offset: number;
   readonly rate: number;
+  /** The `--members` list the pod runs with. */
+  members: readonly string[];
+  /** The pod is being scaled away: it asked to leave, and asks again after a restart. */
+  isLeaving: boolean;
   state: NodeState | null;
   durable: DurableState;
   wakeVersion: number;
@@ -54,13 +73,15 @@ interface SimNode {
 }
 
 /**
- * N pure Raft nodes on a simulated network, driven by one seeded Random and a virtual clock.
- * Every step is checked by the InvariantChecker; the first violation stops the run.
+ * Pure Raft members on a simulated network, driven by one seeded Random and a virtual clock.
+ * Pods come and go as a StatefulSet's do: created (with empty or retained state), restarted
+ * with another `--members` list, deleted. Every step is checked by the InvariantChecker; the
+ * first violation stops the run.
  */
 export class SimCluster {
   now = 0;
   violation: string | null = null;
-  readonly ids: readonly string[];
+  readonly ids: readonly string[] = memberPool;
   readonly checker: InvariantChecker;
   private readonly nodes = new Map<string, SimNode>();
   private readonly queue = new EventQueue<SimEvent>();
@@ -71,31 +92,32 @@ export class SimCluster {
 
   constructor(private readonly options: ClusterOptions) {
     this.network = options.network;
-    this.ids = Array.from({ length: options.memberCount }, (_, index) => `n${index + 1}`);
     const drift = options.timing.maxClockDrift;
     // Rates in [1 − ρ, 1 + ρ] with (1 − ρ)/(1 + ρ) ≥ 1 − drift: the worst pair of clocks stays within the bound.
     this.clockRateSpread = (drift / (2 - drift)) * 0.999;
     this.checker = new InvariantChecker(
-      options.memberCount,
       options.timing.electionTimeoutMs / (1 - this.clockRateSpread),
+      options.checkFounding ?? true,
     );
     for (const id of this.ids) {
       const rate = 1 + (options.random() * 2 - 1) * this.clockRateSpread;
-      const node: SimNode = {
+      this.nodes.set(id, {
         id,
+        exists: false,
         isUp: false,
         isPaused: false,
         pending: [],
         offset: options.random() * 1_000_000,
         rate,
+        members: options.initialMembers,
+        isLeaving: false,
         state: null,
-        durable: { term: 0, votedFor: null },
+        durable: initialDurableState,
         wakeVersion: 0,
         scheduledWakeAt: Number.NaN,
-      };
-      this.nodes.set(id, node);
-      this.start(node);
+      });
     }
+    for (const id of options.initialMembers) this.createPod(id, options.initialMembers, true);
   }
 
   private get random(): Random {
@@ -120,14 +142,17 @@ export class SimCluster {
     node.isUp = true;
     node.isPaused = false;
     node.pending = [];
-    node.state = createNode({
-      config: { ...this.options.timing, id: node.id, members: this.ids },
+    const state = createNode({
+      config: { ...this.options.timing, id: node.id, members: node.members },
       durable: node.durable,
       now: this.localNow(node),
       random: this.random,
       ...(this.options.mutations === undefined ? {} : { mutations: this.options.mutations }),
     });
-    this.scheduleWake(node, node.state.electionDeadline);
+    node.durable = startupPersist(state, node.durable) ?? node.durable;
+    node.state = state;
+    this.scheduleWake(node, state.electionDeadline);
+    if (node.isLeaving) this.input(node.id, { type: 'leave' });
   }
 
   private scheduleWake(node: SimNode, wakeAtLocal: number): void {
@@ -140,7 +165,7 @@ export class SimCluster {
     this.queue.push(at, { kind: 'wake', node: node.id, version: node.wakeVersion });
   }
 
-  private record(line: string): void {
+  record(line: string): void {
     const limit = this.options.traceLimit ?? 400;
     if (limit === 0) return;
     this.trace.push(`${this.now.toFixed(3)} ${line}`);
@@ -164,29 +189,30 @@ export class SimCluster {
     const result = step(state, input, this.localNow(node), this.random);
     if (result.persist !== null) node.durable = result.persist;
     node.state = result.state;
-    if (input.type !== 'message' || result.change !== null || result.send.length > 0) {
+    if (input.type !== 'message' || result.change !== null || result.persist !== null) {
+      const next = result.state;
       this.record(
-        `${id} ${describeInput(input)} -> ${result.state.roleState.role} t${result.state.term} leader=${result.state.leader ?? '-'}${result.state.isActing ? ' acting' : ''}${result.notices.map((n) => ` [${n.type}${'reason' in n ? `: ${n.reason}` : ''}]`).join('')}`,
+        `${id} ${describeInput(input)} -> ${next.roleState.role} t${next.term} leader=${next.leader ?? '-'}${next.isActing ? ' acting' : ''} cfg=${next.configuration?.index ?? 0}/${next.configuration?.term ?? 0}${result.notices.map((n) => ` [${n.type}${'reason' in n ? `: ${n.reason}` : ''}]`).join('')}`,
       );
     }
     const crashesAfterPersist =
       result.persist?.votedFor !== undefined &&
       result.persist.votedFor !== null &&
       result.persist.votedFor !== id &&
+      result.persist.votedFor !== state.votedFor &&
       this.random() < (this.options.crashAfterVoteProbability ?? 0);
     for (const message of result.send) this.send(message);
     const expiresAt = leaseExpiresAt(result.state);
     const leaseEndReal =
       result.state.isActing && expiresAt !== null ? this.realOf(node, expiresAt) : null;
-    this.violation ??= this.checker.afterStep(
-      id,
-      result.state.roleState.role === 'leader',
-      result.state.term,
-      leaseEndReal,
-      this.now,
-    );
+    this.violation ??= this.checker.afterStep(id, result, leaseEndReal, this.now);
     if (input.type === 'tick' && result.state.roleState.role === 'leader') {
-      this.violation ??= this.checker.checkQuorumContact(id, this.now);
+      const configuration = result.state.configuration;
+      this.violation ??= this.checker.checkQuorumContact(
+        id,
+        (contacts) => configuration !== null && isQuorum(configuration, contacts),
+        this.now,
+      );
     }
     this.scheduleWake(node, result.wakeAt);
     if (crashesAfterPersist) {
@@ -252,6 +278,56 @@ export class SimCluster {
     this.input(target, { type: 'message', message });
   }
 
+  /** A pod appears (scale-up, or re-created after a deletion): with its retained state, or empty. */
+  createPod(id: string, members: readonly string[], isEmpty: boolean): void {
+    const node = this.node(id);
+    if (node.exists) return;
+    node.exists = true;
+    node.isLeaving = false;
+    node.members = members;
+    if (isEmpty) node.durable = initialDurableState;
+    this.record(`${id} CREATE with [${members.join(',')}]${isEmpty ? ' empty' : ' retained state'}`);
+    this.start(node);
+  }
+
+  /** A pod is deleted (scale-down): it stops, keeps its volume, and does not come back by itself. */
+  deletePod(id: string): void {
+    const node = this.node(id);
+    if (!node.exists) return;
+    this.crash(id);
+    node.exists = false;
+    this.record(`${id} DELETE`);
+  }
+
+  /** The pod is told it is being scaled away (elector's SIGTERM handling for a condemned pod). */
+  leave(id: string): void {
+    const node = this.node(id);
+    if (!node.exists || node.isLeaving) return;
+    node.isLeaving = true;
+    this.record(`${id} LEAVING`);
+    this.input(id, { type: 'leave' });
+  }
+
+  isLeaving(id: string): boolean {
+    return this.node(id).isLeaving;
+  }
+
+  /** The durable state of every pod in the pool, existing or deleted (volumes are retained). */
+  durableOf(id: string): DurableState {
+    return this.node(id).durable;
+  }
+
+  /** A rolling update restarts the pod with a new `--members` list. */
+  restartWith(id: string, members: readonly string[]): void {
+    const node = this.node(id);
+    if (!node.exists) return;
+    this.crash(id);
+    node.members = members;
+    // A pod being scaled away that the new list wants again is re-created by the controller.
+    node.isLeaving = false;
+    this.restart(id);
+  }
+
   crash(id: string): void {
     const node = this.node(id);
     if (!node.isUp) return;
@@ -266,11 +342,11 @@ export class SimCluster {
 
   restart(id: string): void {
     const node = this.node(id);
-    if (node.isUp) return;
+    if (node.isUp || !node.exists) return;
     if (this.options.forgetVoteOnRestart === true)
       node.durable = { ...node.durable, votedFor: null };
     this.record(
-      `${id} RESTART with term ${node.durable.term} vote ${node.durable.votedFor ?? '-'}`,
+      `${id} RESTART with [${node.members.join(',')}] term ${node.durable.term} vote ${node.durable.votedFor ?? '-'} cfg ${node.durable.configuration?.index ?? 0}`,
     );
     this.start(node);
   }
@@ -294,6 +370,7 @@ export class SimCluster {
     for (const event of pending) {
       if (event.kind === 'deliver') this.dispatch(event);
     }
+    if (node.isLeaving && node.state?.isLeaving === false) this.input(id, { type: 'leave' });
     this.input(id, { type: 'tick' });
   }
 
@@ -323,6 +400,19 @@ export class SimCluster {
     this.network = network;
   }
 
+  exists(id: string): boolean {
+    return this.node(id).exists;
+  }
+
+  /** The pods that exist now. */
+  existing(): readonly string[] {
+    return this.ids.filter((id) => this.node(id).exists);
+  }
+
+  membersOf(id: string): readonly string[] {
+    return this.node(id).members;
+  }
+
   isUp(id: string): boolean {
     return this.node(id).isUp;
   }
@@ -335,6 +425,10 @@ export class SimCluster {
     return this.node(id).state;
   }
 
+  configurationOf(id: string): Configuration | null {
+    return this.node(id).state?.configuration ?? null;
+  }
+
   /** The member currently acting as leader, if any. */
   actingLeader(): string | null {
     for (const id of this.ids) {
@@ -342,21 +436,5 @@ export class SimCluster {
       if (state?.isActing === true && !this.node(id).isPaused) return id;
     }
     return null;
-  }
-}
-
-function describeInput(input: NodeInput): string {
-  switch (input.type) {
-    case 'message': {
-      const { message } = input;
-      const extra = 'granted' in message ? (message.granted ? ' granted' : ' refused') : '';
-      return `<- ${message.type} t${message.term} from ${message.from}${extra}`;
-    }
-    case 'transfer':
-      return `TRANSFER${input.to === undefined ? '' : ` to ${input.to}`}`;
-    case 'set-eligible':
-      return `ELIGIBLE=${input.isEligible}`;
-    case 'tick':
-      return 'tick';
   }
 }

@@ -1,4 +1,5 @@
-import { quorumSize } from '../../src/core/raft/config.js';
+import { describeConfiguration, type Configuration } from '../../src/core/raft/configuration.js';
+import type { StepResult } from '../../src/core/raft/step-types.js';
 
 /** An interval of real (simulated) time during which one member could act as leader. */
 export interface ActingInterval {
@@ -11,10 +12,16 @@ export interface ActingInterval {
 /** Floating-point slack when comparing instants derived through different clock rates. */
 const toleranceMs = 1e-6;
 
+function isSameConfiguration(a: Configuration, b: Configuration): boolean {
+  return describeConfiguration(a) === describeConfiguration(b) && a.term === b.term;
+}
+
 /**
  * Checks the safety properties at every step, from outside the nodes:
  * at most one leader per term; acting intervals never overlap; fencing tokens (terms) strictly
- * increase across acting leaders; a leader cut off from a majority steps down in time.
+ * increase across acting leaders; an acting leader's lease never moves earlier; at most one
+ * cluster is founded; no two different configurations are ever committed at one index; a
+ * leader cut off from a quorum of its configuration steps down in time.
  */
 export class InvariantChecker {
   private readonly leaderOfTerm = new Map<number, string>();
@@ -24,22 +31,35 @@ export class InvariantChecker {
     string,
     { term: number; sinceReal: number; receipts: Map<string, number> }
   >();
+  /** Committed configuration per index, as the leaders that committed them reported. */
+  readonly committed = new Map<number, Configuration>();
+  private founded: { readonly by: string; readonly configuration: Configuration } | null = null;
 
   constructor(
-    private readonly memberCount: number,
-    /** Real time by which a leader must step down after its last majority contact. */
+    /** Real time by which a leader must step down after its last quorum contact. */
     private readonly checkQuorumBoundMs: number,
+    private readonly checkFounding = true,
   ) {}
 
-  /** After a node stepped: its role, term and (if acting) the real instant its lease ends. */
+  /** After a node stepped: its result and (if acting) the real instant its lease ends. */
   afterStep(
     node: string,
-    isLeader: boolean,
-    term: number,
+    result: StepResult,
     leaseEndReal: number | null,
     now: number,
   ): string | null {
-    if (isLeader) {
+    const { state } = result;
+    const term = state.term;
+    for (const notice of result.notices) {
+      const problem =
+        notice.type === 'founded'
+          ? this.onFounded(node, notice.configuration)
+          : notice.type === 'configuration-committed'
+            ? this.onCommitted(node, notice.configuration)
+            : null;
+      if (problem !== null) return problem;
+    }
+    if (state.roleState.role === 'leader') {
       const known = this.leaderOfTerm.get(term);
       if (known !== undefined && known !== node) {
         return `two leaders in term ${term}: ${known} and ${node}`;
@@ -57,6 +77,24 @@ export class InvariantChecker {
       : this.closeInterval(node, now);
   }
 
+  private onFounded(node: string, configuration: Configuration): string | null {
+    if (!this.checkFounding) return null;
+    if (this.founded !== null && !isSameConfiguration(this.founded.configuration, configuration)) {
+      return `two clusters founded: ${this.founded.by} founded ${describeConfiguration(this.founded.configuration)}, ${node} founded ${describeConfiguration(configuration)}`;
+    }
+    this.founded ??= { by: node, configuration };
+    return this.onCommitted(node, configuration);
+  }
+
+  private onCommitted(node: string, configuration: Configuration): string | null {
+    const known = this.committed.get(configuration.index);
+    if (known !== undefined && !isSameConfiguration(known, configuration)) {
+      return `two configurations committed at index ${configuration.index}: ${describeConfiguration(known)} (term ${known.term}) and ${describeConfiguration(configuration)} (term ${configuration.term}, by ${node})`;
+    }
+    this.committed.set(configuration.index, configuration);
+    return null;
+  }
+
   private recordActing(
     node: string,
     term: number,
@@ -65,6 +103,14 @@ export class InvariantChecker {
   ): string | null {
     const current = this.open.get(node);
     if (current?.term === term) {
+      if (leaseEndReal < current.end - toleranceMs && Number.isFinite(current.end)) {
+        return `${node} (term ${term}) moved its lease end earlier, from ${current.end.toFixed(3)} to ${leaseEndReal.toFixed(3)}`;
+      }
+      if (!Number.isFinite(current.end) && Number.isFinite(leaseEndReal)) {
+        // A lone member's unbounded lease becomes a renewed one when members join.
+        current.end = leaseEndReal;
+        return null;
+      }
       if (leaseEndReal > current.end) {
         for (const other of this.intervals) {
           if (
@@ -114,21 +160,23 @@ export class InvariantChecker {
     if (leadership?.term === term) leadership.receipts.set(from, now);
   }
 
-  /** After a leader's timer fired and it is still leader: it must have heard from a majority recently. */
-  checkQuorumContact(node: string, now: number): string | null {
+  /**
+   * After a leader's timer fired and it is still leader: it must have heard from a quorum of
+   * its configuration (`isQuorum`, counting itself) within the check-quorum bound.
+   */
+  checkQuorumContact(
+    node: string,
+    isQuorum: (contacts: ReadonlySet<string>) => boolean,
+    now: number,
+  ): string | null {
     const leadership = this.leadership.get(node);
     if (leadership === undefined) return null;
-    const peersNeeded = quorumSize(this.memberCount) - 1;
-    if (peersNeeded === 0) return null;
-    const receipts = [...leadership.receipts.values()].sort((a, b) => b - a);
-    const majorityContact = Math.max(
-      leadership.sinceReal,
-      receipts[peersNeeded - 1] ?? Number.NEGATIVE_INFINITY,
-    );
-    if (now > majorityContact + this.checkQuorumBoundMs + toleranceMs) {
-      return `${node} still leads term ${leadership.term} at ${now.toFixed(3)} without majority contact since ${majorityContact.toFixed(3)}`;
-    }
-    return null;
+    const since = now - this.checkQuorumBoundMs - toleranceMs;
+    if (leadership.sinceReal >= since) return null;
+    const contacts = new Set([node]);
+    for (const [from, at] of leadership.receipts) if (at >= since) contacts.add(from);
+    if (isQuorum(contacts)) return null;
+    return `${node} still leads term ${leadership.term} at ${now.toFixed(3)} without contact with a quorum of its configuration since ${since.toFixed(3)}`;
   }
 
   /** Whether some member could act as leader at `now`. */

@@ -1,54 +1,103 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { runCutAfterAppend, type DirectedOutcome } from './directed.js';
 import { runSeed, type SeedOptions } from './scenario.js';
 
 /**
  * A simulator that finds nothing when the code is broken proves nothing. Each case disables
- * one safeguard and requires the simulator to find the violation it exists to prevent.
+ * one safeguard and requires the simulator to find the violation it exists to prevent, within
+ * the seeds `npm test` runs.
  */
-function firstViolation(
-  options: SeedOptions,
-  maxSeeds: number,
-): { seed: number; violation: string } | null {
+type Run = (seed: number, options: SeedOptions) => { readonly violation: string | null };
+
+function firstViolation(run: Run, options: SeedOptions, maxSeeds: number, expect: RegExp) {
   for (let seed = 1; seed <= maxSeeds; seed++) {
-    const { violation } = runSeed(seed, { ...options, traceLimit: 0 });
-    if (violation !== null) return { seed, violation };
+    const { violation } = run(seed, { ...options, traceLimit: 0 });
+    if (violation !== null && expect.test(violation)) return { seed, violation };
   }
   return null;
 }
 
-const cases: readonly { name: string; options: SeedOptions; expect: RegExp }[] = [
+/** Two members acting at once, or a fencing token going backwards: the harm itself. */
+const overlap = /two leaders in term|started acting|extended its lease|fencing token/;
+
+const directed = (run: (seed: number, options: SeedOptions) => DirectedOutcome): Run => run;
+
+const cases: readonly {
+  name: string;
+  run: Run;
+  options: SeedOptions;
+  expect: RegExp;
+  seeds: number;
+}[] = [
   {
     name: 'without pre-vote, a rejoining member deposes the leader',
+    run: runSeed,
     options: { mutations: { skipPreVote: true } },
     expect: /disturbed leader/,
+    seeds: 3000,
   },
   {
     name: 'without check-quorum, a cut-off leader keeps leading',
+    run: runSeed,
     options: { mutations: { skipCheckQuorum: true } },
-    expect: /without majority contact/,
+    expect: /without contact with a quorum/,
+    seeds: 3000,
   },
   {
     name: 'without persisting the vote, a restarted member votes twice and a term gets two leaders',
+    run: runSeed,
     options: { forgetVoteOnRestart: true },
     expect: /two leaders in term/,
+    seeds: 3000,
   },
   {
     name: 'without leader stickiness, a new leader acts while the old lease is live',
+    run: runSeed,
     options: { mutations: { skipLeaderStickiness: true } },
     expect: /disturbed leader|started acting|extended its lease|fencing token/,
+    seeds: 3000,
   },
   {
     name: 'with the lease measured from ack receipt instead of heartbeat send, acting intervals overlap',
+    run: runSeed,
     options: { mutations: { leaseFromAckReceipt: true } },
-    expect: /started acting|extended its lease|fencing token/,
+    expect: overlap,
+    seeds: 3000,
+  },
+  {
+    name: 'changing the member set without a joint entry lets two leaders act when the cut comes right after the change',
+    run: directed(runCutAfterAppend),
+    options: { mutations: { skipJointConsensus: true } },
+    expect: overlap,
+    seeds: 300,
+  },
+  {
+    name: 'founding a cluster without every member of the list lets two clusters elect two leaders',
+    run: runSeed,
+    options: { mutations: { skipFoundingRule: true }, checkFounding: false },
+    expect: overlap,
+    seeds: 3000,
+  },
+  {
+    name: 'founding a cluster without every member of the list is caught as a second founding',
+    run: runSeed,
+    options: { mutations: { skipFoundingRule: true } },
+    expect: /two clusters founded/,
+    seeds: 3000,
+  },
+  {
+    name: 'granting votes whatever the candidate configuration loses committed entries and gives two leaders',
+    run: runSeed,
+    options: { mutations: { skipConfigurationCheck: true } },
+    expect: overlap,
+    seeds: 3000,
   },
 ];
 
-for (const { name, options, expect } of cases) {
+for (const { name, run, options, expect, seeds } of cases) {
   test(`the simulator finds it: ${name}`, () => {
-    const found = firstViolation(options, 3000);
-    assert.ok(found !== null, 'no violation found in 3000 seeds');
-    assert.match(found.violation, expect, `seed ${found.seed}: ${found.violation}`);
+    const found = firstViolation(run, options, seeds, expect);
+    assert.ok(found !== null, `no violation matching ${String(expect)} in ${seeds} seeds`);
   });
 }

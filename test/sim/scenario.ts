@@ -1,13 +1,16 @@
 import type { RaftTiming } from '../../src/core/raft/config.js';
+import { isSameMemberSet, isVoter } from '../../src/core/raft/configuration.js';
 import type { SafeguardMutations } from '../../src/core/raft/state.js';
 import { randomInt, seededRandom, type Random } from '../../src/core/random.js';
-import { SimCluster, perfectNetwork, type NetworkConditions } from './cluster.js';
+import { SimCluster, memberPool, perfectNetwork, type NetworkConditions } from './cluster.js';
+import { Roll, randomMemberList } from './rolls.js';
 
 export interface SeedOptions {
   readonly mutations?: SafeguardMutations;
   readonly forgetVoteOnRestart?: boolean;
   /** Keep the last N trace lines for a failure report (0 for speed). */
   readonly traceLimit?: number;
+  readonly checkFounding?: boolean;
 }
 
 export interface SeedOutcome {
@@ -17,6 +20,9 @@ export interface SeedOutcome {
   readonly trace: readonly string[];
   readonly faults: number;
   readonly leaderChanges: number;
+  /** Member-list rolls started, and configuration changes committed. */
+  readonly rolls: number;
+  readonly changesCommitted: number;
 }
 
 function pick<T>(random: Random, values: readonly T[]): T {
@@ -25,7 +31,7 @@ function pick<T>(random: Random, values: readonly T[]): T {
   return value;
 }
 
-function randomTiming(random: Random): RaftTiming {
+export function randomTiming(random: Random): RaftTiming {
   const heartbeatIntervalMs = randomInt(random, 5, 50);
   return {
     heartbeatIntervalMs,
@@ -56,18 +62,22 @@ function randomSubset(random: Random, ids: readonly string[]): string[] {
 }
 
 /**
- * One seeded run: a random cluster, timing and network; a phase of random faults (partitions,
- * one-way links, crashes and restarts, pauses, transfers, eligibility flips); then everything
- * heals and a leader must appear within a bound; then a follower is isolated and rejoins, and
- * the leader must not be disturbed (what pre-vote and stickiness are for).
+ * One seeded run: a cluster founded from empty state, random timing and network; a phase of
+ * random faults (partitions, one-way links, crashes and restarts, pauses, transfers,
+ * eligibility flips, and rolls to new member lists: partial, in any order, overlapping, with
+ * new, retained and empty volumes, graceful and abrupt deletions); then everything heals, the
+ * last roll finishes, and within a bound a leader must act and every member must hold that
+ * list as its committed configuration; then a follower is isolated and rejoins, and the leader
+ * must not be disturbed (what pre-vote and stickiness are for).
  */
 export function runSeed(seed: number, options: SeedOptions = {}): SeedOutcome {
   const random = seededRandom(seed);
-  const memberCount = pick(random, [1, 3, 3, 3, 5, 5, 7]);
+  const initialMembers = memberPool.slice(0, pick(random, [1, 3, 3, 3, 5, 5, 7]));
   const timing = randomTiming(random);
   const network = randomNetwork(random, timing);
+  const rollRate = pick(random, [0, 0.1, 0.2, 0.35]);
   const cluster = new SimCluster({
-    memberCount,
+    initialMembers,
     timing,
     network,
     random,
@@ -77,25 +87,26 @@ export function runSeed(seed: number, options: SeedOptions = {}): SeedOutcome {
     ...(options.forgetVoteOnRestart === undefined
       ? {}
       : { forgetVoteOnRestart: options.forgetVoteOnRestart }),
+    ...(options.checkFounding === undefined ? {} : { checkFounding: options.checkFounding }),
   });
   const T = timing.electionTimeoutMs;
-  const description = `members=${memberCount} heartbeat=${timing.heartbeatIntervalMs}ms T=${T}ms drift=${timing.maxClockDrift} drop=${network.dropProbability} dup=${network.duplicateProbability} delay=${network.minDelayMs.toFixed(2)}..${network.maxDelayMs}ms`;
-  const outcome = (
-    violation: string | null,
-    faults: number,
-    leaderChanges: number,
-  ): SeedOutcome => ({
+  const description = `members=${initialMembers.length} heartbeat=${timing.heartbeatIntervalMs}ms T=${T}ms drift=${timing.maxClockDrift} drop=${network.dropProbability} dup=${network.duplicateProbability} delay=${network.minDelayMs.toFixed(2)}..${network.maxDelayMs}ms rolls=${rollRate}`;
+  let faults = 0;
+  let leaderChanges = 0;
+  let rolls = 0;
+  const outcome = (violation: string | null): SeedOutcome => ({
     seed,
     violation,
     description,
     trace: violation === null ? [] : cluster.recentTrace(),
     faults,
     leaderChanges,
+    rolls,
+    changesCommitted: [...cluster.checker.committed.values()].filter(
+      (configuration) => configuration.version > 1 && configuration.outgoing === null,
+    ).length,
   });
 
-  const faultPhaseEnd = 40 * T;
-  let faults = 0;
-  let leaderChanges = 0;
   const seen: { lastLeader: string | null } = { lastLeader: null };
   const countLeaderChange = (): false => {
     const leader = cluster.actingLeader();
@@ -105,40 +116,69 @@ export function runSeed(seed: number, options: SeedOptions = {}): SeedOutcome {
     }
     return false;
   };
+  let roll: Roll | null = null;
+  const faultPhaseEnd = 40 * T;
   while (cluster.now < faultPhaseEnd && cluster.currentViolation() === null) {
     cluster.runUntil(cluster.now + random() * 3 * T, countLeaderChange);
-    injectRandomFault(cluster, random, network);
+    roll?.reapLeaving();
+    if (random() < rollRate) {
+      if (roll === null || random() < 0.3) {
+        roll = new Roll(cluster, randomMemberList(random), random, {
+          isOrdered: random() < 0.7,
+          graceMs: randomInt(random, 2, 30) * T,
+        });
+        rolls += 1;
+        cluster.record(`ROLL to [${roll.members.join(',')}]`);
+      }
+      roll.advance();
+    } else {
+      injectRandomFault(cluster, random, network);
+    }
     faults += 1;
   }
-  if (cluster.currentViolation() !== null)
-    return outcome(cluster.currentViolation(), faults, leaderChanges);
+  if (cluster.currentViolation() !== null) return outcome(cluster.currentViolation());
 
-  // Heal: every member up and running, links restored, no loss.
-  for (const id of cluster.ids) {
+  // Heal: every pod up and running, links restored, no loss; the last roll finishes gracefully.
+  cluster.healNetwork({ ...perfectNetwork, maxDelayMs: Math.min(network.maxDelayMs, T / 10) });
+  const finalMembers = roll?.members ?? initialMembers;
+  restoreVoters(cluster);
+  for (const id of cluster.existing()) {
     cluster.restart(id);
     cluster.resume(id);
     cluster.input(id, { type: 'set-eligible', isEligible: true });
   }
-  cluster.healNetwork({ ...perfectNetwork, maxDelayMs: Math.min(network.maxDelayMs, T / 10) });
-  const healedAt = cluster.now;
-  const electionBound = healedAt + 12 * T;
-  cluster.runUntil(electionBound, () => cluster.actingLeader() !== null);
-  if (cluster.currentViolation() !== null)
-    return outcome(cluster.currentViolation(), faults, leaderChanges);
-  const leader = cluster.actingLeader();
-  if (leader === null) {
+  const finalRoll = new Roll(cluster, finalMembers, random, {
+    isOrdered: true,
+    graceMs: Number.POSITIVE_INFINITY,
+    isGraceful: true,
+  });
+  finalRoll.finish();
+  const isSettled = (): boolean =>
+    cluster.actingLeader() !== null && finalRoll.isDone && holdsFinal(cluster, finalMembers);
+  const settleBound = cluster.now + 100 * T;
+  while (cluster.now < settleBound && !isSettled() && cluster.currentViolation() === null) {
+    cluster.runUntil(cluster.now + T / 4, isSettled);
+    finalRoll.reapLeaving();
+  }
+  if (cluster.currentViolation() !== null) return outcome(cluster.currentViolation());
+  if (!isSettled()) {
     return outcome(
-      `no acting leader within ${12 * T} ms after the faults healed`,
-      faults,
-      leaderChanges,
+      `not settled ${100 * T} ms after the faults healed: acting leader ${cluster.actingLeader() ?? 'none'}; ${cluster
+        .existing()
+        .map(
+          (id) =>
+            `${id} holds v${cluster.configurationOf(id)?.version ?? 0} [${cluster.configurationOf(id)?.voters.join(',') ?? ''}]${cluster.configurationOf(id)?.outgoing === null ? '' : ' joint'}${cluster.isLeaving(id) ? ' leaving' : ''} note=${cluster.stateOf(id)?.membershipNote ?? '-'}`,
+        )
+        .join('; ')}; wanted [${finalMembers.join(',')}]`,
     );
   }
+  const leader = cluster.actingLeader();
   leaderChanges += leader === seen.lastLeader ? 0 : 1;
 
   // Rejoin: a follower cut off for several election timeouts must not depose the leader when it returns.
   cluster.runUntil(cluster.now + 2 * T);
   const stableLeader = cluster.actingLeader();
-  const follower = cluster.ids.find((id) => id !== stableLeader);
+  const follower = finalMembers.find((id) => id !== stableLeader);
   if (stableLeader !== null && follower !== undefined) {
     const term = cluster.stateOf(stableLeader)?.term;
     cluster.isolate([follower]);
@@ -152,16 +192,47 @@ export function runSeed(seed: number, options: SeedOptions = {}): SeedOutcome {
     ) {
       return outcome(
         `${follower} rejoining after isolation disturbed leader ${stableLeader} (term ${term} -> ${after?.term}, acting leader now ${cluster.actingLeader() ?? 'none'})`,
-        faults,
-        leaderChanges,
       );
     }
   }
-  return outcome(cluster.currentViolation(), faults, leaderChanges);
+  return outcome(cluster.currentViolation());
+}
+
+/**
+ * As an operator would before finishing a roll: brings back (with their volumes) deleted pods
+ * that some configuration still counts as voters, so every configuration can reach a majority.
+ */
+function restoreVoters(cluster: SimCluster): void {
+  const existing = cluster.existing();
+  for (const id of memberPool) {
+    if (cluster.exists(id)) continue;
+    const hasRun = cluster.durableOf(id).startedWith !== null;
+    const isCounted = existing.some((pod) => isVoter(cluster.durableOf(pod).configuration, id));
+    if (hasRun && isCounted) cluster.createPod(id, cluster.membersOf(id), false);
+  }
+}
+
+/** Every pod holds `members` as its configuration, with no joint part, and no other pod exists. */
+function holdsFinal(cluster: SimCluster, members: readonly string[]): boolean {
+  const existing = cluster.existing();
+  if (!isSameMemberSet(existing, members)) return false;
+  const leader = cluster.actingLeader();
+  const leaderState = leader === null ? null : cluster.stateOf(leader);
+  if (leaderState?.configuration == null) return false;
+  if (leaderState.commitIndex < leaderState.configuration.index) return false;
+  return existing.every((id) => {
+    const configuration = cluster.configurationOf(id);
+    return (
+      configuration !== null &&
+      configuration.outgoing === null &&
+      isSameMemberSet(configuration.voters, members)
+    );
+  });
 }
 
 function injectRandomFault(cluster: SimCluster, random: Random, network: NetworkConditions): void {
-  const ids = cluster.ids;
+  const existing = cluster.existing();
+  const ids = existing.length > 0 ? existing : cluster.ids;
   const id = pick(random, ids);
   const roll = random();
   if (roll < 0.15) {

@@ -16,6 +16,8 @@ function report(outcome: SeedOutcome): string {
 test(`no safety or liveness violation across ${seedCount} seeds from seed ${firstSeed}`, () => {
   let faults = 0;
   let leaderChanges = 0;
+  let rolls = 0;
+  let changes = 0;
   for (let seed = firstSeed; seed < firstSeed + seedCount; seed++) {
     const outcome = runSeed(seed, { traceLimit: 0 });
     if (outcome.violation !== null) {
@@ -23,9 +25,13 @@ test(`no safety or liveness violation across ${seedCount} seeds from seed ${firs
     }
     faults += outcome.faults;
     leaderChanges += outcome.leaderChanges;
+    rolls += outcome.rolls;
+    changes += outcome.changesCommitted;
   }
   assert.ok(faults > seedCount * 5, `expected many faults, got ${faults}`);
   assert.ok(leaderChanges > seedCount, `expected failovers to happen, got ${leaderChanges}`);
+  assert.ok(rolls > seedCount / 2, `expected member-list rolls, got ${rolls}`);
+  assert.ok(changes > seedCount / 2, `expected committed membership changes, got ${changes}`);
 });
 
 test('a seed replays exactly', () => {

@@ -30,21 +30,27 @@ interface RangeSummary {
   readonly seeds: number;
   readonly faults: number;
   readonly leaderChanges: number;
+  readonly rolls: number;
+  readonly changesCommitted: number;
   readonly failures: readonly { seed: number; violation: string; description: string }[];
 }
 
 function runRange(from: number, count: number): RangeSummary {
   let faults = 0;
   let leaderChanges = 0;
+  let rolls = 0;
+  let changesCommitted = 0;
   const failures: { seed: number; violation: string; description: string }[] = [];
   for (let seed = from; seed < from + count; seed++) {
     const outcome = runSeed(seed, { traceLimit: 0 });
     faults += outcome.faults;
     leaderChanges += outcome.leaderChanges;
+    rolls += outcome.rolls;
+    changesCommitted += outcome.changesCommitted;
     if (outcome.violation !== null)
       failures.push({ seed, violation: outcome.violation, description: outcome.description });
   }
-  return { seeds: count, faults, leaderChanges, failures };
+  return { seeds: count, faults, leaderChanges, rolls, changesCommitted, failures };
 }
 
 async function runWorker(from: number, count: number): Promise<RangeSummary> {
@@ -93,11 +99,11 @@ async function main(): Promise<void> {
   })).filter((range) => range.count > 0);
   const summaries = await Promise.all(ranges.map((range) => runWorker(range.from, range.count)));
   const failures = summaries.flatMap((summary) => summary.failures);
-  const total = (key: 'faults' | 'leaderChanges'): number =>
+  const total = (key: 'faults' | 'leaderChanges' | 'rolls' | 'changesCommitted'): number =>
     summaries.reduce((sum, summary) => sum + summary[key], 0);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(
-    `${seeds} seeds (${from}..${from + seeds - 1}) on ${workers} workers in ${seconds} s: ${total('faults')} faults injected, ${total('leaderChanges')} leader changes, ${failures.length} violations`,
+    `${seeds} seeds (${from}..${from + seeds - 1}) on ${workers} workers in ${seconds} s: ${total('faults')} faults injected (${total('rolls')} member-list rolls), ${total('leaderChanges')} leader changes, ${total('changesCommitted')} membership changes committed, ${failures.length} violations`,
   );
   for (const failure of failures.slice(0, 20)) {
     console.log(

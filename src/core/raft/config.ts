@@ -86,6 +86,13 @@ function membershipProblems({ id, members }: RaftMembership): string[] {
   return problems;
 }
 
+/**
+ * How many election timeouts the leader follows the newest desired member list after its
+ * author last answered. A list whose author stays silent longer (its pod was deleted, say by a
+ * roll-back right after a scale-up) is set aside, and the leader follows its own list instead.
+ */
+export const desireAuthorSilenceTimeouts = 60;
+
 /** Votes needed to win: a strict majority. */
 export function quorumSize(memberCount: number): number {
   return Math.floor(memberCount / 2) + 1;

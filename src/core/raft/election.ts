@@ -1,4 +1,12 @@
-import { quorumSize } from './config.js';
+import {
+  compareConfigurationIds,
+  isQuorum,
+  isVoter,
+  votersOf,
+  type Configuration,
+  type ConfigurationId,
+} from './configuration.js';
+import { sayHello } from './discovery.js';
 import { becomeLeader } from './leader.js';
 import type {
   PreVoteRequest,
@@ -12,8 +20,18 @@ import type { StepContext } from './step-context.js';
 /** Follower, pre-candidate or candidate whose election deadline has passed. */
 export function onElectionTimeout(context: StepContext): void {
   const { state } = context;
-  if (!state.isEligible) {
+  if (!isVoter(state.configuration, context.id)) {
+    // Not a voter (joining, removed, or without a configuration): never campaign; ask around.
     context.update({ electionDeadline: context.randomElectionDeadline() });
+    sayHello(context);
+    return;
+  }
+  if (!state.isEligible || (state.isLeaving && !isLeaderlessForLong(context))) {
+    // It may not lead (unhealthy, or leaving), so it does not campaign; it asks around instead.
+    // A leaving member campaigns only after a long silence: it may be the one that holds the
+    // configuration the others need, and as leader it removes itself, then hands over.
+    context.update({ electionDeadline: context.randomElectionDeadline() });
+    sayHello(context);
     return;
   }
   if (state.roleState.role === 'pre-candidate' || state.roleState.role === 'candidate') {
@@ -26,6 +44,19 @@ export function onElectionTimeout(context: StepContext): void {
   }
 }
 
+/** How long a leaving member waits without a leader before it campaigns itself. */
+const leavingPatienceTimeouts = 3;
+
+function isLeaderlessForLong(context: StepContext): boolean {
+  const patienceMs = leavingPatienceTimeouts * context.state.config.electionTimeoutMs;
+  return context.now - context.state.lastLeaderContactAt >= patienceMs;
+}
+
+/** The other voters of this member's configuration: whom a candidate asks. */
+function otherVoters(context: StepContext): readonly string[] {
+  return votersOf(context.state.configuration).filter((member) => member !== context.id);
+}
+
 /** Thesis §9.6: ask first whether a majority would vote, without touching anyone's term. */
 function becomePreCandidate(context: StepContext): void {
   context.update({
@@ -35,13 +66,19 @@ function becomePreCandidate(context: StepContext): void {
   });
   context.because('election-started');
   context.notice({ type: 'election-started', preVote: true, transfer: false });
-  if (hasQuorum(context, 1)) {
+  if (hasQuorum(context, new Set([context.id]))) {
     becomeCandidate(context, false);
     return;
   }
   const term = context.state.term + 1;
-  for (const peer of context.peers) {
-    context.send({ type: 'pre-vote', from: context.id, to: peer, term });
+  for (const peer of otherVoters(context)) {
+    context.send({
+      type: 'pre-vote',
+      from: context.id,
+      to: peer,
+      term,
+      configurationId: context.configurationId,
+    });
   }
 }
 
@@ -57,29 +94,65 @@ export function becomeCandidate(context: StepContext, isTransfer: boolean): void
   });
   context.because('election-started');
   context.notice({ type: 'election-started', preVote: false, transfer: isTransfer });
-  if (hasQuorum(context, 1)) {
+  if (hasQuorum(context, new Set([context.id]))) {
     context.notice({ type: 'election-finished', result: 'won' });
     becomeLeader(context);
     return;
   }
-  for (const peer of context.peers) {
-    context.send({ type: 'vote', from: context.id, to: peer, term, transfer: isTransfer });
+  for (const peer of otherVoters(context)) {
+    context.send({
+      type: 'vote',
+      from: context.id,
+      to: peer,
+      term,
+      transfer: isTransfer,
+      configurationId: context.configurationId,
+    });
   }
 }
 
-function hasQuorum(context: StepContext, votes: number): boolean {
-  return votes >= quorumSize(context.state.config.members.length);
+/** Votes win when they hold a majority of every member set in force (both, in a joint entry). */
+function hasQuorum(context: StepContext, granted: ReadonlySet<string>): boolean {
+  const { configuration } = context.state;
+  return configuration !== null && isQuorum(configuration, granted);
 }
 
-/** Grants a pre-vote only for a higher term and only when no live leader may rely on us. Changes no state. */
+/**
+ * The election restriction (Raft §5.4.1) for the only replicated state there is: a vote goes
+ * only to a candidate whose configuration entry is at least as new as the voter's, so a
+ * committed configuration survives every election. A member that is no voter in its own entry
+ * (removed, or not yet added) votes only for a strictly newer entry.
+ */
+function isCandidateUpToDate(context: StepContext, candidate: ConfigurationId): boolean {
+  if (context.state.mutations.skipConfigurationCheck === true) return true;
+  const order = compareConfigurationIds(candidate, context.configurationId);
+  const { configuration } = context.state;
+  if (configuration !== null && !isVoter(configuration, context.id)) return order > 0;
+  return order >= 0;
+}
+
+/** The voter's entry, sent with a refusal so a stale candidate catches up, if known committed. */
+function committedNewerThan(
+  context: StepContext,
+  candidate: ConfigurationId,
+): { configuration?: Configuration } {
+  const { configuration, commitIndex } = context.state;
+  if (configuration === null || commitIndex < configuration.index) return {};
+  return compareConfigurationIds(context.configurationId, candidate) > 0 ? { configuration } : {};
+}
+
+/** Grants a pre-vote only for a higher term, an up-to-date candidate, and when no live leader may rely on us. */
 export function onPreVote(context: StepContext, request: PreVoteRequest): void {
-  const granted = request.term > context.state.term && !context.isWithinLeaderLease();
+  const isUpToDate = isCandidateUpToDate(context, request.configurationId);
+  const granted =
+    request.term > context.state.term && !context.isWithinLeaderLease() && isUpToDate;
   context.send({
     type: 'pre-vote-response',
     from: context.id,
     to: request.from,
     term: granted ? request.term : context.state.term,
     granted,
+    ...(isUpToDate ? {} : committedNewerThan(context, request.configurationId)),
   });
 }
 
@@ -88,16 +161,20 @@ export function onPreVoteResponse(context: StepContext, response: PreVoteRespons
   if (roleState.role !== 'pre-candidate' || !response.granted || response.term !== term + 1) return;
   const granted = new Set(roleState.granted).add(response.from);
   context.update({ roleState: { role: 'pre-candidate', granted } });
-  if (hasQuorum(context, granted.size)) becomeCandidate(context, false);
+  if (hasQuorum(context, granted)) becomeCandidate(context, false);
 }
 
 /**
- * Raft §5.2/§5.4.1 without a log: one vote per term, first come first served. The caller has
- * already applied the term rule, so `request.term` equals our term here.
+ * Raft §5.2/§5.4.1: one vote per term, first come first served, and only for an up-to-date
+ * candidate. The caller has already applied the term rule, so `request.term` equals our term.
  */
 export function onVote(context: StepContext, request: VoteRequest): void {
   const { votedFor, roleState } = context.state;
-  const granted = roleState.role !== 'leader' && (votedFor === null || votedFor === request.from);
+  const isUpToDate = isCandidateUpToDate(context, request.configurationId);
+  const granted =
+    roleState.role !== 'leader' &&
+    (votedFor === null || votedFor === request.from) &&
+    isUpToDate;
   if (granted) {
     context.update({ votedFor: request.from, electionDeadline: context.randomElectionDeadline() });
   }
@@ -107,6 +184,7 @@ export function onVote(context: StepContext, request: VoteRequest): void {
     to: request.from,
     term: context.state.term,
     granted,
+    ...(isUpToDate ? {} : committedNewerThan(context, request.configurationId)),
   });
 }
 
@@ -115,7 +193,7 @@ export function onVoteResponse(context: StepContext, response: VoteResponse): vo
   if (roleState.role !== 'candidate' || !response.granted) return;
   const granted = new Set(roleState.granted).add(response.from);
   context.update({ roleState: { role: 'candidate', granted } });
-  if (hasQuorum(context, granted.size)) {
+  if (hasQuorum(context, granted)) {
     context.notice({ type: 'election-finished', result: 'won' });
     becomeLeader(context);
   }
@@ -124,6 +202,13 @@ export function onVoteResponse(context: StepContext, response: VoteResponse): vo
 /** Leadership transfer (thesis §3.10): the old leader has stepped down; campaign now, skipping pre-vote. */
 export function onTimeoutNow(context: StepContext, message: TimeoutNow): void {
   if (context.state.roleState.role === 'leader') return;
+  if (!isVoter(context.state.configuration, context.id)) {
+    context.notice({
+      type: 'message-ignored',
+      reason: `timeout-now from ${message.from}: not a voter`,
+    });
+    return;
+  }
   if (!context.state.isEligible) {
     context.notice({
       type: 'message-ignored',

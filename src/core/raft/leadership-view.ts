@@ -1,16 +1,19 @@
 import type { Leadership } from '../leadership.js';
-import { leaseDurationMs, quorumSize } from './config.js';
+import { leaseDurationMs } from './config.js';
+import { quorumReachedAt } from './configuration.js';
 import type { LeaderRole, NodeState, Role } from './state.js';
 
 /**
- * Send time of the newest heartbeat that a majority (this leader included) has acknowledged,
- * or null before any majority has. Infinity in a one-member cluster.
+ * Send time of the newest heartbeat that a majority of every member set in force has
+ * acknowledged (this leader counting itself where it votes), or null before one has. Infinity
+ * when the leader alone is a majority.
  */
 export function majorityAckedSentAt(state: NodeState, leaderRole: LeaderRole): number | null {
-  const peersNeeded = quorumSize(state.config.members.length) - 1;
-  if (peersNeeded === 0) return Number.POSITIVE_INFINITY;
-  const sentTimes = [...leaderRole.acks.values()].map((ack) => ack.sentAt).sort((a, b) => b - a);
-  return sentTimes[peersNeeded - 1] ?? null;
+  if (state.configuration === null) return null;
+  const self = state.config.id;
+  return quorumReachedAt(state.configuration, (member) =>
+    member === self ? Number.POSITIVE_INFINITY : leaderRole.acks.get(member)?.sentAt,
+  );
 }
 
 /** The instant this leader's lease ends, or null while it holds none. */

@@ -1,6 +1,10 @@
+import type { Configuration, ConfigurationId } from './configuration.js';
+import type { DesiredMembers, DesireTag } from './desire.js';
+
 /**
- * Peer messages of the election-only Raft protocol. There is no replicated log: a leader
- * needs only terms and votes, so the messages carry no log indices (thesis §3.4, §9.6).
+ * Peer messages of the election-only Raft protocol. The only replicated state is the
+ * configuration (the member set), so where Raft compares logs these messages compare
+ * configuration entries (thesis §3.4, §4.3, §9.6).
  */
 interface Envelope {
   readonly from: string;
@@ -11,28 +15,44 @@ interface Envelope {
 /** Pre-vote (thesis §9.6): would you vote for me in `term`? Changes nothing at the receiver. */
 export interface PreVoteRequest extends Envelope {
   readonly type: 'pre-vote';
+  /** The candidate's newest configuration entry: voters refuse one older than their own. */
+  readonly configurationId: ConfigurationId;
 }
 
 export interface PreVoteResponse extends Envelope {
   readonly type: 'pre-vote-response';
   readonly granted: boolean;
+  /** The voter's committed configuration, when it refused because the candidate's is older. */
+  readonly configuration?: Configuration;
 }
 
 export interface VoteRequest extends Envelope {
   readonly type: 'vote';
   /** Set only by a candidate told to campaign by the leader's TimeoutNow: voters skip the leader-stickiness check. */
   readonly transfer: boolean;
+  readonly configurationId: ConfigurationId;
 }
 
 export interface VoteResponse extends Envelope {
   readonly type: 'vote-response';
   readonly granted: boolean;
+  readonly configuration?: Configuration;
 }
 
 export interface Heartbeat extends Envelope {
   readonly type: 'heartbeat';
   /** The leader's own clock when it sent this; echoed back, and opaque to the follower. */
   readonly sentAt: number;
+  /** The leader's newest configuration entry. */
+  readonly configurationId: ConfigurationId;
+  /** The entry itself, sent while the leader does not know the follower holds it. */
+  readonly configuration?: Configuration;
+  /** Highest configuration index the leader knows to be committed. */
+  readonly commitIndex: number;
+  /** The newest desired member list the leader knows. */
+  readonly desireTag: DesireTag | null;
+  /** That list, sent while the follower has not reported knowing it. */
+  readonly desire?: DesiredMembers;
 }
 
 export interface HeartbeatResponse extends Envelope {
@@ -43,11 +63,56 @@ export interface HeartbeatResponse extends Envelope {
   readonly success: boolean;
   /** Whether the responder would accept leadership now (its workload is healthy). */
   readonly eligible: boolean;
+  /** Set when the responder asks to be removed from the configuration (it is going away). */
+  readonly leaving?: boolean;
+  /** The counter the responder's own `--members` list is stamped with (see desire.ts). */
+  readonly ownCounter: number;
+  /** The configuration entry the responder holds durably now. */
+  readonly configurationId: ConfigurationId;
+  /** The newest desire the responder knows. */
+  readonly desireTag: DesireTag | null;
+  /** That desire, when it is newer than the heartbeat's. */
+  readonly desire?: DesiredMembers;
 }
 
 /** Leadership transfer: the leader, already stepped down, tells the target to campaign at once. */
 export interface TimeoutNow extends Envelope {
   readonly type: 'timeout-now';
+}
+
+/** The seed asks a member without a configuration to found a cluster of `members` with it. */
+export interface FoundRequest extends Envelope {
+  readonly type: 'found';
+  readonly members: readonly string[];
+}
+
+export interface FoundResponse extends Envelope {
+  readonly type: 'found-response';
+  readonly members: readonly string[];
+  /** True once the responder has durably promised this seed. */
+  readonly accepted: boolean;
+  /** Why not, for the seed's log and status. */
+  readonly reason?: string;
+  /** The responder's configuration entry: not the initial one when a cluster already exists. */
+  readonly configurationId: ConfigurationId;
+}
+
+/** A member that is not a voter, or has no leader, asks where the cluster stands. */
+export interface Hello extends Envelope {
+  readonly type: 'hello';
+  readonly configurationId: ConfigurationId;
+  readonly desireTag: DesireTag | null;
+}
+
+export interface HelloResponse extends Envelope {
+  readonly type: 'hello-response';
+  readonly leader: string | null;
+  /** The responder's configuration, when it knows it committed and it is not older than the asker's. */
+  readonly configuration?: Configuration;
+  /** Set when the responder leads and `configuration` is its newest entry, committed. */
+  readonly isLeaderCommitted?: boolean;
+  /** The responder's newest desire, when newer than the asker's. */
+  readonly desire?: DesiredMembers;
 }
 
 export type PeerMessage =
@@ -57,7 +122,11 @@ export type PeerMessage =
   | VoteResponse
   | Heartbeat
   | HeartbeatResponse
-  | TimeoutNow;
+  | TimeoutNow
+  | FoundRequest
+  | FoundResponse
+  | Hello
+  | HelloResponse;
 
 export type PeerMessageType = PeerMessage['type'];
 
@@ -69,4 +138,20 @@ export const peerMessageTypes: readonly PeerMessageType[] = [
   'heartbeat',
   'heartbeat-response',
   'timeout-now',
+  'found',
+  'found-response',
+  'hello',
+  'hello-response',
 ];
+
+/** Messages about founding and discovery: they stand outside terms, and the term rule skips them. */
+export function isMembershipDiscovery(
+  message: PeerMessage,
+): message is FoundRequest | FoundResponse | Hello | HelloResponse {
+  return (
+    message.type === 'found' ||
+    message.type === 'found-response' ||
+    message.type === 'hello' ||
+    message.type === 'hello-response'
+  );
+}

@@ -1,6 +1,9 @@
 import { assertNever } from '../errors.js';
 import type { Random } from '../random.js';
 import { validateRaftConfig, type RaftConfig } from './config.js';
+import { foundingConfiguration, sortedMembers } from './configuration.js';
+import { isNewerDesire, listsAtStart, tagOf } from './desire.js';
+import { onHello, onHelloResponse } from './discovery.js';
 import {
   onElectionTimeout,
   onPreVote,
@@ -9,17 +12,31 @@ import {
   onVote,
   onVoteResponse,
 } from './election.js';
+import { onFound, onFoundingTick, onFoundResponse } from './founding.js';
 import { onHeartbeatResponse, onLeaderTick, quorumDeadline, transferLeadership } from './leader.js';
 import { isActingLeader, leadershipAt, leaseExpiresAt } from './leadership-view.js';
-import type { Heartbeat, PeerMessage } from './messages.js';
-import type { DurableState, NodeState, SafeguardMutations } from './state.js';
+import { adoptCommitted, adoptFromLeader, mergeDesire } from './membership.js';
+import { isMembershipDiscovery, type Heartbeat, type PeerMessage } from './messages.js';
+import {
+  durableStateOf,
+  isSameDurableState,
+  mayLead,
+  type DurableState,
+  type NodeState,
+  type SafeguardMutations,
+} from './state.js';
 import { StepContext } from './step-context.js';
 import type { LeadershipChange, NodeInput, StepResult } from './step-types.js';
 
 export interface CreateNodeOptions {
+  /** Timing, this member's ID, and its `--members` list (the member set it is started with). */
   readonly config: RaftConfig;
-  /** What storage returned at start; term 0 and no vote for a member that never ran. */
-  readonly durable: DurableState;
+  /**
+   * What storage returned at start (`initialDurableState` for a member that never ran).
+   * `legacyFormat` marks a state file of elector 0.1, which kept no configuration: such a
+   * member ran with its list as a fixed member set, so it starts with that as its founding entry.
+   */
+  readonly durable: DurableState & { readonly legacyFormat?: boolean };
   /** The member's monotonic clock at start. */
   readonly now: number;
   readonly random: Random;
@@ -28,25 +45,51 @@ export interface CreateNodeOptions {
 }
 
 /**
- * A member after (re)start: a follower that knows no leader. It refuses votes for T after
- * start, because before a crash it may have acknowledged a leader whose lease is still live.
+ * A member after (re)start: a follower that knows no leader. A member that holds a
+ * configuration refuses votes for T after start, because before a crash it may have
+ * acknowledged a leader whose lease is still live; one without a configuration never
+ * acknowledged anyone. Its durable state may differ from `durable` (a changed `--members`
+ * list): see `startupPersist`.
  */
 export function createNode(options: CreateNodeOptions): NodeState {
   const config = validateRaftConfig(options.config);
+  const { durable } = options;
   const timeout = config.electionTimeoutMs;
+  const startedWith = sortedMembers(config.members);
+  const configuration =
+    durable.configuration ??
+    (durable.legacyFormat === true ? foundingConfiguration(startedWith) : null);
+  const lists = listsAtStart(config.id, startedWith, durable.startedWith, durable.desire);
+  const isSticky =
+    configuration !== null && options.mutations?.skipStartupStickiness !== true;
   return {
     config,
     mutations: options.mutations ?? {},
-    term: options.durable.term,
-    votedFor: options.durable.votedFor,
+    term: durable.term,
+    votedFor: durable.votedFor,
+    configuration,
+    commitIndex: 0,
+    promise: configuration === null ? durable.promise : null,
+    startedWith,
+    ownCounter: lists.own.counter,
+    desire: lists.desire,
+    founding: null,
     leader: null,
     roleState: { role: 'follower' },
     electionDeadline: options.now + timeout + Math.floor(options.random() * (timeout + 1)),
-    lastLeaderContactAt:
-      options.mutations?.skipStartupStickiness === true ? Number.NEGATIVE_INFINITY : options.now,
+    lastLeaderContactAt: isSticky ? options.now : Number.NEGATIVE_INFINITY,
     isEligible: options.isEligible ?? true,
+    isLeaving: false,
+    isRemovalConfirmed: false,
     isActing: false,
+    membershipNote: null,
   };
+}
+
+/** What a new node must persist before its first step, or null when storage already holds it. */
+export function startupPersist(node: NodeState, loaded: DurableState): DurableState | null {
+  const durable = durableStateOf(node);
+  return isSameDurableState(durable, loaded) ? null : durable;
 }
 
 /** The single entry point: feeds one input at the member's time `now` and returns its effects. */
@@ -68,6 +111,12 @@ export function step(state: NodeState, input: NodeInput, now: number, random: Ra
         transferLeadership(context, undefined, 'ineligible');
       }
       break;
+    case 'leave':
+      context.update({ isLeaving: true });
+      if (context.state.roleState.role === 'leader') {
+        transferLeadership(context, undefined, 'ineligible');
+      }
+      break;
     default:
       assertNever(input);
   }
@@ -77,22 +126,22 @@ export function step(state: NodeState, input: NodeInput, now: number, random: Ra
 function onTick(context: StepContext): void {
   if (context.state.roleState.role === 'leader') {
     onLeaderTick(context);
-  } else if (context.now >= context.state.electionDeadline) {
-    onElectionTimeout(context);
+    return;
   }
+  if (context.state.configuration === null) onFoundingTick(context);
+  if (context.now >= context.state.electionDeadline) onElectionTimeout(context);
 }
 
 function onMessage(context: StepContext, message: PeerMessage): void {
-  const { config } = context.state;
-  if (
-    message.to !== config.id ||
-    message.from === config.id ||
-    !config.members.includes(message.from)
-  ) {
+  if (message.to !== context.id || message.from === context.id) {
     context.notice({
       type: 'message-ignored',
       reason: `${message.type} from "${message.from}" to "${message.to}": not for this member`,
     });
+    return;
+  }
+  if (isMembershipDiscovery(message)) {
+    onDiscovery(context, message);
     return;
   }
   if (!applyTermRule(context, message)) return;
@@ -101,12 +150,14 @@ function onMessage(context: StepContext, message: PeerMessage): void {
       onPreVote(context, message);
       break;
     case 'pre-vote-response':
+      adoptCommitted(context, message.configuration);
       onPreVoteResponse(context, message);
       break;
     case 'vote':
       onVote(context, message);
       break;
     case 'vote-response':
+      adoptCommitted(context, message.configuration);
       onVoteResponse(context, message);
       break;
     case 'heartbeat':
@@ -123,12 +174,37 @@ function onMessage(context: StepContext, message: PeerMessage): void {
   }
 }
 
+function onDiscovery(
+  context: StepContext,
+  message: Extract<PeerMessage, { type: 'found' | 'found-response' | 'hello' | 'hello-response' }>,
+): void {
+  switch (message.type) {
+    case 'found':
+      onFound(context, message);
+      break;
+    case 'found-response':
+      onFoundResponse(context, message);
+      break;
+    case 'hello':
+      onHello(context, message);
+      break;
+    case 'hello-response':
+      onHelloResponse(context, message);
+      break;
+    default:
+      assertNever(message);
+  }
+}
+
 /**
  * Raft §5.1, checked once before any handler: a higher term makes us a follower in it (and
  * clears the vote) before we reply; a lower term is answered with ours or ignored. Returns
  * whether the message goes on to its handler.
  */
-function applyTermRule(context: StepContext, message: PeerMessage): boolean {
+function applyTermRule(
+  context: StepContext,
+  message: Exclude<PeerMessage, { type: 'found' | 'found-response' | 'hello' | 'hello-response' }>,
+): boolean {
   const { term } = context.state;
   if (message.term > term) {
     if (message.type === 'pre-vote' || (message.type === 'pre-vote-response' && message.granted)) {
@@ -170,7 +246,10 @@ function refusesVoteInLease(context: StepContext, isTransfer: boolean): boolean 
   return !isTransfer && context.isWithinLeaderLease();
 }
 
-function answerStaleMessage(context: StepContext, message: PeerMessage): void {
+function answerStaleMessage(
+  context: StepContext,
+  message: Exclude<PeerMessage, { type: 'found' | 'found-response' | 'hello' | 'hello-response' }>,
+): void {
   const { term } = context.state;
   const reply = { from: context.id, to: message.from, term } as const;
   switch (message.type) {
@@ -182,7 +261,10 @@ function answerStaleMessage(context: StepContext, message: PeerMessage): void {
         type: 'heartbeat-response',
         echo: message.sentAt,
         success: false,
-        eligible: context.state.isEligible,
+        eligible: mayLead(context.state),
+        ownCounter: context.state.ownCounter,
+        configurationId: context.configurationId,
+        desireTag: null,
       });
       break;
     case 'pre-vote':
@@ -212,12 +294,15 @@ function onHeartbeat(context: StepContext, heartbeat: Heartbeat): void {
   }
   if (roleState.role !== 'follower') context.notice({ type: 'election-finished', result: 'lost' });
   if (leader !== heartbeat.from) context.because('leader-discovered');
+  adoptFromLeader(context, heartbeat);
+  mergeDesire(context, heartbeat.desire);
   context.update({
     roleState: { role: 'follower' },
     leader: heartbeat.from,
     lastLeaderContactAt: context.now,
     electionDeadline: context.randomElectionDeadline(),
   });
+  const { desire } = context.state;
   context.send({
     type: 'heartbeat-response',
     from: context.id,
@@ -225,7 +310,12 @@ function onHeartbeat(context: StepContext, heartbeat: Heartbeat): void {
     term: context.state.term,
     echo: heartbeat.sentAt,
     success: true,
-    eligible: context.state.isEligible,
+    eligible: mayLead(context.state),
+    ...(context.state.isLeaving ? { leaving: true } : {}),
+    ownCounter: context.state.ownCounter,
+    configurationId: context.configurationId,
+    desireTag: tagOf(desire),
+    ...(desire !== null && isNewerDesire(desire, heartbeat.desireTag) ? { desire } : {}),
   });
 }
 
@@ -239,7 +329,7 @@ function finish(previous: NodeState, context: StepContext): StepResult {
   const { state } = context;
   return {
     state,
-    persist: context.durableChanged ? { term: state.term, votedFor: state.votedFor } : null,
+    persist: context.durableChanged ? durableStateOf(state) : null,
     send: context.outbox,
     change: leadershipChange(previous, context),
     notices: context.notices,
@@ -260,7 +350,9 @@ function leadershipChange(previous: NodeState, context: StepContext): Leadership
 
 function nextWake(context: StepContext): number {
   const { state } = context;
-  if (state.roleState.role !== 'leader') return state.electionDeadline;
+  if (state.roleState.role !== 'leader') {
+    return Math.min(state.electionDeadline, state.founding?.nextAttemptAt ?? Infinity);
+  }
   const checkQuorumAt =
     state.mutations.skipCheckQuorum === true ? Number.POSITIVE_INFINITY : quorumDeadline(context);
   const wake = Math.min(state.roleState.nextHeartbeatAt, checkQuorumAt);

@@ -1,7 +1,17 @@
 import type { Random } from '../random.js';
+import { idOf } from './configuration.js';
 import type { PeerMessage } from './messages.js';
 import type { NodeState } from './state.js';
 import type { ChangeReason, StepNotice } from './step-types.js';
+
+const durableKeys = [
+  'term',
+  'votedFor',
+  'configuration',
+  'promise',
+  'startedWith',
+  'desire',
+] as const satisfies readonly (keyof NodeState)[];
 
 /**
  * Collects the effects of one step. The input state is never mutated: each change replaces
@@ -23,11 +33,8 @@ export class StepContext {
   }
 
   update(changes: Partial<NodeState>): void {
-    if (
-      (changes.term !== undefined && changes.term !== this.state.term) ||
-      (changes.votedFor !== undefined && changes.votedFor !== this.state.votedFor)
-    ) {
-      this.durableChanged = true;
+    for (const key of durableKeys) {
+      if (key in changes && changes[key] !== this.state[key]) this.durableChanged = true;
     }
     this.state = { ...this.state, ...changes };
   }
@@ -44,12 +51,19 @@ export class StepContext {
     this.reason = reason;
   }
 
+  /** Records why membership is waiting; a change of note is reported once. */
+  note(text: string | null): void {
+    if (text === this.state.membershipNote) return;
+    this.update({ membershipNote: text });
+    if (text !== null) this.notice({ type: 'membership-waiting', reason: text });
+  }
+
   get id(): string {
     return this.state.config.id;
   }
 
-  get peers(): readonly string[] {
-    return this.state.config.members.filter((member) => member !== this.state.config.id);
+  get configurationId(): { readonly index: number; readonly term: number } {
+    return idOf(this.state.configuration);
   }
 
   /** A fresh election deadline, uniformly in [T, 2T] from now (Raft §5.2). */

@@ -1,0 +1,66 @@
+import { isSameConfigurationId, isVoter, votersOf } from './configuration.js';
+import { isSameDesireTag, tagOf } from './desire.js';
+import { leaderRole } from './leader-role.js';
+import type { NodeState } from './state.js';
+import type { StepContext } from './step-context.js';
+
+/**
+ * Members that do not vote yet but may be about to: those of the newest desired list and of
+ * this leader's own list. The leader contacts them, so their acknowledgements say whether they
+ * are up (and not leaving) before a change counts on them.
+ */
+export function learnersOf(state: NodeState): readonly string[] {
+  if (state.configuration === null) return [];
+  const wanted = new Set([...(state.desire?.members ?? []), ...state.startedWith]);
+  return [...wanted].filter((member) => !isVoter(state.configuration, member));
+}
+
+/**
+ * Whom the leader sends heartbeats: every voter of both member sets, every learner, and every
+ * member that asked to leave (so it hears that its removal committed and may go).
+ */
+export function heartbeatRecipients(state: NodeState): readonly string[] {
+  const members = new Set([...votersOf(state.configuration), ...learnersOf(state)]);
+  if (state.roleState.role === 'leader') {
+    for (const [peer, ack] of state.roleState.acks) if (ack.isLeaving) members.add(peer);
+  }
+  members.delete(state.config.id);
+  return [...members].sort();
+}
+
+/**
+ * Sends a heartbeat to every voter and to every member being added. Each carries the leader's
+ * configuration entry and newest desire in full only to a peer that has not acknowledged them.
+ */
+export function broadcastHeartbeat(context: StepContext): void {
+  const role = leaderRole(context);
+  const { now } = context;
+  const { configuration, desire, commitIndex, term } = context.state;
+  const configurationId = context.configurationId;
+  const desireTag = tagOf(desire);
+  for (const peer of heartbeatRecipients(context.state)) {
+    const ack = role.acks.get(peer);
+    const hasConfiguration =
+      ack !== undefined && isSameConfigurationId(ack.configurationId, configurationId);
+    const hasDesire = ack !== undefined && isSameDesireTag(ack.desire, desireTag);
+    context.send({
+      type: 'heartbeat',
+      from: context.id,
+      to: peer,
+      term,
+      sentAt: now,
+      configurationId,
+      commitIndex,
+      desireTag,
+      ...(hasConfiguration || configuration === null ? {} : { configuration }),
+      ...(hasDesire || desire === null ? {} : { desire }),
+    });
+  }
+  context.update({
+    roleState: {
+      ...role,
+      nextHeartbeatAt: now + context.state.config.heartbeatIntervalMs,
+      lastBroadcastAt: now,
+    },
+  });
+}

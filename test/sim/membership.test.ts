@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { runCutAfterAppend, runRollWithOldSideCut, type DirectedOutcome } from './directed.js';
+
+const seeds = Number(process.env.ELECTOR_DIRECTED_SEEDS ?? 300);
+
+function report(outcome: DirectedOutcome, replay: string): string {
+  return [
+    `seed ${outcome.seed} (${outcome.description}): ${outcome.violation ?? 'ok'}`,
+    replay,
+    ...outcome.trace.slice(-60),
+  ].join('\n');
+}
+
+function runAll(run: (seed: number, options: { traceLimit?: number }) => DirectedOutcome): void {
+  for (let seed = 1; seed <= seeds; seed++) {
+    const outcome = run(seed, { traceLimit: 0 });
+    if (outcome.violation !== null) {
+      assert.fail(report(run(seed, {}), `replay: this test with ELECTOR_DIRECTED_SEEDS=${seed}`));
+    }
+  }
+}
+
+test(`a 3 -> 5 roll whose old-list members are cut off mid-change never has two leaders, and settles on five (${seeds} seeds)`, () => {
+  runAll(runRollWithOldSideCut);
+});
+
+test(`a cut right after the leader appends a change never has two leaders, and the change completes after healing (${seeds} seeds)`, () => {
+  runAll(runCutAfterAppend);
+});
