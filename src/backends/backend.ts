@@ -25,6 +25,58 @@ export interface MemberStatus {
   readonly isReachable: boolean;
 }
 
+/** A configuration entry of the Raft member set, for status pages. */
+export interface ConfigurationView {
+  readonly version: number;
+  readonly index: number;
+  readonly term: number;
+  readonly voters: readonly string[];
+  /** The previous voters while a joint change is under way, else null. */
+  readonly outgoing: readonly string[] | null;
+  /** Whether this member knows it committed. */
+  readonly isCommitted: boolean;
+}
+
+/** A member's own `--members` list as the leader last heard it. */
+export interface MemberListView {
+  readonly id: string;
+  readonly members: readonly string[];
+  /** Its stamp: higher is newer; 0 for a list that never changed since the member first started. */
+  readonly counter: number;
+  readonly isLeaving: boolean;
+}
+
+/** Where the member set stands, as the Raft backend sees it. */
+export interface MembershipStatus {
+  /** voter, learner (being added), removed, founding (the seed, founding the cluster) or waiting. */
+  readonly state: string;
+  readonly configuration: ConfigurationView | null;
+  /** The joint change under way, or null. */
+  readonly change: { readonly from: readonly string[]; readonly to: readonly string[] } | null;
+  /** The newest desired member list known here, with its stamp, or null. */
+  readonly desired: {
+    readonly members: readonly string[];
+    readonly counter: number;
+    readonly author: string;
+  } | null;
+  /** This member's own `--members` list and its stamp. */
+  readonly ownList: { readonly members: readonly string[]; readonly counter: number };
+  /** Whether the newest desired list differs from the configuration (a change is due, under way or held). */
+  readonly isPending: boolean;
+  /** Why membership waits, in words, or null. */
+  readonly note: string | null;
+  /** On the leader: each member's own list, as its acknowledgements report it. Elsewhere empty. */
+  readonly memberLists: readonly MemberListView[];
+}
+
+/** A configuration change this member (as leader) committed. */
+export interface MembershipEvent {
+  readonly type: 'configuration-committed';
+  readonly configuration: ConfigurationView;
+  /** Set when the entry completes a change of the member set. */
+  readonly changeDurationMs: number | null;
+}
+
 /**
  * The one interface every election backend implements (Raft mesh, etcd, ZooKeeper, Lease).
  * Implementations must be safe: `current().isSelf` is true only while the member can prove
@@ -53,6 +105,16 @@ export interface ElectionBackend {
   isReady(): boolean;
   /** All members known to this one. */
   members(): readonly MemberStatus[];
+  /** The replicated member set (Raft only; other backends leave it out). */
+  membership?(): MembershipStatus;
+  /** Calls `listener` for each configuration change this member commits. Raft only. */
+  onMembershipEvent?(listener: (event: MembershipEvent) => void): () => void;
+  /**
+   * This member is going away for good (its pod was scaled away): it hands leadership over,
+   * asks the leader to remove it, and resolves true once the leader confirmed the removal
+   * committed, or false when `signal` aborts first. Raft only.
+   */
+  leave?(signal: AbortSignal): Promise<boolean>;
 }
 
 export interface BackendContext {

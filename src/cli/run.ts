@@ -111,6 +111,7 @@ export async function runSidecar(argv: readonly string[], env: NodeJS.ProcessEnv
     hooks,
     logger,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
+    electionName: config.election,
     ...(config.leaderFile === undefined ? {} : { leaderFile: config.leaderFile }),
   });
   const app = createHttpApi({

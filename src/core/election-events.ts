@@ -22,7 +22,12 @@ export type ElectionEvent =
    * who leads at once instead of at its next periodic read (etcd and ZooKeeper: followers
    * behind the successor).
    */
-  | { readonly type: 'leader-watch-event' };
+  | { readonly type: 'leader-watch-event' }
+  /**
+   * Raft: this leader committed a configuration entry; `changeDurationMs` is set when it
+   * completes a change of the member set (from the joint entry's append to the final commit).
+   */
+  | { readonly type: 'configuration-committed'; readonly changeDurationMs: number | null };
 
 export type PeerDropReason =
   | 'malformed'

@@ -4,6 +4,7 @@ import type { Clock } from '../core/clock.js';
 import type { ElectionEvent, ElectionObserver } from '../core/election-events.js';
 import type { PodSyncEvent } from '../kubernetes/pod-sync-events.js';
 import type { WorkloadEvent } from '../workload/workload-events.js';
+import { MembershipMetrics } from './membership-metrics.js';
 
 export interface MetricsOptions {
   readonly id: string;
@@ -44,6 +45,7 @@ export class SidecarMetrics {
   private readonly healthChanges: Counter<'to'>;
   private readonly hookRuns: Counter<'hook' | 'kind' | 'result'>;
   private readonly hookDuration: Histogram<'hook'>;
+  private readonly membership: MembershipMetrics | null;
   private electionStartedAt: number | null = null;
   private leaderlessSince: number | null = null;
   private lastLeader: string | null = null;
@@ -190,6 +192,7 @@ export class SidecarMetrics {
       buckets: failoverBuckets,
       registers,
     });
+    this.membership = options.backend === 'raft' ? new MembershipMetrics(this.registry) : null;
     for (const result of ['won', 'lost', 'timed-out']) this.elections.inc({ result }, 0);
     for (const reason of ['malformed', 'oversize', 'unauthenticated'])
       this.peerDropped.inc({ reason }, 0);
@@ -241,6 +244,7 @@ export class SidecarMetrics {
         this.set(expiresAt === null ? 0 : Math.max(0, (expiresAt - clock.now()) / 1000));
       },
     });
+    this.membership?.track(backend);
     this.onLeadership(backend.current());
     backend.onChange((state) => {
       this.onLeadership(state);
@@ -343,6 +347,9 @@ export class SidecarMetrics {
         break;
       case 'leader-watch-event':
         this.leaderWatchEvents.inc();
+        break;
+      case 'configuration-committed':
+        this.membership?.committed(event.changeDurationMs);
         break;
     }
   };

@@ -150,6 +150,7 @@ export function createHttpApi(options: HttpApiOptions): express.Express {
       ready: backend.isReady(),
       leader: currentView(),
       members: backend.members(),
+      ...(backend.membership === undefined ? {} : { membership: backend.membership() }),
     });
   });
 

@@ -5,7 +5,7 @@ import type { KubernetesApi } from './api-client.js';
 import { createPodEvent } from './pod-client.js';
 import type { PodSyncObserver } from './pod-sync-events.js';
 
-export type PodEventReason = 'BecameLeader' | 'SteppedDown';
+export type PodEventReason = 'BecameLeader' | 'SteppedDown' | 'ConfigurationChanged';
 
 export interface PodEventRecorderOptions {
   readonly api: KubernetesApi;

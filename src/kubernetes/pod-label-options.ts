@@ -80,6 +80,8 @@ export interface PodLabelWriter {
    */
   run(signal: AbortSignal): Promise<void>;
   status(): PodLabelWriterStatus;
+  /** Records an Event on this pod that the Raft member set changed (best effort, rate-limited). */
+  recordConfigurationChange(message: string): void;
 }
 
 /** The options after validation, with defaults applied. */

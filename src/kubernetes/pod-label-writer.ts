@@ -106,6 +106,10 @@ class LabelWriter implements PodLabelWriter {
     this.wakeup.wake();
   }
 
+  recordConfigurationChange(message: string): void {
+    this.events?.record('ConfigurationChanged', message, this.pod?.uid ?? null);
+  }
+
   status(): PodLabelWriterStatus {
     return {
       desiredRole: this.desired.role,

@@ -27,7 +27,7 @@ export type PodSyncEvent =
   | {
       /** A Kubernetes Event on this pod: recorded, skipped by the rate limit, or failed. */
       readonly type: 'pod-event';
-      readonly reason: 'BecameLeader' | 'SteppedDown';
+      readonly reason: 'BecameLeader' | 'SteppedDown' | 'ConfigurationChanged';
       readonly result: 'recorded' | 'rate-limited' | 'failed';
     };
 

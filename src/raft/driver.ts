@@ -4,8 +4,9 @@ import type { ElectionObserver } from '../core/election-events.js';
 import { ElectorError } from '../core/errors.js';
 import type { RaftConfig } from '../core/raft/config.js';
 import { leadershipAt, type RaftLeadership } from '../core/raft/leadership-view.js';
+import { contactsOf } from '../core/raft/membership-view.js';
 import type { PeerMessage } from '../core/raft/messages.js';
-import { createNode, step } from '../core/raft/node.js';
+import { createNode, startupPersist, step } from '../core/raft/node.js';
 import type { NodeState, SafeguardMutations } from '../core/raft/state.js';
 import type {
   LeadershipChange,
@@ -14,12 +15,15 @@ import type {
   StepResult,
 } from '../core/raft/step-types.js';
 import type { Random } from '../core/random.js';
+import { StepReporter } from './step-reporter.js';
 import type { DurableStateStore } from './storage/durable-state-store.js';
 
 /** The part of the peer transport the driver needs. */
 export interface MessageChannel {
   send(message: PeerMessage): void;
   onMessage(handler: (message: PeerMessage) => void): () => void;
+  /** Keeps connections to exactly these members (whom this member may need to reach). */
+  retainPeers?(peerIds: readonly string[]): void;
 }
 
 export interface RaftDriverOptions {
@@ -38,7 +42,8 @@ export interface RaftDriverOptions {
 /**
  * Runs the pure core against real time, storage and network: feeds it ticks at the instants it
  * asks for and the messages that arrive, one input at a time, and for each step makes the
- * term and vote durable BEFORE sending the messages that depend on them.
+ * durable state (term, vote, configuration, ...) durable BEFORE sending the messages that
+ * depend on it.
  */
 export class RaftDriver {
   private state: NodeState | null = null;
@@ -46,29 +51,31 @@ export class RaftDriver {
   private timer: NodeJS.Timeout | null = null;
   private timerWakeAt = Number.NaN;
   private readonly changeListeners = new Set<(change: LeadershipChange) => void>();
-  private readonly noticeListeners = new Set<(notice: StepNotice) => void>();
+  private readonly stepListeners = new Set<(result: StepResult) => void>();
+  private readonly reporter: StepReporter;
+  private contacts = '';
   private isStopped = false;
 
-  constructor(private readonly options: RaftDriverOptions) {}
+  constructor(private readonly options: RaftDriverOptions) {
+    this.reporter = new StepReporter(options.logger, options.observe);
+  }
 
   /**
-   * Loads the durable state and starts the member. Rejects with STATE_CORRUPT when the stored
-   * term and vote cannot be trusted. Aborting `signal` stops timers and input.
+   * Loads the durable state, records what a changed `--members` list means for it, and starts
+   * the member. Rejects with STATE_CORRUPT when the stored state cannot be trusted, and with
+   * STATE_UNWRITABLE when the start-up state cannot be saved. Aborting `signal` stops timers
+   * and input.
    */
   async start(signal: AbortSignal, isEligible = this.options.isEligible ?? true): Promise<void> {
     const durable = await this.options.store.load();
-    const { clock, random, config, logger } = this.options;
+    const { clock, random, config, store } = this.options;
     const mutations = this.options.mutations ?? {};
-    this.state = createNode({ config, durable, now: clock.now(), random, isEligible, mutations });
-    logger.info(
-      {
-        event: 'raft.started',
-        term: durable.term,
-        votedFor: durable.votedFor,
-        members: config.members,
-      },
-      'raft member started',
-    );
+    const node = createNode({ config, durable, now: clock.now(), random, isEligible, mutations });
+    const first = startupPersist(node, durable);
+    if (first !== null) await store.save(first);
+    this.state = node;
+    this.reporter.reportStart(node);
+    this.retainContacts(node);
     const unsubscribe = this.options.channel.onMessage((message) => {
       void this.input({ type: 'message', message });
     });
@@ -81,7 +88,7 @@ export class RaftDriver {
       },
       { once: true },
     );
-    this.scheduleWake(this.state.electionDeadline);
+    this.scheduleWake(node.electionDeadline);
   }
 
   /** Queues one input; inputs are stepped one at a time, in order. */
@@ -112,9 +119,17 @@ export class RaftDriver {
     return () => this.changeListeners.delete(listener);
   }
 
+  /** Calls `listener` after every step whose effects were applied (persisted, then sent). */
+  onStep(listener: (result: StepResult) => void): () => void {
+    this.stepListeners.add(listener);
+    return () => this.stepListeners.delete(listener);
+  }
+
+  /** Calls `listener` with every notice of every applied step. */
   onNotice(listener: (notice: StepNotice) => void): () => void {
-    this.noticeListeners.add(listener);
-    return () => this.noticeListeners.delete(listener);
+    return this.onStep((result) => {
+      for (const notice of result.notices) listener(notice);
+    });
   }
 
   private async process(input: NodeInput): Promise<void> {
@@ -126,11 +141,11 @@ export class RaftDriver {
       try {
         await this.options.store.save(result.persist);
       } catch (error) {
-        // Nothing that depends on the new term or vote has left: forget the step entirely.
+        // Nothing that depends on the new durable state has left: forget the step entirely.
         this.state = previous;
         this.options.logger.error(
           { event: 'raft.persist-failed', err: error },
-          'could not persist term and vote; the step was dropped',
+          'could not persist the durable state; the step was dropped',
         );
         this.options.observe({
           type: 'backend-error',
@@ -142,62 +157,21 @@ export class RaftDriver {
       }
     }
     for (const message of result.send) this.options.channel.send(message);
-    this.report(previous, result);
+    this.reporter.report(previous, result);
+    this.retainContacts(result.state);
+    for (const listener of this.stepListeners) listener(result);
+    if (result.change !== null)
+      for (const listener of this.changeListeners) listener(result.change);
     this.scheduleWake(result.wakeAt);
   }
 
-  private report(previous: NodeState, result: StepResult): void {
-    for (const notice of result.notices) {
-      this.observeNotice(notice);
-      for (const listener of this.noticeListeners) listener(notice);
-    }
-    const { change } = result;
-    if (change === null) return;
-    if (change.reason === 'quorum-lost') this.options.observe({ type: 'quorum-lost' });
-    this.options.logger.info(
-      {
-        event: 'leadership.changed',
-        backend: 'raft',
-        role: change.role,
-        term: change.term,
-        leader: change.leader,
-        previousLeader: previous.leader,
-        isActing: change.isSelf,
-        fencingToken: change.fencingToken.toString(),
-        reason: change.reason,
-      },
-      `role ${change.role}, term ${change.term}, leader ${change.leader ?? 'unknown'} (${change.reason})`,
-    );
-    for (const listener of this.changeListeners) listener(change);
-  }
-
-  private observeNotice(notice: StepNotice): void {
-    const { observe, logger } = this.options;
-    switch (notice.type) {
-      case 'election-started':
-        if (!notice.preVote) observe({ type: 'election-started' });
-        break;
-      case 'election-finished':
-        observe({ type: 'election-finished', result: notice.result });
-        break;
-      case 'transfer-started':
-        observe({ type: 'transfer', result: 'started' });
-        logger.info(
-          { event: 'transfer.started', to: notice.to },
-          `handing leadership to ${notice.to}`,
-        );
-        break;
-      case 'transfer-refused':
-        observe({ type: 'transfer', result: 'refused' });
-        logger.warn(
-          { event: 'transfer.refused', reason: notice.reason },
-          `leadership transfer refused: ${notice.reason}`,
-        );
-        break;
-      case 'message-ignored':
-        logger.debug({ event: 'message.ignored', reason: notice.reason }, 'peer message ignored');
-        break;
-    }
+  /** Tells the transport whom to keep connections to, when that changed. */
+  private retainContacts(state: NodeState): void {
+    const contacts = contactsOf(state);
+    const key = contacts.join('\n');
+    if (key === this.contacts) return;
+    this.contacts = key;
+    this.options.channel.retainPeers?.(contacts);
   }
 
   private scheduleWake(wakeAt: number): void {

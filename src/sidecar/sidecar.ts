@@ -18,6 +18,8 @@ export interface SidecarOptions {
   readonly hooks?: LeadershipHooks | null;
   /** Total time SIGTERM may take: hand over, then stop. */
   readonly shutdownTimeoutMs: number;
+  /** The election's name, for Events. */
+  readonly electionName?: string;
 }
 
 /**
@@ -71,6 +73,16 @@ export class Sidecar {
       this.labelsDone = podLabels.run(this.root.signal).catch((error: unknown) => {
         logger.error({ event: 'pod-labels.stopped', err: error }, 'the pod label writer stopped');
       });
+    }
+    if (podLabels !== null && backend.onMembershipEvent !== undefined) {
+      const unsubscribe = backend.onMembershipEvent((event) => {
+        if (event.changeDurationMs === null) return;
+        const { version, voters } = event.configuration;
+        podLabels.recordConfigurationChange(
+          `the member set of election ${this.options.electionName ?? 'elector'} is now v${version}: ${voters.join(', ')} (change committed in ${Math.round(event.changeDurationMs)} ms)`,
+        );
+      });
+      this.root.signal.addEventListener('abort', unsubscribe, { once: true });
     }
     await backend.start(this.root.signal);
     podLabels?.update(backend.current());

@@ -286,7 +286,9 @@ export class SimCluster {
     node.isLeaving = false;
     node.members = members;
     if (isEmpty) node.durable = initialDurableState;
-    this.record(`${id} CREATE with [${members.join(',')}]${isEmpty ? ' empty' : ' retained state'}`);
+    this.record(
+      `${id} CREATE with [${members.join(',')}]${isEmpty ? ' empty' : ' retained state'}`,
+    );
     this.start(node);
   }
 

@@ -64,9 +64,7 @@ function settle(cluster: SimCluster, members: readonly string[], T: number): str
       leader !== null &&
       members.every((id) => {
         const configuration = cluster.configurationOf(id);
-        return (
-          configuration?.outgoing === null && isSameMemberSet(configuration.voters, members)
-        );
+        return configuration?.outgoing === null && isSameMemberSet(configuration.voters, members);
       })
     );
   };
@@ -80,11 +78,14 @@ function settle(cluster: SimCluster, members: readonly string[], T: number): str
  * the five-member list; one old member restarts with it; then the members still on the old list
  * lose contact with the others, at a random point of the change, and later the cut heals.
  */
-export function runRollWithOldSideCut(seed: number, options: DirectedOptions = {}): DirectedOutcome {
+export function runRollWithOldSideCut(
+  seed: number,
+  options: DirectedOptions = {},
+): DirectedOutcome {
   const oldList = memberPool.slice(0, 3);
   const newList = memberPool.slice(0, 5);
   const { random, cluster, T } = setUp(seed, oldList, options);
-  const description = `3 -> 5, old-list members cut off after ${'a random delay'}`;
+  const description = '3 -> 5, old-list members cut off after a random delay';
   const leader = awaitLeader(cluster, T);
   if (leader === null) return outcome(seed, cluster, description, 'no leader before the roll');
   for (const id of newList.slice(3)) cluster.createPod(id, newList, true);
@@ -134,11 +135,19 @@ export function runCutAfterAppend(seed: number, options: DirectedOptions = {}): 
   cluster.runUntil(cluster.now + 40 * T, hasAppended);
   const changer = cluster.actingLeader();
   if (changer === null || !hasAppended()) {
-    return outcome(seed, cluster, description, cluster.currentViolation() ?? 'the change never began');
+    return outcome(
+      seed,
+      cluster,
+      description,
+      cluster.currentViolation() ?? 'the change never began',
+    );
   }
   const partners = newList
     .filter((id) => id !== changer)
-    .sort((a, b) => Number(oldList.includes(a)) - Number(oldList.includes(b)) || (random() < 0.5 ? -1 : 1))
+    .sort(
+      (a, b) =>
+        Number(oldList.includes(a)) - Number(oldList.includes(b)) || (random() < 0.5 ? -1 : 1),
+    )
     .slice(0, quorumSize(newList.length) - (newList.includes(changer) ? 1 : 0));
   cluster.isolate([changer, ...partners]);
   cluster.runUntil(cluster.now + randomInt(random, 5, 20) * T);

@@ -39,7 +39,11 @@ export class Roll {
     private readonly cluster: SimCluster,
     readonly members: readonly string[],
     random: Random,
-    options: { readonly isOrdered: boolean; readonly graceMs: number; readonly isGraceful?: boolean },
+    options: {
+      readonly isOrdered: boolean;
+      readonly graceMs: number;
+      readonly isGraceful?: boolean;
+    },
   ) {
     const existing = cluster.existing();
     const creates: RollStep[] = members

@@ -2,15 +2,18 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
 import type { ElectionObserver } from '../../core/election-events.js';
 import { ElectorError } from '../../core/errors.js';
-import { quorumSize, type RaftConfig } from '../../core/raft/config.js';
+import type { RaftConfig } from '../../core/raft/config.js';
+import { isQuorum, isVoter } from '../../core/raft/configuration.js';
+import { contactsOf, hasLeft } from '../../core/raft/membership-view.js';
 import type { RaftLeadership } from '../../core/raft/leadership-view.js';
-import type { SafeguardMutations } from '../../core/raft/state.js';
+import type { NodeState, SafeguardMutations } from '../../core/raft/state.js';
 import type { Random } from '../../core/random.js';
 import { RaftDriver } from '../../raft/driver.js';
 import { FileStateStore } from '../../raft/storage/file-state-store.js';
 import type { PeerAddress } from '../../raft/transport/outbound-peer.js';
 import { PeerTransport } from '../../raft/transport/peer-transport.js';
 import type { ElectionBackend, ElectionState, MemberStatus } from '../backend.js';
+import { configurationView, membershipStatus } from './membership-status.js';
 
 export interface RaftBackendOptions {
   readonly config: RaftConfig;
@@ -111,23 +114,27 @@ export function createRaftBackend(options: RaftBackendOptions): RaftBackend {
       void driver.input({ type: 'set-eligible', isEligible });
     },
     isReady() {
-      const connected = [...transport.peerStatus().values()].filter(
-        (status) => status.isConnected,
-      ).length;
-      return driver.leadership() !== null && connected + 1 >= quorumSize(config.members.length);
+      const node = driver.nodeState();
+      if (node?.configuration == null) return false;
+      const reachable = new Set([config.id]);
+      for (const [peer, status] of transport.peerStatus())
+        if (status.isConnected) reachable.add(peer);
+      return isQuorum(node.configuration, reachable);
     },
     members() {
+      const node = driver.nodeState();
       const leadership = driver.leadership();
       const statuses = transport.peerStatus();
       const now = clock.now();
-      return config.members.map((id): MemberStatus => {
+      const ids = new Set([config.id, ...(node === null ? config.members : contactsOf(node))]);
+      return [...ids].sort().map((id): MemberStatus => {
         const isSelf = id === config.id;
         const status = statuses.get(id);
         const role = isSelf
           ? (leadership?.role ?? 'starting')
           : id === leadership?.leader
             ? 'leader'
-            : 'member';
+            : memberRole(node, id);
         return {
           id,
           address: options.httpAddressOf(id),
@@ -141,6 +148,58 @@ export function createRaftBackend(options: RaftBackendOptions): RaftBackend {
           isReachable: isSelf || status?.isConnected === true,
         };
       });
+    },
+    membership() {
+      const node = driver.nodeState();
+      if (node === null) {
+        return {
+          state: 'starting',
+          configuration: null,
+          change: null,
+          desired: null,
+          ownList: { members: config.members, counter: 0 },
+          isPending: false,
+          note: null,
+          memberLists: [],
+        };
+      }
+      return membershipStatus(node);
+    },
+    onMembershipEvent(listener) {
+      return driver.onNotice((notice) => {
+        if (notice.type !== 'configuration-committed') return;
+        const configuration = configurationView(notice.configuration, notice.configuration.index);
+        if (configuration === null) return;
+        listener({
+          type: 'configuration-committed',
+          configuration,
+          changeDurationMs: notice.changeDurationMs,
+        });
+      });
+    },
+    async leave(signal) {
+      const hasLeftNow = (): boolean => {
+        const node = driver.nodeState();
+        return node !== null && hasLeft(node);
+      };
+      let unsubscribe: () => void = () => undefined;
+      const left = new Promise<boolean>((resolve) => {
+        const onAbort = (): void => {
+          resolve(false);
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        unsubscribe = driver.onStep(() => {
+          if (!hasLeftNow()) return;
+          signal.removeEventListener('abort', onAbort);
+          resolve(true);
+        });
+      });
+      try {
+        await driver.input({ type: 'leave' });
+        return hasLeftNow() || (await left);
+      } finally {
+        unsubscribe();
+      }
     },
     peerListenAddress: () => transport.listenAddress(),
   };
@@ -160,4 +219,15 @@ async function abortable(task: Promise<void>, signal: AbortSignal): Promise<void
   } finally {
     if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
   }
+}
+
+/** How this member sees another: a voter, a member being added, one leaving, or one removed. */
+function memberRole(node: NodeState | null, id: string): string {
+  if (node === null) return 'member';
+  if (node.roleState.role === 'leader' && node.roleState.acks.get(id)?.isLeaving === true) {
+    return 'leaving';
+  }
+  if (isVoter(node.configuration, id)) return 'voter';
+  const wanted = [...(node.desire?.members ?? []), ...node.startedWith];
+  return wanted.includes(id) ? 'learner' : 'removed';
 }

@@ -144,8 +144,7 @@ function committedNewerThan(
 /** Grants a pre-vote only for a higher term, an up-to-date candidate, and when no live leader may rely on us. */
 export function onPreVote(context: StepContext, request: PreVoteRequest): void {
   const isUpToDate = isCandidateUpToDate(context, request.configurationId);
-  const granted =
-    request.term > context.state.term && !context.isWithinLeaderLease() && isUpToDate;
+  const granted = request.term > context.state.term && !context.isWithinLeaderLease() && isUpToDate;
   context.send({
     type: 'pre-vote-response',
     from: context.id,
@@ -172,9 +171,7 @@ export function onVote(context: StepContext, request: VoteRequest): void {
   const { votedFor, roleState } = context.state;
   const isUpToDate = isCandidateUpToDate(context, request.configurationId);
   const granted =
-    roleState.role !== 'leader' &&
-    (votedFor === null || votedFor === request.from) &&
-    isUpToDate;
+    roleState.role !== 'leader' && (votedFor === null || votedFor === request.from) && isUpToDate;
   if (granted) {
     context.update({ votedFor: request.from, electionDeadline: context.randomElectionDeadline() });
   }

@@ -121,7 +121,11 @@ export function onFound(context: StepContext, request: FoundRequest): void {
   });
 }
 
-function foundingRefusal(state: NodeState, seed: string, members: readonly string[]): string | null {
+function foundingRefusal(
+  state: NodeState,
+  seed: string,
+  members: readonly string[],
+): string | null {
   if (state.configuration !== null) return 'it already belongs to a cluster';
   if (!isSameMemberSet(state.startedWith, members)) {
     return `its --members list is [${state.startedWith.join(', ')}]`;

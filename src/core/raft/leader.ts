@@ -59,7 +59,7 @@ export function onHeartbeatResponse(context: StepContext, response: HeartbeatRes
       ? {
           isEligible: response.eligible,
           isLeaving: response.leaving === true,
-          ownCounter: response.ownCounter,
+          ownList: response.ownList,
           configurationId: response.configurationId,
           desire: response.desireTag,
         }
@@ -68,7 +68,7 @@ export function onHeartbeatResponse(context: StepContext, response: HeartbeatRes
     sentAt: Math.max(previous?.sentAt ?? Number.NEGATIVE_INFINITY, sentAt),
     isEligible: newest.isEligible,
     isLeaving: newest.isLeaving,
-    ownCounter: newest.ownCounter,
+    ownList: newest.ownList,
     configurationId: newest.configurationId,
     desire: newest.desire,
   };

@@ -1,4 +1,4 @@
-import { isVoter } from './configuration.js';
+import { isVoter, votersOf } from './configuration.js';
 import { isFoundingSeed } from './founding.js';
 import type { NodeState } from './state.js';
 
@@ -40,4 +40,22 @@ export function membershipOf(state: NodeState): Membership {
  */
 export function hasLeft(state: NodeState): boolean {
   return state.isLeaving && state.isRemovalConfirmed;
+}
+
+/**
+ * Every member this one may need to reach: the voters of its configuration, its own and the
+ * newest desired member lists, the list it promised to found, and (as leader) everyone that
+ * answered it. The transport keeps connections to these and drops the rest.
+ */
+export function contactsOf(state: NodeState): readonly string[] {
+  const contacts = new Set([
+    ...votersOf(state.configuration),
+    ...state.startedWith,
+    ...(state.desire?.members ?? []),
+    ...(state.promise?.members ?? []),
+  ]);
+  if (state.roleState.role === 'leader')
+    for (const peer of state.roleState.acks.keys()) contacts.add(peer);
+  contacts.delete(state.config.id);
+  return [...contacts].sort();
 }

@@ -42,7 +42,9 @@ export function adoptFromLeader(context: StepContext, heartbeat: Heartbeat): voi
   const theirs = heartbeat.configuration;
   if (theirs !== undefined && !isSameConfigurationId(idOf(mine), theirs)) {
     const isLaterOfThisTerm =
-      mine !== null && mine.term === heartbeat.term && (theirs.term !== heartbeat.term || theirs.index < mine.index);
+      mine !== null &&
+      mine.term === heartbeat.term &&
+      (theirs.term !== heartbeat.term || theirs.index < mine.index);
     if (!isLaterOfThisTerm) adopt(context, theirs);
   }
   const isLeadersEntry = isSameConfigurationId(context.configurationId, heartbeat.configurationId);
@@ -64,7 +66,10 @@ export function adoptFromLeader(context: StepContext, heartbeat: Heartbeat): voi
  * holds a committed entry (the election restriction), so ours is an ancestor of it or lies on a
  * branch no leader will extend: adopting it is catching up, as from the leader.
  */
-export function adoptCommitted(context: StepContext, configuration: Configuration | undefined): void {
+export function adoptCommitted(
+  context: StepContext,
+  configuration: Configuration | undefined,
+): void {
   if (configuration === undefined) return;
   const order = compareConfigurationIds(configuration, context.configurationId);
   if (order < 0) return;
@@ -96,15 +101,15 @@ export function advanceCommit(context: StepContext): void {
     if (isSameConfigurationId(ack.configurationId, configuration)) holders.add(peer);
   }
   if (!isQuorum(configuration, holders)) return;
-  const isChangeDone = configuration.outgoing === null && role.changeStartedAt !== null;
+  const changeStartedAt = configuration.outgoing === null ? role.changeStartedAt : null;
   context.update({
     commitIndex: configuration.index,
-    roleState: { ...role, changeStartedAt: isChangeDone ? null : role.changeStartedAt },
+    roleState: { ...role, changeStartedAt: changeStartedAt === null ? role.changeStartedAt : null },
   });
   context.notice({
     type: 'configuration-committed',
     configuration,
-    changeDurationMs: isChangeDone ? context.now - (role.changeStartedAt ?? context.now) : null,
+    changeDurationMs: changeStartedAt === null ? null : context.now - changeStartedAt,
   });
 }
 
@@ -141,7 +146,11 @@ export function reconcileMembership(context: StepContext): void {
   }
   if (state.commitIndex < tail.index) return;
   if (tail.outgoing !== null) {
-    append(context, { ...next, version: tail.version + 1, voters: tail.voters, outgoing: null }, false);
+    append(
+      context,
+      { ...next, version: tail.version + 1, voters: tail.voters, outgoing: null },
+      false,
+    );
     return;
   }
   if (!tail.voters.includes(context.id)) {
@@ -204,7 +213,7 @@ function desiredMembers(
   if (desire === null || members === null || leaving.has(desire.author)) return null;
   if (desire.author === context.id) return ownCounter === desire.counter ? members : null;
   const ack = role.acks.get(desire.author);
-  if (ack !== undefined && ack.ownCounter !== desire.counter) return null;
+  if (ack !== undefined && ack.ownList.counter !== desire.counter) return null;
   const heardAt = Math.max(role.since, ack?.sentAt ?? -Infinity);
   const silenceMs = desireAuthorSilenceTimeouts * config.electionTimeoutMs;
   return context.now - heardAt <= silenceMs ? members : null;

@@ -1,5 +1,5 @@
 import type { Configuration, ConfigurationId } from './configuration.js';
-import type { DesiredMembers, DesireTag } from './desire.js';
+import type { DesiredMembers, DesireTag, OwnList } from './desire.js';
 
 /**
  * Peer messages of the election-only Raft protocol. The only replicated state is the
@@ -65,8 +65,8 @@ export interface HeartbeatResponse extends Envelope {
   readonly eligible: boolean;
   /** Set when the responder asks to be removed from the configuration (it is going away). */
   readonly leaving?: boolean;
-  /** The counter the responder's own `--members` list is stamped with (see desire.ts). */
-  readonly ownCounter: number;
+  /** The responder's own `--members` list and its stamp (see desire.ts). */
+  readonly ownList: OwnList;
   /** The configuration entry the responder holds durably now. */
   readonly configurationId: ConfigurationId;
   /** The newest desire the responder knows. */

@@ -60,8 +60,7 @@ export function createNode(options: CreateNodeOptions): NodeState {
     durable.configuration ??
     (durable.legacyFormat === true ? foundingConfiguration(startedWith) : null);
   const lists = listsAtStart(config.id, startedWith, durable.startedWith, durable.desire);
-  const isSticky =
-    configuration !== null && options.mutations?.skipStartupStickiness !== true;
+  const isSticky = configuration !== null && options.mutations?.skipStartupStickiness !== true;
   return {
     config,
     mutations: options.mutations ?? {},
@@ -262,7 +261,7 @@ function answerStaleMessage(
         echo: message.sentAt,
         success: false,
         eligible: mayLead(context.state),
-        ownCounter: context.state.ownCounter,
+        ownList: { members: context.state.startedWith, counter: context.state.ownCounter },
         configurationId: context.configurationId,
         desireTag: null,
       });
@@ -312,7 +311,7 @@ function onHeartbeat(context: StepContext, heartbeat: Heartbeat): void {
     success: true,
     eligible: mayLead(context.state),
     ...(context.state.isLeaving ? { leaving: true } : {}),
-    ownCounter: context.state.ownCounter,
+    ownList: { members: context.state.startedWith, counter: context.state.ownCounter },
     configurationId: context.configurationId,
     desireTag: tagOf(desire),
     ...(desire !== null && isNewerDesire(desire, heartbeat.desireTag) ? { desire } : {}),

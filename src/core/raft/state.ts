@@ -49,8 +49,8 @@ export interface PeerAck {
   readonly isEligible: boolean;
   /** The peer asked to be removed (it is going away for good). */
   readonly isLeaving: boolean;
-  /** The counter the peer's own `--members` list is stamped with. */
-  readonly ownCounter: number;
+  /** The peer's own `--members` list and its stamp. */
+  readonly ownList: OwnList;
   /** The configuration entry the peer reported holding (durably) in that acknowledgement. */
   readonly configurationId: ConfigurationId;
   /** The newest desire the peer reported knowing. */

@@ -44,7 +44,8 @@ function chooseTransferTarget(
   const isCandidate = (peer: string): boolean => peer !== context.id && voters.includes(peer);
   const reachableSince = context.now - leaseDurationMs(context.state.config);
   const reachable = [...role.acks.entries()].filter(
-    ([peer, ack]) => isCandidate(peer) && ack.isEligible && !ack.isLeaving && ack.sentAt >= reachableSince,
+    ([peer, ack]) =>
+      isCandidate(peer) && ack.isEligible && !ack.isLeaving && ack.sentAt >= reachableSince,
   );
   if (to !== undefined) {
     if (!isCandidate(to)) return { refused: `"${to}" is not another voting member` };

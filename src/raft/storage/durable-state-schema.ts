@@ -2,13 +2,22 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ElectorError } from '../../core/errors.js';
 import type { DurableState } from '../../core/raft/state.js';
-
-/** Member IDs are pod names: DNS subdomains of at most 253 characters. */
-const maxMemberIdLength = 253;
+import {
+  configurationSchema,
+  countSchema,
+  desiredMembersSchema,
+  foundingPromiseSchema,
+  memberIdSchema,
+  ownListSchema,
+} from '../membership-schemas.js';
 
 export const durableStateSchema = z.strictObject({
-  term: z.int().nonnegative(),
-  votedFor: z.string().min(1).max(maxMemberIdLength).nullable(),
+  term: countSchema,
+  votedFor: memberIdSchema.nullable(),
+  configuration: configurationSchema.nullable(),
+  promise: foundingPromiseSchema.nullable(),
+  startedWith: ownListSchema.nullable(),
+  desire: desiredMembersSchema.nullable(),
 });
 
 /** Checks a state before it is stored; an invalid one is a bug in the caller. */
@@ -23,16 +32,50 @@ export function validateDurableState(state: DurableState): DurableState {
       `refusing to save invalid durable state ${safeJson(state)}: ${problems.join('; ')}`,
     );
   }
-  return Object.freeze({ term: parsed.data.term, votedFor: parsed.data.votedFor });
+  return deepFreeze(parsed.data);
 }
 
-/** The bytes the checksum covers: version, term and vote in a fixed key order. */
+/** The bytes the checksum covers: the version and every field, in a fixed key order. */
 export function canonicalStateContent(version: number, state: DurableState): string {
-  return JSON.stringify({ version, term: state.term, votedFor: state.votedFor });
+  if (version === 1) {
+    return JSON.stringify({ version, term: state.term, votedFor: state.votedFor });
+  }
+  const { term, votedFor, configuration, promise, startedWith, desire } = state;
+  return JSON.stringify({
+    version,
+    term,
+    votedFor,
+    configuration:
+      configuration === null
+        ? null
+        : {
+            index: configuration.index,
+            term: configuration.term,
+            version: configuration.version,
+            voters: configuration.voters,
+            outgoing: configuration.outgoing,
+          },
+    promise: promise === null ? null : { seed: promise.seed, members: promise.members },
+    startedWith:
+      startedWith === null ? null : { members: startedWith.members, counter: startedWith.counter },
+    desire:
+      desire === null
+        ? null
+        : { members: desire.members, counter: desire.counter, author: desire.author },
+  });
 }
 
 export function stateChecksum(version: number, state: DurableState): string {
   return createHash('sha256').update(canonicalStateContent(version, state), 'utf8').digest('hex');
+}
+
+/** Freezes a state and everything in it, so no reader can change what was loaded or saved. */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const field of Object.values(value)) deepFreeze(field);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 function safeJson(value: unknown): string {

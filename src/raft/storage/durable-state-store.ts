@@ -1,19 +1,22 @@
 import type { DurableState } from '../../core/raft/state.js';
+import type { LoadedState } from './state-file-format.js';
 
 /**
- * Where a member keeps its term and vote. Raft's safety rests on them surviving a crash: a
- * member that forgets its vote can vote twice in one term, and two leaders can win it
- * (Raft paper §5.2, Figure 2 "Persistent state on all servers"). The driver saves before it
- * sends any message that depends on the new state.
+ * Where a member keeps its durable Raft state: term and vote, configuration entry, founding
+ * promise, and its member lists. Raft's safety rests on them surviving a crash: a member that
+ * forgets its vote can vote twice in one term, and two leaders can win it (Raft paper §5.2,
+ * Figure 2 "Persistent state on all servers"). The driver saves before it sends any message
+ * that depends on the new state.
  */
 export interface DurableStateStore {
   /**
    * Resolves with the state of the last save that resolved, or with `initialDurableState`
-   * when nothing was ever saved (not found is term 0, no vote). Waits for saves already
-   * started. Rejects with ElectorError STATE_CORRUPT when saved state exists but cannot be
-   * trusted; it never falls back to term 0 then, because that would forget a vote.
+   * when nothing was ever saved (not found is term 0, no vote, no configuration). Waits for
+   * saves already started. Rejects with ElectorError STATE_CORRUPT when saved state exists but
+   * cannot be trusted; it never falls back to the initial state then, because that would
+   * forget a vote.
    */
-  load(): Promise<DurableState>;
+  load(): Promise<LoadedState>;
   /**
    * Resolves once `state` is durable: after a crash, `load` returns it or a later save.
    * Saves run one at a time in call order, so the last call wins. Rejects with ElectorError
@@ -23,5 +26,4 @@ export interface DurableStateStore {
   save(state: DurableState): Promise<void>;
 }
 
-/** What a member that never saved anything starts from. */
-export const initialDurableState: DurableState = Object.freeze({ term: 0, votedFor: null });
+export { initialDurableState } from '../../core/raft/state.js';

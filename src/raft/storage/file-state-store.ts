@@ -1,9 +1,14 @@
 import { basename, dirname, join } from 'node:path';
 import { ElectorError } from '../../core/errors.js';
-import type { DurableState } from '../../core/raft/state.js';
-import { initialDurableState, type DurableStateStore } from './durable-state-store.js';
+import { initialDurableState, type DurableState } from '../../core/raft/state.js';
+import type { DurableStateStore } from './durable-state-store.js';
 import { validateDurableState } from './durable-state-schema.js';
-import { corrupt, decodeStateFile, encodeStateFile } from './state-file-format.js';
+import {
+  corrupt,
+  decodeStateFile,
+  encodeStateFile,
+  type LoadedState,
+} from './state-file-format.js';
 import { nodeStateFileSystem, type StateFileSystem } from './state-file-system.js';
 import { SerialQueue } from './serial-queue.js';
 
@@ -12,7 +17,7 @@ export const stateFileName = 'raft-state.json';
 export const stateTempFileName = `${stateFileName}.tmp`;
 
 /**
- * Term and vote in `<directory>/raft-state.json`. A save writes a temp file, fsyncs it,
+ * The durable Raft state in `<directory>/raft-state.json`. A save writes a temp file, fsyncs it,
  * renames it over the state file and fsyncs the directory, so after a crash the file holds
  * either the old or the new state, complete. One process must own the directory.
  */
@@ -35,7 +40,7 @@ export class FileStateStore implements DurableStateStore {
     return this.#path;
   }
 
-  load(): Promise<DurableState> {
+  load(): Promise<LoadedState> {
     return this.#queue.run(async () => {
       let bytes: Uint8Array;
       try {

@@ -1,5 +1,5 @@
-import type { DurableState } from '../../core/raft/state.js';
-import { initialDurableState, type DurableStateStore } from './durable-state-store.js';
+import { initialDurableState, type DurableState } from '../../core/raft/state.js';
+import type { DurableStateStore } from './durable-state-store.js';
 import { validateDurableState } from './durable-state-schema.js';
 import { SerialQueue } from './serial-queue.js';
 

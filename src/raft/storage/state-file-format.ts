@@ -1,34 +1,57 @@
 import { z } from 'zod';
 import { ElectorError } from '../../core/errors.js';
-import type { DurableState } from '../../core/raft/state.js';
-import { durableStateSchema, stateChecksum } from './durable-state-schema.js';
+import { initialDurableState, type DurableState } from '../../core/raft/state.js';
+import { countSchema, memberIdSchema } from '../membership-schemas.js';
+import { deepFreeze, durableStateSchema, stateChecksum } from './durable-state-schema.js';
 
 /**
  * The state file: one JSON object with a format name, a version, the state and a checksum,
  *
- *   { "format": "elector-raft-state", "version": 1, "term": 7, "votedFor": "b",
- *     "checksum": "<hex sha256 of {"version":1,"term":7,"votedFor":"b"}>" }
+ *   { "format": "elector-raft-state", "version": 2, "term": 7, "votedFor": "b",
+ *     "configuration": { "index": 4, "term": 7, "version": 3, "voters": [...], "outgoing": null },
+ *     "promise": null, "startedWith": { "members": [...], "counter": 2 },
+ *     "desire": { "members": [...], "counter": 2, "author": "b" },
+ *     "checksum": "<hex sha256 of the canonical content>" }
  *
  * The checksum catches what JSON parsing cannot: a bit flip or a hand edit that still parses.
+ * Version 1 (elector 0.1: term and vote only) is still read; see `legacyFormat`.
  */
 export const stateFileFormat = 'elector-raft-state';
-export const stateFileVersion = 1;
+export const stateFileVersion = 2;
+const legacyFileVersion = 1;
+
+const checksumSchema = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits');
 
 const stateFileSchema = z.strictObject({
   format: z.literal(stateFileFormat),
   version: z.literal(stateFileVersion),
   ...durableStateSchema.shape,
-  checksum: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits'),
+  checksum: checksumSchema,
 });
+
+const legacyStateFileSchema = z.strictObject({
+  format: z.literal(stateFileFormat),
+  version: z.literal(legacyFileVersion),
+  term: countSchema,
+  votedFor: memberIdSchema.nullable(),
+  checksum: checksumSchema,
+});
+
+/** What a store loads: a version-1 file is marked, so the core takes its list as founded. */
+export type LoadedState = DurableState & { readonly legacyFormat?: true };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function encodeStateFile(state: DurableState): string {
-  const file: z.infer<typeof stateFileSchema> = {
+  const file = {
     format: stateFileFormat,
     version: stateFileVersion,
     term: state.term,
     votedFor: state.votedFor,
+    configuration: state.configuration,
+    promise: state.promise,
+    startedWith: state.startedWith,
+    desire: state.desire,
     checksum: stateChecksum(stateFileVersion, state),
   };
   return `${JSON.stringify(file, null, 2)}\n`;
@@ -38,7 +61,7 @@ export function encodeStateFile(state: DurableState): string {
  * Parses a state file's bytes. Throws ElectorError STATE_CORRUPT, naming `path` and what is
  * wrong, for anything but a complete, valid file whose checksum matches.
  */
-export function decodeStateFile(path: string, bytes: Uint8Array): DurableState {
+export function decodeStateFile(path: string, bytes: Uint8Array): LoadedState {
   if (bytes.byteLength === 0) throw corrupt(path, 'is empty (a write was cut short?)');
   let text: string;
   try {
@@ -53,28 +76,54 @@ export function decodeStateFile(path: string, bytes: Uint8Array): DurableState {
     throw corrupt(path, `is not valid JSON (truncated or overwritten?): ${String(error)}`, error);
   }
   const version = isRecord(value) ? value.version : undefined;
+  if (version === legacyFileVersion) return decodeLegacy(path, value);
   if (version !== undefined && version !== stateFileVersion) {
     throw corrupt(
       path,
-      `has format version ${JSON.stringify(version)}; this build reads version ${stateFileVersion}`,
+      `has format version ${JSON.stringify(version)}; this build reads versions ${legacyFileVersion} and ${stateFileVersion}`,
     );
   }
   const parsed = stateFileSchema.safeParse(value);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`,
-    );
-    throw corrupt(path, `does not match the state file schema: ${problems.join('; ')}`);
-  }
-  const state: DurableState = { term: parsed.data.term, votedFor: parsed.data.votedFor };
-  const expected = stateChecksum(stateFileVersion, state);
-  if (parsed.data.checksum !== expected) {
+  if (!parsed.success)
+    throw corrupt(path, `does not match the state file schema: ${problemsOf(parsed.error)}`);
+  const { term, votedFor, configuration, promise, startedWith, desire, checksum } = parsed.data;
+  const state: DurableState = { term, votedFor, configuration, promise, startedWith, desire };
+  verifyChecksum(path, stateFileVersion, state, checksum);
+  return deepFreeze(state);
+}
+
+function decodeLegacy(path: string, value: unknown): LoadedState {
+  const parsed = legacyStateFileSchema.safeParse(value);
+  if (!parsed.success)
+    throw corrupt(path, `does not match the state file schema: ${problemsOf(parsed.error)}`);
+  const state: DurableState = {
+    ...initialDurableState,
+    term: parsed.data.term,
+    votedFor: parsed.data.votedFor,
+  };
+  verifyChecksum(path, legacyFileVersion, state, parsed.data.checksum);
+  return deepFreeze({ ...state, legacyFormat: true });
+}
+
+function verifyChecksum(
+  path: string,
+  version: number,
+  state: DurableState,
+  checksum: string,
+): void {
+  const expected = stateChecksum(version, state);
+  if (checksum !== expected) {
     throw corrupt(
       path,
-      `fails its checksum: the file says ${parsed.data.checksum}, its content hashes to ${expected}`,
+      `fails its checksum: the file says ${checksum}, its content hashes to ${expected}`,
     );
   }
-  return Object.freeze(state);
+}
+
+function problemsOf(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`)
+    .join('; ');
 }
 
 export function corrupt(path: string, what: string, cause?: unknown): ElectorError {

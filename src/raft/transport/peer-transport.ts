@@ -46,15 +46,15 @@ type TransportState = 'new' | 'running' | 'stopped';
 export class PeerTransport {
   readonly #options: ResolvedTransportOptions;
   readonly #logger: Logger;
-  readonly #peers: ReadonlySet<string>;
   readonly #payloadLimit: number;
-  readonly #outbound = new Map<string, OutboundPeer>();
+  readonly #outbound = new Map<string, { peer: OutboundPeer; stop: AbortController }>();
+  #signal: AbortSignal | null = null;
   readonly #listener: InboundListener;
   readonly #connections = new Set<PeerConnection>();
   readonly #lastReceivedAt = new Map<string, number>();
   readonly #fanout: MessageFanout;
   readonly #reporter: TrafficReporter;
-  readonly #tasks: Promise<void>[] = [];
+  readonly #tasks = new Set<Promise<void>>();
   readonly #stopped: Promise<void>;
   #resolveStopped: () => void = () => undefined;
   #state: TransportState = 'new';
@@ -64,7 +64,6 @@ export class PeerTransport {
   constructor(options: PeerTransportOptions) {
     this.#options = resolveTransportOptions(options);
     this.#logger = options.logger.child({ component: 'peer-transport', member: options.selfId });
-    this.#peers = new Set(options.peers);
     this.#payloadLimit = this.#options.maxFrameBytes - sealedHeaderBytes;
     this.#fanout = new MessageFanout(this.#logger, options.observe);
     this.#reporter = new TrafficReporter({
@@ -81,13 +80,14 @@ export class PeerTransport {
       maxPendingHandshakesPerAddress: this.#options.maxPendingHandshakesPerAddress,
       logger: this.#logger,
       reporter: this.#reporter,
+      // Membership is a Raft decision, not a transport filter: the secret is the admission.
       openConnection: (socket, hooks) =>
-        this.#openConnection(socket, 'acceptor', (id) => this.#peers.has(id), hooks),
+        this.#openConnection(socket, 'acceptor', (id) => id !== options.selfId, hooks),
       onPeerAlive: (peerId) => {
-        this.#outbound.get(peerId)?.redialNow();
+        this.#outbound.get(peerId)?.peer.redialNow();
       },
     });
-    for (const peerId of options.peers) this.#outbound.set(peerId, this.#createOutbound(peerId));
+    for (const peerId of options.peers) this.#ensureOutbound(peerId);
   }
 
   /**
@@ -108,10 +108,8 @@ export class PeerTransport {
       throw error;
     }
     this.#logger.info({ event: 'peer-transport.listening', ...this.#address }, 'listening');
-    const context = { logger: this.#logger, observe: this.#options.observe };
-    for (const [peerId, outbound] of this.#outbound) {
-      this.#tasks.push(supervise(`dial peer ${peerId}`, () => outbound.run(signal), context));
-    }
+    this.#signal = signal;
+    for (const peerId of this.#outbound.keys()) this.#run(peerId);
     if (signal.aborted) this.#stop();
     else {
       signal.addEventListener(
@@ -135,9 +133,14 @@ export class PeerTransport {
    */
   send(message: PeerMessage): void {
     const messageType = knownType(message.type);
-    const outbound = this.#outbound.get(message.to);
-    if (outbound === undefined) {
-      this.#dropOut(message.to, 'unknown-peer', messageType, `"${message.to}" is not a peer`);
+    const outbound = this.#ensureOutbound(message.to);
+    if (outbound === null) {
+      this.#dropOut(
+        message.to,
+        'unknown-peer',
+        messageType,
+        `"${message.to}" would be peer ${this.#outbound.size + 1}; the limit is ${this.#options.maxPeers}`,
+      );
       return;
     }
     if (message.from !== this.#options.selfId) {
@@ -157,12 +160,28 @@ export class PeerTransport {
     return this.#fanout.add(handler);
   }
 
-  /** One entry per peer. */
+  /**
+   * Keeps dialling exactly these peers: starts the ones not dialled yet and closes the rest
+   * (a removed member, a member no longer wanted). A later message to a closed one dials again.
+   */
+  retainPeers(peerIds: Iterable<string>): void {
+    const wanted = new Set(peerIds);
+    wanted.delete(this.#options.selfId);
+    for (const [peerId, outbound] of this.#outbound) {
+      if (wanted.has(peerId)) continue;
+      outbound.stop.abort();
+      this.#outbound.delete(peerId);
+      this.#lastReceivedAt.delete(peerId);
+    }
+    for (const peerId of wanted) this.#ensureOutbound(peerId);
+  }
+
+  /** One entry per peer being dialled. */
   peerStatus(): ReadonlyMap<string, PeerStatus> {
     const status = new Map<string, PeerStatus>();
     for (const [peerId, outbound] of this.#outbound) {
       status.set(peerId, {
-        isConnected: outbound.isConnected,
+        isConnected: outbound.peer.isConnected,
         lastReceivedAt: this.#lastReceivedAt.get(peerId) ?? null,
       });
     }
@@ -172,6 +191,28 @@ export class PeerTransport {
   /** The bound address (with the real port when listenPort was 0); null until listening. */
   listenAddress(): PeerAddress | null {
     return this.#address;
+  }
+
+  /** The peer's dialler, created (and started, once running) on first use; null over the limit. */
+  #ensureOutbound(peerId: string): OutboundPeer | null {
+    const known = this.#outbound.get(peerId);
+    if (known !== undefined) return known.peer;
+    if (peerId === this.#options.selfId || this.#outbound.size >= this.#options.maxPeers)
+      return null;
+    this.#outbound.set(peerId, { peer: this.#createOutbound(peerId), stop: new AbortController() });
+    if (this.#state === 'running') this.#run(peerId);
+    return this.#outbound.get(peerId)?.peer ?? null;
+  }
+
+  #run(peerId: string): void {
+    const outbound = this.#outbound.get(peerId);
+    const signal = this.#signal;
+    if (outbound === undefined || signal === null) return;
+    const context = { logger: this.#logger, observe: this.#options.observe };
+    const until = AbortSignal.any([signal, outbound.stop.signal]);
+    const task = supervise(`dial peer ${peerId}`, () => outbound.peer.run(until), context);
+    this.#tasks.add(task);
+    void task.finally(() => this.#tasks.delete(task));
   }
 
   #createOutbound(peerId: string): OutboundPeer {

@@ -16,8 +16,14 @@ export interface PeerTransportOptions {
   readonly listenHost: string;
   /** 0 lets the OS pick a free port; `listenAddress()` tells which. */
   readonly listenPort: number;
-  /** Every other member's ID (not this one's). Only these may connect and only these are dialled. */
+  /**
+   * Members to dial from the start. Others are dialled when first messaged (see `retainPeers`):
+   * who belongs to the cluster is a Raft decision, so any member that proves the cluster secret
+   * may connect, whatever its ID.
+   */
   readonly peers: readonly string[];
+  /** Peers dialled at once; a message to one more is dropped as unknown-peer. Default 32. */
+  readonly maxPeers?: number;
   /**
    * Where a peer listens. Called again before every dial, so a static list and DNS (a pod's
    * new IP behind a headless Service) both work. A rejection counts as a failed dial.
@@ -77,6 +83,7 @@ export function resolveTransportOptions(options: PeerTransportOptions): Resolved
     maxPendingHandshakes: 64,
     maxPendingHandshakesPerAddress: 8,
     dropLogIntervalMs: 60_000,
+    maxPeers: 32,
     ...options,
   };
   const problems = [...memberProblems(resolved), ...numberProblems(resolved)];
@@ -132,5 +139,6 @@ function numberProblems(options: ResolvedTransportOptions): string[] {
   check('maxPendingHandshakes', options.maxPendingHandshakes, 1, 10_000);
   check('maxPendingHandshakesPerAddress', options.maxPendingHandshakesPerAddress, 1, 10_000);
   check('dropLogIntervalMs', options.dropLogIntervalMs, 0, 3_600_000);
+  check('maxPeers', options.maxPeers, 1, 1024);
   return problems;
 }

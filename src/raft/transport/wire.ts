@@ -6,37 +6,63 @@ import {
   type PeerMessage,
   type PeerMessageType,
 } from '../../core/raft/messages.js';
+import {
+  configurationIdSchema,
+  configurationSchema,
+  countSchema,
+  desiredMembersSchema,
+  desireTagSchema,
+  memberIdSchema,
+  memberListSchema,
+  ownListSchema,
+} from '../membership-schemas.js';
 
-/** Largest encoded peer message accepted or sent. The largest real message is a few hundred bytes. */
-export const maxPeerMessageBytes = 4096;
+/**
+ * Largest encoded peer message accepted or sent. The largest real message, a heartbeat that
+ * carries a joint configuration and a desired list of seven 253-character IDs each, is under
+ * 7 KiB; most are a few hundred bytes.
+ */
+export const maxPeerMessageBytes = 16 * 1024;
 
-/** Member IDs are pod names: DNS subdomains of at most 253 characters. */
-export const maxMemberIdLength = 253;
+export { maxMemberIdLength } from '../membership-schemas.js';
 
-const memberId = z.string().min(1).max(maxMemberIdLength);
-/** zod 4's `int()` accepts only safe integers, so terms never lose precision. */
-const term = z.int().nonnegative();
 /** zod 4 rejects ±Infinity and NaN; JSON.parse turns `1e400` into Infinity. */
 const clockReading = z.number();
 
-const envelope = { from: memberId, to: memberId, term } as const;
+const envelope = { from: memberIdSchema, to: memberIdSchema, term: countSchema } as const;
 
-const preVoteSchema = z.strictObject({ type: z.literal('pre-vote'), ...envelope });
+const preVoteSchema = z.strictObject({
+  type: z.literal('pre-vote'),
+  ...envelope,
+  configurationId: configurationIdSchema,
+});
 const preVoteResponseSchema = z.strictObject({
   type: z.literal('pre-vote-response'),
   ...envelope,
   granted: z.boolean(),
+  configuration: configurationSchema.exactOptional(),
 });
-const voteSchema = z.strictObject({ type: z.literal('vote'), ...envelope, transfer: z.boolean() });
+const voteSchema = z.strictObject({
+  type: z.literal('vote'),
+  ...envelope,
+  transfer: z.boolean(),
+  configurationId: configurationIdSchema,
+});
 const voteResponseSchema = z.strictObject({
   type: z.literal('vote-response'),
   ...envelope,
   granted: z.boolean(),
+  configuration: configurationSchema.exactOptional(),
 });
 const heartbeatSchema = z.strictObject({
   type: z.literal('heartbeat'),
   ...envelope,
   sentAt: clockReading,
+  configurationId: configurationIdSchema,
+  configuration: configurationSchema.exactOptional(),
+  commitIndex: countSchema,
+  desireTag: desireTagSchema.nullable(),
+  desire: desiredMembersSchema.exactOptional(),
 });
 const heartbeatResponseSchema = z.strictObject({
   type: z.literal('heartbeat-response'),
@@ -44,8 +70,40 @@ const heartbeatResponseSchema = z.strictObject({
   echo: clockReading,
   success: z.boolean(),
   eligible: z.boolean(),
+  leaving: z.boolean().exactOptional(),
+  ownList: ownListSchema,
+  configurationId: configurationIdSchema,
+  desireTag: desireTagSchema.nullable(),
+  desire: desiredMembersSchema.exactOptional(),
 });
 const timeoutNowSchema = z.strictObject({ type: z.literal('timeout-now'), ...envelope });
+const foundSchema = z.strictObject({
+  type: z.literal('found'),
+  ...envelope,
+  members: memberListSchema,
+});
+const foundResponseSchema = z.strictObject({
+  type: z.literal('found-response'),
+  ...envelope,
+  members: memberListSchema,
+  accepted: z.boolean(),
+  reason: z.string().max(1024).exactOptional(),
+  configurationId: configurationIdSchema,
+});
+const helloSchema = z.strictObject({
+  type: z.literal('hello'),
+  ...envelope,
+  configurationId: configurationIdSchema,
+  desireTag: desireTagSchema.nullable(),
+});
+const helloResponseSchema = z.strictObject({
+  type: z.literal('hello-response'),
+  ...envelope,
+  leader: memberIdSchema.nullable(),
+  configuration: configurationSchema.exactOptional(),
+  isLeaderCommitted: z.boolean().exactOptional(),
+  desire: desiredMembersSchema.exactOptional(),
+});
 
 /**
  * One schema per message type. The `satisfies` clause makes the compiler prove that every
@@ -59,6 +117,10 @@ export const peerMessageSchemas = {
   heartbeat: heartbeatSchema,
   'heartbeat-response': heartbeatResponseSchema,
   'timeout-now': timeoutNowSchema,
+  found: foundSchema,
+  'found-response': foundResponseSchema,
+  hello: helloSchema,
+  'hello-response': helloResponseSchema,
 } as const satisfies {
   readonly [K in PeerMessageType]: z.ZodType<Extract<PeerMessage, { readonly type: K }>>;
 };
@@ -71,6 +133,10 @@ export const peerMessageSchema = z.discriminatedUnion('type', [
   heartbeatSchema,
   heartbeatResponseSchema,
   timeoutNowSchema,
+  foundSchema,
+  foundResponseSchema,
+  helloSchema,
+  helloResponseSchema,
 ]);
 
 export type DecodeResult =

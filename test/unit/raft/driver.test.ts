@@ -8,6 +8,7 @@ import { seededRandom } from '../../../src/core/random.js';
 import { RaftDriver, type MessageChannel } from '../../../src/raft/driver.js';
 import type { DurableStateStore } from '../../../src/raft/storage/durable-state-store.js';
 import { waitFor } from '../../helpers/wait-for.js';
+import { durable, vote } from '../core/raft/fixtures.js';
 
 /** Records the order of saves and sends; each save waits until released. */
 function harness(): {
@@ -20,7 +21,7 @@ function harness(): {
   const events: string[] = [];
   const pending: (() => void)[] = [];
   let handler: (message: PeerMessage) => void = () => undefined;
-  let saved: DurableState = { term: 0, votedFor: null };
+  let saved: DurableState = durable(0, null);
   return {
     events,
     store: {
@@ -72,7 +73,7 @@ test('a vote is made durable before the reply that depends on it is sent', async
   const controller = new AbortController();
   await driver.start(controller.signal);
   now += 1000; // past the start-up stickiness window
-  deliver({ type: 'vote', from: 'b', to: 'a', term: 3, transfer: false });
+  deliver(vote('b', 'a', 3));
   await waitFor(() => events.includes('save-start t3 b'), {
     timeoutMs: 2000,
     what: 'the save to start',

@@ -16,6 +16,7 @@ import {
   type StateFileSystem,
 } from '../../../src/raft/storage/state-file-system.js';
 import { waitFor } from '../../helpers/wait-for.js';
+import { memberState, stateWith } from './durable-states.js';
 
 async function tempDirectory(t: TestContext): Promise<string> {
   const directory = await mkdtemp(join(tmpdir(), 'elector-state-'));
@@ -38,32 +39,61 @@ function isCorrupt(path: string, fragment: string): (error: unknown) => boolean 
 function fileWith(fields: Record<string, unknown>): string {
   const base = {
     format: 'elector-raft-state',
+    version: 2,
+    ...memberState,
+    checksum: stateChecksum(2, memberState),
+  };
+  return JSON.stringify({ ...base, ...fields });
+}
+
+/** A file written by elector 0.1 (format version 1: term and vote only). */
+function legacyFile(fields: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    format: 'elector-raft-state',
     version: 1,
     term: 7,
     votedFor: 'b',
-    checksum: stateChecksum(1, { term: 7, votedFor: 'b' }),
-  };
-  return JSON.stringify({ ...base, ...fields });
+    checksum: stateChecksum(1, stateWith(7, 'b')),
+    ...fields,
+  });
 }
 
 describe('FileStateStore on disk', () => {
   test('a saved state survives re-opening the directory with a new store', async (t) => {
     const directory = await tempDirectory(t);
-    await new FileStateStore(directory).save({ term: 12, votedFor: 'pod-2' });
-    assert.deepEqual(await new FileStateStore(directory).load(), { term: 12, votedFor: 'pod-2' });
+    await new FileStateStore(directory).save(stateWith(12, 'pod-2'));
+    assert.deepEqual(await new FileStateStore(directory).load(), stateWith(12, 'pod-2'));
   });
 
   test('the file is readable JSON with a format name, a version and a checksum', async (t) => {
     const directory = await tempDirectory(t);
-    await new FileStateStore(directory).save({ term: 3, votedFor: 'a' });
+    await new FileStateStore(directory).save(memberState);
     const content = JSON.parse(await readFile(join(directory, stateFileName), 'utf8')) as unknown;
     assert.deepEqual(content, {
       format: 'elector-raft-state',
-      version: 1,
-      term: 3,
-      votedFor: 'a',
-      checksum: stateChecksum(1, { term: 3, votedFor: 'a' }),
+      version: 2,
+      ...memberState,
+      checksum: stateChecksum(2, memberState),
     });
+  });
+
+  test('a file of elector 0.1 (format version 1) loads its term and vote, marked as legacy', async (t) => {
+    const directory = await tempDirectory(t);
+    await writeFile(join(directory, stateFileName), legacyFile());
+    assert.deepEqual(await new FileStateStore(directory).load(), {
+      ...stateWith(7, 'b'),
+      legacyFormat: true,
+    });
+  });
+
+  test('a legacy file edited without its checksum does not load', async (t) => {
+    const directory = await tempDirectory(t);
+    const path = join(directory, stateFileName);
+    await writeFile(path, legacyFile({ term: 8 }));
+    await assert.rejects(
+      new FileStateStore(directory).load(),
+      isCorrupt(path, 'fails its checksum'),
+    );
   });
 
   test('a save writes and syncs a temp file, renames it over the state file, then syncs the directory', async (t) => {
@@ -88,7 +118,7 @@ describe('FileStateStore on disk', () => {
         await nodeStateFileSystem.syncDirectory(path);
       },
     };
-    await new FileStateStore(directory, recording).save({ term: 1, votedFor: null });
+    await new FileStateStore(directory, recording).save(stateWith(1, null));
     const target = join(directory, stateFileName);
     const temp = join(directory, stateTempFileName);
     assert.deepEqual(steps, [
@@ -118,7 +148,7 @@ describe('FileStateStore on disk', () => {
       },
     };
     const store = new FileStateStore(directory, slow);
-    const saves = [1, 2, 3].map((term) => store.save({ term, votedFor: null }));
+    const saves = [1, 2, 3].map((term) => store.save(stateWith(term, null)));
     for (let released = 0; released < 3; released += 1) {
       await waitFor(() => releases.length > released, {
         timeoutMs: 5000,
@@ -131,38 +161,38 @@ describe('FileStateStore on disk', () => {
     }
     await Promise.all(saves);
     assert.equal(maxActive, 1);
-    assert.deepEqual(await store.load(), { term: 3, votedFor: null });
+    assert.deepEqual(await store.load(), stateWith(3, null));
   });
 
   test('a failed save rejects with a retryable STATE_UNWRITABLE and leaves the old state', async (t) => {
     const directory = await tempDirectory(t);
-    await new FileStateStore(directory).save({ term: 4, votedFor: 'a' });
+    await new FileStateStore(directory).save(stateWith(4, 'a'));
     const failing: StateFileSystem = {
       ...nodeStateFileSystem,
       rename: () => Promise.reject(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' })),
     };
     const store = new FileStateStore(directory, failing);
-    await assert.rejects(store.save({ term: 5, votedFor: 'b' }), (error: unknown) => {
+    await assert.rejects(store.save(stateWith(5, 'b')), (error: unknown) => {
       assert.ok(error instanceof ElectorError);
       assert.equal(error.code, 'STATE_UNWRITABLE');
       assert.equal(error.retryable, true);
       assert.match(error.message, /rename .* failed \(EIO: i\/o error\)/);
       return true;
     });
-    assert.deepEqual(await store.load(), { term: 4, votedFor: 'a' }, 'the queue goes on');
-    assert.deepEqual(await new FileStateStore(directory).load(), { term: 4, votedFor: 'a' });
+    assert.deepEqual(await store.load(), stateWith(4, 'a'), 'the queue goes on');
+    assert.deepEqual(await new FileStateStore(directory).load(), stateWith(4, 'a'));
   });
 
   test('a temp file left over from a crash is ignored, and the next save replaces it', async (t) => {
     const directory = await tempDirectory(t);
     await writeFile(join(directory, stateTempFileName), '{"format":"elector-raft-st');
-    assert.deepEqual(await new FileStateStore(directory).load(), { term: 0, votedFor: null });
-    await new FileStateStore(directory).save({ term: 2, votedFor: 'c' });
+    assert.deepEqual(await new FileStateStore(directory).load(), stateWith(0, null));
+    await new FileStateStore(directory).save(stateWith(2, 'c'));
     await writeFile(join(directory, stateTempFileName), 'garbage from a crash mid-write');
     const store = new FileStateStore(directory);
-    assert.deepEqual(await store.load(), { term: 2, votedFor: 'c' });
-    await store.save({ term: 3, votedFor: null });
-    assert.deepEqual(await new FileStateStore(directory).load(), { term: 3, votedFor: null });
+    assert.deepEqual(await store.load(), stateWith(2, 'c'));
+    await store.save(stateWith(3, null));
+    assert.deepEqual(await new FileStateStore(directory).load(), stateWith(3, null));
   });
 
   const corruptions: readonly [string, string | Uint8Array, string][] = [
@@ -175,7 +205,23 @@ describe('FileStateStore on disk', () => {
     ['a negative term', fileWith({ term: -7 }), 'term'],
     ['a term written as a string', fileWith({ term: '7' }), 'term'],
     ['another format name', fileWith({ format: 'something-else' }), 'format'],
-    ['a newer format version', fileWith({ version: 2 }), 'has format version 2'],
+    ['a newer format version', fileWith({ version: 3 }), 'has format version 3'],
+    ['a legacy file with a configuration', legacyFile({ configuration: null }), 'configuration'],
+    [
+      'unsorted voters',
+      fileWith({ configuration: { ...memberState.configuration, voters: ['pod-1', 'pod-0'] } }),
+      'sorted',
+    ],
+    [
+      'a configuration edited without its checksum',
+      fileWith({ configuration: { ...memberState.configuration, voters: ['pod-0'] } }),
+      'fails its checksum',
+    ],
+    [
+      'a desire edited without its checksum',
+      fileWith({ desire: { ...memberState.desire, counter: 9 } }),
+      'fails its checksum',
+    ],
     ['a malformed checksum', fileWith({ checksum: 'abc' }), 'checksum'],
     ['a term edited without its checksum', fileWith({ term: 8 }), 'fails its checksum'],
     ['a vote edited without its checksum', fileWith({ votedFor: 'c' }), 'fails its checksum'],
@@ -198,7 +244,7 @@ describe('FileStateStore on disk', () => {
 
   test('a file cut at any length never loads (property)', async (t) => {
     const directory = await tempDirectory(t);
-    await new FileStateStore(directory).save({ term: 41, votedFor: 'pod-0' });
+    await new FileStateStore(directory).save(stateWith(41, 'pod-0'));
     const path = join(directory, stateFileName);
     const full = await readFile(path);
     // The trailing newline is the only byte whose loss leaves a complete file.
@@ -210,7 +256,7 @@ describe('FileStateStore on disk', () => {
 
   test('a file with any one byte changed never loads a different state (property)', async (t) => {
     const directory = await tempDirectory(t);
-    const saved = { term: 41, votedFor: 'pod-0' };
+    const saved = memberState;
     await new FileStateStore(directory).save(saved);
     const path = join(directory, stateFileName);
     const full = await readFile(path);

@@ -162,11 +162,11 @@ describe('peer transport over TCP', { timeout: 20_000 }, () => {
       id: 'a',
       peers: ['b'],
       book,
-      overrides: { maxQueuedMessages: 4 },
+      overrides: { maxQueuedMessages: 4, maxPeers: 1 },
     });
     t.after(() => a.stop());
     a.transport.send(vote('a', 'z', 1));
-    assert.equal(countDrops(a.events, 'out', 'unknown-peer'), 1);
+    assert.equal(countDrops(a.events, 'out', 'unknown-peer'), 1, 'one peer more than maxPeers');
     a.transport.send(vote('x', 'b', 1));
     assert.equal(countDrops(a.events, 'out', 'malformed'), 1);
     for (let index = 0; index < 20; index += 1) a.transport.send(vote('a', 'b', index));
@@ -181,7 +181,7 @@ describe('peer transport over TCP', { timeout: 20_000 }, () => {
 
   test('drop warnings are logged at most once per peer and reason per minute', async (t) => {
     const book = new AddressBook();
-    const a = await startMember({ id: 'a', peers: ['b'], book });
+    const a = await startMember({ id: 'a', peers: ['b'], book, overrides: { maxPeers: 1 } });
     t.after(() => a.stop());
     const warnings = (reason: string): readonly Record<string, unknown>[] =>
       a.logs.filter((line) => line.event === 'peer.message.dropped' && line.reason === reason);

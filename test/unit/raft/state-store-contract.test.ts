@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ElectorError } from '../../../src/core/errors.js';
+import { foundingConfiguration } from '../../../src/core/raft/configuration.js';
 import type { DurableState } from '../../../src/core/raft/state.js';
 import {
   initialDurableState,
@@ -11,6 +12,7 @@ import {
 } from '../../../src/raft/storage/durable-state-store.js';
 import { FileStateStore } from '../../../src/raft/storage/file-state-store.js';
 import { MemoryStateStore } from '../../../src/raft/storage/memory-state-store.js';
+import { foundedState, memberState, promisedState, stateWith } from './durable-states.js';
 
 /** One contract, every store (in the manner of hashicorp/raft's transport_test.go). */
 const stores: readonly [
@@ -39,16 +41,19 @@ for (const [name, open] of stores) {
       const { store, cleanup } = await open();
       t.after(cleanup);
       assert.deepEqual(await store.load(), initialDurableState);
-      assert.deepEqual(await store.load(), { term: 0, votedFor: null });
+      assert.deepEqual(await store.load(), stateWith(0, null));
     });
 
     test('a saved state loads back exactly', async (t) => {
       const { store, cleanup } = await open();
       t.after(cleanup);
       const states: DurableState[] = [
-        { term: 1, votedFor: 'pod-1' },
-        { term: 2, votedFor: null },
-        { term: Number.MAX_SAFE_INTEGER, votedFor: 'ü-пóд' },
+        stateWith(1, 'pod-1'),
+        stateWith(2, null),
+        stateWith(Number.MAX_SAFE_INTEGER, 'ü-пóд'),
+        memberState,
+        promisedState,
+        foundedState,
       ];
       for (const state of states) {
         await store.save(state);
@@ -59,23 +64,31 @@ for (const [name, open] of stores) {
     test('saves run in call order and a load waits for saves already started', async (t) => {
       const { store, cleanup } = await open();
       t.after(cleanup);
-      const saves = [1, 2, 3, 4, 5].map((term) => store.save({ term, votedFor: `m${term}` }));
+      const saves = [1, 2, 3, 4, 5].map((term) => store.save(stateWith(term, `m${term}`)));
       const loaded = store.load();
       await Promise.all(saves);
-      assert.deepEqual(await loaded, { term: 5, votedFor: 'm5' });
+      assert.deepEqual(await loaded, stateWith(5, 'm5'));
     });
 
     test('an invalid state is refused with INTERNAL and the saved state stays', async (t) => {
       const { store, cleanup } = await open();
       t.after(cleanup);
-      await store.save({ term: 3, votedFor: 'a' });
+      await store.save(stateWith(3, 'a'));
+      const configuration = memberState.configuration ?? foundingConfiguration(['a']);
       const invalid: readonly DurableState[] = [
-        { term: -1, votedFor: null },
-        { term: 1.5, votedFor: null },
-        { term: Number.MAX_SAFE_INTEGER + 1, votedFor: null },
-        { term: 4, votedFor: '' },
-        { term: 4, votedFor: 'x'.repeat(254) },
-        { term: 4, votedFor: null, extra: true } as DurableState,
+        stateWith(-1, null),
+        stateWith(1.5, null),
+        stateWith(Number.MAX_SAFE_INTEGER + 1, null),
+        stateWith(4, ''),
+        stateWith(4, 'x'.repeat(254)),
+        { ...stateWith(4, null), extra: true } as DurableState,
+        { ...memberState, configuration: { ...configuration, voters: ['b', 'a'] } },
+        { ...memberState, configuration: { ...configuration, index: 0 } },
+        { ...memberState, desire: { members: [], counter: 1, author: 'a' } },
+        {
+          ...memberState,
+          startedWith: { members: Array.from({ length: 8 }, (_, i) => `m${i}`), counter: 0 },
+        },
       ];
       for (const state of invalid) {
         await assert.rejects(
@@ -84,18 +97,21 @@ for (const [name, open] of stores) {
           JSON.stringify(state),
         );
       }
-      assert.deepEqual(await store.load(), { term: 3, votedFor: 'a' });
+      assert.deepEqual(await store.load(), stateWith(3, 'a'));
     });
 
     test('a loaded state cannot be changed by its reader', async (t) => {
       const { store, cleanup } = await open();
       t.after(cleanup);
-      const state = { term: 2, votedFor: 'b' };
+      const state = structuredClone(memberState) as {
+        -readonly [K in keyof DurableState]: DurableState[K];
+      };
       await store.save(state);
       state.term = 99;
       const loaded = await store.load();
-      assert.equal(loaded.term, 2);
+      assert.equal(loaded.term, memberState.term);
       assert.ok(Object.isFrozen(loaded));
+      assert.ok(Object.isFrozen(loaded.configuration?.voters), 'nested lists are frozen too');
     });
   });
 }

@@ -156,7 +156,7 @@ export function countAccepted(events: readonly ElectionEvent[], direction: 'in' 
 }
 
 export function vote(from: string, to: string, term: number): PeerMessage {
-  return { type: 'vote', from, to, term, transfer: false };
+  return { type: 'vote', from, to, term, transfer: false, configurationId: { index: 1, term: 0 } };
 }
 
 /** Sends `message` on every poll until `member` has received a message matching `isExpected`. */

@@ -2,15 +2,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createNode } from '../../../../src/core/raft/node.js';
 import { seededRandom } from '../../../../src/core/random.js';
-import { config, Driver, H, heartbeat, T } from './fixtures.js';
+import { ack, config, Driver, durable, H, heartbeat, preVote, T, vote } from './fixtures.js';
 
 test('election timeouts are drawn uniformly from [T, 2T], differently for each member', () => {
   const random = seededRandom(1);
   const timeouts = Array.from(
     { length: 200 },
     () =>
-      createNode({ config: config(), durable: { term: 0, votedFor: null }, now: 0, random })
-        .electionDeadline,
+      createNode({ config: config(), durable: durable(0, null), now: 0, random }).electionDeadline,
   );
   assert.ok(timeouts.every((timeout) => timeout >= T && timeout <= 2 * T));
   assert.ok(new Set(timeouts).size > 100, 'members must not share one timeout');
@@ -18,7 +17,7 @@ test('election timeouts are drawn uniformly from [T, 2T], differently for each m
 });
 
 test('a heartbeat from the leader resets the election timer', () => {
-  const node = new Driver({ durable: { term: 1, votedFor: null } });
+  const node = new Driver({ durable: durable(1, null) });
   const before = node.state.electionDeadline;
   node.receive(heartbeat('b', 'a', 1, 0), before - 1);
   assert.ok(node.state.electionDeadline >= before - 1 + T);
@@ -27,7 +26,7 @@ test('a heartbeat from the leader resets the election timer', () => {
 });
 
 test('a follower whose timer expires asks for pre-votes without changing its term', () => {
-  const node = new Driver({ durable: { term: 4, votedFor: 'b' } });
+  const node = new Driver({ durable: durable(4, 'b') });
   const result = node.tick(node.state.electionDeadline);
   assert.equal(result.state.roleState.role, 'pre-candidate');
   assert.equal(result.state.term, 4);
@@ -42,7 +41,7 @@ test('a follower whose timer expires asks for pre-votes without changing its ter
 });
 
 test('winning the pre-vote makes a candidate that persists its term and self-vote before asking', () => {
-  const node = new Driver({ durable: { term: 4, votedFor: 'b' } });
+  const node = new Driver({ durable: durable(4, 'b') });
   const at = node.state.electionDeadline;
   node.tick(at);
   const result = node.receive(
@@ -50,7 +49,8 @@ test('winning the pre-vote makes a candidate that persists its term and self-vot
     at + 1,
   );
   assert.equal(result.state.roleState.role, 'candidate');
-  assert.deepEqual(result.persist, { term: 5, votedFor: 'a' });
+  assert.equal(result.persist?.term, 5);
+  assert.equal(result.persist.votedFor, 'a');
   assert.deepEqual(
     result.send.map((message) => message.type),
     ['vote', 'vote'],
@@ -58,8 +58,8 @@ test('winning the pre-vote makes a candidate that persists its term and self-vot
 });
 
 test('a pre-vote request changes nothing at the receiver', () => {
-  const node = new Driver({ durable: { term: 2, votedFor: null } });
-  const result = node.receive({ type: 'pre-vote', from: 'b', to: 'a', term: 9 }, T + 1);
+  const node = new Driver({ durable: durable(2, null) });
+  const result = node.receive(preVote('b', 'a', 9), T + 1);
   assert.equal(result.state.term, 2);
   assert.equal(result.persist, null);
   assert.deepEqual(result.send[0], {
@@ -72,13 +72,10 @@ test('a pre-vote request changes nothing at the receiver', () => {
 });
 
 test('a higher term updates the term and clears the vote before the reply is sent', () => {
-  const node = new Driver({ durable: { term: 3, votedFor: 'c' } });
-  const result = node.receive(
-    { type: 'vote', from: 'b', to: 'a', term: 5, transfer: false },
-    T + 1,
-  );
+  const node = new Driver({ durable: durable(3, 'c') });
+  const result = node.receive(vote('b', 'a', 5, false), T + 1);
   assert.deepEqual(
-    result.persist,
+    result.persist && { term: result.persist.term, votedFor: result.persist.votedFor },
     { term: 5, votedFor: 'b' },
     'the reply depends on this durable state',
   );
@@ -88,17 +85,11 @@ test('a higher term updates the term and clears the vote before the reply is sen
 });
 
 test('a member votes once per term', () => {
-  const node = new Driver({ durable: { term: 3, votedFor: null } });
-  node.receive({ type: 'vote', from: 'b', to: 'a', term: 5, transfer: false }, T + 1);
-  const second = node.receive(
-    { type: 'vote', from: 'c', to: 'a', term: 5, transfer: false },
-    T + 2,
-  );
+  const node = new Driver({ durable: durable(3, null) });
+  node.receive(vote('b', 'a', 5, false), T + 1);
+  const second = node.receive(vote('c', 'a', 5, false), T + 2);
   assert.equal(second.send[0]?.type === 'vote-response' && second.send[0].granted, false);
-  const repeat = node.receive(
-    { type: 'vote', from: 'b', to: 'a', term: 5, transfer: false },
-    T + 3,
-  );
+  const repeat = node.receive(vote('b', 'a', 5, false), T + 3);
   assert.equal(
     repeat.send[0]?.type === 'vote-response' && repeat.send[0].granted,
     true,
@@ -107,44 +98,32 @@ test('a member votes once per term', () => {
 });
 
 test('the vote survives a restart: a restarted member does not vote again in the same term', () => {
-  const node = new Driver({ durable: { term: 5, votedFor: 'b' }, now: 0 });
-  const result = node.receive(
-    { type: 'vote', from: 'c', to: 'a', term: 5, transfer: false },
-    2 * T,
-  );
+  const node = new Driver({ durable: durable(5, 'b'), now: 0 });
+  const result = node.receive(vote('c', 'a', 5, false), 2 * T);
   assert.equal(result.send[0]?.type === 'vote-response' && result.send[0].granted, false);
 });
 
 test('a member that heard a live leader within T refuses votes without adopting the higher term', () => {
-  const node = new Driver({ durable: { term: 2, votedFor: null } });
+  const node = new Driver({ durable: durable(2, null) });
   node.receive(heartbeat('b', 'a', 2, 1000), 1000);
-  const refused = node.receive(
-    { type: 'vote', from: 'c', to: 'a', term: 3, transfer: false },
-    1000 + T - 1,
-  );
+  const refused = node.receive(vote('c', 'a', 3, false), 1000 + T - 1);
   assert.equal(refused.state.term, 2);
   assert.equal(refused.persist, null);
   assert.equal(refused.send[0]?.type === 'vote-response' && refused.send[0].granted, false);
-  const preVote = node.receive({ type: 'pre-vote', from: 'c', to: 'a', term: 3 }, 1000 + T - 1);
-  assert.equal(preVote.send[0]?.type === 'pre-vote-response' && preVote.send[0].granted, false);
-  const granted = node.receive(
-    { type: 'vote', from: 'c', to: 'a', term: 3, transfer: false },
-    1000 + T,
+  const preVoteResult = node.receive(preVote('c', 'a', 3), 1000 + T - 1);
+  assert.equal(
+    preVoteResult.send[0]?.type === 'pre-vote-response' && preVoteResult.send[0].granted,
+    false,
   );
+  const granted = node.receive(vote('c', 'a', 3, false), 1000 + T);
   assert.equal(granted.send[0]?.type === 'vote-response' && granted.send[0].granted, true);
 });
 
 test('a member refuses votes for T after it starts, since a lease may rest on an ack it gave before a crash', () => {
-  const node = new Driver({ durable: { term: 2, votedFor: null }, now: 5000 });
-  const early = node.receive(
-    { type: 'vote', from: 'c', to: 'a', term: 3, transfer: false },
-    5000 + T - 1,
-  );
+  const node = new Driver({ durable: durable(2, null), now: 5000 });
+  const early = node.receive(vote('c', 'a', 3, false), 5000 + T - 1);
   assert.equal(early.send[0]?.type === 'vote-response' && early.send[0].granted, false);
-  const later = node.receive(
-    { type: 'vote', from: 'c', to: 'a', term: 3, transfer: false },
-    5000 + T,
-  );
+  const later = node.receive(vote('c', 'a', 3, false), 5000 + T);
   assert.equal(later.send[0]?.type === 'vote-response' && later.send[0].granted, true);
 });
 
@@ -152,21 +131,11 @@ test('a stale leader learns the higher term from a heartbeat reply and steps dow
   const leader = new Driver();
   const at = leader.campaignAndWin(0);
   assert.equal(leader.state.roleState.role, 'leader');
-  const result = leader.receive(
-    {
-      type: 'heartbeat-response',
-      from: 'b',
-      to: 'a',
-      term: 7,
-      echo: at,
-      success: false,
-      eligible: true,
-    },
-    at + 1,
-  );
+  const result = leader.receive(ack('b', 'a', 7, at, true, { success: false }), at + 1);
   assert.equal(result.state.roleState.role, 'follower');
   assert.equal(result.state.term, 7);
-  assert.deepEqual(result.persist, { term: 7, votedFor: null });
+  assert.equal(result.persist?.term, 7);
+  assert.equal(result.persist.votedFor, null);
 });
 
 test('a one-member cluster elects itself and acts at once', () => {
@@ -177,12 +146,18 @@ test('a one-member cluster elects itself and acts at once', () => {
   assert.equal(result.change.fencingToken, 1n);
 });
 
-test('an ineligible member never campaigns', () => {
+test('an ineligible member never campaigns: it only asks the others where the cluster stands', () => {
   const node = new Driver();
   node.feed({ type: 'set-eligible', isEligible: false }, 1);
   const result = node.tick(node.state.electionDeadline);
   assert.equal(result.state.roleState.role, 'follower');
-  assert.equal(result.send.length, 0);
+  assert.deepEqual(
+    result.send.map((message) => [message.type, message.to]),
+    [
+      ['hello', 'b'],
+      ['hello', 'c'],
+    ],
+  );
   assert.ok(result.wakeAt > node.state.electionDeadline - 2 * T);
   assert.equal(H, 100);
 });

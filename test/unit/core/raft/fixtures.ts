@@ -1,7 +1,17 @@
 import type { RaftConfig } from '../../../../src/core/raft/config.js';
+import {
+  foundingConfiguration,
+  idOf,
+  sortedMembers,
+  type Configuration,
+} from '../../../../src/core/raft/configuration.js';
 import type { PeerMessage } from '../../../../src/core/raft/messages.js';
 import { createNode, step } from '../../../../src/core/raft/node.js';
-import type { DurableState, NodeState } from '../../../../src/core/raft/state.js';
+import {
+  initialDurableState,
+  type DurableState,
+  type NodeState,
+} from '../../../../src/core/raft/state.js';
 import type { NodeInput, StepResult } from '../../../../src/core/raft/step-types.js';
 import { seededRandom, type Random } from '../../../../src/core/random.js';
 
@@ -10,6 +20,26 @@ export const H = 100;
 
 export function config(id = 'a', members: readonly string[] = ['a', 'b', 'c']): RaftConfig {
   return { id, members, heartbeatIntervalMs: H, electionTimeoutMs: T, maxClockDrift: 0.05 };
+}
+
+/** The founding entry of the default cluster a, b, c. */
+export const founded: Configuration = foundingConfiguration(['a', 'b', 'c']);
+export const foundedId = idOf(founded);
+
+/** The durable state of a member of a founded cluster, with this term and vote. */
+export function durable(
+  term: number,
+  votedFor: string | null,
+  members: readonly string[] = ['a', 'b', 'c'],
+  configuration: Configuration | null = foundingConfiguration(members),
+): DurableState {
+  return {
+    ...initialDurableState,
+    term,
+    votedFor,
+    configuration,
+    startedWith: { members: sortedMembers(members), counter: 0 },
+  };
 }
 
 /** A member driven by hand: each call feeds one input at an explicit time. */
@@ -28,9 +58,10 @@ export class Driver {
     } = {},
   ) {
     this.random = seededRandom(options.seed ?? 7);
+    const members = options.members ?? ['a', 'b', 'c'];
     this.state = createNode({
-      config: config(options.id ?? 'a', options.members ?? ['a', 'b', 'c']),
-      durable: options.durable ?? { term: 0, votedFor: null },
+      config: config(options.id ?? 'a', members),
+      durable: options.durable ?? durable(0, null, members),
       now: options.now ?? 0,
       random: this.random,
     });
@@ -69,8 +100,24 @@ export class Driver {
   }
 }
 
-export function heartbeat(from: string, to: string, term: number, sentAt: number): PeerMessage {
-  return { type: 'heartbeat', from, to, term, sentAt };
+export function heartbeat(
+  from: string,
+  to: string,
+  term: number,
+  sentAt: number,
+  extra: Partial<Extract<PeerMessage, { type: 'heartbeat' }>> = {},
+): PeerMessage {
+  return {
+    type: 'heartbeat',
+    from,
+    to,
+    term,
+    sentAt,
+    configurationId: foundedId,
+    commitIndex: 0,
+    desireTag: null,
+    ...extra,
+  };
 }
 
 export function ack(
@@ -79,6 +126,27 @@ export function ack(
   term: number,
   echo: number,
   eligible = true,
+  extra: Partial<Extract<PeerMessage, { type: 'heartbeat-response' }>> = {},
 ): PeerMessage {
-  return { type: 'heartbeat-response', from, to, term, echo, success: true, eligible };
+  return {
+    type: 'heartbeat-response',
+    from,
+    to,
+    term,
+    echo,
+    success: true,
+    eligible,
+    ownList: { members: ['a', 'b', 'c'], counter: 0 },
+    configurationId: foundedId,
+    desireTag: null,
+    ...extra,
+  };
+}
+
+export function preVote(from: string, to: string, term: number): PeerMessage {
+  return { type: 'pre-vote', from, to, term, configurationId: foundedId };
+}
+
+export function vote(from: string, to: string, term: number, transfer = false): PeerMessage {
+  return { type: 'vote', from, to, term, transfer, configurationId: foundedId };
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { leadershipAt } from '../../../../src/core/raft/leadership-view.js';
-import { ack, Driver, H, T } from './fixtures.js';
+import { ack, Driver, durable, H, T, vote } from './fixtures.js';
 
 const lease = T * (1 - 0.05);
 
@@ -76,18 +76,18 @@ test('transfer skips a peer whose workload is unhealthy, and is refused when non
   const result = leader.feed({ type: 'transfer' }, at + 2);
   assert.equal(result.state.roleState.role, 'leader');
   assert.deepEqual(result.notices, [
-    { type: 'transfer-refused', reason: 'no reachable eligible peer' },
+    { type: 'transfer-refused', reason: 'no reachable eligible voter' },
   ]);
 });
 
 test('the transfer target campaigns at once and voters skip their stickiness for it', () => {
-  const target = new Driver({ id: 'b', durable: { term: 3, votedFor: null } });
+  const target = new Driver({ id: 'b', durable: durable(3, null) });
   const campaign = target.receive({ type: 'timeout-now', from: 'a', to: 'b', term: 3 }, 10);
   assert.equal(campaign.state.roleState.role, 'candidate');
   assert.equal(campaign.state.term, 4);
   assert.ok(campaign.send.every((message) => message.type === 'vote' && message.transfer));
-  const voter = new Driver({ id: 'c', durable: { term: 3, votedFor: null }, now: 0 });
-  const reply = voter.receive({ type: 'vote', from: 'b', to: 'c', term: 4, transfer: true }, 10);
+  const voter = new Driver({ id: 'c', durable: durable(3, null), now: 0 });
+  const reply = voter.receive(vote('b', 'c', 4, true), 10);
   assert.equal(reply.send[0]?.type === 'vote-response' && reply.send[0].granted, true);
 });
 
@@ -105,7 +105,7 @@ test('the fencing token is the term and grows with each new leader', () => {
   const first = new Driver();
   first.campaignAndWin(0);
   const token = leadershipAt(first.state, 0).fencingToken;
-  const second = new Driver({ id: 'b', durable: { term: first.state.term, votedFor: null } });
+  const second = new Driver({ id: 'b', durable: durable(first.state.term, null) });
   second.campaignAndWin(0);
   assert.ok(leadershipAt(second.state, 0).fencingToken > token);
 });
