@@ -57,9 +57,7 @@ export function onFoundingTick(context: StepContext): void {
     if (state.founding === null) context.update({ founding: round });
     return;
   }
-  context.note(
-    `founding a cluster of [${state.startedWith.join(', ')}]: waiting for ${missing.join(', ')} to answer that they have no configuration and the same --members list`,
-  );
+  context.note(roundNote(state, missing));
   for (const member of missing) {
     context.send({
       type: 'found',
@@ -158,7 +156,13 @@ export function onFoundResponse(context: StepContext, response: FoundResponse): 
   }
   const accepted = new Set(round.accepted).add(response.from);
   context.update({ founding: { ...round, accepted } });
-  if (state.startedWith.every((member) => accepted.has(member))) found(context);
+  const missing = state.startedWith.filter((member) => !accepted.has(member));
+  if (missing.length === 0) found(context);
+  else context.note(roundNote(state, missing));
+}
+
+function roundNote(state: NodeState, missing: readonly string[]): string {
+  return `founding a cluster of [${state.startedWith.join(', ')}]: waiting for ${missing.join(', ')} to answer that they have no configuration and the same --members list`;
 }
 
 function hasConfiguration(id: ConfigurationId): boolean {

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { foundingConfiguration } from '../../../../src/core/raft/configuration.js';
+import { membershipOf } from '../../../../src/core/raft/membership-view.js';
+import { initialDurableState } from '../../../../src/core/raft/state.js';
+import { durable, H } from './fixtures.js';
+import { Network } from './network.js';
+
+const list = ['a', 'b', 'c'];
+
+test('the seed founds only once every member of its list has promised, then campaigns at once', () => {
+  const net = new Network();
+  for (const id of list) net.add(id, list);
+  net.down.add('c');
+  net.tick('a', 0);
+  net.settle(0);
+  assert.equal(net.member('a').state.configuration, null, 'c has not answered');
+  assert.equal(membershipOf(net.member('a').state), 'founding');
+  assert.match(net.member('a').state.membershipNote ?? '', /waiting for c/);
+  net.down.delete('c');
+  net.tick('a', H);
+  net.settle(H);
+  assert.deepEqual(net.member('a').state.configuration, foundingConfiguration(list));
+  const now = net.runUntil(H, 20 * H, H / 2, () => net.member('a').state.isActing);
+  assert.ok(net.member('a').state.isActing, `a leads by ${now} ms`);
+  for (const id of list) {
+    assert.deepEqual(net.member(id).state.configuration?.voters, list, `${id} holds the cluster`);
+  }
+});
+
+test('a member promises the seed durably before it answers', () => {
+  const net = new Network();
+  const b = net.add('b', list);
+  const result = b.receive({ type: 'found', from: 'a', to: 'b', term: 0, members: list }, 0);
+  assert.deepEqual(result.persist?.promise, { seed: 'a', members: list });
+  assert.deepEqual(
+    result.send.map((message) => message.type === 'found-response' && message.accepted),
+    [true],
+  );
+});
+
+test('a member refuses to found when it holds a configuration, was started with another list, or promised another seed', () => {
+  const net = new Network();
+  const member = net.add('c', list, durable(3, null));
+  const held = member.receive({ type: 'found', from: 'a', to: 'c', term: 0, members: list }, 0);
+  assert.match(JSON.stringify(held.send), /already belongs to a cluster/);
+  const other = net.add('b', ['b', 'c', 'd']);
+  const listed = other.receive({ type: 'found', from: 'a', to: 'b', term: 0, members: list }, 0);
+  assert.match(JSON.stringify(listed.send), /its --members list is \[b, c, d\]/);
+  const promised = net.add('e', ['a', 'e', 'f'], {
+    ...initialDurableState,
+    promise: { seed: 'x', members: ['e', 'x', 'y'] },
+    startedWith: { members: ['a', 'e', 'f'], counter: 0 },
+  });
+  const refused = promised.receive(
+    { type: 'found', from: 'a', to: 'e', term: 0, members: ['a', 'e', 'f'] },
+    0,
+  );
+  assert.match(JSON.stringify(refused.send), /it promised x/);
+  assert.equal(refused.persist, null, 'the promise to x stands');
+});
+
+test('a seed that learns a cluster exists stops founding and waits to be added', () => {
+  const net = new Network();
+  const a = net.add('a', list);
+  net.add('b', list, durable(4, null));
+  net.add('c', list);
+  net.tick('a', 0);
+  net.settle(0);
+  assert.equal(a.state.configuration, null);
+  assert.equal(membershipOf(a.state), 'waiting');
+  assert.match(a.state.membershipNote ?? '', /b already belongs to a cluster/);
+  net.tick('a', 10 * H);
+  assert.equal(net.inFlight.filter((message) => message.type === 'found').length, 0);
+});
+
+test('a member that is not the seed never founds, however long it waits', () => {
+  const net = new Network();
+  const b = net.add('b', list);
+  for (let now = 0; now < 100 * H; now += H) net.tick('b', now);
+  assert.equal(b.state.configuration, null);
+  assert.equal(net.inFlight.filter((message) => message.type === 'found').length, 0);
+  assert.match(b.state.membershipNote ?? '', /waiting for a to found/);
+});
+
+test('1 -> 3: empty new members never found a second cluster while the old member leads alone', () => {
+  const net = new Network();
+  net.add('a', ['a'], durable(2, 'a', ['a']));
+  net.add('b', list);
+  net.add('c', list);
+  net.runUntil(0, 50 * H, H / 2, () => net.member('a').state.isActing);
+  assert.ok(net.member('a').state.isActing);
+  for (let now = 50 * H; now < 150 * H; now += H / 2) net.round(now);
+  for (const id of ['b', 'c']) {
+    assert.notEqual(net.member(id).state.roleState.role, 'leader', `${id} never leads`);
+    assert.notEqual(net.member(id).state.configuration?.index, 1, `${id} never founds`);
+  }
+});

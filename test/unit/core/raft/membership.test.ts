@@ -1,0 +1,201 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { idOf, isVoter } from '../../../../src/core/raft/configuration.js';
+import { hasLeft, membershipOf } from '../../../../src/core/raft/membership-view.js';
+import { durableStateOf } from '../../../../src/core/raft/state.js';
+import { ack, durable, founded, H, heartbeat, T, vote } from './fixtures.js';
+import { Network } from './network.js';
+
+const three = ['a', 'b', 'c'];
+const five = ['a', 'b', 'c', 'd', 'e'];
+
+/** A founded a, b, c with a leading, its entry confirmed; returns the network and the time. */
+function cluster(): { net: Network; now: number } {
+  const net = new Network();
+  for (const id of three) net.add(id, three, durable(1, null));
+  const a = net.member('a');
+  let now = a.state.electionDeadline;
+  // Only a's timer runs out: b and c keep hearing from it.
+  net.tick('a', now);
+  net.settle(now);
+  now = net.runUntil(now, now + 20 * H, H, () => a.state.commitIndex >= 2);
+  assert.ok(a.state.isActing, 'a leads');
+  return { net, now };
+}
+
+/** Restarts `id` with a new --members list, keeping its durable state. */
+function restartWith(net: Network, id: string, members: readonly string[], now: number): void {
+  const kept = durableStateOf(net.member(id).state);
+  net.members.delete(id);
+  net.add(id, members, kept, now);
+}
+
+test('a new leader commits an entry of its own term before anything else (thesis §4.3 fix)', () => {
+  const { net } = cluster();
+  const a = net.member('a');
+  assert.deepEqual(idOf(a.state.configuration), { index: 2, term: a.state.term });
+  assert.equal(a.state.configuration?.version, 1, 'same members, same version');
+  assert.equal(a.state.commitIndex, 2);
+});
+
+test('3 -> 5: a joint entry first, once a majority of the new set answers heartbeats; then the final entry', () => {
+  const { net, now: start } = cluster();
+  const a = net.member('a');
+  net.add('d', five, undefined, start);
+  net.add('e', five, undefined, start);
+  restartWith(net, 'c', five, start);
+  const now = net.runUntil(
+    start,
+    start + 100 * H,
+    H / 2,
+    () => a.state.configuration?.version === 3,
+  );
+  const appended = net.notices.flatMap(({ id, notice }) =>
+    id === 'a' && notice.type === 'configuration-appended' && notice.configuration.version > 1
+      ? [
+          `v${notice.configuration.version} ${notice.configuration.voters.join('')}${notice.configuration.outgoing === null ? '' : `/${notice.configuration.outgoing.join('')}`}`,
+        ]
+      : [],
+  );
+  assert.deepEqual(appended, ['v2 abcde/abc', 'v3 abcde']);
+  net.runUntil(now, now + 10 * H, H / 2, () =>
+    five.every((id) => net.member(id).state.configuration?.version === 3),
+  );
+  for (const id of five) assert.equal(net.member(id).state.configuration?.version, 3, id);
+  assert.ok(a.state.isActing, 'the leader acted throughout the change');
+});
+
+test('a change waits while a majority of the new members does not answer, and says so', () => {
+  const { net, now: start } = cluster();
+  const a = net.member('a');
+  restartWith(net, 'c', ['a', 'c', 'x', 'y', 'z'], start);
+  net.runUntil(start, start + 20 * H, H / 2, () => false);
+  assert.equal(a.state.configuration?.version, 1);
+  assert.match(
+    a.state.membershipNote ?? '',
+    /waiting for a majority of the new members .*not yet: x, y, z/,
+  );
+});
+
+test('a leader that is not in the final configuration hands over once it commits', () => {
+  const { net, now: start } = cluster();
+  restartWith(net, 'b', ['b', 'c', 'd'], start);
+  net.add('d', ['b', 'c', 'd'], undefined, start);
+  const a = net.member('a');
+  const now = net.runUntil(
+    start,
+    start + 100 * H,
+    H / 2,
+    () => a.state.roleState.role !== 'leader',
+  );
+  assert.deepEqual(a.state.configuration?.voters, ['b', 'c', 'd']);
+  assert.equal(membershipOf(a.state), 'removed');
+  net.runUntil(now, now + 40 * H, H / 2, () =>
+    ['b', 'c', 'd'].some((id) => net.member(id).state.isActing),
+  );
+  assert.ok(
+    ['b', 'c', 'd'].some((id) => net.member(id).state.isActing),
+    'a voter took over',
+  );
+  for (let later = now; later < now + 40 * H; later += H) {
+    net.tick('a', later);
+    const asks = net.inFlight.filter(
+      (message) => message.from === 'a' && message.type === 'pre-vote',
+    );
+    assert.equal(asks.length, 0, 'a removed member never campaigns');
+    net.settle(later);
+  }
+});
+
+test('a leaving member is left out: the leader removes it and confirms, then it may go', () => {
+  const { net, now: start } = cluster();
+  const c = net.member('c');
+  net.inFlight.push(...c.feed({ type: 'leave' }, start).send);
+  const now = net.runUntil(start, start + 100 * H, H / 2, () => hasLeft(c.state));
+  assert.ok(hasLeft(c.state), `c was told its removal committed by ${now} ms`);
+  assert.deepEqual(net.member('a').state.configuration?.voters, ['a', 'b']);
+});
+
+test('a vote goes only to a candidate whose configuration is at least as new, and a refusal carries the committed one', () => {
+  const { net, now: start } = cluster();
+  const now = net.runUntil(start, start + 5 * H, H, () => false);
+  const b = net.member('b');
+  assert.equal(b.state.commitIndex, 2, 'b knows its entry committed');
+  const stale = vote('c', 'b', b.state.term + 1);
+  const result = b.receive(stale, now + 2 * T);
+  const reply = result.send[0];
+  assert.equal(reply?.type === 'vote-response' && reply.granted, false);
+  assert.deepEqual(
+    reply?.type === 'vote-response' ? reply.configuration : undefined,
+    b.state.configuration,
+  );
+});
+
+test('a member that is not a voter votes only for a strictly newer configuration', () => {
+  const net = new Network();
+  const d = net.add('d', ['a', 'b', 'c', 'd', 'e'], durable(2, null, three));
+  assert.equal(isVoter(d.state.configuration, 'd'), false);
+  const same = d.receive(vote('a', 'd', 3), 2 * T);
+  assert.equal(same.send[0]?.type === 'vote-response' && same.send[0].granted, false);
+  const newer = d.receive(
+    {
+      type: 'vote',
+      from: 'a',
+      to: 'd',
+      term: 4,
+      transfer: false,
+      configurationId: { index: 2, term: 3 },
+    },
+    2 * T,
+  );
+  assert.equal(newer.send[0]?.type === 'vote-response' && newer.send[0].granted, true);
+});
+
+test("a follower takes the leader's entry, ignores an older entry of the same leader, and takes its commit index only for the leader's entry", () => {
+  const net = new Network();
+  const b = net.add('b', three, durable(3, null));
+  const next = { ...founded, index: 2, term: 3 };
+  const later = { ...founded, index: 3, term: 3, version: 2, voters: five, outgoing: three };
+  b.receive(
+    heartbeat('a', 'b', 3, 10, {
+      configurationId: idOf(later),
+      configuration: later,
+      commitIndex: 2,
+    }),
+    10,
+  );
+  assert.deepEqual(b.state.configuration, later);
+  assert.equal(b.state.commitIndex, 2);
+  b.receive(
+    heartbeat('a', 'b', 3, 5, { configurationId: idOf(next), configuration: next, commitIndex: 2 }),
+    11,
+  );
+  assert.deepEqual(b.state.configuration, later, 'a reordered, older heartbeat changes nothing');
+  b.receive(
+    heartbeat('a', 'b', 3, 12, { configurationId: { index: 9, term: 3 }, commitIndex: 9 }),
+    12,
+  );
+  assert.equal(b.state.commitIndex, 2, 'a commit index for another entry is not ours');
+});
+
+test('a leaving member learns it may go only from the leader, not from a committed entry on disk', () => {
+  const net = new Network();
+  const c = net.add('c', three, durable(3, null, ['a', 'b']));
+  c.feed({ type: 'leave' }, 0);
+  assert.equal(hasLeft(c.state), false, 'its stale entry does not count');
+  const entry = { ...founded, voters: ['a', 'b'] };
+  c.receive(heartbeat('a', 'c', 3, 10, { configurationId: idOf(entry), commitIndex: 1 }), 10);
+  assert.equal(hasLeft(c.state), true);
+});
+
+test('acknowledgements carry what the leader needs: the entry held, the own list, leaving', () => {
+  const net = new Network();
+  const b = net.add('b', three, durable(2, null));
+  b.feed({ type: 'leave' }, 0);
+  const reply = b.receive(heartbeat('a', 'b', 2, 10), 10).send[0];
+  assert.deepEqual(reply, {
+    ...ack('b', 'a', 2, 10, false),
+    leaving: true,
+    desireTag: null,
+  });
+});
