@@ -19,7 +19,10 @@ export interface MeshOptions {
   readonly prefix: string;
   /** The lab's subnet 10.77.<subnet>.0/24; unique per test file. */
   readonly subnet: number;
+  /** Namespaces (possible members); with Raft, member i is "member-i". */
   readonly size: number;
+  /** Raft: members started at once, each with the list of the first this many; default `size`. */
+  readonly initialMembers?: number;
   /** Raft (default): a peer mesh. Otherwise `size` candidates on one server of that backend. */
   readonly backend?: 'raft' | ServerBackend;
   /** Raft only. */
@@ -50,6 +53,8 @@ export interface MeshMember {
   readonly stateDir: string;
   child: Child | null;
   isPaused: boolean;
+  /** Raft: the `--members` list its next process starts with. */
+  members: readonly string[];
 }
 
 /**
@@ -89,6 +94,10 @@ export class FaultMesh {
     this.heartbeatMs = options.heartbeatMs ?? 100;
     this.electionTimeoutMs = options.electionTimeoutMs ?? (this.backend === 'raft' ? 500 : 2000);
     writeFileSync(this.secretFile, randomBytes(24).toString('hex'));
+    const initial = Array.from(
+      { length: options.initialMembers ?? options.size },
+      (_, index) => `member-${index}`,
+    );
     for (const labMember of lab.members) {
       const id = `member-${labMember.index}`;
       if (this.controlsWallClocks) writeFileSync(this.wallClockFile(labMember.index), '0\n');
@@ -99,6 +108,7 @@ export class FaultMesh {
         stateDir: join(this.directory, id),
         child: null,
         isPaused: false,
+        members: initial,
       });
     }
   }
@@ -115,7 +125,8 @@ export class FaultMesh {
     try {
       if (mesh.backend === 'raft') await mesh.startPeerProxies();
       else await mesh.startBackend(mesh.backend);
-      for (const member of mesh.members) mesh.startMember(member.index);
+      const started = options.initialMembers ?? options.size;
+      for (const member of mesh.members.slice(0, started)) mesh.startMember(member.index);
     } catch (error) {
       await mesh.stop();
       throw error;
@@ -190,9 +201,11 @@ export class FaultMesh {
     return proxy;
   }
 
-  startMember(index: number): Child {
+  /** Starts the member's process; with `members`, with that `--members` list from now on. */
+  startMember(index: number, members?: readonly string[]): Child {
     const member = this.member(index);
     if (member.child !== null) throw new Error(`${member.id} is running`);
+    if (members !== undefined) member.members = members;
     const extras = this.clockControlOf(index, this.memberProcess(index));
     const child = this.lab.spawn(
       index,
@@ -342,7 +355,7 @@ export class FaultMesh {
     return {
       PATH: process.env.PATH ?? '',
       ELECTOR_ID: `member-${index}`,
-      ELECTOR_MEMBERS: this.members.map((member) => member.id).join(','),
+      ELECTOR_MEMBERS: this.member(index).members.join(','),
       ELECTOR_PEERS: peers.join(','),
       ELECTOR_PEER_HTTP_ADDRESSES: this.lab.members
         .map((other) => `member-${other.index}=${other.address}:${httpPort}`)

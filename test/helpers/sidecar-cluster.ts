@@ -28,12 +28,17 @@ export interface MemberProcess {
   readonly stateDir: string;
   child: Child | null;
   extraEnv: Record<string, string>;
+  /** Raft: the `--members` list the member's next process starts with. */
+  members: readonly string[];
   /** How the member's last process ended (by a signal or on its own), with its last output; null until one has. */
   lastExit: { readonly code: number | string; readonly output: string } | null;
 }
 
 export interface ClusterOptions {
+  /** Members started at once (member-0 .. member-<size-1>), each with that list. */
   readonly size: number;
+  /** Raft: members that may be started later (their ports are reserved); default `size`. */
+  readonly pool?: number;
   /** raft (default): a mesh of `size` members; another backend: `size` candidates on it. */
   readonly backend?: 'raft' | 'etcd' | 'zookeeper' | 'kubernetes';
   readonly env?: Record<string, string>;
@@ -53,8 +58,10 @@ export class SidecarCluster {
 
   static async start(options: ClusterOptions): Promise<SidecarCluster> {
     const cluster = new SidecarCluster(options);
-    const ports = await freePorts(options.size * 2);
-    for (let index = 0; index < options.size; index++) {
+    const pool = Math.max(options.pool ?? options.size, options.size);
+    const ports = await freePorts(pool * 2);
+    const initial = Array.from({ length: options.size }, (_, index) => `member-${index}`);
+    for (let index = 0; index < pool; index++) {
       const id = `member-${index}`;
       cluster.members.push({
         id,
@@ -63,10 +70,11 @@ export class SidecarCluster {
         stateDir: join(cluster.directory, id),
         child: null,
         extraEnv: {},
+        members: initial,
         lastExit: null,
       });
     }
-    for (const member of cluster.members) cluster.startMember(member.id);
+    for (const id of initial) cluster.startMember(id);
     return cluster;
   }
 
@@ -90,7 +98,7 @@ export class SidecarCluster {
     if (backend !== 'raft') return { ...common, ...this.options.env, ...member.extraEnv };
     return {
       ...common,
-      ELECTOR_MEMBERS: this.members.map((other) => other.id).join(','),
+      ELECTOR_MEMBERS: member.members.join(','),
       ELECTOR_PEERS: this.members
         .map((other) => `${other.id}=127.0.0.1:${other.peerPort}`)
         .join(','),
@@ -111,9 +119,11 @@ export class SidecarCluster {
     };
   }
 
-  startMember(id: string, extraArgs: readonly string[] = []): Child {
+  /** Starts the member's process; with `members`, with that `--members` list from now on. */
+  startMember(id: string, extraArgs: readonly string[] = [], members?: readonly string[]): Child {
     const member = this.member(id);
     if (member.child !== null) throw new Error(`${id} is running`);
+    if (members !== undefined) member.members = members;
     const child = startChild(process.execPath, [cliPath, 'run', ...extraArgs], {
       env: this.environment(member),
     });

@@ -36,6 +36,10 @@ export function sayHello(context: StepContext): void {
 
 export function onHello(context: StepContext, hello: Hello): void {
   const { state } = context;
+  if (state.roleState.role === 'leader') {
+    const askedAt = new Map(state.roleState.askedAt).set(hello.from, context.now);
+    context.update({ roleState: { ...state.roleState, askedAt } });
+  }
   const committed = committedConfiguration(state);
   // Also when equal: the asker then knows its own entry is committed.
   const isNewer =

@@ -15,14 +15,22 @@ export function learnersOf(state: NodeState): readonly string[] {
   return [...wanted].filter((member) => !isVoter(state.configuration, member));
 }
 
+/** How many election timeouts a member outside the configuration keeps getting heartbeats after it last spoke. */
+const outsiderTimeouts = 10;
+
 /**
- * Whom the leader sends heartbeats: every voter of both member sets, every learner, and every
- * member that asked to leave (so it hears that its removal committed and may go).
+ * Whom the leader sends heartbeats: every voter of both member sets, every learner, every
+ * member that asked to leave (so it hears that its removal committed and may go), and every
+ * other member that said hello or answered lately (so it knows the leader and its lease).
  */
-export function heartbeatRecipients(state: NodeState): readonly string[] {
+export function heartbeatRecipients(state: NodeState, now: number): readonly string[] {
   const members = new Set([...votersOf(state.configuration), ...learnersOf(state)]);
   if (state.roleState.role === 'leader') {
-    for (const [peer, ack] of state.roleState.acks) if (ack.isLeaving) members.add(peer);
+    const since = now - outsiderTimeouts * state.config.electionTimeoutMs;
+    for (const [peer, ack] of state.roleState.acks) {
+      if (ack.isLeaving || ack.sentAt >= since) members.add(peer);
+    }
+    for (const [peer, askedAt] of state.roleState.askedAt) if (askedAt >= since) members.add(peer);
   }
   members.delete(state.config.id);
   return [...members].sort();
@@ -38,7 +46,7 @@ export function broadcastHeartbeat(context: StepContext): void {
   const { configuration, desire, commitIndex, term } = context.state;
   const configurationId = context.configurationId;
   const desireTag = tagOf(desire);
-  for (const peer of heartbeatRecipients(context.state)) {
+  for (const peer of heartbeatRecipients(context.state, now)) {
     const ack = role.acks.get(peer);
     const hasConfiguration =
       ack !== undefined && isSameConfigurationId(ack.configurationId, configurationId);

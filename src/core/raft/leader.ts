@@ -18,6 +18,7 @@ export function becomeLeader(context: StepContext): void {
       lastBroadcastAt: now,
       acks: new Map(),
       changeStartedAt: null,
+      askedAt: new Map(),
     },
   });
   context.because('election-won');

@@ -80,6 +80,8 @@ export interface LeaderRole {
   readonly acks: ReadonlyMap<string, PeerAck>;
   /** When the joint entry of the change under way was appended, for its duration. */
   readonly changeStartedAt: number | null;
+  /** Members outside the configuration that said hello, and when: they get heartbeats too. */
+  readonly askedAt: ReadonlyMap<string, number>;
 }
 
 export type RoleState = FollowerRole | PreCandidateRole | CandidateRole | LeaderRole;
