@@ -1,0 +1,143 @@
+// Issue 14's operator interface, end to end: the chart rendered with replicas 3 and applied with
+// kubectl to the test apiserver, its sidecars running as real processes with the pod spec's
+// environment; then re-rendered with replicas 5 and rolled pod by pod as the StatefulSet
+// controller does (see pod-runner.ts). A recorder polls every pod throughout: one leader acts at
+// a time, and at the end all five members hold the five-member configuration.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { assertLeadershipHeld } from '../faults/checker.js';
+import { LeadershipRecorder } from '../faults/recorder.js';
+import { chartDirectory, helmTemplate } from '../helpers/helm.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { withLogs } from '../integration/helm/chart-facts.js';
+import { ensureBuiltCli, startTestCluster, type TestCluster } from '../integration/helm/cluster.js';
+import { statefulSetSchema } from '../integration/helm/objects.js';
+import { StatefulSetController } from '../integration/helm/pod-runner.js';
+
+const namespace = 'shop';
+const release = 'orders';
+const statefulSetName = 'orders-elector';
+const secretName = 'orders-peers';
+
+async function render(cluster: TestCluster, replicas: number) {
+  const rendered = await helmTemplate({
+    chart: chartDirectory,
+    release,
+    namespace,
+    values: {
+      replicas,
+      raft: { clusterSecret: { existingSecret: secretName, key: 'cluster-secret' } },
+      workload: {
+        image: { repository: 'nginxinc/nginx-unprivileged', tag: '1.27' },
+        ports: [{ name: 'http', containerPort: 8080 }],
+      },
+    },
+  });
+  await cluster.apply(namespace, rendered);
+  return cluster.get(statefulSetSchema, namespace, ['statefulset', statefulSetName]);
+}
+
+interface Membership {
+  readonly configuration: { readonly voters: readonly string[]; readonly outgoing: unknown } | null;
+  readonly isPending: boolean;
+}
+
+async function membershipAt(url: string): Promise<Membership | null> {
+  try {
+    const response = await fetch(`${url}/cluster/status`, { signal: AbortSignal.timeout(1000) });
+    return ((await response.json()) as { membership?: Membership }).membership ?? null;
+  } catch {
+    return null;
+  }
+}
+
+describe('helm upgrade --set replicas=5 on a three-member StatefulSet, rolled as the controller does', () => {
+  let cluster: TestCluster;
+  let directory: string;
+  let pods: StatefulSetController | undefined;
+  let recorder: LeadershipRecorder | undefined;
+
+  before(async () => {
+    await ensureBuiltCli();
+    cluster = await startTestCluster();
+    directory = await mkdtemp(join(tmpdir(), 'elector-chart-scale-'));
+    await cluster.createNamespace(namespace);
+    await cluster.apply(
+      namespace,
+      [
+        'apiVersion: v1',
+        'kind: Secret',
+        `metadata: { name: ${secretName} }`,
+        `stringData: { cluster-secret: ${'s'.repeat(40)} }`,
+      ].join('\n'),
+    );
+  });
+
+  after(async () => {
+    await recorder?.stop();
+    await pods?.stop();
+    await cluster.close();
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  test('one leader throughout, five members at the end, and an Event for the committed change', async () => {
+    const three = await render(cluster, 3);
+    const group = await StatefulSetController.start({
+      cluster,
+      statefulSet: three,
+      directory,
+      pool: 5,
+    });
+    pods = group;
+    const names = Array.from({ length: 5 }, (_, ordinal) => `${statefulSetName}-${ordinal}`);
+    const active = new LeadershipRecorder({
+      members: names.map((id, ordinal) => ({ id, url: group.urlOf(ordinal) })),
+      heartbeatMs: 100,
+      electionTimeoutMs: 1000,
+    });
+    recorder = active;
+    await withLogs(group.logs, () => group.waitForAgreedLeader('three pods to elect a leader'));
+
+    const five = await render(cluster, 5);
+    assert.equal(five.spec.replicas, 5);
+    const steps: string[] = [];
+    await withLogs(group.logs, () => group.apply(five, (step) => steps.push(step)));
+    assert.deepEqual(steps, [
+      `create ${statefulSetName}-3`,
+      `create ${statefulSetName}-4`,
+      `replace ${statefulSetName}-2`,
+      `replace ${statefulSetName}-1`,
+      `replace ${statefulSetName}-0`,
+    ]);
+    await withLogs(group.logs, () =>
+      waitFor(
+        async () => {
+          const answers = await Promise.all(
+            names.map((_, ordinal) => membershipAt(group.urlOf(ordinal))),
+          );
+          return answers.every(
+            (answer) =>
+              answer?.configuration?.voters.join(',') === names.join(',') &&
+              answer.configuration.outgoing === null &&
+              !answer.isPending,
+          );
+        },
+        { timeoutMs: 30_000, what: 'all five pods to hold the five-member configuration' },
+      ),
+    );
+    const leader = await group.waitForAgreedLeader('one leader of five');
+    assert.ok(names.includes(leader.self));
+    const history = await active.stop();
+    recorder = undefined;
+    assertLeadershipHeld(history, 'chart-scale-3-5');
+
+    const events = cluster.server
+      .list('events', namespace)
+      .filter((event) => JSON.stringify(event).includes('ConfigurationChanged'));
+    assert.ok(events.length >= 1, 'a ConfigurationChanged Event was recorded');
+    assert.match(JSON.stringify(events.at(-1)), /now v3: orders-elector-0, .*orders-elector-4/);
+  });
+});
