@@ -190,7 +190,8 @@ export const optionSpecs: readonly OptionSpec[] = [
     env: 'ELECTOR_MEMBERS',
     group: 'raft',
     schema: list.pipe(z.array(memberId)),
-    description: 'Raft: all member IDs, comma-separated (1, 3, 5 or 7), this one included.',
+    description:
+      'Raft: the desired member IDs, comma-separated (1, 3, 5 or 7), this one included. Restarting members with a new list changes the replicated member set (see Changing the member set).',
   }),
   option({
     key: 'peers',
@@ -265,7 +266,7 @@ export const optionSpecs: readonly OptionSpec[] = [
     schema: path,
     defaultText: './elector-state',
     description:
-      'Raft: directory for the durable term and vote (keep it across restarts: a PVC or emptyDir).',
+      'Raft: directory for the durable term, vote and configuration (keep it across restarts: a PVC).',
   }),
   option({
     key: 'heartbeatIntervalMs',
