@@ -9,7 +9,8 @@ import { systemClock } from '../runtime/system-clock.js';
 import { systemRandom } from '../runtime/random.js';
 import type { SafeguardMutations } from '../core/raft/state.js';
 import { createPodLabelsFromConfig } from '../sidecar/pod-labels.js';
-import { Sidecar } from '../sidecar/sidecar.js';
+import { Sidecar, type SidecarOptions } from '../sidecar/sidecar.js';
+import type { KubernetesApi } from '../kubernetes/api-client.js';
 import { createProbe } from '../workload/create-probe.js';
 import { createHealthGate } from '../workload/health-gate.js';
 import { createLeadershipHooks } from '../workload/hooks.js';
@@ -104,6 +105,7 @@ export async function runSidecar(argv: readonly string[], env: NodeJS.ProcessEnv
           logger,
           observe: metrics.observeWorkload,
         });
+  const scaleDown = scaleDownOf(config, kubernetesApi);
   const sidecar = new Sidecar({
     backend,
     podLabels,
@@ -112,6 +114,7 @@ export async function runSidecar(argv: readonly string[], env: NodeJS.ProcessEnv
     logger,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     electionName: config.election,
+    ...(scaleDown === undefined ? {} : { scaleDown }),
     ...(config.leaderFile === undefined ? {} : { leaderFile: config.leaderFile }),
   });
   const app = createHttpApi({
@@ -127,10 +130,11 @@ export async function runSidecar(argv: readonly string[], env: NodeJS.ProcessEnv
 
   const stopped = new Promise<number>((resolve) => {
     const stop = (signal: NodeJS.Signals): void => {
+      const leaveMs = scaleDown === undefined ? 0 : scaleDown.leaveTimeoutMs;
       const force = setTimeout(() => {
         logger.error({ event: 'shutdown.timeout' }, 'shutdown took too long; exiting');
         resolve(1);
-      }, config.shutdownTimeoutMs);
+      }, config.shutdownTimeoutMs + leaveMs);
       force.unref();
       void sidecar.shutdown(signal).then(() => {
         server.closeAllConnections();
@@ -151,6 +155,31 @@ export async function runSidecar(argv: readonly string[], env: NodeJS.ProcessEnv
     `elector ${version} running; HTTP API on ${config.httpHost}:${port}`,
   );
   return stopped;
+}
+
+/** Raft with the Kubernetes API: how a pod tells, on SIGTERM, that its StatefulSet scaled it away. */
+function scaleDownOf(
+  config: Config,
+  api: KubernetesApi | null,
+): SidecarOptions['scaleDown'] | undefined {
+  if (config.backend !== 'raft' || api === null || config.namespace === undefined) return undefined;
+  const namespace = config.namespace;
+  const podName = config.podName ?? config.id;
+  return {
+    leaveTimeoutMs: config.leaveTimeoutMs,
+    async isScaledAway(signal) {
+      // Loaded only on SIGTERM: its error mapping pulls in the Kubernetes client library.
+      const { checkScaleDown } = await import('../kubernetes/scale-down.js');
+      const verdict = await checkScaleDown(api, namespace, podName, signal);
+      return {
+        isScaledAway: verdict.isScaledAway,
+        detail:
+          'reason' in verdict
+            ? verdict.reason
+            : `${verdict.statefulSet} wants ${verdict.replicas} replicas; this is ordinal ${verdict.ordinal}`,
+      };
+    },
+  };
 }
 
 /**

@@ -299,6 +299,16 @@ export const optionSpecs: readonly OptionSpec[] = [
     defaultText: '0.05',
     description: 'Raft: bound on clock-rate disagreement; the leader lease is T × (1 − drift).',
   }),
+  option({
+    key: 'leaveTimeoutMs',
+    flag: 'leave-timeout',
+    env: 'ELECTOR_LEAVE_TIMEOUT',
+    group: 'raft',
+    schema: durationMs(0, 600_000),
+    defaultText: '20s',
+    description:
+      'Raft in Kubernetes: on SIGTERM, a pod its StatefulSet scaled away first leaves the member set, waiting up to this long for its removal to commit (keep terminationGracePeriodSeconds above it plus --shutdown-timeout); 0 turns this off.',
+  }),
 
   option({
     key: 'etcdEndpoints',

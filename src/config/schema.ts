@@ -27,6 +27,7 @@ export interface Config {
   readonly heartbeatIntervalMs: number;
   readonly electionTimeoutMs: number;
   readonly maxClockDrift: number;
+  readonly leaveTimeoutMs: number;
   readonly etcdEndpoints: readonly string[];
   readonly etcdCaFile?: string;
   readonly etcdCertFile?: string;
@@ -84,6 +85,7 @@ export const defaultValues: Readonly<Record<string, string>> = {
   heartbeatIntervalMs: '100ms',
   electionTimeoutMs: '500ms',
   maxClockDrift: '0.05',
+  leaveTimeoutMs: '20s',
   etcdEndpoints: '',
   etcdLeaseTtlMs: '5s',
   zookeeperSessionTimeoutMs: '4s',

@@ -20,6 +20,16 @@ export interface SidecarOptions {
   readonly shutdownTimeoutMs: number;
   /** The election's name, for Events. */
   readonly electionName?: string;
+  /**
+   * Raft in Kubernetes: on SIGTERM, asks whether this pod is being scaled away (its StatefulSet
+   * now wants fewer replicas); if so, the member leaves the member set before it stops.
+   */
+  readonly scaleDown?: {
+    readonly isScaledAway: (
+      signal: AbortSignal,
+    ) => Promise<{ readonly isScaledAway: boolean; readonly detail: string }>;
+    readonly leaveTimeoutMs: number;
+  };
 }
 
 /**
@@ -102,6 +112,42 @@ export class Sidecar {
     return this.shutdownStarted;
   }
 
+  /**
+   * A pod scaled away leaves the Raft member set before it stops, so the members that stay keep
+   * a majority of the set in force while the change commits (3 -> 1 included). Bounded by the
+   * leave timeout; a pod that is only restarting skips this.
+   */
+  private async leaveIfScaledAway(): Promise<void> {
+    const { backend, logger, scaleDown } = this.options;
+    if (scaleDown === undefined || backend.leave === undefined || scaleDown.leaveTimeoutMs === 0) {
+      return;
+    }
+    let verdict: { readonly isScaledAway: boolean; readonly detail: string };
+    try {
+      verdict = await scaleDown.isScaledAway(AbortSignal.timeout(2000));
+    } catch (error) {
+      logger.warn(
+        { event: 'leave.check-failed', err: error },
+        'could not tell whether this pod is being scaled away; stopping as for a restart',
+      );
+      return;
+    }
+    if (!verdict.isScaledAway) return;
+    logger.info(
+      { event: 'leave.started', detail: verdict.detail },
+      `this pod is being scaled away (${verdict.detail}): leaving the member set before stopping`,
+    );
+    const hasLeft = await backend.leave(AbortSignal.timeout(scaleDown.leaveTimeoutMs));
+    if (hasLeft) {
+      logger.info({ event: 'leave.done' }, 'removed from the member set; stopping');
+    } else {
+      logger.warn(
+        { event: 'leave.timed-out', timeoutMs: scaleDown.leaveTimeoutMs },
+        'the removal did not commit within --leave-timeout; stopping anyway (the others then need a majority without this member)',
+      );
+    }
+  }
+
   private async runShutdown(reason: string): Promise<void> {
     const { backend, logger, shutdownTimeoutMs } = this.options;
     // A workload that recovers during shutdown must not make this member stand again.
@@ -113,7 +159,8 @@ export class Sidecar {
       { event: 'shutdown.started', reason, isLeader: wasLeader },
       `shutting down (${reason})`,
     );
-    if (wasLeader) {
+    await this.leaveIfScaledAway();
+    if (backend.current().isSelf) {
       try {
         await backend.resign(AbortSignal.timeout(Math.max(50, shutdownTimeoutMs / 2)));
         logger.info({ event: 'shutdown.handed-over' }, 'leadership handed over');

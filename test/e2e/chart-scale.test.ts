@@ -54,7 +54,7 @@ async function membershipAt(url: string): Promise<Membership | null> {
   }
 }
 
-describe('helm upgrade --set replicas=5 on a three-member StatefulSet, rolled as the controller does', () => {
+describe('helm upgrade --set replicas=N on a StatefulSet, rolled as the controller does', () => {
   let cluster: TestCluster;
   let directory: string;
   let pods: StatefulSetController | undefined;
@@ -83,7 +83,7 @@ describe('helm upgrade --set replicas=5 on a three-member StatefulSet, rolled as
     await rm(directory, { recursive: true, force: true });
   });
 
-  test('one leader throughout, five members at the end, and an Event for the committed change', async () => {
+  test('3 -> 5 -> 3 -> 1: one leader throughout, the new member set after each roll, and an Event for the committed change', async () => {
     const three = await render(cluster, 3);
     const group = await StatefulSetController.start({
       cluster,
@@ -130,14 +130,49 @@ describe('helm upgrade --set replicas=5 on a three-member StatefulSet, rolled as
     );
     const leader = await group.waitForAgreedLeader('one leader of five');
     assert.ok(names.includes(leader.self));
+
+    // Back down: 5 -> 3 -> 1. The pods scaled away leave the member set before they stop, so
+    // the members that stay always keep a majority of the configuration in force.
+    for (const replicas of [3, 1]) {
+      const smaller = await render(cluster, replicas);
+      await withLogs(group.logs, () => group.apply(smaller));
+      const kept = names.slice(0, replicas);
+      await withLogs(group.logs, () =>
+        waitFor(
+          async () => {
+            const answers = await Promise.all(
+              kept.map((_, ordinal) => membershipAt(group.urlOf(ordinal))),
+            );
+            return answers.every(
+              (answer) =>
+                answer?.configuration?.voters.join(',') === kept.join(',') &&
+                answer.configuration.outgoing === null &&
+                !answer.isPending,
+            );
+          },
+          { timeoutMs: 30_000, what: `the ${replicas}-member configuration` },
+        ),
+      );
+      await group.waitForAgreedLeader(`one leader of ${replicas}`);
+    }
+    const condemned = group.members.filter((member) => member.name.endsWith('-4'))[0];
+    assert.match(
+      condemned?.child?.output() ?? '',
+      /"event":"leave.done"/,
+      'a pod scaled away left first',
+    );
+
     const history = await active.stop();
     recorder = undefined;
-    assertLeadershipHeld(history, 'chart-scale-3-5');
+    assertLeadershipHeld(history, 'chart-scale-3-5-3-1');
 
-    const events = cluster.server
+    const messages = cluster.server
       .list('events', namespace)
-      .filter((event) => JSON.stringify(event).includes('ConfigurationChanged'));
-    assert.ok(events.length >= 1, 'a ConfigurationChanged Event was recorded');
-    assert.match(JSON.stringify(events.at(-1)), /now v3: orders-elector-0, .*orders-elector-4/);
+      .map((event) => JSON.stringify(event))
+      .filter((text) => text.includes('"reason":"ConfigurationChanged"'));
+    assert.ok(
+      messages.some((text) => /is now v3: orders-elector-0, .*orders-elector-4 /.test(text)),
+      `an Event for the change to five members: ${messages.join('\n')}`,
+    );
   });
 });

@@ -57,7 +57,7 @@ export const podTemplateSchema = z.looseObject({
 export type PodTemplate = z.infer<typeof podTemplateSchema>;
 
 export const statefulSetSchema = z.looseObject({
-  metadata: z.looseObject({ name: z.string(), namespace: z.string() }),
+  metadata: z.looseObject({ name: z.string(), namespace: z.string(), uid: z.string().optional() }),
   spec: z.looseObject({
     replicas: z.number(),
     serviceName: z.string(),

@@ -237,6 +237,16 @@ export class StatefulSetController implements PodGroup {
           'statefulset.kubernetes.io/pod-name': name,
           'apps.kubernetes.io/pod-index': String(ordinal),
         },
+        ownerReferences: [
+          {
+            apiVersion: 'apps/v1',
+            kind: 'StatefulSet',
+            name: statefulSet.metadata.name,
+            uid: statefulSet.metadata.uid ?? '',
+            controller: true,
+            blockOwnerDeletion: true,
+          },
+        ],
       },
       // The template came from JSON; the round trip types it as JSON again.
       spec: JSON.parse(

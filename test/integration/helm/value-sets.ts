@@ -11,6 +11,13 @@ const statusRule: PolicyRuleJson = {
   verbs: ['patch'],
 };
 const eventRule: PolicyRuleJson = { apiGroups: [''], resources: ['events'], verbs: ['create'] };
+/** Raft: a pod scaled away reads its StatefulSet on SIGTERM and leaves the member set first. */
+const statefulSetRule = (name: string): PolicyRuleJson => ({
+  apiGroups: ['apps'],
+  resources: ['statefulsets'],
+  resourceNames: [name],
+  verbs: ['get'],
+});
 const leaseRules = (name: string): PolicyRuleJson[] => [
   { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
   {
@@ -37,7 +44,7 @@ export const valueSets: readonly ValueSet[] = [
     name: 'the default values (Raft, the sidecar alone)',
     file: null,
     namespace: 'defaults',
-    rules: [...podRules, eventRule],
+    rules: [...podRules, eventRule, statefulSetRule('elector')],
     env: { ELECTOR_BACKEND: 'raft', ELECTOR_MEMBERS: 'elector-0,elector-1,elector-2' },
     objects: [
       'configmap/elector-dashboard',
@@ -54,7 +61,7 @@ export const valueSets: readonly ValueSet[] = [
     name: 'Raft beside a workload with every optional object',
     file: 'raft-workload-values.yaml',
     namespace: 'raft',
-    rules: [...podRules, statusRule, eventRule],
+    rules: [...podRules, statusRule, eventRule, statefulSetRule('elector')],
     env: {
       ELECTOR_READINESS_CONDITION_TYPE: 'elector.io/leader',
       ELECTOR_LEADER_FILE: '/var/run/elector/leader.json',
@@ -151,7 +158,7 @@ export const valueSets: readonly ValueSet[] = [
     name: 'include mode (another chart runs the pods)',
     file: 'include-values.yaml',
     namespace: 'include',
-    rules: [...podRules, eventRule],
+    rules: [...podRules, eventRule, statefulSetRule('web')],
     env: {},
     objects: [
       'configmap/elector-dashboard',
