@@ -9,12 +9,42 @@ interface MemberRow {
   readonly isReachable: boolean;
 }
 
+interface MembershipView {
+  readonly state: string;
+  readonly configuration: {
+    readonly version: number;
+    readonly voters: readonly string[];
+    readonly outgoing: readonly string[] | null;
+    readonly isCommitted: boolean;
+  } | null;
+  readonly desired: { readonly members: readonly string[]; readonly counter: number } | null;
+  readonly isPending: boolean;
+  readonly note: string | null;
+}
+
 interface ClusterStatus {
   readonly self: string;
   readonly election: string;
   readonly backend: string;
   readonly leader: { readonly id: string | null; readonly fencingToken: number | string | null };
   readonly members: readonly MemberRow[];
+  readonly membership?: MembershipView;
+}
+
+/** The Raft member-set lines of `elector status`, or none for other backends. */
+export function membershipLines(membership: MembershipView | undefined): string[] {
+  if (membership === undefined) return [];
+  const { configuration, desired } = membership;
+  const lines = [
+    configuration === null
+      ? `member set: none yet (this member is ${membership.state})`
+      : `member set: v${configuration.version} [${configuration.voters.join(', ')}]${configuration.outgoing === null ? '' : ` joint with [${configuration.outgoing.join(', ')}] (change under way)`}${configuration.isCommitted ? '' : ' (not known committed)'}; this member is ${membership.state}`,
+  ];
+  if (membership.isPending && desired !== null) {
+    lines.push(`desired: [${desired.members.join(', ')}] (stamp ${desired.counter})`);
+  }
+  if (membership.note !== null) lines.push(`waiting: ${membership.note}`);
+  return lines;
 }
 
 export function formatTable(rows: readonly (readonly string[])[]): string {
@@ -57,8 +87,10 @@ export async function runStatus(argv: readonly string[]): Promise<number> {
   }
   const status = JSON.parse(text) as ClusterStatus;
   process.stdout.write(
-    `election ${status.election} (${status.backend}), asked ${status.self}; leader ${status.leader.id ?? 'unknown'}, fencing token ${String(status.leader.fencingToken ?? '-')}\n\n`,
+    `election ${status.election} (${status.backend}), asked ${status.self}; leader ${status.leader.id ?? 'unknown'}, fencing token ${String(status.leader.fencingToken ?? '-')}\n`,
   );
+  for (const line of membershipLines(status.membership)) process.stdout.write(`${line}\n`);
+  process.stdout.write('\n');
   const rows = [
     ['MEMBER', 'ROLE', 'TERM', 'LAST CONTACT', 'REACHABLE'],
     ...status.members.map((member) => [

@@ -139,6 +139,7 @@ test('a single member elects itself and `elector status` prints the table', asyn
     );
     assert.match(output, /MEMBER\s+ROLE\s+TERM/);
     assert.match(output, /solo\s+leader\s+1/);
+    assert.match(output, /member set: v1 \[solo\]; this member is voter/);
   } finally {
     await child.kill('SIGTERM');
   }
