@@ -172,7 +172,8 @@ function scaleDownOf(
       const { checkScaleDown } = await import('../kubernetes/scale-down.js');
       const verdict = await checkScaleDown(api, namespace, podName, signal);
       return {
-        isScaledAway: verdict.isScaledAway,
+        // Scaled to zero, everyone goes: no member would be left to commit a removal.
+        isScaledAway: verdict.isScaledAway && !('replicas' in verdict && verdict.replicas === 0),
         detail:
           'reason' in verdict
             ? verdict.reason

@@ -13,7 +13,7 @@ import type { NodeInput } from '../../src/core/raft/step-types.js';
 import type { Random } from '../../src/core/random.js';
 import { EventQueue } from './event-queue.js';
 import { InvariantChecker } from './invariants.js';
-import { describeInput } from './trace.js';
+import { describeInput, describeNotice } from './trace.js';
 
 export interface NetworkConditions {
   readonly dropProbability: number;
@@ -192,7 +192,7 @@ export class SimCluster {
     if (input.type !== 'message' || result.change !== null || result.persist !== null) {
       const next = result.state;
       this.record(
-        `${id} ${describeInput(input)} -> ${next.roleState.role} t${next.term} leader=${next.leader ?? '-'}${next.isActing ? ' acting' : ''} cfg=${next.configuration?.index ?? 0}/${next.configuration?.term ?? 0}${result.notices.map((n) => ` [${n.type}${'reason' in n ? `: ${n.reason}` : ''}]`).join('')}`,
+        `${id} ${describeInput(input)} -> ${next.roleState.role} t${next.term} leader=${next.leader ?? '-'}${next.isActing ? ' acting' : ''} cfg=${next.configuration?.index ?? 0}/${next.configuration?.term ?? 0}${result.notices.map(describeNotice).join('')}`,
       );
     }
     const crashesAfterPersist =

@@ -160,3 +160,45 @@ export function runCutAfterAppend(seed: number, options: DirectedOptions = {}): 
   const settled = settle(cluster, newList, T);
   return outcome(seed, cluster, description, settled);
 }
+
+/**
+ * The election restriction on configurations: an old member cut off through a 3 -> 5 change
+ * still holds the three-member entry. Once the change committed, it and one member that holds
+ * the five-member entry are cut off from the rest. Its votes would come from a majority of the
+ * old set, while the leader keeps a majority of the new one: only the voter's refusal of an
+ * older configuration keeps them from both leading.
+ */
+export function runStaleCandidate(seed: number, options: DirectedOptions = {}): DirectedOutcome {
+  const oldList = memberPool.slice(0, 3);
+  const newList = memberPool.slice(0, 5);
+  const { random, cluster, T } = setUp(seed, oldList, options);
+  const description = 'a member that missed a 3 -> 5 change campaigns with the old entry';
+  const leader = awaitLeader(cluster, T);
+  if (leader === null) return outcome(seed, cluster, description, 'no leader before the roll');
+  const [stale = 'n2', carrier = 'n3'] = oldList.filter((id) => id !== leader);
+  cluster.isolate([stale]);
+  for (const id of newList.slice(3)) cluster.createPod(id, newList, true);
+  cluster.restartWith(carrier, newList);
+  const isChanged = (): boolean =>
+    [leader, carrier].every((id) => {
+      const configuration = cluster.configurationOf(id);
+      return configuration?.outgoing === null && configuration.voters.length === 5;
+    });
+  cluster.runUntil(cluster.now + 60 * T, isChanged);
+  if (!isChanged()) {
+    return outcome(
+      seed,
+      cluster,
+      description,
+      cluster.currentViolation() ?? 'the change never committed',
+    );
+  }
+  cluster.healNetwork();
+  cluster.isolate([stale, carrier]);
+  cluster.runUntil(cluster.now + randomInt(random, 10, 30) * T);
+  if (cluster.currentViolation() !== null) {
+    return outcome(seed, cluster, description, cluster.currentViolation());
+  }
+  cluster.restartWith(stale, newList);
+  return outcome(seed, cluster, description, settle(cluster, newList, T));
+}

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runCutAfterAppend, runRollWithOldSideCut, type DirectedOutcome } from './directed.js';
+import {
+  runCutAfterAppend,
+  runRollWithOldSideCut,
+  runStaleCandidate,
+  type DirectedOutcome,
+} from './directed.js';
 
 const seeds = Number(process.env.ELECTOR_DIRECTED_SEEDS ?? 300);
 
@@ -27,4 +32,8 @@ test(`a 3 -> 5 roll whose old-list members are cut off mid-change never has two 
 
 test(`a cut right after the leader appends a change never has two leaders, and the change completes after healing (${seeds} seeds)`, () => {
   runAll(runCutAfterAppend);
+});
+
+test(`a member that missed a change never wins with its old configuration (${seeds} seeds)`, () => {
+  runAll(runStaleCandidate);
 });

@@ -1,4 +1,5 @@
-import type { NodeInput } from '../../src/core/raft/step-types.js';
+import { describeConfiguration } from '../../src/core/raft/configuration.js';
+import type { NodeInput, StepNotice } from '../../src/core/raft/step-types.js';
 
 /** One input in a trace line. */
 export function describeInput(input: NodeInput): string {
@@ -26,4 +27,15 @@ export function describeInput(input: NodeInput): string {
     case 'leave':
       return 'LEAVE';
   }
+}
+
+/** One notice in a trace line. */
+export function describeNotice(notice: StepNotice): string {
+  const detail =
+    'reason' in notice
+      ? `: ${notice.reason}`
+      : 'configuration' in notice
+        ? ` ${describeConfiguration(notice.configuration)}`
+        : '';
+  return ` [${notice.type}${detail}]`;
 }

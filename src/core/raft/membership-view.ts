@@ -54,8 +54,10 @@ export function contactsOf(state: NodeState): readonly string[] {
     ...(state.desire?.members ?? []),
     ...(state.promise?.members ?? []),
   ]);
-  if (state.roleState.role === 'leader')
+  if (state.roleState.role === 'leader') {
     for (const peer of state.roleState.acks.keys()) contacts.add(peer);
+    for (const peer of state.roleState.askedAt.keys()) contacts.add(peer);
+  }
   contacts.delete(state.config.id);
   return [...contacts].sort();
 }

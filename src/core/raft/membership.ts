@@ -162,7 +162,7 @@ export function reconcileMembership(context: StepContext): void {
     transferLeadership(context, undefined, 'ineligible');
     return;
   }
-  const target = targetOf(context, leaderRole(context));
+  const target = targetOf(context, tail, leaderRole(context));
   if (isSameMemberSet(target, tail.voters)) {
     context.note(null);
     return;
@@ -185,9 +185,10 @@ export function reconcileMembership(context: StepContext): void {
  * `desireAuthorSilenceTimeouts` election timeouts; without the members that asked to leave.
  * Never empty.
  */
-function targetOf(context: StepContext, role: LeaderRole): readonly string[] {
+function targetOf(context: StepContext, tail: Configuration, role: LeaderRole): readonly string[] {
   const leaving = leavingMembers(context, role);
-  const base = desiredMembers(context, role, leaving) ?? context.state.startedWith;
+  const desired = desiredMembers(context, role, leaving);
+  const base = desired === 'hold' ? tail.voters : (desired ?? context.state.startedWith);
   const staying = base.filter((member) => !leaving.has(member));
   return staying.length > 0 ? staying : base;
 }
@@ -198,25 +199,32 @@ function leavingMembers(context: StepContext, role: LeaderRole): ReadonlySet<str
   return leaving;
 }
 
+/** How recent an author's acknowledgement must be for its desired list to be acted on. */
+const authorLivenessTimeouts = 2;
+
 /**
- * The newest desired list, while its author still runs with it: the author's acknowledgements
- * carry the stamp of its own list, and a different stamp means it has since restarted with
- * another list. An author that is leaving, or silent for too long, no longer speaks for it.
+ * The newest desired list, while its author still runs with it and answers: its
+ * acknowledgements carry the stamp of its own list, and a different stamp means it has since
+ * restarted with another list. While the author is silent (restarting, say) the change waits
+ * ('hold'); an author that is leaving, restarted with another list, or silent for
+ * `desireAuthorSilenceTimeouts` election timeouts no longer speaks for it (null).
  */
 function desiredMembers(
   context: StepContext,
   role: LeaderRole,
   leaving: ReadonlySet<string>,
-): readonly string[] | null {
+): readonly string[] | 'hold' | null {
   const { desire, config, ownCounter } = context.state;
   const members = targetMembers(desire);
   if (desire === null || members === null || leaving.has(desire.author)) return null;
   if (desire.author === context.id) return ownCounter === desire.counter ? members : null;
   const ack = role.acks.get(desire.author);
   if (ack !== undefined && ack.ownList.counter !== desire.counter) return null;
-  const heardAt = Math.max(role.since, ack?.sentAt ?? -Infinity);
-  const silenceMs = desireAuthorSilenceTimeouts * config.electionTimeoutMs;
-  return context.now - heardAt <= silenceMs ? members : null;
+  const silentMs = context.now - Math.max(role.since, ack?.sentAt ?? -Infinity);
+  if (ack !== undefined && silentMs <= authorLivenessTimeouts * config.electionTimeoutMs) {
+    return members;
+  }
+  return silentMs <= desireAuthorSilenceTimeouts * config.electionTimeoutMs ? 'hold' : null;
 }
 
 /**

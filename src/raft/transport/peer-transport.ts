@@ -29,6 +29,9 @@ export type { MessageHandler } from './message-fanout.js';
 
 type TransportState = 'new' | 'running' | 'stopped';
 
+/** A dialler nobody wants any more is closed once nothing was sent through it for this long. */
+const idlePeerMs = 30_000;
+
 /**
  * The Raft peer mesh over TCP. Each member dials one outbound connection to every peer and
  * sends only on it; it accepts inbound connections from any peer and receives on them. Every
@@ -52,6 +55,8 @@ export class PeerTransport {
   readonly #listener: InboundListener;
   readonly #connections = new Set<PeerConnection>();
   readonly #lastReceivedAt = new Map<string, number>();
+  /** When a message to each peer was last handed to its dialler. */
+  readonly #lastSentAt = new Map<string, number>();
   readonly #fanout: MessageFanout;
   readonly #reporter: TrafficReporter;
   readonly #tasks = new Set<Promise<void>>();
@@ -152,6 +157,7 @@ export class PeerTransport {
       this.#dropOut(message.to, encoded.reason, messageType, encoded.detail);
       return;
     }
+    this.#lastSentAt.set(message.to, this.#options.clock.now());
     outbound.send(encoded.bytes, messageType);
   }
 
@@ -161,17 +167,21 @@ export class PeerTransport {
   }
 
   /**
-   * Keeps dialling exactly these peers: starts the ones not dialled yet and closes the rest
-   * (a removed member, a member no longer wanted). A later message to a closed one dials again.
+   * Keeps dialling these peers: starts the ones not dialled yet, and closes the others that no
+   * message went to for a while (a removed member, a member no longer wanted; one that is only
+   * answered now and then, such as a joining member saying hello, stays). A later message to a
+   * closed one dials again.
    */
   retainPeers(peerIds: Iterable<string>): void {
     const wanted = new Set(peerIds);
     wanted.delete(this.#options.selfId);
+    const idleSince = this.#options.clock.now() - idlePeerMs;
     for (const [peerId, outbound] of this.#outbound) {
-      if (wanted.has(peerId)) continue;
+      if (wanted.has(peerId) || (this.#lastSentAt.get(peerId) ?? -Infinity) >= idleSince) continue;
       outbound.stop.abort();
       this.#outbound.delete(peerId);
       this.#lastReceivedAt.delete(peerId);
+      this.#lastSentAt.delete(peerId);
     }
     for (const peerId of wanted) this.#ensureOutbound(peerId);
   }
