@@ -7,6 +7,7 @@
 // Format: shared/BENCH.md (fields of a failover scenario where they apply).
 import { parseArgs } from 'node:util';
 import { metricValue, SidecarCluster } from '../test/helpers/sidecar-cluster.js';
+import { membershipAt, type MembershipAnswer } from '../test/helpers/membership.js';
 import { waitFor } from '../test/helpers/wait-for.js';
 import { BenchOutput } from './output.js';
 import { summary } from './stats.js';
@@ -49,26 +50,12 @@ const electionTimeoutMs = 500;
 const ids = (count: number): string[] =>
   Array.from({ length: count }, (_, index) => `member-${index}`);
 
-interface Membership {
-  readonly configuration: {
-    readonly voters: readonly string[];
-    readonly outgoing: readonly string[] | null;
-    readonly isCommitted: boolean;
-  } | null;
+function membershipOf(cluster: SidecarCluster, id: string): Promise<MembershipAnswer | null> {
+  return membershipAt(`http://127.0.0.1:${cluster.member(id).httpPort}`);
 }
 
-async function membershipOf(cluster: SidecarCluster, id: string): Promise<Membership | null> {
-  try {
-    const response = await fetch(`http://127.0.0.1:${cluster.member(id).httpPort}/cluster/status`, {
-      signal: AbortSignal.timeout(1000),
-    });
-    return ((await response.json()) as { membership?: Membership }).membership ?? null;
-  } catch {
-    return null;
-  }
-}
-
-function holds(answer: Membership | null, members: readonly string[]): boolean {
+/** Some member reports the change done: `members` final and committed (followers learn it next). */
+function holds(answer: MembershipAnswer | null, members: readonly string[]): boolean {
   const configuration = answer?.configuration;
   return (
     configuration?.outgoing === null &&

@@ -81,7 +81,8 @@ function toSnapshot(pod: z.infer<typeof podSchema>, fallbackNamespace: string): 
   };
 }
 
-function parse<T>(schema: z.ZodType<T>, value: unknown, operation: string): T {
+/** Parses an API answer with `schema`; rejects with KubernetesApiError naming what did not fit. */
+export function parseResponse<T>(schema: z.ZodType<T>, value: unknown, operation: string): T {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
@@ -102,7 +103,7 @@ export async function getPod(
     { method: 'GET', path: podPath(namespace, name) },
     signal,
   );
-  return toSnapshot(parse(podSchema, body, operation), namespace);
+  return toSnapshot(parseResponse(podSchema, body, operation), namespace);
 }
 
 /** LIST the pods of a namespace that match `labelSelector`. */
@@ -118,7 +119,9 @@ export async function listPods(
     { method: 'GET', path: podPath(namespace), query: { labelSelector } },
     signal,
   );
-  return parse(podListSchema, body, operation).items.map((pod) => toSnapshot(pod, namespace));
+  return parseResponse(podListSchema, body, operation).items.map((pod) =>
+    toSnapshot(pod, namespace),
+  );
 }
 
 /** What to change in a pod's metadata; a null value removes the key. */
@@ -155,7 +158,7 @@ export async function patchPodMetadata(
     },
     signal,
   );
-  return toSnapshot(parse(podSchema, body, operation), namespace);
+  return toSnapshot(parseResponse(podSchema, body, operation), namespace);
 }
 
 /**
@@ -186,7 +189,7 @@ export async function patchPodCondition(
     },
     signal,
   );
-  return toSnapshot(parse(podSchema, body, operation), namespace);
+  return toSnapshot(parseResponse(podSchema, body, operation), namespace);
 }
 
 /** Creates a core/v1 Event whose involvedObject is the pod (what `kubectl describe pod` lists). */

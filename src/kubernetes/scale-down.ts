@@ -1,8 +1,8 @@
 // Whether this pod is being scaled away: the StatefulSet that owns it now wants fewer replicas
 // than its ordinal needs. The Raft sidecar of such a pod leaves the member set before it exits.
 import { z } from 'zod';
-import { MalformedResponseError, toKubernetesError } from './api-errors.js';
 import type { KubernetesApi } from './api-client.js';
+import { parseResponse } from './pod-client.js';
 
 const podSchema = z.object({
   metadata: z.object({
@@ -25,14 +25,6 @@ export type ScaleDownVerdict =
     }
   | { readonly isScaledAway: false; readonly reason: string };
 
-function parse<T>(schema: z.ZodType<T>, value: unknown, operation: string): T {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const where = issue === undefined ? '' : `${issue.path.map(String).join('.')}: ${issue.message}`;
-  throw toKubernetesError(new MalformedResponseError(where), operation);
-}
-
 /**
  * Reads this pod's owner and, when it is a StatefulSet, that StatefulSet's replicas. Resolves
  * `isScaledAway: true` when the pod's ordinal (the number after its last dash) is no longer
@@ -46,7 +38,7 @@ export async function checkScaleDown(
   signal: AbortSignal,
 ): Promise<ScaleDownVerdict> {
   const podOperation = `get pod ${namespace}/${podName}`;
-  const pod = parse(
+  const pod = parseResponse(
     podSchema,
     await api.request(
       podOperation,
@@ -66,7 +58,7 @@ export async function checkScaleDown(
   if (match === null) return { isScaledAway: false, reason: `pod name ${podName} has no ordinal` };
   const ordinal = Number(match[1]);
   const setOperation = `get statefulset ${namespace}/${owner.name}`;
-  const statefulSet = parse(
+  const statefulSet = parseResponse(
     statefulSetSchema,
     await api.request(
       setOperation,

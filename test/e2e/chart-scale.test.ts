@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { assertLeadershipHeld } from '../faults/checker.js';
 import { LeadershipRecorder } from '../faults/recorder.js';
 import { chartDirectory, helmTemplate } from '../helpers/helm.js';
+import { holdsMembers, membershipAt } from '../helpers/membership.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { withLogs } from '../integration/helm/chart-facts.js';
 import { ensureBuiltCli, startTestCluster, type TestCluster } from '../integration/helm/cluster.js';
@@ -38,20 +39,6 @@ async function render(cluster: TestCluster, replicas: number) {
   });
   await cluster.apply(namespace, rendered);
   return cluster.get(statefulSetSchema, namespace, ['statefulset', statefulSetName]);
-}
-
-interface Membership {
-  readonly configuration: { readonly voters: readonly string[]; readonly outgoing: unknown } | null;
-  readonly isPending: boolean;
-}
-
-async function membershipAt(url: string): Promise<Membership | null> {
-  try {
-    const response = await fetch(`${url}/cluster/status`, { signal: AbortSignal.timeout(1000) });
-    return ((await response.json()) as { membership?: Membership }).membership ?? null;
-  } catch {
-    return null;
-  }
 }
 
 describe('helm upgrade --set replicas=N on a StatefulSet, rolled as the controller does', () => {
@@ -118,12 +105,7 @@ describe('helm upgrade --set replicas=N on a StatefulSet, rolled as the controll
           const answers = await Promise.all(
             names.map((_, ordinal) => membershipAt(group.urlOf(ordinal))),
           );
-          return answers.every(
-            (answer) =>
-              answer?.configuration?.voters.join(',') === names.join(',') &&
-              answer.configuration.outgoing === null &&
-              !answer.isPending,
-          );
+          return answers.every((answer) => holdsMembers(answer, names));
         },
         { timeoutMs: 30_000, what: 'all five pods to hold the five-member configuration' },
       ),
@@ -143,12 +125,7 @@ describe('helm upgrade --set replicas=N on a StatefulSet, rolled as the controll
             const answers = await Promise.all(
               kept.map((_, ordinal) => membershipAt(group.urlOf(ordinal))),
             );
-            return answers.every(
-              (answer) =>
-                answer?.configuration?.voters.join(',') === kept.join(',') &&
-                answer.configuration.outgoing === null &&
-                !answer.isPending,
-            );
+            return answers.every((answer) => holdsMembers(answer, kept));
           },
           { timeoutMs: 30_000, what: `the ${replicas}-member configuration` },
         ),

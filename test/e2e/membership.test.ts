@@ -2,36 +2,12 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { checkHistory } from '../faults/checker.js';
 import { LeadershipRecorder } from '../faults/recorder.js';
+import { holdsMembers, membershipAt } from '../helpers/membership.js';
 import { SidecarCluster } from '../helpers/sidecar-cluster.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-interface ClusterStatus {
-  readonly membership: {
-    readonly state: string;
-    readonly configuration: {
-      readonly version: number;
-      readonly voters: readonly string[];
-      readonly outgoing: readonly string[] | null;
-      readonly isCommitted: boolean;
-    } | null;
-    readonly isPending: boolean;
-    readonly note: string | null;
-  };
-}
-
 const ids = (count: number): string[] =>
   Array.from({ length: count }, (_, index) => `member-${index}`);
-
-async function status(cluster: SidecarCluster, id: string): Promise<ClusterStatus | null> {
-  try {
-    const response = await fetch(`http://127.0.0.1:${cluster.member(id).httpPort}/cluster/status`, {
-      signal: AbortSignal.timeout(1000),
-    });
-    return (await response.json()) as ClusterStatus;
-  } catch {
-    return null;
-  }
-}
 
 /** Waits until every member of `members` holds `members` as its configuration, committed at the leader. */
 async function waitForConfiguration(
@@ -41,15 +17,10 @@ async function waitForConfiguration(
 ): Promise<void> {
   await waitFor(
     async () => {
-      const statuses = await Promise.all(members.map((id) => status(cluster, id)));
-      return statuses.every((answer) => {
-        const configuration = answer?.membership.configuration;
-        return (
-          configuration?.outgoing === null &&
-          configuration.voters.join(',') === [...members].sort().join(',') &&
-          answer?.membership.isPending === false
-        );
-      });
+      const answers = await Promise.all(
+        members.map((id) => membershipAt(`http://127.0.0.1:${cluster.member(id).httpPort}`)),
+      );
+      return answers.every((answer) => holdsMembers(answer, members));
     },
     { timeoutMs: 30_000, what },
   );

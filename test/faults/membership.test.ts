@@ -3,6 +3,7 @@ import { after, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { seededRandom } from '../../src/core/random.js';
 import type { LabFault } from '../helpers/netns.js';
+import { holdsMembers, membershipAt, type MembershipAnswer } from '../helpers/membership.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { assertLeadershipHeld } from './checker.js';
 import { FaultMesh } from './mesh.js';
@@ -12,29 +13,13 @@ import { LeadershipRecorder } from './recorder.js';
 // network splits the old list from the new one. The checker must see one acting leader at a
 // time throughout, and every member must end on one leader and one configuration.
 
-interface Membership {
-  readonly configuration: {
-    readonly voters: readonly string[];
-    readonly outgoing: readonly string[] | null;
-  } | null;
-  readonly isPending: boolean;
-}
-
 const ids = (count: number): string[] =>
   Array.from({ length: count }, (_, index) => `member-${index}`);
 const seed = Number(process.env.ELECTOR_SEED ?? Date.now() % 1_000_000);
 const random = seededRandom(seed);
 
-async function membershipOf(mesh: FaultMesh, index: number): Promise<Membership | null> {
-  try {
-    const response = await fetch(`${mesh.member(index).url}/cluster/status`, {
-      signal: AbortSignal.timeout(1000),
-    });
-    const body = (await response.json()) as { membership?: Membership };
-    return body.membership ?? null;
-  } catch {
-    return null;
-  }
+function membershipOf(mesh: FaultMesh, index: number): Promise<MembershipAnswer | null> {
+  return membershipAt(mesh.member(index).url);
 }
 
 /** Every running member holds `members` as its configuration, and none sees a change due. */
@@ -44,12 +29,7 @@ async function waitForConfiguration(mesh: FaultMesh, members: readonly string[],
       const running = mesh.members.filter((member) => member.child !== null);
       if (running.map((member) => member.id).join(',') !== members.join(',')) return false;
       const answers = await Promise.all(running.map((member) => membershipOf(mesh, member.index)));
-      return answers.every(
-        (answer) =>
-          answer?.configuration?.outgoing === null &&
-          answer.configuration.voters.join(',') === members.join(',') &&
-          !answer.isPending,
-      );
+      return answers.every((answer) => holdsMembers(answer, members));
     },
     { timeoutMs: 30_000, what: `${what} (seed ${seed})` },
   );
