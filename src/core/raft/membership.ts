@@ -101,15 +101,16 @@ export function advanceCommit(context: StepContext): void {
     if (isSameConfigurationId(ack.configurationId, configuration)) holders.add(peer);
   }
   if (!isQuorum(configuration, holders)) return;
-  const changeStartedAt = configuration.outgoing === null ? role.changeStartedAt : null;
+  // A final entry completes the change whose joint entry was appended at `changeStartedAt`.
+  const startedAt = configuration.outgoing === null ? role.changeStartedAt : null;
   context.update({
     commitIndex: configuration.index,
-    roleState: { ...role, changeStartedAt: changeStartedAt === null ? role.changeStartedAt : null },
+    roleState: startedAt === null ? role : { ...role, changeStartedAt: null },
   });
   context.notice({
     type: 'configuration-committed',
     configuration,
-    changeDurationMs: changeStartedAt === null ? null : context.now - changeStartedAt,
+    changeDurationMs: startedAt === null ? null : context.now - startedAt,
   });
 }
 
@@ -132,13 +133,15 @@ function append(context: StepContext, configuration: Configuration, isChangeStar
  *  2. a joint entry (new voters, outgoing old voters) once a majority of the new set acknowledges
  *     heartbeats as recently as the current lease rests on, so the lease does not shrink;
  *  3. the final entry (new voters alone); a leader that is not among them then hands over.
- * Only an acting leader changes anything.
+ * Only a leader that was already acting before this step changes anything.
  */
 export function reconcileMembership(context: StepContext): void {
   const { state } = context;
   const tail = state.configuration;
   if (tail === null || state.roleState.role !== 'leader') return;
-  if (!isActingLeader(state, context.now)) return;
+  // Acting since an earlier step: the step that acquires the lease carries no entry, so the
+  // fsync an entry costs never delays the news that a new leader acts.
+  if (!state.isActing || !isActingLeader(state, context.now)) return;
   const next = { index: tail.index + 1, term: state.term };
   if (tail.term !== state.term) {
     append(context, { ...tail, ...next }, false);
@@ -180,10 +183,10 @@ export function reconcileMembership(context: StepContext): void {
 }
 
 /**
- * The member set to move to: the newest desired list, or this leader's own `--members` list
- * when no list change was ever made or the newest list's author has been silent for
- * `desireAuthorSilenceTimeouts` election timeouts; without the members that asked to leave.
- * Never empty.
+ * The member set to move to, without the members that asked to leave (never empty): the newest
+ * desired list while its author answers; the current voters while the author is silent; this
+ * leader's own `--members` list when no list change was ever made, or the newest list no longer
+ * speaks for its author (see desiredMembers).
  */
 function targetOf(context: StepContext, tail: Configuration, role: LeaderRole): readonly string[] {
   const leaving = leavingMembers(context, role);
