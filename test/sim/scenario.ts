@@ -203,12 +203,17 @@ export function runSeed(seed: number, options: SeedOptions = {}): SeedOutcome {
  * that some configuration still counts as voters, so every configuration can reach a majority.
  */
 function restoreVoters(cluster: SimCluster): void {
-  const existing = cluster.existing();
-  for (const id of memberPool) {
-    if (cluster.exists(id)) continue;
-    const hasRun = cluster.durableOf(id).startedWith !== null;
-    const isCounted = existing.some((pod) => isVoter(cluster.durableOf(pod).configuration, id));
-    if (hasRun && isCounted) cluster.createPod(id, cluster.membersOf(id), false);
+  // Until no configuration of a pod that exists counts a deleted one (restored pods bring theirs).
+  for (let restored = true; restored;) {
+    restored = false;
+    const existing = cluster.existing();
+    for (const id of memberPool) {
+      if (cluster.exists(id) || cluster.durableOf(id).startedWith === null) continue;
+      if (existing.some((pod) => isVoter(cluster.durableOf(pod).configuration, id))) {
+        cluster.createPod(id, cluster.membersOf(id), false);
+        restored = true;
+      }
+    }
   }
 }
 

@@ -15,12 +15,13 @@ import type {
   VoteRequest,
   VoteResponse,
 } from './messages.js';
+import type { NodeState } from './state.js';
 import type { StepContext } from './step-context.js';
 
 /** Follower, pre-candidate or candidate whose election deadline has passed. */
 export function onElectionTimeout(context: StepContext): void {
   const { state } = context;
-  if (!isVoter(state.configuration, context.id)) {
+  if (!mayCampaign(state)) {
     // Not a voter (joining, removed, or without a configuration): never campaign; ask around.
     context.update({ electionDeadline: context.randomElectionDeadline() });
     sayHello(context);
@@ -42,6 +43,18 @@ export function onElectionTimeout(context: StepContext): void {
   } else {
     becomePreCandidate(context);
   }
+}
+
+/**
+ * A voter of its newest entry campaigns; so does a member that entry leaves out while it does
+ * not know the entry committed: it may hold the only copy that lets the change finish (the
+ * leader went down right after appending it), and a candidate need not be a voter (Raft §4.2.2).
+ * Once it knows the entry committed, it was removed for good and stays quiet.
+ */
+export function mayCampaign(state: NodeState): boolean {
+  const { configuration, commitIndex, config } = state;
+  if (configuration === null) return false;
+  return isVoter(configuration, config.id) || commitIndex < configuration.index;
 }
 
 /** How long a leaving member waits without a leader before it campaigns itself. */
