@@ -104,6 +104,19 @@ export class Roll {
     }
   }
 
+  /**
+   * Brings back a deleted pod that some configuration still counts, as an operator would, with
+   * its volume: with the roll's list if that names it; else with its old list, and it leaves
+   * again, gracefully.
+   */
+  restore(id: string): void {
+    const isWanted = this.members.includes(id);
+    this.cluster.createPod(id, isWanted ? this.members : this.cluster.membersOf(id), false);
+    if (isWanted) return;
+    this.cluster.leave(id);
+    this.leaving.set(id, Number.POSITIVE_INFINITY);
+  }
+
   /** Deletes the leaving pods that were removed (they know) or whose grace period ran out. */
   reapLeaving(): void {
     for (const [id, deadline] of this.leaving) {

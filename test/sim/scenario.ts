@@ -141,7 +141,6 @@ export function runSeed(seed: number, options: SeedOptions = {}): SeedOutcome {
   // Heal: every pod up and running, links restored, no loss; the last roll finishes gracefully.
   cluster.healNetwork({ ...perfectNetwork, maxDelayMs: Math.min(network.maxDelayMs, T / 10) });
   const finalMembers = roll?.members ?? initialMembers;
-  restoreVoters(cluster);
   for (const id of cluster.existing()) {
     cluster.restart(id);
     cluster.resume(id);
@@ -157,6 +156,7 @@ export function runSeed(seed: number, options: SeedOptions = {}): SeedOutcome {
     cluster.actingLeader() !== null && finalRoll.isDone && holdsFinal(cluster, finalMembers);
   const settleBound = cluster.now + 100 * T;
   while (cluster.now < settleBound && !isSettled() && cluster.currentViolation() === null) {
+    restoreVoters(cluster, finalRoll);
     cluster.runUntil(cluster.now + T / 4, isSettled);
     finalRoll.reapLeaving();
   }
@@ -199,10 +199,11 @@ export function runSeed(seed: number, options: SeedOptions = {}): SeedOutcome {
 }
 
 /**
- * As an operator would before finishing a roll: brings back (with their volumes) deleted pods
- * that some configuration still counts as voters, so every configuration can reach a majority.
+ * As an operator would while finishing a roll: brings back (with their volumes) deleted pods
+ * that some configuration still counts as voters, so every configuration can reach a majority;
+ * those the final list leaves out then leave gracefully.
  */
-function restoreVoters(cluster: SimCluster): void {
+function restoreVoters(cluster: SimCluster, roll: Roll): void {
   // Until no configuration of a pod that exists counts a deleted one (restored pods bring theirs).
   for (let restored = true; restored;) {
     restored = false;
@@ -210,7 +211,7 @@ function restoreVoters(cluster: SimCluster): void {
     for (const id of memberPool) {
       if (cluster.exists(id) || cluster.durableOf(id).startedWith === null) continue;
       if (existing.some((pod) => isVoter(cluster.durableOf(pod).configuration, id))) {
-        cluster.createPod(id, cluster.membersOf(id), false);
+        roll.restore(id);
         restored = true;
       }
     }

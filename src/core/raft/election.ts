@@ -144,14 +144,18 @@ function isCandidateUpToDate(context: StepContext, candidate: ConfigurationId): 
   return order >= 0;
 }
 
-/** The voter's entry, sent with a refusal so a stale candidate catches up, if known committed. */
-function committedNewerThan(
+/**
+ * The voter's entry, sent with a refusal when it is known committed and not older than the
+ * candidate's: a stale candidate catches up, and one whose equal entry leaves it out learns that
+ * entry committed (it was removed) and stops campaigning.
+ */
+function committedFor(
   context: StepContext,
   candidate: ConfigurationId,
 ): { configuration?: Configuration } {
   const { configuration, commitIndex } = context.state;
   if (configuration === null || commitIndex < configuration.index) return {};
-  return compareConfigurationIds(context.configurationId, candidate) > 0 ? { configuration } : {};
+  return compareConfigurationIds(context.configurationId, candidate) >= 0 ? { configuration } : {};
 }
 
 /** Grants a pre-vote only for a higher term, an up-to-date candidate, and when no live leader may rely on us. */
@@ -164,7 +168,7 @@ export function onPreVote(context: StepContext, request: PreVoteRequest): void {
     to: request.from,
     term: granted ? request.term : context.state.term,
     granted,
-    ...(isUpToDate ? {} : committedNewerThan(context, request.configurationId)),
+    ...(granted ? {} : committedFor(context, request.configurationId)),
   });
 }
 
@@ -194,7 +198,7 @@ export function onVote(context: StepContext, request: VoteRequest): void {
     to: request.from,
     term: context.state.term,
     granted,
-    ...(isUpToDate ? {} : committedNewerThan(context, request.configurationId)),
+    ...(granted ? {} : committedFor(context, request.configurationId)),
   });
 }
 
