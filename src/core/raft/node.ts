@@ -143,20 +143,23 @@ function onMessage(context: StepContext, message: PeerMessage): void {
     onDiscovery(context, message);
     return;
   }
+  // A committed entry is a fact whatever the term: a refusal from a lower term still teaches a
+  // member whose term ran ahead (a removed member that campaigned) where the cluster stands.
+  if (message.type === 'pre-vote-response' || message.type === 'vote-response') {
+    adoptCommitted(context, message.configuration);
+  }
   if (!applyTermRule(context, message)) return;
   switch (message.type) {
     case 'pre-vote':
       onPreVote(context, message);
       break;
     case 'pre-vote-response':
-      adoptCommitted(context, message.configuration);
       onPreVoteResponse(context, message);
       break;
     case 'vote':
       onVote(context, message);
       break;
     case 'vote-response':
-      adoptCommitted(context, message.configuration);
       onVoteResponse(context, message);
       break;
     case 'heartbeat':
