@@ -21,7 +21,10 @@ const hidden = new Set(['bench', 'machine', 'date']);
 function field(row: Record<string, unknown>, path: string): unknown {
   let value: unknown = row;
   for (const key of path.split('.')) {
-    value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+    value =
+      typeof value === 'object' && value !== null
+        ? (value as Record<string, unknown>)[key]
+        : undefined;
   }
   return value;
 }

@@ -1,5 +1,6 @@
 import {
   compareConfigurationIds,
+  describeConfiguration,
   isQuorum,
   isVoter,
   votersOf,
@@ -35,8 +36,17 @@ export function onElectionTimeout(context: StepContext): void {
     sayHello(context);
     return;
   }
-  if (state.roleState.role === 'pre-candidate' || state.roleState.role === 'candidate') {
+  const { roleState } = state;
+  if (roleState.role === 'pre-candidate' || roleState.role === 'candidate') {
     context.notice({ type: 'election-finished', result: 'timed-out' });
+    if (state.configuration !== null) {
+      const silent = votersOf(state.configuration).filter(
+        (member) => !roleState.granted.has(member) && member !== context.id,
+      );
+      context.note(
+        `no leader: an election needs a majority of ${describeConfiguration(state.configuration)}, and ${silent.join(', ')} did not grant one; if they are gone, bring them back (a change of the member set needs that majority too)`,
+      );
+    }
   }
   if (state.mutations.skipPreVote === true) {
     becomeCandidate(context, false);

@@ -22,6 +22,7 @@ export function becomeLeader(context: StepContext): void {
     },
   });
   context.because('election-won');
+  context.note(null);
   broadcastHeartbeat(context);
   reconcileMembership(context);
 }

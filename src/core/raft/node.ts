@@ -298,6 +298,7 @@ function onHeartbeat(context: StepContext, heartbeat: Heartbeat): void {
   if (leader !== heartbeat.from) context.because('leader-discovered');
   adoptFromLeader(context, heartbeat);
   mergeDesire(context, heartbeat.desire);
+  context.note(null);
   context.update({
     roleState: { role: 'follower' },
     leader: heartbeat.from,

@@ -199,3 +199,26 @@ test('acknowledgements carry what the leader needs: the entry held, the own list
     desireTag: null,
   });
 });
+
+test('a member that cannot win an election says which voters are silent, and stops saying it once a leader is heard', () => {
+  const { net, now: start } = cluster();
+  const b = net.member('b');
+  net.down.add('a');
+  net.down.add('c');
+  const stuck = net.runUntil(start, start + 40 * H, H / 2, () =>
+    (b.state.membershipNote ?? '').startsWith('no leader'),
+  );
+  assert.match(
+    b.state.membershipNote ?? '',
+    /no leader: an election needs a majority of .*a, c did not grant one/,
+  );
+  net.down.delete('a');
+  net.down.delete('c');
+  net.runUntil(
+    stuck,
+    stuck + 40 * H,
+    H / 2,
+    () => three.some((id) => net.member(id).state.isActing) && b.state.membershipNote === null,
+  );
+  assert.equal(b.state.membershipNote, null);
+});
