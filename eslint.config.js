@@ -1,11 +1,74 @@
-// Lint rules, including the one-way layer rule from STYLE.md: a layer imports only from itself
-// and from the layers to its left (core -> runtime/raft/kubernetes/config -> backends -> sidecar -> http -> cli).
+// Lint rules, including the one-way layer rule from docs/architecture.md: a folder imports only
+// from itself and from the layers to its left
+// (core -> runtime, kubernetes, config -> backends, pod-labels, workload -> sidecar -> http -> cli),
+// and no backend imports another.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const layerImportBans = (patterns) => ({
   'no-restricted-imports': ['error', { patterns }],
 });
+
+const folders = {
+  runtime: 1,
+  kubernetes: 1,
+  config: 1,
+  backends: 2,
+  'pod-labels': 2,
+  workload: 2,
+  sidecar: 3,
+  http: 4,
+  cli: 5,
+};
+const backends = ['raft', 'etcd', 'zookeeper', 'kubernetes'];
+
+/** Each src folder may import core, its own folder and the folders of lower layers only. */
+function layerRules() {
+  const rules = Object.entries(folders).flatMap(([folder, layer]) => {
+    const banned = Object.entries(folders)
+      .filter(([other, otherLayer]) => other !== folder && otherLayer >= layer)
+      .map(([other]) => other);
+    if (banned.length === 0) return [];
+    return {
+      files: [`src/${folder}/**/*.ts`],
+      rules: layerImportBans([
+        {
+          regex: `^(\\.\\./)+(${banned.join('|')})(/|\\.js$)`,
+          message: `src/${folder} may import only core and ${
+            Object.entries(folders)
+              .filter(([, otherLayer]) => otherLayer < layer)
+              .map(([other]) => other)
+              .join(', ') || 'nothing else'
+          } besides its own folder (docs/architecture.md).`,
+        },
+        ...(layer < 5
+          ? [{ regex: '^(\\.\\./)+cli(\\.js)?$', message: 'Only cli.ts imports cli/.' }]
+          : []),
+        ...(folder === 'backends'
+          ? [{ group: ['prom-client'], message: 'Metrics flow through the observer in core.' }]
+          : []),
+      ]),
+    };
+  });
+  for (const backend of backends) {
+    const others = backends.filter((other) => other !== backend);
+    rules.push({
+      files: [`src/backends/${backend}/**/*.ts`],
+      rules: layerImportBans([
+        {
+          regex: `^(\\.\\./)+(${[...Object.keys(folders).filter((f) => folders[f] >= 2)].join('|')})(/|\\.js$)`,
+          message: 'A backend imports only core, runtime, kubernetes, config and backends/*.ts.',
+        },
+        {
+          regex: `^\\.\\./(${others.join('|')})/`,
+          message: 'No backend imports another backend.',
+        },
+        { group: ['prom-client'], message: 'Metrics flow through the observer in core.' },
+      ]),
+    });
+  }
+  return rules;
+}
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', '.tools/**', 'charts/**'] },
@@ -72,36 +135,5 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    files: [
-      'src/raft/**/*.ts',
-      'src/kubernetes/**/*.ts',
-      'src/config/**/*.ts',
-      'src/runtime/**/*.ts',
-    ],
-    rules: layerImportBans([
-      {
-        group: ['**/backends/**', '**/sidecar*', '**/http/**', '**/cli', '**/cli.js', '**/cli/**'],
-        message: 'This layer may import only core and its own folder.',
-      },
-    ]),
-  },
-  {
-    files: ['src/backends/**/*.ts'],
-    rules: layerImportBans([
-      {
-        group: ['**/sidecar*', '**/http/**', '**/cli', '**/cli.js', '**/cli/**', 'prom-client'],
-        message: 'Backends never import sidecar, http, cli or prom-client.',
-      },
-    ]),
-  },
-  {
-    files: ['src/sidecar*.ts', 'src/sidecar/**/*.ts'],
-    rules: layerImportBans([
-      {
-        group: ['**/http/**', '**/cli', '**/cli.js', '**/cli/**'],
-        message: 'The sidecar does not import http or cli.',
-      },
-    ]),
-  },
+  ...layerRules(),
 );

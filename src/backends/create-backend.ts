@@ -7,7 +7,7 @@ import { ElectorError } from '../core/errors.js';
 import type { Random } from '../core/random.js';
 import { readFileSync } from 'node:fs';
 import type { KubernetesApi } from '../kubernetes/api-client.js';
-import { createPeerResolver, parseAddressList } from '../raft/peer-resolver.js';
+import { createPeerResolver, parseAddressList } from './raft/peer-resolver.js';
 import type { ElectionBackend } from './backend.js';
 import type { EtcdBackendOptions } from './etcd/options.js';
 import { createRaftBackend } from './raft/raft-backend.js';
@@ -26,26 +26,6 @@ export interface BackendRuntime {
    * one; the other backends only `ignoreLease` (see withStickyLeadership).
    */
   readonly testMutations?: SafeguardMutations;
-}
-
-/**
- * The Kubernetes API client the configuration asks for, or null when there is none. The client
- * library (about 80 MB of memory) is loaded only then.
- */
-export async function kubernetesApiFor(config: Config): Promise<KubernetesApi | null> {
-  const isInCluster = process.env.KUBERNETES_SERVICE_HOST !== undefined;
-  const isWanted =
-    config.backend === 'kubernetes' ||
-    config.podLabels === 'true' ||
-    (config.podLabels === 'auto' && (isInCluster || config.kubeconfig !== undefined));
-  if (!isWanted) return null;
-  const { createKubernetesApi } = await import('../kubernetes/api-client.js');
-  return createKubernetesApi({
-    source:
-      config.kubeconfig === undefined
-        ? { kind: 'in-cluster' }
-        : { kind: 'kubeconfig', path: config.kubeconfig },
-  });
 }
 
 function readCredential(path: string, flag: string): string {

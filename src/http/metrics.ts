@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { ElectionBackend, ElectionState } from '../backends/backend.js';
 import type { Clock } from '../core/clock.js';
 import type { ElectionEvent, ElectionObserver } from '../core/election-events.js';
-import type { PodSyncEvent } from '../kubernetes/pod-sync-events.js';
+import type { PodSyncEvent } from '../pod-labels/pod-sync-events.js';
 import type { WorkloadEvent } from '../workload/workload-events.js';
 import { MembershipMetrics } from './membership-metrics.js';
 

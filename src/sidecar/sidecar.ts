@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ElectionBackend } from '../backends/backend.js';
-import type { PodLabelWriter } from '../kubernetes/pod-label-options.js';
+import type { PodLabelWriter } from '../pod-labels/pod-label-options.js';
 import { followHealth } from '../workload/eligibility.js';
 import type { HealthGate } from '../workload/health-gate.js';
 import type { LeadershipHooks } from '../workload/hooks.js';

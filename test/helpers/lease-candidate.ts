@@ -3,7 +3,7 @@
 // Output, commands and signals: see candidate-runner.ts.
 import { z } from 'zod';
 import { candidateOutput, runCandidate } from './candidate-runner.js';
-import { createLeaseBackend } from '../../src/backends/kubernetes/index.js';
+import { createLeaseBackend } from '../../src/backends/kubernetes/lease-backend.js';
 import { createKubernetesApi } from '../../src/kubernetes/api-client.js';
 import { systemClock } from '../../src/runtime/system-clock.js';
 

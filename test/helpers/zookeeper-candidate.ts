@@ -3,7 +3,7 @@
 // Output, commands and signals: see candidate-runner.ts.
 import { z } from 'zod';
 import { candidateOutput, runCandidate } from './candidate-runner.js';
-import { createZooKeeperBackend } from '../../src/backends/zookeeper/index.js';
+import { createZooKeeperBackend } from '../../src/backends/zookeeper/zookeeper-backend.js';
 import { systemClock } from '../../src/runtime/system-clock.js';
 
 const settingsSchema = z.object({

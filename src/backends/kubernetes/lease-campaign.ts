@@ -21,7 +21,7 @@ import {
   writeLease,
   type LeaseSnapshot,
   type LeaseWrite,
-} from '../../kubernetes/lease-client.js';
+} from './lease-client.js';
 import { acquireWrite, holderOf, releaseWrite, renewWrite, tokenOf } from './lease-record.js';
 import type { LeaseView } from './lease-view.js';
 import { retryJitterFactor, type LeaseSettings } from './options.js';

@@ -2,7 +2,7 @@
 // (tools/leaderelection/leaderelection.go, resourcelock/leaselock.go): a lease is expired only
 // by local observation, a new holder increments leaseTransitions, and a release clears the
 // holder in one conditional update.
-import { microTime, type LeaseSnapshot, type LeaseWrite } from '../../kubernetes/lease-client.js';
+import { microTime, type LeaseSnapshot, type LeaseWrite } from './lease-client.js';
 import type { LeaseSettings } from './options.js';
 
 /** Where the leader's sidecar can be reached; set while it holds the Lease. */

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
-import type { LeaseSnapshot } from '../../kubernetes/lease-client.js';
+import type { LeaseSnapshot } from './lease-client.js';
 import type { ElectionState, MemberStatus } from '../backend.js';
 import { LeadershipPublisher } from '../leadership-publisher.js';
 import {

@@ -3,7 +3,7 @@ import { KubernetesApiError, toKubernetesError } from '../../kubernetes/api-erro
 import type { KubernetesApi } from '../../kubernetes/api-client.js';
 import { isAborted, pause } from '../../runtime/abortable.js';
 import { Backoff } from '../../runtime/backoff.js';
-import { watchLease, type LeaseSnapshot } from '../../kubernetes/lease-client.js';
+import { watchLease, type LeaseSnapshot } from './lease-client.js';
 
 export interface LeaseWatcherOptions {
   readonly api: KubernetesApi;

@@ -8,10 +8,10 @@ import { contactsOf, hasLeft } from '../../core/raft/membership-view.js';
 import type { RaftLeadership } from '../../core/raft/leadership-view.js';
 import type { NodeState, SafeguardMutations } from '../../core/raft/state.js';
 import type { Random } from '../../core/random.js';
-import { RaftDriver } from '../../raft/driver.js';
-import { FileStateStore } from '../../raft/storage/file-state-store.js';
-import type { PeerAddress } from '../../raft/transport/outbound-peer.js';
-import { PeerTransport } from '../../raft/transport/peer-transport.js';
+import { RaftDriver } from './driver.js';
+import { FileStateStore } from './storage/file-state-store.js';
+import type { PeerAddress } from './transport/outbound-peer.js';
+import { PeerTransport } from './transport/peer-transport.js';
 import type { ElectionBackend, ElectionState, MemberStatus } from '../backend.js';
 import { configurationView, membershipStatus } from './membership-status.js';
 

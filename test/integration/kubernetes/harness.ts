@@ -9,9 +9,9 @@ import { createKubernetesApi, type KubernetesApi } from '../../../src/kubernetes
 import type {
   PodLabelWriter,
   PodLabelWriterOptions,
-} from '../../../src/kubernetes/pod-label-options.js';
-import { createPodLabelWriter } from '../../../src/kubernetes/pod-label-writer.js';
-import type { PodSyncEvent } from '../../../src/kubernetes/pod-sync-events.js';
+} from '../../../src/pod-labels/pod-label-options.js';
+import { createPodLabelWriter } from '../../../src/pod-labels/pod-label-writer.js';
+import type { PodSyncEvent } from '../../../src/pod-labels/pod-sync-events.js';
 import { systemClock } from '../../../src/runtime/system-clock.js';
 import {
   startKubeApiServer,

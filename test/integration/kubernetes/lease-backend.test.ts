@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ElectionState } from '../../../src/backends/backend.js';
-import { createLeaseBackend, type LeaseBackend } from '../../../src/backends/kubernetes/index.js';
+import { createLeaseBackend, type LeaseBackend } from '../../../src/backends/kubernetes/lease-backend.js';
 import type { KubernetesApi } from '../../../src/kubernetes/api-client.js';
 import { toKubernetesError } from '../../../src/kubernetes/api-errors.js';
 import { systemClock } from '../../../src/runtime/system-clock.js';

@@ -2,8 +2,8 @@
 // under rapid changes, and recovery from refused, failing and hung API calls.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createPodLabelWriter } from '../../../src/kubernetes/pod-label-writer.js';
-import type { PodSyncEvent } from '../../../src/kubernetes/pod-sync-events.js';
+import { createPodLabelWriter } from '../../../src/pod-labels/pod-label-writer.js';
+import type { PodSyncEvent } from '../../../src/pod-labels/pod-sync-events.js';
 import { systemClock } from '../../../src/runtime/system-clock.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import {

@@ -3,7 +3,7 @@
 // a clear error and a counter.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createLeaseBackend } from '../../../src/backends/kubernetes/index.js';
+import { createLeaseBackend } from '../../../src/backends/kubernetes/lease-backend.js';
 import type { ElectionEvent } from '../../../src/core/election-events.js';
 import { ElectorError } from '../../../src/core/errors.js';
 import { systemClock } from '../../../src/runtime/system-clock.js';

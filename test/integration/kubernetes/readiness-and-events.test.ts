@@ -1,8 +1,8 @@
 // The readiness-gate condition (through pods/status) and the Events on the pod.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createPodLabelWriter } from '../../../src/kubernetes/pod-label-writer.js';
-import type { PodSyncEvent } from '../../../src/kubernetes/pod-sync-events.js';
+import { createPodLabelWriter } from '../../../src/pod-labels/pod-label-writer.js';
+import type { PodSyncEvent } from '../../../src/pod-labels/pod-sync-events.js';
 import { systemClock } from '../../../src/runtime/system-clock.js';
 import type { JsonObject } from '../../helpers/kube-apiserver/index.js';
 import { waitFor } from '../../helpers/wait-for.js';

@@ -3,11 +3,8 @@
 import { createClient, type Client, type Exception } from 'node-zookeeper-client';
 import { pino } from 'pino';
 import type { ElectionState } from '../../../src/backends/backend.js';
-import {
-  createZooKeeperBackend,
-  type ZooKeeperAuth,
-  type ZooKeeperBackend,
-} from '../../../src/backends/zookeeper/index.js';
+import { createZooKeeperBackend, type ZooKeeperBackend } from '../../../src/backends/zookeeper/zookeeper-backend.js';
+import { type ZooKeeperAuth } from '../../../src/backends/zookeeper/options.js';
 import { systemClock } from '../../../src/runtime/system-clock.js';
 import { waitFor } from '../../helpers/wait-for.js';
 

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { pino } from 'pino';
-import { createZooKeeperBackend } from '../../../src/backends/zookeeper/index.js';
-import type { ZooKeeperBackendOptions } from '../../../src/backends/zookeeper/index.js';
+import { createZooKeeperBackend } from '../../../src/backends/zookeeper/zookeeper-backend.js';
+import { type ZooKeeperBackendOptions } from '../../../src/backends/zookeeper/options.js';
 import { ElectorError } from '../../../src/core/errors.js';
 import { systemClock } from '../../../src/runtime/system-clock.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { Random } from '../../../src/core/random.js';
-import { defaultBackoff } from '../../../src/raft/transport/transport-options.js';
+import { defaultBackoff } from '../../../src/backends/raft/transport/transport-options.js';
 import { pause, Wakeup } from '../../../src/runtime/abortable.js';
 import { Backoff, backoffDelayMs } from '../../../src/runtime/backoff.js';
 

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { pino } from 'pino';
 import { ElectorError } from '../../../src/core/errors.js';
 import { createHealthGate, type HealthGateOptions } from '../../../src/workload/health-gate.js';
-import type { HealthTiming } from '../../../src/workload/health-timing.js';
+import type { HealthTiming } from '../../../src/config/health-timing.js';
 import type { WorkloadEvent } from '../../../src/workload/workload-events.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import {

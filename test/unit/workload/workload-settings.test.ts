@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ElectorError } from '../../../src/core/errors.js';
-import { defaultHealthTiming } from '../../../src/workload/health-timing.js';
+import { defaultHealthTiming } from '../../../src/config/health-timing.js';
 import {
   hostPortOf,
   resolveWorkloadSettings,

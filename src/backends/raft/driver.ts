@@ -1,0 +1,190 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../../core/clock.js';
+import type { ElectionObserver } from '../../core/election-events.js';
+import { ElectorError } from '../../core/errors.js';
+import type { RaftConfig } from '../../core/raft/config.js';
+import { leadershipAt, type RaftLeadership } from '../../core/raft/leadership-view.js';
+import { contactsOf } from '../../core/raft/membership-view.js';
+import type { PeerMessage } from '../../core/raft/messages.js';
+import { createNode, startupPersist, step } from '../../core/raft/node.js';
+import type { NodeState, SafeguardMutations } from '../../core/raft/state.js';
+import type {
+  LeadershipChange,
+  NodeInput,
+  StepNotice,
+  StepResult,
+} from '../../core/raft/step-types.js';
+import type { Random } from '../../core/random.js';
+import { StepReporter } from './step-reporter.js';
+import type { DurableStateStore } from './storage/durable-state-store.js';
+
+/** The part of the peer transport the driver needs. */
+export interface MessageChannel {
+  send(message: PeerMessage): void;
+  onMessage(handler: (message: PeerMessage) => void): () => void;
+  /** Keeps connections to exactly these members (whom this member may need to reach). */
+  retainPeers?(peerIds: readonly string[]): void;
+}
+
+export interface RaftDriverOptions {
+  readonly config: RaftConfig;
+  readonly store: DurableStateStore;
+  readonly channel: MessageChannel;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly logger: Logger;
+  readonly observe: ElectionObserver;
+  readonly isEligible?: boolean;
+  /** Deliberate breakages for fault tests only (see SafeguardMutations). */
+  readonly mutations?: SafeguardMutations;
+}
+
+/**
+ * Runs the pure core against real time, storage and network: feeds it ticks at the instants it
+ * asks for and the messages that arrive, one input at a time, and for each step makes the
+ * durable state (term, vote, configuration, ...) durable BEFORE sending the messages that
+ * depend on it.
+ */
+export class RaftDriver {
+  private state: NodeState | null = null;
+  private queue: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | null = null;
+  private timerWakeAt = Number.NaN;
+  private readonly changeListeners = new Set<(change: LeadershipChange) => void>();
+  private readonly stepListeners = new Set<(result: StepResult) => void>();
+  private readonly reporter: StepReporter;
+  private contacts = '';
+  private isStopped = false;
+
+  constructor(private readonly options: RaftDriverOptions) {
+    this.reporter = new StepReporter(options.logger, options.observe);
+  }
+
+  /**
+   * Loads the durable state, records what a changed `--members` list means for it, and starts
+   * the member. Rejects with STATE_CORRUPT when the stored state cannot be trusted, and with
+   * STATE_UNWRITABLE when the start-up state cannot be saved. Aborting `signal` stops timers
+   * and input.
+   */
+  async start(signal: AbortSignal, isEligible = this.options.isEligible ?? true): Promise<void> {
+    const durable = await this.options.store.load();
+    const { clock, random, config, store } = this.options;
+    const mutations = this.options.mutations ?? {};
+    const node = createNode({ config, durable, now: clock.now(), random, isEligible, mutations });
+    const first = startupPersist(node, durable);
+    if (first !== null) await store.save(first);
+    this.state = node;
+    this.reporter.reportStart(node);
+    this.retainContacts(node);
+    const unsubscribe = this.options.channel.onMessage((message) => {
+      void this.input({ type: 'message', message });
+    });
+    signal.addEventListener(
+      'abort',
+      () => {
+        this.isStopped = true;
+        unsubscribe();
+        if (this.timer !== null) clearTimeout(this.timer);
+      },
+      { once: true },
+    );
+    this.scheduleWake(node.electionDeadline);
+  }
+
+  /** Queues one input; inputs are stepped one at a time, in order. */
+  input(input: NodeInput): Promise<void> {
+    const run = this.queue.then(() => this.process(input));
+    this.queue = run.catch((error: unknown) => {
+      this.options.logger.error({ event: 'raft.step-failed', err: error }, 'raft step failed');
+      this.options.observe({
+        type: 'backend-error',
+        operation: 'step',
+        code: error instanceof ElectorError ? error.code : 'INTERNAL',
+      });
+    });
+    return this.queue;
+  }
+
+  /** Leadership at this instant, from the lease and the clock now. */
+  leadership(): RaftLeadership | null {
+    return this.state === null ? null : leadershipAt(this.state, this.options.clock.now());
+  }
+
+  nodeState(): NodeState | null {
+    return this.state;
+  }
+
+  onChange(listener: (change: LeadershipChange) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  /** Calls `listener` after every step whose effects were applied (persisted, then sent). */
+  onStep(listener: (result: StepResult) => void): () => void {
+    this.stepListeners.add(listener);
+    return () => this.stepListeners.delete(listener);
+  }
+
+  /** Calls `listener` with every notice of every applied step. */
+  onNotice(listener: (notice: StepNotice) => void): () => void {
+    return this.onStep((result) => {
+      for (const notice of result.notices) listener(notice);
+    });
+  }
+
+  private async process(input: NodeInput): Promise<void> {
+    const previous = this.state;
+    if (previous === null || this.isStopped) return;
+    const result = step(previous, input, this.options.clock.now(), this.options.random);
+    this.state = result.state;
+    if (result.persist !== null) {
+      try {
+        await this.options.store.save(result.persist);
+      } catch (error) {
+        // Nothing that depends on the new durable state has left: forget the step entirely.
+        this.state = previous;
+        this.options.logger.error(
+          { event: 'raft.persist-failed', err: error },
+          'could not persist the durable state; the step was dropped',
+        );
+        this.options.observe({
+          type: 'backend-error',
+          operation: 'persist',
+          code: error instanceof ElectorError ? error.code : 'STATE_UNWRITABLE',
+        });
+        this.scheduleWake(previous.electionDeadline);
+        return;
+      }
+    }
+    for (const message of result.send) this.options.channel.send(message);
+    this.reporter.report(previous, result);
+    this.retainContacts(result.state);
+    for (const listener of this.stepListeners) listener(result);
+    if (result.change !== null)
+      for (const listener of this.changeListeners) listener(result.change);
+    this.scheduleWake(result.wakeAt);
+  }
+
+  /** Tells the transport whom to keep connections to, when that changed. */
+  private retainContacts(state: NodeState): void {
+    const contacts = contactsOf(state);
+    const key = contacts.join('\n');
+    if (key === this.contacts) return;
+    this.contacts = key;
+    this.options.channel.retainPeers?.(contacts);
+  }
+
+  private scheduleWake(wakeAt: number): void {
+    if (this.isStopped) return;
+    // Most inputs (a heartbeat ack, say) leave the wake-up time as it was: keep the timer.
+    if (this.timer !== null && wakeAt === this.timerWakeAt) return;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timerWakeAt = wakeAt;
+    // Timers may fire a little early against the monotonic clock; the core then just asks again.
+    const delayMs = Math.max(0, Math.ceil(wakeAt - this.options.clock.now()));
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.input({ type: 'tick' });
+    }, delayMs);
+  }
+}

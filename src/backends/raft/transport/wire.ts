@@ -1,0 +1,239 @@
+import { z } from 'zod';
+import type { PeerDropReason } from '../../../core/election-events.js';
+import { ElectorError } from '../../../core/errors.js';
+import {
+  peerMessageTypes,
+  type PeerMessage,
+  type PeerMessageType,
+} from '../../../core/raft/messages.js';
+import {
+  configurationIdSchema,
+  configurationSchema,
+  countSchema,
+  desiredMembersSchema,
+  desireTagSchema,
+  memberIdSchema,
+  memberListSchema,
+  ownListSchema,
+} from '../membership-schemas.js';
+
+/**
+ * Largest encoded peer message accepted or sent. The largest real message, a heartbeat that
+ * carries a joint configuration and a desired list of seven 253-character IDs each, is under
+ * 7 KiB; most are a few hundred bytes.
+ */
+export const maxPeerMessageBytes = 16 * 1024;
+
+export { maxMemberIdLength } from '../membership-schemas.js';
+
+/** zod 4 rejects ±Infinity and NaN; JSON.parse turns `1e400` into Infinity. */
+const clockReading = z.number();
+
+const envelope = { from: memberIdSchema, to: memberIdSchema, term: countSchema } as const;
+
+const preVoteSchema = z.strictObject({
+  type: z.literal('pre-vote'),
+  ...envelope,
+  configurationId: configurationIdSchema,
+});
+const preVoteResponseSchema = z.strictObject({
+  type: z.literal('pre-vote-response'),
+  ...envelope,
+  granted: z.boolean(),
+  configuration: configurationSchema.exactOptional(),
+});
+const voteSchema = z.strictObject({
+  type: z.literal('vote'),
+  ...envelope,
+  transfer: z.boolean(),
+  configurationId: configurationIdSchema,
+});
+const voteResponseSchema = z.strictObject({
+  type: z.literal('vote-response'),
+  ...envelope,
+  granted: z.boolean(),
+  configuration: configurationSchema.exactOptional(),
+});
+const heartbeatSchema = z.strictObject({
+  type: z.literal('heartbeat'),
+  ...envelope,
+  sentAt: clockReading,
+  configurationId: configurationIdSchema,
+  configuration: configurationSchema.exactOptional(),
+  commitIndex: countSchema,
+  desireTag: desireTagSchema.nullable(),
+  desire: desiredMembersSchema.exactOptional(),
+});
+const heartbeatResponseSchema = z.strictObject({
+  type: z.literal('heartbeat-response'),
+  ...envelope,
+  echo: clockReading,
+  success: z.boolean(),
+  eligible: z.boolean(),
+  leaving: z.boolean().exactOptional(),
+  ownList: ownListSchema,
+  configurationId: configurationIdSchema,
+  desireTag: desireTagSchema.nullable(),
+  desire: desiredMembersSchema.exactOptional(),
+});
+const timeoutNowSchema = z.strictObject({ type: z.literal('timeout-now'), ...envelope });
+const foundSchema = z.strictObject({
+  type: z.literal('found'),
+  ...envelope,
+  members: memberListSchema,
+});
+const foundResponseSchema = z.strictObject({
+  type: z.literal('found-response'),
+  ...envelope,
+  members: memberListSchema,
+  accepted: z.boolean(),
+  reason: z.string().max(1024).exactOptional(),
+  configurationId: configurationIdSchema,
+});
+const helloSchema = z.strictObject({
+  type: z.literal('hello'),
+  ...envelope,
+  configurationId: configurationIdSchema,
+  desireTag: desireTagSchema.nullable(),
+});
+const helloResponseSchema = z.strictObject({
+  type: z.literal('hello-response'),
+  ...envelope,
+  leader: memberIdSchema.nullable(),
+  configuration: configurationSchema.exactOptional(),
+  isLeaderCommitted: z.boolean().exactOptional(),
+  desire: desiredMembersSchema.exactOptional(),
+});
+
+/**
+ * One schema per message type. The `satisfies` clause makes the compiler prove that every
+ * PeerMessage type has a schema and that each schema's output is that exact message type.
+ */
+export const peerMessageSchemas = {
+  'pre-vote': preVoteSchema,
+  'pre-vote-response': preVoteResponseSchema,
+  vote: voteSchema,
+  'vote-response': voteResponseSchema,
+  heartbeat: heartbeatSchema,
+  'heartbeat-response': heartbeatResponseSchema,
+  'timeout-now': timeoutNowSchema,
+  found: foundSchema,
+  'found-response': foundResponseSchema,
+  hello: helloSchema,
+  'hello-response': helloResponseSchema,
+} as const satisfies {
+  readonly [K in PeerMessageType]: z.ZodType<Extract<PeerMessage, { readonly type: K }>>;
+};
+
+export const peerMessageSchema = z.discriminatedUnion('type', [
+  preVoteSchema,
+  preVoteResponseSchema,
+  voteSchema,
+  voteResponseSchema,
+  heartbeatSchema,
+  heartbeatResponseSchema,
+  timeoutNowSchema,
+  foundSchema,
+  foundResponseSchema,
+  helloSchema,
+  helloResponseSchema,
+]);
+
+export type DecodeResult =
+  | { readonly ok: true; readonly message: PeerMessage }
+  | {
+      readonly ok: false;
+      readonly reason: PeerDropReason;
+      readonly detail: string;
+      /** The claimed message type when it is a known one, else 'unknown' (a fixed metric label). */
+      readonly messageType: string;
+    };
+
+export type EncodeResult =
+  | { readonly ok: true; readonly bytes: Uint8Array }
+  | { readonly ok: false; readonly reason: PeerDropReason; readonly detail: string };
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const maxDetailLength = 200;
+
+/**
+ * Turns bytes from a peer into a PeerMessage, or says why not. Never throws, whatever the
+ * input: the size is checked first, then the bytes are parsed as UTF-8 JSON, then validated.
+ */
+export function decodePeerMessage(
+  bytes: Uint8Array,
+  maxBytes: number = maxPeerMessageBytes,
+): DecodeResult {
+  if (bytes.byteLength > maxBytes) {
+    return dropped('oversize', `${bytes.byteLength} bytes; the limit is ${maxBytes}`, 'unknown');
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(utf8.decode(bytes));
+  } catch (error) {
+    return dropped('malformed', `not UTF-8 JSON: ${describe(error)}`, 'unknown');
+  }
+  const parsed = peerMessageSchema.safeParse(value);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .slice(0, 3)
+      .map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`);
+    return dropped('malformed', problems.join('; '), claimedType(value));
+  }
+  return { ok: true, message: parsed.data };
+}
+
+/**
+ * Encodes a message for the wire. Only the fields of its schema are written; a message that
+ * fails its own schema or exceeds the size limit is refused rather than sent for the peer to drop.
+ */
+export function tryEncodePeerMessage(
+  message: PeerMessage,
+  maxBytes: number = maxPeerMessageBytes,
+): EncodeResult {
+  const parsed = peerMessageSchema.safeParse(message);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    const where = first === undefined ? '(root)' : first.path.map(String).join('.') || '(root)';
+    return { ok: false, reason: 'malformed', detail: `${where}: ${first?.message ?? 'invalid'}` };
+  }
+  const bytes = Buffer.from(JSON.stringify(parsed.data), 'utf8');
+  if (bytes.byteLength > maxBytes) {
+    return {
+      ok: false,
+      reason: 'oversize',
+      detail: `${bytes.byteLength} bytes; the limit is ${maxBytes}`,
+    };
+  }
+  return { ok: true, bytes };
+}
+
+/** Like tryEncodePeerMessage, but throws ElectorError PEER_MESSAGE_INVALID instead of returning a failure. */
+export function encodePeerMessage(
+  message: PeerMessage,
+  maxBytes: number = maxPeerMessageBytes,
+): Uint8Array {
+  const result = tryEncodePeerMessage(message, maxBytes);
+  if (!result.ok) {
+    throw new ElectorError(
+      'PEER_MESSAGE_INVALID',
+      `cannot encode ${message.type} message (${result.reason}): ${result.detail}`,
+    );
+  }
+  return result.bytes;
+}
+
+function dropped(reason: PeerDropReason, detail: string, messageType: string): DecodeResult {
+  return { ok: false, reason, detail: detail.slice(0, maxDetailLength), messageType };
+}
+
+function claimedType(value: unknown): string {
+  if (typeof value !== 'object' || value === null || !('type' in value)) return 'unknown';
+  const { type } = value;
+  const known: readonly string[] = peerMessageTypes;
+  return typeof type === 'string' && known.includes(type) ? type : 'unknown';
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
