@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEtcd } from '../test/helpers/etcd-server.js';
-import { startKubeApiServer } from '../test/helpers/kube-apiserver/index.js';
-import type { ClusterOptions } from '../test/helpers/sidecar-cluster.js';
-import { startZooKeeper } from '../test/helpers/zookeeper-server.js';
+import { startEtcd } from '../lab/etcd-server.js';
+import { startKubeApiServer } from '../lab/kube-apiserver/index.js';
+import type { ClusterOptions } from '../lab/sidecar-cluster.js';
+import { startZooKeeper } from '../lab/zookeeper-server.js';
 
 export interface Variant {
   /** Extra fields of the scenario line (timings). */

@@ -1,4 +1,4 @@
-import { startEtcd } from '../test/helpers/etcd-server.js';
+import { startEtcd } from '../lab/etcd-server.js';
 import { summary } from './stats.js';
 
 interface StatusAnswer {

@@ -1,6 +1,6 @@
-import { startChild, type Child } from '../test/helpers/child.js';
-import { startEtcd } from '../test/helpers/etcd-server.js';
-import { waitFor } from '../test/helpers/wait-for.js';
+import { startChild, type Child } from '../lab/child.js';
+import { startEtcd } from '../lab/etcd-server.js';
+import { waitFor } from '../lab/wait-for.js';
 import { summary } from './stats.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { LeaderAnswer, SidecarCluster } from '../test/helpers/sidecar-cluster.js';
+import type { LeaderAnswer, SidecarCluster } from '../lab/sidecar-cluster.js';
 import { watchForSuccessor } from './successor-watch.js';
 
 /**

@@ -2,12 +2,12 @@
 // Failover of the real CLI on loopback: from the signal to the leader until a surviving member's
 // API reports the new leader. Format: shared/BENCH.md.
 import { parseArgs } from 'node:util';
-import { SidecarCluster } from '../test/helpers/sidecar-cluster.js';
+import { SidecarCluster } from '../lab/sidecar-cluster.js';
 import { backendSetups, type BackendSetup } from './backend-setups.js';
 import { measureEtcdRaftReference } from './etcd-reference.js';
 import { measureEtcdctlElectReference } from './etcdctl-elect-reference.js';
 import { runFailoverTrial } from './failover-trial.js';
-import { startWorkloadServer, type WorkloadServer } from '../test/helpers/workload-server.js';
+import { startWorkloadServer, type WorkloadServer } from '../lab/workload-server.js';
 import { runWorkloadTrial } from './workload-trial.js';
 import { BenchOutput } from './output.js';
 import { summary } from './stats.js';

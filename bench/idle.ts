@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { SidecarCluster } from '../test/helpers/sidecar-cluster.js';
+import { SidecarCluster } from '../lab/sidecar-cluster.js';
 import { BenchOutput } from './output.js';
 import { round } from './stats.js';
 

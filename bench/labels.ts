@@ -3,9 +3,9 @@
 // right (the new leader's pod says leader, no other pod does). 3 Raft sidecars, test apiserver.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startKubeApiServer } from '../test/helpers/kube-apiserver/index.js';
-import { SidecarCluster, type LeaderAnswer } from '../test/helpers/sidecar-cluster.js';
-import { nullOnDeadline, within } from '../test/helpers/wait-for.js';
+import { startKubeApiServer } from '../lab/kube-apiserver/index.js';
+import { SidecarCluster, type LeaderAnswer } from '../lab/sidecar-cluster.js';
+import { nullOnDeadline, within } from '../lab/wait-for.js';
 import { LeaderWatch } from './leader-watch.js';
 import { BenchOutput } from './output.js';
 import { PodRoleWatch } from './pod-watch.js';

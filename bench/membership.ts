@@ -6,9 +6,9 @@
 // from its first HTTP answer, until some member reports the new configuration committed.
 // Format: shared/BENCH.md (fields of a failover scenario where they apply).
 import { parseArgs } from 'node:util';
-import { metricValue, SidecarCluster } from '../test/helpers/sidecar-cluster.js';
-import { membershipAt, type MembershipAnswer } from '../test/helpers/membership.js';
-import { waitFor } from '../test/helpers/wait-for.js';
+import { metricValue, SidecarCluster } from '../lab/sidecar-cluster.js';
+import { membershipAt, type MembershipAnswer } from '../lab/membership.js';
+import { waitFor } from '../lab/wait-for.js';
 import { BenchOutput } from './output.js';
 import { summary } from './stats.js';
 

@@ -5,9 +5,9 @@
 // and SIGTERM of the leader, watch notifications per failover. Format: shared/BENCH.md ("Scale
 // scenario").
 import { BenchOutput } from './output.js';
-import { measureCandidateScale } from './scale-candidates.js';
-import { parseScaleOptions } from './scale-options.js';
-import { measureRaftScale } from './scale-raft.js';
+import { measureCandidateScale } from './scale/candidates.js';
+import { parseScaleOptions } from './scale/options.js';
+import { measureRaftScale } from './scale/raft.js';
 
 const parsed = parseScaleOptions(process.argv.slice(2));
 if ('problems' in parsed) {

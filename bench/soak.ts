@@ -3,8 +3,8 @@
 // faults, the leadership checker and the fenced workload), run for longer. Needs root (ip netns).
 // Exits 1 if the checker finds a violation or the campaign cannot go on; the history is saved.
 import { parseArgs } from 'node:util';
-import { assertLeadershipHeld } from '../test/faults/checker.js';
-import { campaignSeed, runCampaign } from '../test/faults/campaign.js';
+import { assertLeadershipHeld } from '../lab/faults/checker.js';
+import { campaignSeed, runCampaign } from '../lab/faults/campaign.js';
 
 const { values } = parseArgs({
   options: {

@@ -1,5 +1,5 @@
-import type { LeaderAnswer, SidecarCluster } from '../test/helpers/sidecar-cluster.js';
-import { within } from '../test/helpers/wait-for.js';
+import type { LeaderAnswer, SidecarCluster } from '../lab/sidecar-cluster.js';
+import { within } from '../lab/wait-for.js';
 import { LeaderWatch } from './leader-watch.js';
 
 export interface SuccessorWatch {

@@ -1,5 +1,5 @@
-import type { LeaderAnswer, SidecarCluster } from '../test/helpers/sidecar-cluster.js';
-import type { WorkloadServer } from '../test/helpers/workload-server.js';
+import type { LeaderAnswer, SidecarCluster } from '../lab/sidecar-cluster.js';
+import type { WorkloadServer } from '../lab/workload-server.js';
 import { watchForSuccessor } from './successor-watch.js';
 
 /**

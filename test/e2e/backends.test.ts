@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { startEtcd } from '../helpers/etcd-server.js';
-import { SidecarCluster } from '../helpers/sidecar-cluster.js';
-import { startZooKeeper } from '../helpers/zookeeper-server.js';
+import { startEtcd } from '../../lab/etcd-server.js';
+import { SidecarCluster } from '../../lab/sidecar-cluster.js';
+import { startZooKeeper } from '../../lab/zookeeper-server.js';
 
 async function checkElection(cluster: SidecarCluster, backend: string): Promise<void> {
   const first = await cluster.waitForAgreedLeader(`one ${backend} leader among 3 sidecars`, 20_000);

@@ -3,10 +3,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { startChild } from '../helpers/child.js';
-import { freePorts } from '../helpers/free-port.js';
-import { cliPath } from '../helpers/sidecar-cluster.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { startChild } from '../../lab/child.js';
+import { freePorts } from '../../lab/free-port.js';
+import { cliPath } from '../../lab/sidecar-cluster.js';
+import { waitFor } from '../../lab/wait-for.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'elector-cli-'));
 after(() => {

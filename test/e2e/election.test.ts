@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { SidecarCluster } from '../helpers/sidecar-cluster.js';
+import { SidecarCluster } from '../../lab/sidecar-cluster.js';
 
 describe('a 3-member Raft mesh of real sidecar processes', async () => {
   const cluster = await SidecarCluster.start({ size: 3 });

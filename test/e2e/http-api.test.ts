@@ -3,8 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { metricValue, SidecarCluster, type LeaderAnswer } from '../helpers/sidecar-cluster.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { metricValue, SidecarCluster, type LeaderAnswer } from '../../lab/sidecar-cluster.js';
+import { waitFor } from '../../lab/wait-for.js';
 
 describe('the HTTP API of a running mesh', async () => {
   const cluster = await SidecarCluster.start({ size: 3 });

@@ -5,10 +5,10 @@ import {
   startKubeApiServer,
   type JsonObject,
   type KubeApiServer,
-} from '../helpers/kube-apiserver/index.js';
-import { startChild } from '../helpers/child.js';
-import { cliPath, SidecarCluster } from '../helpers/sidecar-cluster.js';
-import { waitFor } from '../helpers/wait-for.js';
+} from '../../lab/kube-apiserver/index.js';
+import { startChild } from '../../lab/child.js';
+import { cliPath, SidecarCluster } from '../../lab/sidecar-cluster.js';
+import { waitFor } from '../../lab/wait-for.js';
 
 function podObject(name: string): Record<string, unknown> {
   return {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { checkHistory } from '../faults/checker.js';
-import { LeadershipRecorder } from '../faults/recorder.js';
-import { holdsMembers, membershipAt } from '../helpers/membership.js';
-import { SidecarCluster } from '../helpers/sidecar-cluster.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { checkHistory } from '../../lab/faults/checker.js';
+import { LeadershipRecorder } from '../../lab/faults/recorder.js';
+import { holdsMembers, membershipAt } from '../../lab/membership.js';
+import { SidecarCluster } from '../../lab/sidecar-cluster.js';
+import { waitFor } from '../../lab/wait-for.js';
 
 const ids = (count: number): string[] =>
   Array.from({ length: count }, (_, index) => `member-${index}`);

@@ -4,8 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { after, describe, test } from 'node:test';
-import { metricValue, SidecarCluster } from '../helpers/sidecar-cluster.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { metricValue, SidecarCluster } from '../../lab/sidecar-cluster.js';
+import { waitFor } from '../../lab/wait-for.js';
 
 async function sendBytes(port: number, chunks: readonly Buffer[]): Promise<void> {
   await new Promise<void>((resolve) => {

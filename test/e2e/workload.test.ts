@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { metricValue, SidecarCluster } from '../helpers/sidecar-cluster.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { metricValue, SidecarCluster } from '../../lab/sidecar-cluster.js';
+import { waitFor } from '../../lab/wait-for.js';
 import {
   setWorkloadState,
   startWorkloadProcess,
   type WorkloadProcess,
-} from '../helpers/workload-server.js';
+} from '../../lab/workload-server.js';
 
 describe('3 sidecars beside 3 workload processes', async () => {
   const workloads: WorkloadProcess[] = [];

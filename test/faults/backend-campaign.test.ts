@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { assertLeadershipHeld } from './checker.js';
-import { campaignSeed, runCampaign, type CampaignOptions } from './campaign.js';
+import { assertLeadershipHeld } from '../../lab/faults/checker.js';
+import { campaignSeed, runCampaign, type CampaignOptions } from '../../lab/faults/campaign.js';
 
 const seconds = Number(process.env.ELECTOR_BACKEND_CAMPAIGN_SECONDS ?? 60);
 const only = process.env.ELECTOR_CAMPAIGN_BACKENDS?.split(',');

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { waitFor } from '../helpers/wait-for.js';
-import { assertLeadershipHeld, checkHistory } from './checker.js';
-import type { ServerBackend } from './backend-server.js';
-import { faultLeaderUntilSuccessor, startPausedLeaderRig } from './paused-leader.js';
+import { waitFor } from '../../lab/wait-for.js';
+import { assertLeadershipHeld, checkHistory } from '../../lab/faults/checker.js';
+import type { ServerBackend } from '../../lab/faults/backend-server.js';
+import { faultLeaderUntilSuccessor, startPausedLeaderRig } from '../../lab/faults/paused-leader.js';
 
 // A leader cut off from its backend server (etcd, ZooKeeper, the apiserver) loses its lease or
 // session there, and a successor takes over. Our build stops acting on its own clock before

@@ -5,7 +5,7 @@ import {
   pauseLeaderUntilSuccessor,
   startPausedLeaderRig,
   type PausedLeaderRig,
-} from './paused-leader.js';
+} from '../../lab/faults/paused-leader.js';
 
 // The checker must be able to fail on a real program: with the test-only build in which a Raft
 // leader ignores its lease (ELECTOR_TEST_UNSAFE_MUTATIONS=ignore-lease), a leader paused past

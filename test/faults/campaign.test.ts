@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { assertLeadershipHeld } from './checker.js';
-import { campaignSeed, runCampaign } from './campaign.js';
+import { assertLeadershipHeld } from '../../lab/faults/checker.js';
+import { campaignSeed, runCampaign } from '../../lab/faults/campaign.js';
 
 const seconds = Number(process.env.ELECTOR_CAMPAIGN_SECONDS ?? 90);
 const seed = campaignSeed();

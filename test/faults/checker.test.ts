@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { describe, test } from 'node:test';
-import { assertLeadershipHeld, checkHistory } from './checker.js';
-import type { History, Mark, RoleRun, ViewEvent } from './history.js';
+import { assertLeadershipHeld, checkHistory } from '../../lab/faults/checker.js';
+import type { History, Mark, RoleRun, ViewEvent } from '../../lab/faults/history.js';
 
 /** A run of 200s polled every 10 ms from `from` to `to`, each answered 2 ms after it was sent. */
 function acting(member: string, fencingToken: number, from: number, to: number): RoleRun {

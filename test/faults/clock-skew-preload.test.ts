@@ -7,14 +7,14 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, test } from 'node:test';
-import { waitFor } from '../helpers/wait-for.js';
+import { waitFor } from '../../lab/wait-for.js';
 
-// The clock-skew preload (test/helpers/clock-skew.mjs), checked in child processes the way the
+// The clock-skew preload (lab/clock-skew.mjs), checked in child processes the way the
 // fault mesh loads it into the built CLI: `node --import <preload>`. Bounds are on ratios and
 // generous, because this machine may be busy; what they rule out is an unskewed timer (ratio 1),
 // a timer skewed the wrong way, or one skewed twice.
 
-const preload = fileURLToPath(new URL('../helpers/clock-skew.mjs', import.meta.url));
+const preload = fileURLToPath(new URL('../../lab/clock-skew.mjs', import.meta.url));
 const execFileAsync = promisify(execFile);
 
 /** Every way src/ and its dependencies may wait, each given `delayMs` local ms in all. */

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { waitFor } from '../helpers/wait-for.js';
+import { waitFor } from '../../lab/wait-for.js';
 import {
   assertWokenLeaderCaught,
   assertWokenLeaderStoodDown,
@@ -12,10 +12,10 @@ import {
   pauseLeaderUntilSuccessor,
   startPausedLeaderRig,
   type PausedLeaderRig,
-} from './paused-leader.js';
+} from '../../lab/faults/paused-leader.js';
 
 // Clock-rate skew between real sidecar processes (issue 9). Each member runs the built CLI with
-// the test-only preload test/helpers/clock-skew.mjs, which makes its monotonic clock and its
+// the test-only preload lab/clock-skew.mjs, which makes its monotonic clock and its
 // timers run at ELECTOR_TEST_CLOCK_RATE local ms per real ms; nothing in src/ knows about it.
 //
 // docs/raft-safety.md, Claim 2: a leader acts until S + T·(1 − δ) on its own clock (S: send time
@@ -35,7 +35,7 @@ import {
 
 const maxClockDrift = 0.05;
 const slowMember = 0;
-const preload = new URL('../helpers/clock-skew.mjs', import.meta.url).href;
+const preload = new URL('../../lab/clock-skew.mjs', import.meta.url).href;
 
 interface SkewedRigOptions {
   readonly prefix: string;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { FencingResource, writeFenced } from '../helpers/fencing-resource.js';
+import { FencingResource, writeFenced } from '../../lab/fencing-resource.js';
 
 describe('the fenced demo resource', () => {
   let resource: FencingResource;

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { checkHistory } from './checker.js';
-import type { RoleRun } from './history.js';
+import { checkHistory } from '../../lab/faults/checker.js';
+import type { RoleRun } from '../../lab/faults/history.js';
 import {
   assertWokenLeaderStoodDown,
   pauseLeaderUntilSuccessor,
   startPausedLeaderRig,
   type PausedLeaderRig,
-} from './paused-leader.js';
+} from '../../lab/faults/paused-leader.js';
 
 // The real-process version of the lease property (docs/raft-safety.md, Claim 2): a leader that
 // sleeps past its lease, and wakes up knowing nothing of its successor, must not act. If it

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { seededRandom } from '../../src/core/random.js';
-import type { LabFault } from '../helpers/netns.js';
-import { holdsMembers, membershipAt, type MembershipAnswer } from '../helpers/membership.js';
-import { waitFor } from '../helpers/wait-for.js';
-import { assertLeadershipHeld } from './checker.js';
-import { FaultMesh } from './mesh.js';
-import { LeadershipRecorder } from './recorder.js';
+import type { LabFault } from '../../lab/netns.js';
+import { holdsMembers, membershipAt, type MembershipAnswer } from '../../lab/membership.js';
+import { waitFor } from '../../lab/wait-for.js';
+import { assertLeadershipHeld } from '../../lab/faults/checker.js';
+import { FaultMesh } from '../../lab/faults/mesh.js';
+import { LeadershipRecorder } from '../../lab/faults/recorder.js';
 
 // Issue 14, with real processes: rolling a new --members list through the members while the
 // network splits the old list from the new one. The checker must see one acting leader at a

@@ -4,9 +4,9 @@ import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import type { Child } from '../helpers/child.js';
-import { NetnsLab } from '../helpers/netns.js';
-import { waitFor } from '../helpers/wait-for.js';
+import type { Child } from '../../lab/child.js';
+import { NetnsLab } from '../../lab/netns.js';
+import { waitFor } from '../../lab/wait-for.js';
 
 const execFileAsync = promisify(execFile);
 const tcpPort = 4000;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { TcpProxy } from '../helpers/tcp-proxy.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { TcpProxy } from '../../lab/tcp-proxy.js';
+import { waitFor } from '../../lab/wait-for.js';
 
 /** Connects through `proxy` and collects what the echo server sends back. */
 async function open(proxy: TcpProxy): Promise<{ socket: Socket; received: () => string }> {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { waitFor } from '../helpers/wait-for.js';
-import { assertLeadershipHeld } from './checker.js';
-import { FaultMesh, type MeshOptions } from './mesh.js';
-import { LeadershipRecorder } from './recorder.js';
+import { waitFor } from '../../lab/wait-for.js';
+import { assertLeadershipHeld } from '../../lab/faults/checker.js';
+import { FaultMesh, type MeshOptions } from '../../lab/faults/mesh.js';
+import { LeadershipRecorder } from '../../lab/faults/recorder.js';
 
 // Real clocks jump: an NTP step, a VM restored from a snapshot, an operator's `date -s`. elector
 // times leases, sessions and elections on the monotonic clock only, so jumping any member's wall

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import { startEtcd, type EtcdCluster } from '../../helpers/etcd-server.js';
-import { waitFor } from '../../helpers/wait-for.js';
+import { startEtcd, type EtcdCluster } from '../../../lab/etcd-server.js';
+import { waitFor } from '../../../lab/wait-for.js';
 import {
   createMember,
   LeaderSampler,

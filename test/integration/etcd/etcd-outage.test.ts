@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import { systemClock } from '../../../src/runtime/system-clock.js';
-import { startEtcd, type EtcdCluster } from '../../helpers/etcd-server.js';
-import { waitFor } from '../../helpers/wait-for.js';
+import { startEtcd, type EtcdCluster } from '../../../lab/etcd-server.js';
+import { waitFor } from '../../../lab/wait-for.js';
 import {
   LeaderSampler,
   startMembers,

@@ -3,9 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { z } from 'zod';
 import { systemClock } from '../../../src/runtime/system-clock.js';
-import { startChild, type Child } from '../../helpers/child.js';
-import { startEtcd, type EtcdCluster } from '../../helpers/etcd-server.js';
-import { waitFor } from '../../helpers/wait-for.js';
+import { startChild, type Child } from '../../../lab/child.js';
+import { startEtcd, type EtcdCluster } from '../../../lab/etcd-server.js';
+import { waitFor } from '../../../lab/wait-for.js';
 import {
   LeaderSampler,
   startMembers,
@@ -25,7 +25,7 @@ const printedStateSchema = z.object({
   role: z.string(),
 });
 
-/** Starts test/helpers/etcd-candidate.ts as its own process. */
+/** Starts lab/etcd-candidate.ts as its own process. */
 function startCandidateProcess(
   cluster: EtcdCluster,
   electionName: string,
@@ -34,7 +34,7 @@ function startCandidateProcess(
   const settings = { memberId, endpoints: cluster.endpoints, electionName, leaseTtlSeconds: 2 };
   return startChild(
     process.execPath,
-    ['--import', 'tsx', 'test/helpers/etcd-candidate.ts', JSON.stringify(settings)],
+    ['--import', 'tsx', 'lab/etcd-candidate.ts', JSON.stringify(settings)],
     { cwd: repositoryRoot },
   );
 }

@@ -5,9 +5,9 @@ import type { EtcdBackendOptions } from '../../../src/backends/etcd/options.js';
 import type { ElectionEvent } from '../../../src/core/election-events.js';
 import { seededRandom } from '../../../src/core/random.js';
 import { systemClock } from '../../../src/runtime/system-clock.js';
-import type { EtcdCluster } from '../../helpers/etcd-server.js';
-import { actingDeadlineAfter } from '../../helpers/acting-deadline.js';
-import { waitFor, within } from '../../helpers/wait-for.js';
+import type { EtcdCluster } from '../../../lab/etcd-server.js';
+import { actingDeadlineAfter } from '../../../lab/acting-deadline.js';
+import { waitFor, within } from '../../../lab/wait-for.js';
 
 /** One in-process election member with everything it reported. */
 export interface Member {

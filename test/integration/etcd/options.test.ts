@@ -6,8 +6,8 @@ import type { EtcdBackendOptions } from '../../../src/backends/etcd/options.js';
 import { ElectorError } from '../../../src/core/errors.js';
 import { seededRandom } from '../../../src/core/random.js';
 import { systemClock } from '../../../src/runtime/system-clock.js';
-import { startChild } from '../../helpers/child.js';
-import { startEtcd, type EtcdCluster } from '../../helpers/etcd-server.js';
+import { startChild } from '../../../lab/child.js';
+import { startEtcd, type EtcdCluster } from '../../../lab/etcd-server.js';
 import {
   actingLeaders,
   createMember,

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { z } from 'zod';
-import { chartDirectory, helmLint, helmTemplate } from '../../helpers/helm.js';
+import { chartDirectory, helmLint, helmTemplate } from '../../../lab/helm.js';
 import { electorVariables } from './chart-facts.js';
 import { ensureBuiltCli, startTestCluster, type TestCluster } from './cluster.js';
 import {

@@ -6,8 +6,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { z } from 'zod';
-import { repositoryRoot } from '../../helpers/helm.js';
-import { startKubeApiServer, type KubeApiServer } from '../../helpers/kube-apiserver/index.js';
+import { repositoryRoot } from '../../../lab/helm.js';
+import { startKubeApiServer, type KubeApiServer } from '../../../lab/kube-apiserver/index.js';
 import { kubectlFor, writeManifest, type Kubectl } from '../kube-apiserver/kubectl.js';
 
 export const cliPath = join(repositoryRoot, 'dist', 'cli.js');

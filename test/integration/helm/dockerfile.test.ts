@@ -12,10 +12,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { startChild } from '../../helpers/child.js';
-import { freePorts } from '../../helpers/free-port.js';
-import { repositoryRoot } from '../../helpers/helm.js';
-import { waitFor } from '../../helpers/wait-for.js';
+import { startChild } from '../../../lab/child.js';
+import { freePorts } from '../../../lab/free-port.js';
+import { repositoryRoot } from '../../../lab/helm.js';
+import { waitFor } from '../../../lab/wait-for.js';
 import { ensureBuiltCli } from './cluster.js';
 import {
   containerProcess,

@@ -2,7 +2,7 @@
 // refusing a wrong value by its path (also in helm template and helm lint), and NOTES.txt.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { chartDirectory, runHelm, tryHelmTemplate } from '../../helpers/helm.js';
+import { chartDirectory, runHelm, tryHelmTemplate } from '../../../lab/helm.js';
 
 describe('helm install, template and lint of the chart without a cluster', () => {
   test('a wrong value fails helm template, helm lint and helm install, naming the value and what is allowed', async () => {

@@ -3,7 +3,7 @@
 // start the sidecar exactly the way the image would.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repositoryRoot } from '../../helpers/helm.js';
+import { repositoryRoot } from '../../../lab/helm.js';
 
 export const dockerfilePath = join(repositoryRoot, 'Dockerfile');
 

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { chartDirectory, helmLint, helmOk, helmTemplate } from '../../helpers/helm.js';
-import { waitFor } from '../../helpers/wait-for.js';
+import { chartDirectory, helmLint, helmOk, helmTemplate } from '../../../lab/helm.js';
+import { waitFor } from '../../../lab/wait-for.js';
 import { selectorText, withLogs } from './chart-facts.js';
 import { ensureBuiltCli, startTestCluster, type TestCluster } from './cluster.js';
 import {

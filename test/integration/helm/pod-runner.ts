@@ -15,16 +15,16 @@
 // mount (it points into the member's temp dir instead).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { repositoryRoot } from '../../helpers/helm.js';
-import { startChild, type Child } from '../../helpers/child.js';
-import { freePorts } from '../../helpers/free-port.js';
+import { repositoryRoot } from '../../../lab/helm.js';
+import { startChild, type Child } from '../../../lab/child.js';
+import { freePorts } from '../../../lab/free-port.js';
 import {
   serviceAccountUserName,
   type JsonObject,
   type PolicyRule,
-} from '../../helpers/kube-apiserver/index.js';
-import type { LeaderAnswer } from '../../helpers/sidecar-cluster.js';
-import { waitFor } from '../../helpers/wait-for.js';
+} from '../../../lab/kube-apiserver/index.js';
+import type { LeaderAnswer } from '../../../lab/sidecar-cluster.js';
+import { waitFor } from '../../../lab/wait-for.js';
 import type { TestCluster } from './cluster.js';
 import { containerProcess, shippedImageConfig } from './image-config.js';
 import {

@@ -7,8 +7,8 @@ import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chartDirectory, helmTemplate } from '../../helpers/helm.js';
-import { waitFor } from '../../helpers/wait-for.js';
+import { chartDirectory, helmTemplate } from '../../../lab/helm.js';
+import { waitFor } from '../../../lab/wait-for.js';
 import { electorVariables, selectorText, withLogs } from './chart-facts.js';
 import { ensureBuiltCli, startTestCluster, type TestCluster } from './cluster.js';
 import {

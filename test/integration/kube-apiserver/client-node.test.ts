@@ -23,8 +23,8 @@ import {
   startKubeApiServer,
   type JsonObject,
   type KubeApiServer,
-} from '../../helpers/kube-apiserver/index.js';
-import { waitFor } from '../../helpers/wait-for.js';
+} from '../../../lab/kube-apiserver/index.js';
+import { waitFor } from '../../../lab/wait-for.js';
 
 /** A field's value as text: strings as they are, anything else as JSON. */
 function text(value: unknown): string {

@@ -6,8 +6,8 @@ import {
   startKubeApiServer,
   type JsonObject,
   type KubeApiServer,
-} from '../../helpers/kube-apiserver/index.js';
-import { waitFor } from '../../helpers/wait-for.js';
+} from '../../../lab/kube-apiserver/index.js';
+import { waitFor } from '../../../lab/wait-for.js';
 
 interface Answer {
   readonly code: number;

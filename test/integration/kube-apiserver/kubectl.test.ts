@@ -10,7 +10,7 @@ import {
   startKubeApiServer,
   type JsonObject,
   type KubeApiServer,
-} from '../../helpers/kube-apiserver/index.js';
+} from '../../../lab/kube-apiserver/index.js';
 import { kubectlFor, writeManifest, type Kubectl } from './kubectl.js';
 
 const podManifest = `apiVersion: v1

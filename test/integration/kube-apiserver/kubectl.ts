@@ -1,8 +1,8 @@
 // Runs the real kubectl against a test apiserver, with its own kubeconfig and discovery cache.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startChild } from '../../helpers/child.js';
-import type { KubeApiServer, KubeconfigOptions } from '../../helpers/kube-apiserver/index.js';
+import { startChild } from '../../../lab/child.js';
+import type { KubeApiServer, KubeconfigOptions } from '../../../lab/kube-apiserver/index.js';
 
 /** What one kubectl run printed and how it exited. */
 export interface KubectlResult {

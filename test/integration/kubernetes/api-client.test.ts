@@ -13,7 +13,7 @@ import {
   serviceAccountUserName,
   startKubeApiServer,
   type KubeApiServer,
-} from '../../helpers/kube-apiserver/index.js';
+} from '../../../lab/kube-apiserver/index.js';
 import { createPod, startHarness, type Harness } from './harness.js';
 
 async function rejection(promise: Promise<unknown>): Promise<KubernetesApiError> {

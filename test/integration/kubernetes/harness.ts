@@ -18,7 +18,7 @@ import {
   type JsonObject,
   type KubeApiServer,
   type KubeApiServerOptions,
-} from '../../helpers/kube-apiserver/index.js';
+} from '../../../lab/kube-apiserver/index.js';
 
 export interface Harness {
   readonly server: KubeApiServer;

@@ -7,9 +7,9 @@ import { createLeaseBackend, type LeaseBackend } from '../../../src/backends/kub
 import type { KubernetesApi } from '../../../src/kubernetes/api-client.js';
 import { toKubernetesError } from '../../../src/kubernetes/api-errors.js';
 import { systemClock } from '../../../src/runtime/system-clock.js';
-import type { JsonObject } from '../../helpers/kube-apiserver/index.js';
-import { actingDeadlineAfter } from '../../helpers/acting-deadline.js';
-import { waitFor } from '../../helpers/wait-for.js';
+import type { JsonObject } from '../../../lab/kube-apiserver/index.js';
+import { actingDeadlineAfter } from '../../../lab/acting-deadline.js';
+import { waitFor } from '../../../lab/wait-for.js';
 import { memoryLogger, startHarness, type Harness } from './harness.js';
 
 interface Member {

@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startChild, type Child } from '../../helpers/child.js';
-import type { JsonObject } from '../../helpers/kube-apiserver/index.js';
-import { waitFor } from '../../helpers/wait-for.js';
+import { startChild, type Child } from '../../../lab/child.js';
+import type { JsonObject } from '../../../lab/kube-apiserver/index.js';
+import { waitFor } from '../../../lab/wait-for.js';
 import { startHarness, type Harness } from './harness.js';
 
 const timings = { leaseDurationMs: 1500, renewDeadlineMs: 1000, retryPeriodMs: 200 };
@@ -76,7 +76,7 @@ describe('three Lease candidate processes', () => {
         [
           '--import',
           'tsx',
-          'test/helpers/lease-candidate.ts',
+          'lab/lease-candidate.ts',
           JSON.stringify({ memberId: id, kubeconfig, leaseName: 'elector', ...timings }),
         ],
         { stdio: ['pipe', 'pipe', 'pipe'], cwd: process.cwd() },

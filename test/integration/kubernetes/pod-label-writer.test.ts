@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { createPodLabelWriter } from '../../../src/pod-labels/pod-label-writer.js';
 import type { PodSyncEvent } from '../../../src/pod-labels/pod-sync-events.js';
 import { systemClock } from '../../../src/runtime/system-clock.js';
-import { waitFor } from '../../helpers/wait-for.js';
+import { waitFor } from '../../../lab/wait-for.js';
 import {
   annotationsOf,
   createPod,

@@ -11,8 +11,8 @@ import {
   serviceAccountUserName,
   type JsonObject,
   type PolicyRule,
-} from '../../helpers/kube-apiserver/index.js';
-import { waitFor } from '../../helpers/wait-for.js';
+} from '../../../lab/kube-apiserver/index.js';
+import { waitFor } from '../../../lab/wait-for.js';
 import {
   conditionOf,
   createPod,

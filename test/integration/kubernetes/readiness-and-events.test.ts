@@ -4,8 +4,8 @@ import { after, before, describe, test } from 'node:test';
 import { createPodLabelWriter } from '../../../src/pod-labels/pod-label-writer.js';
 import type { PodSyncEvent } from '../../../src/pod-labels/pod-sync-events.js';
 import { systemClock } from '../../../src/runtime/system-clock.js';
-import type { JsonObject } from '../../helpers/kube-apiserver/index.js';
-import { waitFor } from '../../helpers/wait-for.js';
+import type { JsonObject } from '../../../lab/kube-apiserver/index.js';
+import { waitFor } from '../../../lab/wait-for.js';
 import {
   conditionOf,
   createPod,

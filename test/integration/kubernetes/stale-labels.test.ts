@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { KubernetesApi } from '../../../src/kubernetes/api-client.js';
-import { waitFor } from '../../helpers/wait-for.js';
+import { waitFor } from '../../../lab/wait-for.js';
 import {
   annotationsOf,
   createPod,

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { chartDirectory } from '../../helpers/helm.js';
+import { chartDirectory } from '../../../lab/helm.js';
 
 export const rulesFile = join(chartDirectory, 'files', 'elector.rules.yaml');
 export const dashboardFile = join(chartDirectory, 'files', 'elector-dashboard.json');

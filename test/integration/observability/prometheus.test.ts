@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { z } from 'zod';
-import { startPrometheus, type PrometheusServer } from '../../helpers/prometheus-server.js';
-import { SidecarCluster, type LeaderAnswer } from '../../helpers/sidecar-cluster.js';
-import { waitFor } from '../../helpers/wait-for.js';
+import { startPrometheus, type PrometheusServer } from '../../../lab/prometheus-server.js';
+import { SidecarCluster, type LeaderAnswer } from '../../../lab/sidecar-cluster.js';
+import { waitFor } from '../../../lab/wait-for.js';
 import { ensureBuiltCli } from '../helm/cluster.js';
 import {
   metricNames,

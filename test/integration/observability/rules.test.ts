@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { chartDirectory, helmTemplate, repositoryRoot } from '../../helpers/helm.js';
+import { chartDirectory, helmTemplate, repositoryRoot } from '../../../lab/helm.js';
 import { startTestCluster, type TestCluster } from '../helm/cluster.js';
 import { rulesFile } from './dashboard.js';
 

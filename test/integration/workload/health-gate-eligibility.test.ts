@@ -14,12 +14,12 @@ import { followHealth } from '../../../src/workload/eligibility.js';
 import { createHealthGate } from '../../../src/workload/health-gate.js';
 import { createLeadershipHooks } from '../../../src/workload/hooks.js';
 import type { WorkloadEvent } from '../../../src/workload/workload-events.js';
-import { waitFor } from '../../helpers/wait-for.js';
+import { waitFor } from '../../../lab/wait-for.js';
 import {
   setWorkloadState,
   startWorkloadProcess,
   type WorkloadProcess,
-} from '../../helpers/workload-server.js';
+} from '../../../lab/workload-server.js';
 
 const silent = pino({ level: 'silent' });
 const clock = { now: () => performance.now() };

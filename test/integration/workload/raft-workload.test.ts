@@ -14,9 +14,9 @@ import { createRaftBackend, type RaftBackend } from '../../../src/backends/raft/
 import { createProbe } from '../../../src/workload/create-probe.js';
 import { followHealth } from '../../../src/workload/eligibility.js';
 import { createHealthGate, type HealthGate } from '../../../src/workload/health-gate.js';
-import { freePorts } from '../../helpers/free-port.js';
-import { waitFor } from '../../helpers/wait-for.js';
-import { startWorkloadServer, type WorkloadServer } from '../../helpers/workload-server.js';
+import { freePorts } from '../../../lab/free-port.js';
+import { waitFor } from '../../../lab/wait-for.js';
+import { startWorkloadServer, type WorkloadServer } from '../../../lab/workload-server.js';
 
 const silent = pino({ level: 'silent' });
 const clock = { now: () => performance.now() };

@@ -1,9 +1,9 @@
-// Spawns test/helpers/zookeeper-candidate.ts as a separate process and reads its JSON lines.
+// Spawns lab/zookeeper-candidate.ts as a separate process and reads its JSON lines.
 import { fileURLToPath } from 'node:url';
-import { startChild, type Child } from '../../helpers/child.js';
-import { waitFor } from '../../helpers/wait-for.js';
+import { startChild, type Child } from '../../../lab/child.js';
+import { waitFor } from '../../../lab/wait-for.js';
 
-const script = fileURLToPath(new URL('../../helpers/zookeeper-candidate.ts', import.meta.url));
+const script = fileURLToPath(new URL('../../../lab/zookeeper-candidate.ts', import.meta.url));
 
 export interface CandidateEvent {
   readonly event: string;

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { systemClock } from '../../../src/runtime/system-clock.js';
-import { waitFor } from '../../helpers/wait-for.js';
-import { startZooKeeper, type ZooKeeperCluster } from '../../helpers/zookeeper-server.js';
+import { waitFor } from '../../../lab/wait-for.js';
+import { startZooKeeper, type ZooKeeperCluster } from '../../../lab/zookeeper-server.js';
 import {
   createMember,
   explainFailure,

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Exception, type ACL, type Client } from 'node-zookeeper-client';
 import { ElectorError } from '../../../src/core/errors.js';
-import { actingDeadlineAfter } from '../../helpers/acting-deadline.js';
-import { waitFor } from '../../helpers/wait-for.js';
-import { startZooKeeper, type ZooKeeperCluster } from '../../helpers/zookeeper-server.js';
+import { actingDeadlineAfter } from '../../../lab/acting-deadline.js';
+import { waitFor } from '../../../lab/wait-for.js';
+import { startZooKeeper, type ZooKeeperCluster } from '../../../lab/zookeeper-server.js';
 import {
   connectInspector,
   createMember,

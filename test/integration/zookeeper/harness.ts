@@ -6,7 +6,7 @@ import type { ElectionState } from '../../../src/backends/backend.js';
 import { createZooKeeperBackend, type ZooKeeperBackend } from '../../../src/backends/zookeeper/zookeeper-backend.js';
 import { type ZooKeeperAuth } from '../../../src/backends/zookeeper/options.js';
 import { systemClock } from '../../../src/runtime/system-clock.js';
-import { waitFor } from '../../helpers/wait-for.js';
+import { waitFor } from '../../../lab/wait-for.js';
 
 export interface Transition {
   /** Monotonic ms (systemClock), comparable across members of this process. */

@@ -2,9 +2,9 @@
 // leadership when the leader's process is killed or paused.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startZooKeeper, type ZooKeeperCluster } from '../../helpers/zookeeper-server.js';
-import { stopProcess } from '../../helpers/stop-process.js';
-import { waitFor } from '../../helpers/wait-for.js';
+import { startZooKeeper, type ZooKeeperCluster } from '../../../lab/zookeeper-server.js';
+import { stopProcess } from '../../../lab/stop-process.js';
+import { waitFor } from '../../../lab/wait-for.js';
 import {
   startCandidateProcess,
   type CandidateEvent,

@@ -5,7 +5,7 @@ import { ElectorError } from '../../../src/core/errors.js';
 import { createHealthGate, type HealthGateOptions } from '../../../src/workload/health-gate.js';
 import type { HealthTiming } from '../../../src/config/health-timing.js';
 import type { WorkloadEvent } from '../../../src/workload/workload-events.js';
-import { waitFor } from '../../helpers/wait-for.js';
+import { waitFor } from '../../../lab/wait-for.js';
 import {
   captureLogger,
   monotonicClock,

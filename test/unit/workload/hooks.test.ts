@@ -10,9 +10,9 @@ import {
   type LeadershipHooksOptions,
 } from '../../../src/workload/hooks.js';
 import type { WorkloadEvent } from '../../../src/workload/workload-events.js';
-import { freePort } from '../../helpers/free-port.js';
-import { waitFor } from '../../helpers/wait-for.js';
-import { startWorkloadServer, type WorkloadServer } from '../../helpers/workload-server.js';
+import { freePort } from '../../../lab/free-port.js';
+import { waitFor } from '../../../lab/wait-for.js';
+import { startWorkloadServer, type WorkloadServer } from '../../../lab/workload-server.js';
 import { captureLogger, isProcessRunning, monotonicClock, recordEvents } from './fixtures.js';
 
 const silent = pino({ level: 'silent' });

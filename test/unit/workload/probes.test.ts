@@ -8,9 +8,9 @@ import { createProbe } from '../../../src/workload/create-probe.js';
 import { createHealthGate } from '../../../src/workload/health-gate.js';
 import type { Probe, ProbeOutcome } from '../../../src/workload/probe.js';
 import type { WorkloadEvent } from '../../../src/workload/workload-events.js';
-import { freePort } from '../../helpers/free-port.js';
-import { waitFor } from '../../helpers/wait-for.js';
-import { startWorkloadServer, type WorkloadServer } from '../../helpers/workload-server.js';
+import { freePort } from '../../../lab/free-port.js';
+import { waitFor } from '../../../lab/wait-for.js';
+import { startWorkloadServer, type WorkloadServer } from '../../../lab/workload-server.js';
 import { isProcessRunning, monotonicClock, recordEvents, whileRunning } from './fixtures.js';
 
 const silent = pino({ level: 'silent' });

@@ -7,7 +7,7 @@ import type { DurableState } from '../../../../src/core/raft/state.js';
 import { seededRandom } from '../../../../src/core/random.js';
 import { RaftDriver, type MessageChannel } from '../../../../src/backends/raft/driver.js';
 import type { DurableStateStore } from '../../../../src/backends/raft/storage/durable-state-store.js';
-import { waitFor } from '../../../helpers/wait-for.js';
+import { waitFor } from '../../../../lab/wait-for.js';
 import { durable, vote } from '../../core/raft/fixtures.js';
 
 /** Records the order of saves and sends; each save waits until released. */

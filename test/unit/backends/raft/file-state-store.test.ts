@@ -15,7 +15,7 @@ import {
   nodeStateFileSystem,
   type StateFileSystem,
 } from '../../../../src/backends/raft/storage/state-file-system.js';
-import { waitFor } from '../../../helpers/wait-for.js';
+import { waitFor } from '../../../../lab/wait-for.js';
 import { memberState, stateWith } from './durable-states.js';
 
 async function tempDirectory(t: TestContext): Promise<string> {

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { encodeHello } from '../../../../src/backends/raft/transport/frame-auth.js';
 import { encodeFrame } from '../../../../src/backends/raft/transport/frame-reader.js';
-import { waitFor } from '../../../helpers/wait-for.js';
+import { waitFor } from '../../../../lab/wait-for.js';
 import {
   AddressBook,
   closedByPeer,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ElectorError } from '../../../../src/core/errors.js';
 import type { PeerMessage } from '../../../../src/core/raft/messages.js';
-import { waitFor } from '../../../helpers/wait-for.js';
+import { waitFor } from '../../../../lab/wait-for.js';
 import { sampleMessages } from './peer-messages.js';
 import {
   AddressBook,

@@ -11,7 +11,7 @@ import { PeerTransport } from '../../../../src/backends/raft/transport/peer-tran
 import { SecureChannel } from '../../../../src/backends/raft/transport/secure-channel.js';
 import type { PeerTransportOptions } from '../../../../src/backends/raft/transport/transport-options.js';
 import { encodePeerMessage } from '../../../../src/backends/raft/transport/wire.js';
-import { waitFor } from '../../../helpers/wait-for.js';
+import { waitFor } from '../../../../lab/wait-for.js';
 
 export const clusterSecret = Buffer.alloc(32, 0x5a);
 

@@ -1,6 +1,6 @@
 // A tiny "workload" for tests: an HTTP server whose health can be flipped, which also records
 // the HTTP hooks it receives. In-process: `startWorkloadServer()`. As a process:
-//   node --import tsx test/helpers/workload-server.ts --port N [--host H] [--state S]
+//   node --import tsx lab/workload-server.ts --port N [--host H] [--state S]
 // prints {"event":"listening","port":N} on stdout, then serves until SIGTERM or SIGINT.
 //
 //   GET  /healthz       200 (healthy), 503 (unhealthy), or never answers (hang)

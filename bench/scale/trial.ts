@@ -1,6 +1,6 @@
-import type { SidecarCluster } from '../test/helpers/sidecar-cluster.js';
-import { within } from '../test/helpers/wait-for.js';
-import { watchForSuccessor } from './successor-watch.js';
+import type { SidecarCluster } from '../../lab/sidecar-cluster.js';
+import { within } from '../../lab/wait-for.js';
+import { watchForSuccessor } from '../successor-watch.js';
 
 export type FailoverMode = 'crash' | 'graceful';
 

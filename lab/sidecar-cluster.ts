@@ -7,7 +7,7 @@ import { startChild, type Child } from './child.js';
 import { freePorts } from './free-port.js';
 import { waitFor } from './wait-for.js';
 
-export const cliPath = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+export const cliPath = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
 export interface LeaderAnswer {
   readonly id: string | null;

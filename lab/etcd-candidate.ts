@@ -1,14 +1,14 @@
-// A one-member election process for tests: `node --import tsx test/helpers/etcd-candidate.ts '<json>'`.
+// A one-member election process for tests: `node --import tsx lab/etcd-candidate.ts '<json>'`.
 // The JSON holds memberId, endpoints, electionName and optionally leaseTtlSeconds. Prints one JSON
 // line per event on stdout: {"type":"started"} once start() resolves, {"type":"state", ...} for
 // each ElectionState change (bigints as strings), {"type":"error"} if start() fails. Logs go to
 // stderr. SIGTERM resigns, then leaves and exits 0.
 import { pino } from 'pino';
 import { z } from 'zod';
-import type { ElectionState } from '../../src/backends/backend.js';
-import { createEtcdBackend } from '../../src/backends/etcd/etcd-backend.js';
-import { seededRandom } from '../../src/core/random.js';
-import { systemClock } from '../../src/runtime/system-clock.js';
+import type { ElectionState } from '../src/backends/backend.js';
+import { createEtcdBackend } from '../src/backends/etcd/etcd-backend.js';
+import { seededRandom } from '../src/core/random.js';
+import { systemClock } from '../src/runtime/system-clock.js';
 
 const argumentsSchema = z.object({
   memberId: z.string(),

@@ -6,8 +6,8 @@
 // `eligible true|false`, `status`. SIGTERM resigns, then exits.
 import { createInterface } from 'node:readline';
 import { pino, type Logger } from 'pino';
-import type { ElectionBackend, ElectionState } from '../../src/backends/backend.js';
-import { wallTimeOf } from '../../src/runtime/system-clock.js';
+import type { ElectionBackend, ElectionState } from '../src/backends/backend.js';
+import { wallTimeOf } from '../src/runtime/system-clock.js';
 
 export interface CandidateOutput {
   readonly logger: Logger;

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
-import { waitFor } from '../helpers/wait-for.js';
+import { waitFor } from '../wait-for.js';
 import type { History, Mark, RoleRun, RoleState, ViewEvent } from './history.js';
 
 /** A member as the workload sees it: its id and the base URL of its HTTP API. */

@@ -1,11 +1,11 @@
 // How failover of the Raft mesh grows with its size: SIGKILL (crash) and SIGTERM (graceful) of the
 // leader, time until a surviving member's API names the new leader, and the peer messages the
 // survivors sent across the failover.
-import { metricValue, SidecarCluster } from '../test/helpers/sidecar-cluster.js';
-import type { BenchOutput } from './output.js';
-import type { ScaleOptions } from './scale-options.js';
-import { runCountedFailover, type CountedFailover, type Counts } from './scale-trial.js';
-import { percentile, round, summary } from './stats.js';
+import { metricValue, SidecarCluster } from '../../lab/sidecar-cluster.js';
+import type { BenchOutput } from '../output.js';
+import type { ScaleOptions } from './options.js';
+import { runCountedFailover, type CountedFailover, type Counts } from './trial.js';
+import { percentile, round, summary } from '../stats.js';
 
 type PeerCounter = 'sent' | 'heartbeats' | 'dropped';
 

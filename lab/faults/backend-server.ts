@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { startEtcd } from '../helpers/etcd-server.js';
-import { startKubeApiServer } from '../helpers/kube-apiserver/index.js';
-import { writeKubeconfigFile } from '../helpers/kube-apiserver/kubeconfig.js';
-import { startZooKeeper } from '../helpers/zookeeper-server.js';
+import { startEtcd } from '../etcd-server.js';
+import { startKubeApiServer } from '../kube-apiserver/index.js';
+import { writeKubeconfigFile } from '../kube-apiserver/kubeconfig.js';
+import { startZooKeeper } from '../zookeeper-server.js';
 
 const electionLabel = 'elector.io/election';
 const roleLabel = 'elector.io/role';

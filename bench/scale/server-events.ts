@@ -1,8 +1,8 @@
 // The server's own count of watch notifications it sent, as a cross-check of the sidecars'
 // elector_watch_events_total. Both counters exist on the servers installed here (checked on
 // etcd 3.4.23 and ZooKeeper 3.8.0).
-import { metricValue } from '../test/helpers/sidecar-cluster.js';
-import { fourLetterWord } from '../test/helpers/zookeeper-server.js';
+import { metricValue } from '../../lab/sidecar-cluster.js';
+import { fourLetterWord } from '../../lab/zookeeper-server.js';
 
 /**
  * Watch notifications the servers named in `env` (as backend-setups.ts hands it to the sidecars)

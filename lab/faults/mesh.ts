@@ -3,15 +3,15 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Child } from '../helpers/child.js';
-import { NetnsLab } from '../helpers/netns.js';
-import { cliPath, type LeaderAnswer } from '../helpers/sidecar-cluster.js';
-import { TcpProxy } from '../helpers/tcp-proxy.js';
-import { waitFor } from '../helpers/wait-for.js';
+import type { Child } from '../child.js';
+import { NetnsLab } from '../netns.js';
+import { cliPath, type LeaderAnswer } from '../sidecar-cluster.js';
+import { TcpProxy } from '../tcp-proxy.js';
+import { waitFor } from '../wait-for.js';
 import { startBackendServer, type BackendServer, type ServerBackend } from './backend-server.js';
 
 const httpPort = 4040;
-const clockPreload = fileURLToPath(new URL('../helpers/clock-skew.mjs', import.meta.url));
+const clockPreload = fileURLToPath(new URL('../clock-skew.mjs', import.meta.url));
 const peerPort = 7946;
 
 export interface MeshOptions {
@@ -34,7 +34,7 @@ export interface MeshOptions {
   /** Per-member extras: environment and `node` arguments placed before the CLI path. */
   readonly memberProcess?: (index: number) => MemberProcessOptions;
   /**
-   * Loads the clock preload (test/helpers/clock-skew.mjs) into every member at rate 1, so
+   * Loads the clock preload (lab/clock-skew.mjs) into every member at rate 1, so
    * `jumpWallClock` can make a member's wall clock jump.
    */
   readonly controlWallClocks?: boolean;

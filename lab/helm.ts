@@ -3,7 +3,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { helmOk, runHelm, type HelmResult } from '../../scripts/helm.js';
+import { helmOk, runHelm, type HelmResult } from '../scripts/helm.js';
 
 export {
   ensureHelm,
@@ -11,8 +11,8 @@ export {
   repositoryRoot,
   runHelm,
   type HelmResult,
-} from '../../scripts/helm.js';
-export { chartDirectory } from '../../scripts/render-manifests.js';
+} from '../scripts/helm.js';
+export { chartDirectory } from '../scripts/render-manifests.js';
 
 /** Values for one render: an object (written as a JSON values file) and/or values files. */
 export interface ChartValues {

@@ -1,11 +1,11 @@
 // A Lease-backend election candidate in its own process, for tests that kill it or make it resign.
-// Usage: node --import tsx test/helpers/lease-candidate.ts '<json settings>'
+// Usage: node --import tsx lab/lease-candidate.ts '<json settings>'
 // Output, commands and signals: see candidate-runner.ts.
 import { z } from 'zod';
 import { candidateOutput, runCandidate } from './candidate-runner.js';
-import { createLeaseBackend } from '../../src/backends/kubernetes/lease-backend.js';
-import { createKubernetesApi } from '../../src/kubernetes/api-client.js';
-import { systemClock } from '../../src/runtime/system-clock.js';
+import { createLeaseBackend } from '../src/backends/kubernetes/lease-backend.js';
+import { createKubernetesApi } from '../src/kubernetes/api-client.js';
+import { systemClock } from '../src/runtime/system-clock.js';
 
 const settingsSchema = z.object({
   memberId: z.string(),

@@ -1,4 +1,4 @@
-import type { ElectionState } from '../../src/backends/backend.js';
+import type { ElectionState } from '../src/backends/backend.js';
 
 /**
  * `until` extended by one sample of a member's state. current() stops reporting isSelf at

@@ -1,4 +1,4 @@
-import { writeFenced, type WriteAnswer } from '../helpers/fencing-resource.js';
+import { writeFenced, type WriteAnswer } from '../fencing-resource.js';
 import type { LeadershipRecorder, RoleObservation } from './recorder.js';
 
 export interface WorkloadStats {

@@ -1,7 +1,7 @@
 /**
  * What the leadership recorder saw, in the test process's monotonic milliseconds from the start
  * of the recording. It is plain JSON, so a failing run can be saved, inspected and checked again
- * (`node --import tsx test/faults/check-history.ts <file>`).
+ * (`node --import tsx lab/faults/check-history.ts <file>`).
  */
 export interface History {
   readonly version: 1;

@@ -1,5 +1,5 @@
 import { randomInt, type Random } from '../../src/core/random.js';
-import type { TcpProxy } from '../helpers/tcp-proxy.js';
+import type { TcpProxy } from '../tcp-proxy.js';
 import type { FaultMesh } from './mesh.js';
 
 /** What a fault needs to pick its targets and durations. */

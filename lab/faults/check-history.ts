@@ -1,4 +1,4 @@
-// Checks a saved leadership history again: node --import tsx test/faults/check-history.ts <file>
+// Checks a saved leadership history again: node --import tsx lab/faults/check-history.ts <file>
 // Prints the one-line verdict, every violation and the fault marks; exits 1 if the check fails.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -42,7 +42,7 @@ const historySchema = z.object({
 
 const file = process.argv[2];
 if (file === undefined) {
-  console.error('usage: node --import tsx test/faults/check-history.ts <history.json>');
+  console.error('usage: node --import tsx lab/faults/check-history.ts <history.json>');
   process.exit(2);
 }
 const parsed = historySchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));

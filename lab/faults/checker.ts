@@ -138,7 +138,7 @@ export function assertLeadershipHeld(
     [
       verdict.line,
       ...verdict.violations.slice(0, 20).map((violation) => `  ${violation}`),
-      `history (replay with: node --import tsx test/faults/check-history.ts ${file}): ${file}`,
+      `history (replay with: node --import tsx lab/faults/check-history.ts ${file}): ${file}`,
     ].join('\n'),
   );
 }

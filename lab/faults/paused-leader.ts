@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { z } from 'zod';
-import type { LabFault } from '../helpers/netns.js';
-import { FencingResource } from '../helpers/fencing-resource.js';
-import type { LeaderAnswer } from '../helpers/sidecar-cluster.js';
-import { waitFor } from '../helpers/wait-for.js';
+import type { LabFault } from '../netns.js';
+import { FencingResource } from '../fencing-resource.js';
+import type { LeaderAnswer } from '../sidecar-cluster.js';
+import { waitFor } from '../wait-for.js';
 import { assertLeadershipHeld, checkHistory } from './checker.js';
 import type { History } from './history.js';
 import { FaultMesh, type MeshOptions } from './mesh.js';

@@ -1,10 +1,10 @@
 // A ZooKeeper election candidate in its own process, for tests that kill, pause or resume it.
-// Usage: node --import tsx test/helpers/zookeeper-candidate.ts '<json settings>'
+// Usage: node --import tsx lab/zookeeper-candidate.ts '<json settings>'
 // Output, commands and signals: see candidate-runner.ts.
 import { z } from 'zod';
 import { candidateOutput, runCandidate } from './candidate-runner.js';
-import { createZooKeeperBackend } from '../../src/backends/zookeeper/zookeeper-backend.js';
-import { systemClock } from '../../src/runtime/system-clock.js';
+import { createZooKeeperBackend } from '../src/backends/zookeeper/zookeeper-backend.js';
+import { systemClock } from '../src/runtime/system-clock.js';
 
 const settingsSchema = z.object({
   memberId: z.string(),

@@ -4,18 +4,18 @@
 // only its predecessor, so a failover should wake one candidate whatever their number. On etcd the
 // followers behind the successor also hear that the leader's key went (so they name the new
 // leader at once); those notifications wake nobody to campaign and are counted apart.
-import { metricValue, SidecarCluster } from '../test/helpers/sidecar-cluster.js';
-import { backendSetups } from './backend-setups.js';
-import type { BenchOutput } from './output.js';
-import type { ScaleOptions } from './scale-options.js';
-import { serverWatchEvents } from './scale-server-events.js';
+import { metricValue, SidecarCluster } from '../../lab/sidecar-cluster.js';
+import { backendSetups } from '../backend-setups.js';
+import type { BenchOutput } from '../output.js';
+import type { ScaleOptions } from './options.js';
+import { serverWatchEvents } from './server-events.js';
 import {
   runCountedFailover,
   type CountedFailover,
   type Counts,
   type FailoverMode,
-} from './scale-trial.js';
-import { percentile, round, summary } from './stats.js';
+} from './trial.js';
+import { percentile, round, summary } from '../stats.js';
 
 type WatchCounter = 'sidecars' | 'leaderNotices' | 'server';
 
