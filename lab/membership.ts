@@ -1,16 +1,11 @@
 // Reading the Raft member set a sidecar reports (GET /cluster/status, its `membership` field).
+import type { MembershipStatus } from '../src/backends/backend.js';
 
-export interface MembershipAnswer {
-  readonly state: string;
-  readonly configuration: {
-    readonly version: number;
-    readonly voters: readonly string[];
-    readonly outgoing: readonly string[] | null;
-    readonly isCommitted: boolean;
-  } | null;
-  readonly isPending: boolean;
-  readonly note: string | null;
-}
+/** The member set as `GET /cluster/status` serves it. */
+export type MembershipAnswer = Pick<
+  MembershipStatus,
+  'state' | 'configuration' | 'isPending' | 'note'
+>;
 
 /** The membership a sidecar reports at `url`, or null when it does not answer (down, cut off). */
 export async function membershipAt(url: string): Promise<MembershipAnswer | null> {

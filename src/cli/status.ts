@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { MembershipStatus } from '../backends/backend.js';
 import { ElectorError } from '../core/errors.js';
 
 interface MemberRow {
@@ -9,18 +10,11 @@ interface MemberRow {
   readonly isReachable: boolean;
 }
 
-interface MembershipView {
-  readonly state: string;
-  readonly configuration: {
-    readonly version: number;
-    readonly voters: readonly string[];
-    readonly outgoing: readonly string[] | null;
-    readonly isCommitted: boolean;
-  } | null;
-  readonly desired: { readonly members: readonly string[]; readonly counter: number } | null;
-  readonly isPending: boolean;
-  readonly note: string | null;
-}
+/** The member set as `GET /cluster/status` serves it (Raft only). */
+type MembershipView = Pick<
+  MembershipStatus,
+  'state' | 'configuration' | 'desired' | 'isPending' | 'note'
+>;
 
 interface ClusterStatus {
   readonly self: string;
