@@ -1,3 +1,4 @@
+import { shownDefault } from '../config/option.js';
 import { optionSpecs, type OptionSpec } from '../config/options.js';
 
 const groupTitles: Readonly<Record<OptionSpec['group'], string>> = {
@@ -34,7 +35,8 @@ export function runHelp(): string {
     if (specs.length === 0) continue;
     lines.push(`${groupTitles[group]}:`);
     for (const spec of specs) {
-      const defaultText = spec.defaultText === undefined ? '' : ` (default ${spec.defaultText})`;
+      const shown = shownDefault(spec);
+      const defaultText = shown === '' ? '' : ` (default ${shown})`;
       lines.push(
         `  --${spec.flag} <value>   [${spec.env}]`,
         `      ${spec.description}${defaultText}`,

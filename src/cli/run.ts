@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { createBackend } from '../backends/create-backend.js';
+import { checkTiming, createBackend } from '../backends/registry.js';
 import { kubernetesApiFor } from './kubernetes-api.js';
 import { loadConfig, readSecretFile } from '../config/load.js';
 import type { Config } from '../config/schema.js';
@@ -15,7 +15,6 @@ import type { KubernetesApi } from '../kubernetes/api-client.js';
 import { createProbe } from '../workload/create-probe.js';
 import { createHealthGate } from '../workload/health-gate.js';
 import { createLeadershipHooks } from '../workload/hooks.js';
-import { checkTiming } from '../config/timing-check.js';
 import { resolveWorkloadSettings } from '../workload/workload-settings.js';
 import { ElectorError } from '../core/errors.js';
 import { version } from './version.js';

@@ -1,4 +1,5 @@
 import { durationText } from './duration-text.js';
+import { optionDefaults } from './schema.js';
 
 /** The timing of the health gate, in the shape of a Kubernetes probe (but in milliseconds). */
 export interface HealthTiming {
@@ -15,15 +16,16 @@ export interface HealthTiming {
 }
 
 /**
- * Fast enough that a failed workload is handed over well within the default Raft election
- * timeout (3 × 100 ms + 100 ms < 500 ms); see timing-check.ts.
+ * The --health-* defaults of the option table (config/options/workload.ts): fast enough that a
+ * failed workload is handed over well within the default Raft election timeout
+ * (3 × 100 ms + 100 ms < 500 ms); see timing-check.ts.
  */
 export const defaultHealthTiming: HealthTiming = {
-  periodMs: 100,
-  timeoutMs: 100,
-  failureThreshold: 3,
-  successThreshold: 1,
-  initialDelayMs: 0,
+  periodMs: optionDefaults.healthPeriodMs,
+  timeoutMs: optionDefaults.healthTimeoutMs,
+  failureThreshold: optionDefaults.healthFailureThreshold,
+  successThreshold: optionDefaults.healthSuccessThreshold,
+  initialDelayMs: optionDefaults.healthInitialDelayMs,
 };
 
 /**

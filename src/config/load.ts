@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
-import { validateRaftConfig } from '../core/raft/config.js';
 import { ElectorError } from '../core/errors.js';
-import { optionSpecs, type OptionSpec } from './options.js';
-import { configSchema, defaultValues, type Config } from './schema.js';
+import { configRules, optionSpecs, type OptionKey, type OptionSpec } from './options.js';
+import { configSchema, type Config } from './schema.js';
 
 interface RawValue {
   readonly text: string;
@@ -12,7 +11,7 @@ interface RawValue {
 }
 
 const specByFlag = new Map(optionSpecs.map((spec) => [spec.flag, spec]));
-const specByKey = new Map(optionSpecs.map((spec) => [spec.key, spec]));
+const specByKey = new Map<string, OptionSpec>(optionSpecs.map((spec) => [spec.key, spec]));
 
 function invalid(problems: readonly string[]): ElectorError {
   return new ElectorError('CONFIG_INVALID', problems.join('\n'));
@@ -108,15 +107,15 @@ function describeIssue(
 }
 
 /**
- * Builds the configuration from flags (which win) and ELECTOR_* variables, then checks every
- * value and the rules between them. Throws CONFIG_INVALID listing every problem, each naming
- * the flag or variable, the value received and what is accepted; nothing is half-applied.
+ * Builds the configuration from flags (which win), ELECTOR_* variables and the table's
+ * defaults, then checks every value and the rules between them. Throws CONFIG_INVALID listing
+ * every problem, each naming the flag or variable, the value received and what is accepted;
+ * nothing is half-applied.
  */
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Config {
   const problems: string[] = [];
   const raw = new Map([...readEnvironment(env), ...readFlags(argv, problems)]);
-  const input: Record<string, string> = { ...defaultValues };
-  for (const [key, value] of raw) input[key] = value.text;
+  const input = Object.fromEntries([...raw].map(([key, value]) => [key, value.text]));
   const parsed = configSchema.safeParse(input);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
@@ -125,102 +124,12 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     }
   }
   if (problems.length > 0 || !parsed.success) throw invalid(problems);
-  const config = parsed.data as unknown as Config;
-  const nameOf = (key: string): string =>
+  const config = parsed.data;
+  const nameOf = (key: OptionKey): string =>
     raw.get(key)?.source ?? `--${specByKey.get(key)?.flag ?? key}`;
-  problems.push(...crossFieldProblems(config, nameOf));
+  problems.push(...configRules.flatMap((rule) => rule(config, nameOf)));
   if (problems.length > 0) throw invalid(problems);
   return config;
-}
-
-function crossFieldProblems(config: Config, nameOf: (key: string) => string): string[] {
-  const problems: string[] = [];
-  if ((config.id as string | undefined) === undefined) {
-    problems.push(
-      `--id: required (or ELECTOR_ID): this member's unique, stable ID, e.g. the pod name`,
-    );
-    return problems;
-  }
-  if (config.backend === 'raft') {
-    try {
-      validateRaftConfig({
-        ...config,
-        members: config.members.length === 0 ? [config.id] : config.members,
-      });
-    } catch (error) {
-      if (!(error instanceof ElectorError)) throw error;
-      problems.push(...error.message.split('\n').map((line) => renameFields(line, nameOf)));
-    }
-    if (
-      config.clusterSecret === undefined &&
-      config.clusterSecretFile === undefined &&
-      config.members.length > 1
-    ) {
-      problems.push(
-        '--cluster-secret-file: required for a Raft mesh of more than one member (or ELECTOR_CLUSTER_SECRET); peers authenticate with it',
-      );
-    }
-    for (const entry of [...config.peers, ...config.peerHttpAddresses]) {
-      if (!/^[^=\s]+=[^\s:]+:\d{1,5}$/.test(entry)) {
-        problems.push(
-          `${config.peers.includes(entry) ? nameOf('peers') : nameOf('peerHttpAddresses')}: expected "id=host:port" entries; got ${JSON.stringify(entry)}`,
-        );
-      }
-    }
-  }
-  if (config.backend === 'etcd' && config.etcdEndpoints.length === 0) {
-    problems.push(`${nameOf('etcdEndpoints')}: required with --backend etcd, e.g. 127.0.0.1:2379`);
-  }
-  if (
-    config.backend === 'etcd' &&
-    (config.etcdCertFile === undefined) !== (config.etcdKeyFile === undefined)
-  ) {
-    problems.push(`${nameOf('etcdCertFile')}: --etcd-cert-file and --etcd-key-file go together`);
-  }
-  if (
-    config.backend === 'etcd' &&
-    (config.etcdUsername === undefined) !== (config.etcdPasswordFile === undefined)
-  ) {
-    problems.push(
-      `${nameOf('etcdUsername')}: --etcd-username and --etcd-password-file go together`,
-    );
-  }
-  if (config.backend === 'zookeeper' && config.zookeeperConnect === undefined) {
-    problems.push(
-      `${nameOf('zookeeperConnect')}: required with --backend zookeeper, e.g. 127.0.0.1:2181`,
-    );
-  }
-  if (config.backend === 'kubernetes' && config.namespace === undefined) {
-    problems.push(
-      `${nameOf('namespace')}: required with --backend kubernetes (downward API metadata.namespace)`,
-    );
-  }
-  if (config.podLabels === 'true' && config.namespace === undefined) {
-    problems.push(
-      `${nameOf('namespace')}: required when ${nameOf('podLabels')} is true (downward API metadata.namespace)`,
-    );
-  }
-  if (config.resignPolicy !== 'loopback' && config.resignTokenFile === undefined) {
-    problems.push(
-      `${nameOf('resignTokenFile')}: required when ${nameOf('resignPolicy')} is "${config.resignPolicy}"`,
-    );
-  }
-  return problems;
-}
-
-const raftFieldKeys: Readonly<Record<string, string>> = {
-  heartbeatIntervalMs: 'heartbeatIntervalMs',
-  electionTimeoutMs: 'electionTimeoutMs',
-  maxClockDrift: 'maxClockDrift',
-  members: 'members',
-  id: 'id',
-};
-
-function renameFields(line: string, nameOf: (key: string) => string): string {
-  const match = /^(\w+): (.*)$/s.exec(line);
-  const field = match?.[1];
-  const key = field === undefined ? undefined : raftFieldKeys[field];
-  return key === undefined || match === null ? line : `${nameOf(key)}: ${match[2] ?? ''}`;
 }
 
 /** Reads a secret from its file (trailing newline removed), naming the flag when it cannot. */

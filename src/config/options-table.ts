@@ -1,3 +1,4 @@
+import { shownDefault } from './option.js';
 import { optionSpecs, type OptionSpec } from './options.js';
 
 const groupTitles: Readonly<Record<OptionSpec['group'], string>> = {
@@ -17,7 +18,8 @@ export function optionsMarkdown(): string {
     const specs = optionSpecs.filter((spec) => spec.group === group);
     if (specs.length === 0) continue;
     const rows = specs.map((spec) => {
-      const defaultText = spec.defaultText === undefined ? '' : `\`${spec.defaultText}\``;
+      const shown = shownDefault(spec);
+      const defaultText = shown === '' ? '' : `\`${shown}\``;
       return `| \`--${spec.flag}\` | \`${spec.env}\` | ${defaultText} | ${spec.description.replaceAll('|', '\\|')} |`;
     });
     sections.push(

@@ -1,5 +1,6 @@
 // The pod label writer's options, its public interface, and their validation.
 import type { Logger } from 'pino';
+import { optionDefaults } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import { ElectorError } from '../core/errors.js';
 import type { Leadership } from '../core/leadership.js';
@@ -13,8 +14,9 @@ import {
 } from '../kubernetes/label-rules.js';
 import type { PodSyncObserver } from './pod-sync-events.js';
 
-export const defaultRoleLabelKey = 'elector.io/role';
-export const defaultElectionLabelKey = 'elector.io/election';
+/** The defaults of --role-label-key and --election-label-key (config/options/kubernetes.ts). */
+export const defaultRoleLabelKey = optionDefaults.roleLabelKey;
+export const defaultElectionLabelKey = optionDefaults.electionLabelKey;
 export const defaultFencingTokenAnnotation = 'elector.io/fencing-token';
 
 export interface PodLabelWriterOptions {

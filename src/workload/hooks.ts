@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { optionDefaults } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import { isAborted } from '../runtime/abortable.js';
 import { messageOf } from './error-message.js';
@@ -20,7 +21,8 @@ export interface HookLeadership {
   readonly term?: bigint;
 }
 
-export const defaultHookTimeoutMs = 5000;
+/** `--hook-timeout`'s default (config/options/workload.ts). */
+export const defaultHookTimeoutMs = optionDefaults.hookTimeoutMs;
 
 export interface LeadershipHooksOptions {
   /** Passed to every hook as ELECTOR_ELECTION / "election". */

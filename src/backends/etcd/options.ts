@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { optionDefaults } from '../../config/schema.js';
 import type { Clock } from '../../core/clock.js';
 import type { ElectionObserver } from '../../core/election-events.js';
 import { ElectorError } from '../../core/errors.js';
@@ -31,7 +32,10 @@ export interface EtcdBackendOptions {
   readonly auth?: EtcdAuthOptions;
   /** Candidate keys live under `elector/<electionName>/`. */
   readonly electionName: string;
-  /** Lease TTL in whole seconds. Default 5. Refused if etcd would silently raise it. */
+  /**
+   * Lease TTL in whole seconds. Default: `--etcd-lease-ttl`'s (config/options/etcd.ts). Refused
+   * if etcd would silently raise it.
+   */
   readonly leaseTtlSeconds?: number;
   /** The leader stops acting this long before the lease could expire. Default 20 % of the TTL. */
   readonly safetyMarginMs?: number;
@@ -73,7 +77,8 @@ export interface ResolvedEtcdOptions {
 
 /** etcd's `MaxLeaseTTL` (lease/lessor.go): larger grants fail with "too large lease TTL". */
 export const maximumLeaseTtlSeconds = 9_000_000_000;
-export const defaultLeaseTtlSeconds = 5;
+/** `--etcd-lease-ttl`'s default, for callers that leave the TTL out. */
+const defaultLeaseTtlSeconds = optionDefaults.etcdLeaseTtlMs / 1000;
 
 const endpointPattern = /^(?:(https?):\/\/)?((?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5})\/?$/;
 const addressPattern = /^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/;

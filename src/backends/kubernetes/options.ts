@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { optionDefaults } from '../../config/schema.js';
 import type { Clock } from '../../core/clock.js';
 import type { ElectionObserver } from '../../core/election-events.js';
 import { ElectorError } from '../../core/errors.js';
@@ -18,12 +19,18 @@ export interface LeaseBackendOptions {
   readonly leaseName: string;
   /**
    * How long a candidate must see the Lease unchanged, on its own clock, before it may take
-   * it. Default 15000 (client-go's). Must exceed renewDeadlineMs.
+   * it. Default: `--lease-duration`'s (client-go's 15 s). Must exceed renewDeadlineMs.
    */
   readonly leaseDurationMs?: number;
-  /** The leader stops acting this long after the last renewal it sent that succeeded. Default 10000. */
+  /**
+   * The leader stops acting this long after the last renewal it sent that succeeded. Default:
+   * `--lease-renew-deadline`'s (client-go's 10 s).
+   */
   readonly renewDeadlineMs?: number;
-  /** Renew (leader) or retry (candidate) period. Default 2000; × 1.2 must stay below renewDeadlineMs. */
+  /**
+   * Renew (leader) or retry (candidate) period. Default: `--lease-retry-period`'s (client-go's
+   * 2 s); × 1.2 must stay below renewDeadlineMs.
+   */
   readonly retryPeriodMs?: number;
   readonly clock: Clock;
   readonly random: Random;
@@ -42,9 +49,6 @@ export interface LeaseSettings {
   readonly retryPeriodMs: number;
 }
 
-export const defaultLeaseDurationMs = 15_000;
-export const defaultRenewDeadlineMs = 10_000;
-export const defaultRetryPeriodMs = 2_000;
 /** client-go's JitterFactor: a candidate retries within retryPeriod × [1, 1.2]. */
 export const retryJitterFactor = 1.2;
 
@@ -66,9 +70,9 @@ const schema = z.object({
   leaseName: z.string().refine((value) => dnsSubdomainProblem(value) === null, {
     message: 'expected a Lease name (a lowercase RFC 1123 subdomain such as "orders-leader")',
   }),
-  leaseDurationMs: milliseconds.default(defaultLeaseDurationMs),
-  renewDeadlineMs: milliseconds.default(defaultRenewDeadlineMs),
-  retryPeriodMs: milliseconds.default(defaultRetryPeriodMs),
+  leaseDurationMs: milliseconds.default(optionDefaults.leaseDurationMs),
+  renewDeadlineMs: milliseconds.default(optionDefaults.leaseRenewDeadlineMs),
+  retryPeriodMs: milliseconds.default(optionDefaults.leaseRetryPeriodMs),
 });
 
 function describeValue(value: unknown): string {

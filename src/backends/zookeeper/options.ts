@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { optionDefaults } from '../../config/schema.js';
 import type { Clock } from '../../core/clock.js';
 import type { ElectionObserver } from '../../core/election-events.js';
 import { ElectorError } from '../../core/errors.js';
@@ -22,7 +23,10 @@ export interface ZooKeeperBackendOptions {
   readonly chroot?: string;
   /** Absolute znode path of the election's parent node; created with its parents if missing. */
   readonly electionName: string;
-  /** Requested session timeout. Default 4000. Must lie within the server's 2·tickTime..20·tickTime. */
+  /**
+   * Requested session timeout. Default: `--zookeeper-session-timeout`'s. Must lie within the
+   * server's 2·tickTime..20·tickTime.
+   */
   readonly sessionTimeoutMs?: number;
   /** Digest credentials; when set, every znode elector creates gets a creator-only ACL. */
   readonly auth?: ZooKeeperAuth;
@@ -50,8 +54,6 @@ export interface ZooKeeperSettings {
   readonly refreshIntervalMs: number | null;
 }
 
-export const defaultSessionTimeoutMs = 4000;
-
 // ZooKeeper path rules (server PathUtils): absolute, no empty, "." or ".." segments, no trailing "/".
 const znodePath = z
   .string()
@@ -76,7 +78,7 @@ const schema = z.object({
     }),
   chroot: znodePath.optional(),
   electionName: znodePath,
-  sessionTimeoutMs: z.int().min(100).max(600_000).default(defaultSessionTimeoutMs),
+  sessionTimeoutMs: z.int().min(100).max(600_000).default(optionDefaults.zookeeperSessionTimeoutMs),
   refreshIntervalMs: z.int().min(10).max(3_600_000).optional(),
   auth: z
     .object({

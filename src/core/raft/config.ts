@@ -22,12 +22,6 @@ export interface RaftMembership {
 
 export type RaftConfig = RaftTiming & RaftMembership;
 
-export const defaultRaftTiming: RaftTiming = {
-  heartbeatIntervalMs: 100,
-  electionTimeoutMs: 500,
-  maxClockDrift: 0.05,
-};
-
 /** T must leave room for several heartbeats, or a single late heartbeat starts an election. */
 export const minimumHeartbeatsPerElectionTimeout = 3;
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { checkTiming, type TimingSettings } from '../../../src/backends/registry.js';
 import { defaultHealthTiming, type HealthTiming } from '../../../src/config/health-timing.js';
-import { checkTiming, type TimingSettings } from '../../../src/config/timing-check.js';
 
 /** The defaults of `elector run`, with the default health gate and a 10 ms round trip. */
 function settings(overrides: Partial<TimingSettings> = {}): TimingSettings {

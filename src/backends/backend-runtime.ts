@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { Clock } from '../core/clock.js';
+import type { ElectionObserver } from '../core/election-events.js';
+import { ElectorError } from '../core/errors.js';
+import type { SafeguardMutations } from '../core/raft/state.js';
+import type { Random } from '../core/random.js';
+import type { KubernetesApi } from '../kubernetes/api-client.js';
+
+/** What the composition root hands every backend besides its settings. */
+export interface BackendRuntime {
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly logger: Logger;
+  readonly observe: ElectionObserver;
+  /** The Raft cluster secret, read from its file or variable by the caller. */
+  readonly clusterSecret: string | null;
+  /** The Kubernetes API, when configured (Lease backend, pod labels). */
+  readonly kubernetesApi: KubernetesApi | null;
+  /**
+   * Deliberate breakages, only for fault tests that must see them caught. Raft honours each
+   * one; the other backends only `ignoreLease` (see withStickyLeadership).
+   */
+  readonly testMutations?: SafeguardMutations;
+}
+
+/** The services every backend's options take, as they are. */
+export function runtimeServices(
+  runtime: BackendRuntime,
+): Pick<BackendRuntime, 'clock' | 'random' | 'logger' | 'observe'> {
+  return {
+    clock: runtime.clock,
+    random: runtime.random,
+    logger: runtime.logger,
+    observe: runtime.observe,
+  };
+}
+
+/** This member's HTTP API address as others should use it. */
+export function advertisedAddress(config: Config): string {
+  return config.advertiseAddress ?? `${config.id}:${config.httpPort}`;
+}
+
+/** Reads a credential file (trailing newline removed); CONFIG_INVALID naming the flag if it cannot. */
+export function readCredential(path: string, flag: string): string {
+  try {
+    return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+  } catch (error) {
+    throw new ElectorError(
+      'CONFIG_INVALID',
+      `${flag}: cannot read ${JSON.stringify(path)}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+}

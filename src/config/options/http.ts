@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import type { ConfigRule } from '../schema.js';
+import { option } from '../option.js';
+import { port, path } from '../option-schemas.js';
+
+export const httpOptions = {
+  httpHost: option(z.string().min(1), {
+    flag: 'http-host',
+    env: 'ELECTOR_HTTP_HOST',
+    group: 'http',
+    default: '0.0.0.0',
+    description: 'Address the HTTP API listens on.',
+  }),
+  httpPort: option(port, {
+    flag: 'http-port',
+    env: 'ELECTOR_HTTP_PORT',
+    group: 'http',
+    default: '4040',
+    description: 'Port of the HTTP API (/leader, /role/leader, /metrics, ...).',
+  }),
+  advertiseAddress: option(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port'), {
+    flag: 'advertise-address',
+    env: 'ELECTOR_ADVERTISE_ADDRESS',
+    group: 'http',
+    computedDefault: '<pod IP or id>:<http-port>',
+    description: "host:port where other members and workloads reach this member's HTTP API.",
+  }),
+  resignPolicy: option(z.enum(['loopback', 'token', 'loopback-or-token']), {
+    flag: 'resign-policy',
+    env: 'ELECTOR_RESIGN_POLICY',
+    group: 'http',
+    default: 'loopback',
+    description:
+      'Who may POST /leader/resign: callers on loopback, callers with the resign token, or either.',
+  }),
+  resignTokenFile: option(path, {
+    flag: 'resign-token-file',
+    env: 'ELECTOR_RESIGN_TOKEN_FILE',
+    group: 'http',
+    isSecret: true,
+    description: 'File holding the bearer token for POST /leader/resign.',
+  }),
+};
+
+/** A resign policy that accepts a token needs the token file. */
+export const httpRules: ConfigRule = (config, nameOf) =>
+  config.resignPolicy !== 'loopback' && config.resignTokenFile === undefined
+    ? [
+        `${nameOf('resignTokenFile')}: required when ${nameOf('resignPolicy')} is "${config.resignPolicy}"`,
+      ]
+    : [];

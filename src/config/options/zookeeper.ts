@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import type { ConfigRule } from '../schema.js';
+import { option } from '../option.js';
+import { durationMs, path } from '../option-schemas.js';
+
+export const zookeeperOptions = {
+  zookeeperConnect: option(z.string().min(1), {
+    flag: 'zookeeper-connect',
+    env: 'ELECTOR_ZOOKEEPER_CONNECT',
+    group: 'zookeeper',
+    description: 'ZooKeeper: connect string "host:port,host:port".',
+  }),
+  zookeeperChroot: option(
+    z.string().regex(/^\/[^\s]*$/, 'expected an absolute znode path such as /team-a'),
+    {
+      flag: 'zookeeper-chroot',
+      env: 'ELECTOR_ZOOKEEPER_CHROOT',
+      group: 'zookeeper',
+      description: 'ZooKeeper: path prefix under which the election lives.',
+    },
+  ),
+  zookeeperSessionTimeoutMs: option(durationMs(400, 600_000), {
+    flag: 'zookeeper-session-timeout',
+    env: 'ELECTOR_ZOOKEEPER_SESSION_TIMEOUT',
+    group: 'zookeeper',
+    default: '4s',
+    description:
+      "ZooKeeper: session timeout; must lie within the server's 2..20 × tickTime or start is refused.",
+  }),
+  zookeeperAuthFile: option(path, {
+    flag: 'zookeeper-auth-file',
+    env: 'ELECTOR_ZOOKEEPER_AUTH_FILE',
+    group: 'zookeeper',
+    isSecret: true,
+    description:
+      'ZooKeeper: file holding "user:password" for digest auth (znodes then get a creator-only ACL).',
+  }),
+};
+
+/** The connect string is required with the ZooKeeper backend. */
+export const zookeeperRules: ConfigRule = (config, nameOf) =>
+  config.backend === 'zookeeper' && config.zookeeperConnect === undefined
+    ? [`${nameOf('zookeeperConnect')}: required with --backend zookeeper, e.g. 127.0.0.1:2181`]
+    : [];
