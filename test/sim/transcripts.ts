@@ -1,4 +1,4 @@
-import { defaultRaftTiming } from '../../src/core/raft/config.js';
+import type { RaftTiming } from '../../src/core/raft/config.js';
 import { isSameMemberSet } from '../../src/core/raft/configuration.js';
 import { seededRandom } from '../../src/core/random.js';
 import { SimCluster, perfectNetwork } from './cluster.js';
@@ -14,7 +14,13 @@ export interface TranscriptScenario {
   readonly run: (cluster: SimCluster) => void;
 }
 
-const T = defaultRaftTiming.electionTimeoutMs;
+/** The timing every transcript runs with (the flags' defaults). */
+const timing: RaftTiming = {
+  heartbeatIntervalMs: 100,
+  electionTimeoutMs: 500,
+  maxClockDrift: 0.05,
+};
+const T = timing.electionTimeoutMs;
 const three = ['n1', 'n2', 'n3'];
 const five = ['n1', 'n2', 'n3', 'n4', 'n5'];
 
@@ -131,7 +137,7 @@ export const transcriptScenarios: readonly TranscriptScenario[] = [
 export function transcriptCluster(): SimCluster {
   return new SimCluster({
     initialMembers: three,
-    timing: defaultRaftTiming,
+    timing,
     network: perfectNetwork,
     random: seededRandom(1),
     traceLimit: 100_000,
