@@ -7,7 +7,7 @@ import { ElectorError } from '../core/errors.js';
 import { parseDurationMs } from '../config/duration.js';
 import { toJson } from './json.js';
 import { leaderTag, leaderView } from './leader-view.js';
-import type { SidecarMetrics } from './metrics.js';
+import type { SidecarMetrics } from './metrics/sidecar-metrics.js';
 import { isResignAllowed, type ResignPolicy } from './resign-policy.js';
 
 export interface HttpApiOptions {
