@@ -19,10 +19,15 @@ import { PodLabelMetrics, podLabelMetricDeclarations } from './pod-label-metrics
 import { WorkloadMetrics, workloadMetricDeclarations } from './workload-metrics.js';
 
 export interface MetricsOptions {
+  /** This member's id; a label of elector_info. */
   readonly id: string;
+  /** The backend name, a label on every series; `raft` adds the member-set series. */
   readonly backend: string;
+  /** The election name, a label on every series. */
   readonly election: string;
+  /** The build version; a label of elector_info. */
   readonly version: string;
+  /** Measures election, failover and leaderless time, and the lease left at a scrape. */
   readonly clock: Clock;
 }
 
@@ -91,7 +96,10 @@ export class SidecarMetrics {
     this.membership = hasMemberSet(options.backend) ? new MembershipMetrics(registry) : null;
   }
 
-  /** Adds the gauges read from the backend on every scrape, and follows its leadership changes. */
+  /**
+   * Adds the gauges read from the backend on every scrape, and follows its leadership changes.
+   * Call it once: a second call throws, as the gauges are registered already.
+   */
   trackBackend(backend: ElectionBackend): void {
     this.election.track(backend);
     this.membership?.track(backend);
