@@ -4,7 +4,7 @@ import { kubernetesApiFor } from './kubernetes-api.js';
 import { loadConfig, readSecretFile } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createHttpApi, listenHttp } from '../http/server.js';
-import { SidecarMetrics } from '../http/metrics.js';
+import { SidecarMetrics } from '../http/metrics/sidecar-metrics.js';
 import type { ResignPolicy } from '../http/resign-policy.js';
 import { systemClock } from '../runtime/system-clock.js';
 import { systemRandom } from '../runtime/random.js';

@@ -1,6 +1,6 @@
 /**
  * Facts a backend reports for metrics and logs. Backends never import prom-client: they call an
- * `observe(event)` function handed to them, and http/metrics.ts turns events into series.
+ * `observe(event)` function handed to them, and http/metrics/ turns events into series.
  */
 export type ElectionEvent =
   | { readonly type: 'election-started' }

@@ -1,6 +1,6 @@
 /**
- * Every failure elector reports has a stable code. The list is mirrored in docs/errors.md,
- * and a test fails when a code is missing there.
+ * Every failure elector reports has a stable code. The list, with httpErrorCodes below, is
+ * mirrored in docs/errors.md, and a test fails when either side names a code the other lacks.
  */
 export const errorCodes = [
   'CONFIG_INVALID',
@@ -17,6 +17,21 @@ export const errorCodes = [
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];
+
+/**
+ * Codes only the HTTP API answers with: the request itself was wrong (a bad parameter, a
+ * caller not allowed, no such endpoint or method). They are kept apart from ErrorCode because
+ * nothing fails inside elector when they are sent: no ElectorError carries them, and a backend
+ * translating its library's errors cannot pick one. An HTTP error body's `code` is either kind.
+ */
+export const httpErrorCodes = [
+  'BAD_REQUEST',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'METHOD_NOT_ALLOWED',
+] as const;
+
+export type HttpErrorCode = (typeof httpErrorCodes)[number];
 
 export interface ElectorErrorOptions {
   readonly retryable?: boolean;

@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import { assertNever } from '../core/errors.js';
 
 export type ResignPolicy =
   | { readonly kind: 'loopback' }
@@ -32,5 +33,7 @@ export function isResignAllowed(
       return hasToken(policy.token, authorization);
     case 'loopback-or-token':
       return isLoopback(remoteAddress) || hasToken(policy.token, authorization);
+    default:
+      return assertNever(policy);
   }
 }

@@ -7,8 +7,9 @@ import { ElectorError } from '../core/errors.js';
 import { parseDurationMs } from '../config/duration.js';
 import { toJson } from './json.js';
 import { leaderTag, leaderView } from './leader-view.js';
-import type { SidecarMetrics } from './metrics.js';
+import type { SidecarMetrics } from './metrics/sidecar-metrics.js';
 import { isResignAllowed, type ResignPolicy } from './resign-policy.js';
+import { sendError, sendFailure, sendJson } from './responses.js';
 
 export interface HttpApiOptions {
   readonly id: string;
@@ -23,14 +24,6 @@ export interface HttpApiOptions {
 }
 
 const fencingHeader = 'Elector-Fencing-Token';
-
-function sendJson(response: Response, status: number, body: unknown): void {
-  response.status(status).type('application/json').send(toJson(body));
-}
-
-function sendError(response: Response, status: number, code: string, message: string): void {
-  sendJson(response, status, { error: { code, message } });
-}
 
 /** The sidecar's HTTP API: leader, watch, resign, cluster status, health, role probe, metrics. */
 export function createHttpApi(options: HttpApiOptions): express.Express {
@@ -53,7 +46,6 @@ export function createHttpApi(options: HttpApiOptions): express.Express {
     if (waitMs === null || waitMs > maxWaitMs) {
       sendError(
         response,
-        400,
         'BAD_REQUEST',
         `wait: expected a duration up to ${maxWaitMs} ms such as 30s; got ${JSON.stringify(waitText)}`,
       );
@@ -116,14 +108,13 @@ export function createHttpApi(options: HttpApiOptions): express.Express {
     ) {
       sendError(
         response,
-        403,
         'FORBIDDEN',
         `resign is allowed only for ${options.resignPolicy.kind === 'loopback' ? 'callers on loopback' : 'callers presenting the resign token'}`,
       );
       return;
     }
     if (!backend.current().isSelf) {
-      sendError(response, 409, 'NOT_LEADER', `${id} is not the acting leader`);
+      sendError(response, 'NOT_LEADER', `${id} is not the acting leader`);
       return;
     }
     const signal = AbortSignal.timeout(options.resignTimeoutMs);
@@ -134,7 +125,7 @@ export function createHttpApi(options: HttpApiOptions): express.Express {
       },
       (error: unknown) => {
         if (error instanceof ElectorError && error.code === 'TRANSFER_FAILED') {
-          sendError(response, 503, error.code, error.message);
+          sendError(response, error.code, error.message);
         } else {
           next(error);
         }
@@ -189,14 +180,12 @@ export function createHttpApi(options: HttpApiOptions): express.Express {
     if (known.includes(request.path)) {
       sendError(
         response,
-        405,
         'METHOD_NOT_ALLOWED',
         `${request.method} is not supported on ${request.path}`,
       );
     } else {
       sendError(
         response,
-        404,
         'NOT_FOUND',
         `no such endpoint: ${request.path}; see ${known.join(', ')}`,
       );
@@ -205,12 +194,7 @@ export function createHttpApi(options: HttpApiOptions): express.Express {
 
   app.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => {
     logger.error({ event: 'http.error', err: error }, 'HTTP handler failed');
-    sendError(
-      response,
-      500,
-      error instanceof ElectorError ? error.code : 'INTERNAL',
-      error instanceof Error ? error.message : 'internal error',
-    );
+    sendFailure(response, error);
   });
   return app;
 }

@@ -1,6 +1,6 @@
 /**
  * Facts the pod label writer reports for metrics and logs. Like ElectionEvent, they reach
- * http/metrics.ts through an injected `observe(event)`; this module never imports prom-client.
+ * http/metrics/ through an injected `observe(event)`; this module never imports prom-client.
  * Every field that may become a metric label takes values from a small fixed set.
  */
 export type PodSyncEvent =

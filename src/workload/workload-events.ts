@@ -1,7 +1,7 @@
 /**
  * Facts the workload modules report for metrics and logs, in the manner of
  * core/election-events.ts: they never import prom-client; they call an `observe(event)`
- * function handed to them, and http/metrics.ts turns events into series.
+ * function handed to them, and http/metrics/ turns events into series.
  */
 export type WorkloadEvent =
   | {

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { optionsMarkdown } from '../../../src/config/options-table.js';
-import { errorCodes } from '../../../src/core/errors.js';
 
 /** Prettier realigns Markdown tables; compare content, not padding. */
 function normalized(markdown: string): string {
@@ -23,10 +22,4 @@ test('the README configuration reference matches the option table (regenerate: n
     normalized(readme.slice(start + '<!-- options:start -->'.length, end)),
     normalized(optionsMarkdown()),
   );
-});
-
-test('every error code is documented in docs/errors.md', () => {
-  const documented = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
-  for (const code of errorCodes)
-    assert.ok(documented.includes(`\`${code}\``), `${code} is missing from docs/errors.md`);
 });
