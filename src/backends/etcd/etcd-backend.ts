@@ -55,7 +55,7 @@ class EtcdElection implements EtcdBackend {
   private readonly report: EtcdErrorReporter;
   private readonly retry: BackoffPolicy;
   private readonly listeners = new Set<(next: ElectionState) => void>();
-  private readonly eligibilityChanged = new Wakeup();
+  private readonly eligibilityChanged: Wakeup;
   private phase: 'not-started' | 'running' | 'stopped' = 'not-started';
   private isEligible = true;
   private isConnected = false;
@@ -71,6 +71,7 @@ class EtcdElection implements EtcdBackend {
     private readonly options: ResolvedEtcdOptions,
     private readonly runtime: EtcdBackendOptions,
   ) {
+    this.eligibilityChanged = new Wakeup(runtime.clock);
     this.logger = runtime.logger.child({ backend: 'etcd', election: options.electionName });
     const report = createErrorReporter(this.logger, runtime.observe);
     this.report = (operation, error) => {
@@ -180,12 +181,13 @@ class EtcdElection implements EtcdBackend {
         if (outcome.error === null) continue;
         if (!outcome.error.retryable && joined.fail(outcome.error)) break;
         await pause(
+          this.runtime.clock,
           outcome.error.retryable ? backoff.nextDelayMs() : this.options.retryMaxDelayMs,
           signal,
         );
       } catch (error) {
         this.report('revoke', error);
-        await pause(backoff.nextDelayMs(), signal);
+        await pause(this.runtime.clock, backoff.nextDelayMs(), signal);
       }
     }
     joined.open();

@@ -112,7 +112,7 @@ export async function runSession(
       );
     },
   );
-  const wakeup = new Wakeup();
+  const wakeup = new Wakeup(clock);
   const watches = new SessionWatches(
     { ...context, requestTimeoutMs: options.requestTimeoutMs },
     {
@@ -195,7 +195,7 @@ export async function runSession(
       } catch (error) {
         if (isAborted(sessionSignal)) return;
         report('read', error);
-        await pause(readRetry.nextDelayMs(), sessionSignal);
+        await pause(clock, readRetry.nextDelayMs(), sessionSignal);
         continue;
       }
       if (isAborted(sessionSignal)) return;

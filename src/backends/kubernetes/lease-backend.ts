@@ -45,7 +45,7 @@ export function createLeaseBackend(options: LeaseBackendOptions): LeaseBackend {
   });
   const view = new LeaseView(settings, options.clock, logger);
   const failures = new FailureLog(logger, options.clock);
-  const wakeup = new Wakeup();
+  const wakeup = new Wakeup(options.clock);
   const campaign = new LeaseCampaign({
     api: options.api,
     settings,
@@ -84,6 +84,7 @@ export function createLeaseBackend(options: LeaseBackendOptions): LeaseBackend {
             'dropped a watch line that is not an event',
           );
         },
+        clock: options.clock,
         random: options.random,
         maxDelayMs: settings.retryPeriodMs * 4,
       },

@@ -48,7 +48,7 @@ export function createZooKeeperBackend(options: ZooKeeperBackendOptions): ZooKee
   const logger = options.logger.child({ backend: 'zookeeper', memberId: settings.memberId });
   const report = createFailureReporter(logger, options.observe);
   const view = new ElectionView(options.clock, logger);
-  const wakeup = new Wakeup();
+  const wakeup = new Wakeup(options.clock);
   const control = new CampaignControl();
   let hasStarted = false;
   let hasJoined = false;
@@ -114,7 +114,7 @@ export function createZooKeeperBackend(options: ZooKeeperBackendOptions): ZooKee
           break;
         }
         failures += 1;
-        await pause(backoffMs(failures), signal);
+        await pause(options.clock, backoffMs(failures), signal);
       } finally {
         if (session !== null) await session.close();
       }
