@@ -5,20 +5,57 @@ import type { BackendName } from '../core/backend-name.js';
 
 export { backendNames, type BackendName } from '../core/backend-name.js';
 
+/**
+ * A member's role, in one vocabulary for every backend (`ElectionState.role`, `MemberStatus.role`,
+ * `GET /cluster/status`):
+ * - `not-started`: start() has not been called.
+ * - `joining`: started, but not in the election yet (connecting, writing its key or znode,
+ *   reading the Lease for the first time).
+ * - `follower`: in the election, and another member is known to lead.
+ * - `pre-candidate`: Raft only: asking whether it could win before it starts an election.
+ * - `candidate`: in the election with no leader known, or first in line but not yet proven.
+ * - `leader`: acting as leader: it can prove its leadership at this instant.
+ * - `suspended`: its connection is suspended, or it is first in line and has led but cannot
+ *   prove it right now; it does not act until it has re-verified.
+ * - `withdrawn`: not eligible (the workload health gate): it does not campaign, and a leader
+ *   hands over; it still follows who leads.
+ * - `stopped`: start's signal aborted; it has left or is leaving.
+ *
+ * How a Raft member sees the other members of its set, in `MemberStatus` only: `voter`,
+ * `learner` (being added), `leaving` (asked to be removed), `removed`, or `unknown` (before its
+ * own state is loaded).
+ */
+export type MemberRole =
+  | 'not-started'
+  | 'joining'
+  | 'follower'
+  | 'pre-candidate'
+  | 'candidate'
+  | 'leader'
+  | 'suspended'
+  | 'withdrawn'
+  | 'stopped'
+  | 'voter'
+  | 'learner'
+  | 'leaving'
+  | 'removed'
+  | 'unknown';
+
 /** Leadership as every backend reports it, with where to reach the leader. */
 export interface ElectionState extends Leadership {
   /** The leader's advertised address (host:port of its sidecar HTTP API); null if unknown. */
   readonly leaderAddress: string | null;
   /** Raft term, or the backend's nearest equivalent; equal to the fencing token where there is none. */
   readonly term: bigint;
-  /** This member's role as the backend sees it (e.g. follower, candidate, leader, waiting). */
-  readonly role: string;
+  /** This member's role (see MemberRole). */
+  readonly role: MemberRole;
 }
 
 export interface MemberStatus {
   readonly id: string;
   readonly address: string | null;
-  readonly role: string;
+  /** Its role as this member sees it (see MemberRole). */
+  readonly role: MemberRole;
   readonly term: bigint | null;
   /** Milliseconds since this member last heard from it; null if never. */
   readonly lastContactMs: number | null;
@@ -90,6 +127,13 @@ export interface ElectionBackend {
    * (e.g. a corrupt state file). Transient backend failures are retried, never thrown.
    */
   start(signal: AbortSignal): Promise<void>;
+  /**
+   * Resolves once the member has left after start's signal aborted: etcd: its lease revoked (or
+   * left to expire) and the client closed; ZooKeeper: its session closed; Lease: released, or
+   * the renew deadline spent trying; Raft: the transport closed and the last state saved.
+   * Resolves at once if start() was never called. Never rejects.
+   */
+  stopped(): Promise<void>;
   /** Leadership at this instant, computed fresh from the lease, never from a cached event. */
   current(): ElectionState;
   /** Calls `listener` after each change of leader, term or acting. Returns an unsubscribe function. */

@@ -15,13 +15,9 @@ import {
 } from '../../kubernetes/api-errors.js';
 import type { KubernetesApi } from '../../kubernetes/api-client.js';
 import { isAborted, type Wakeup } from '../../runtime/abortable.js';
+import type { Campaign } from '../campaign-runner.js';
 import type { FailureLog } from '../../kubernetes/failure-log.js';
-import {
-  getLease,
-  writeLease,
-  type LeaseSnapshot,
-  type LeaseWrite,
-} from './lease-client.js';
+import { getLease, writeLease, type LeaseSnapshot, type LeaseWrite } from './lease-client.js';
 import { acquireWrite, holderOf, releaseWrite, renewWrite, tokenOf } from './lease-record.js';
 import type { LeaseView } from './lease-view.js';
 import { retryJitterFactor, type LeaseSettings } from './options.js';
@@ -47,21 +43,27 @@ export class LeaseCampaign {
   private renewStartedAtMs = 0;
   private releaseWaiters: (() => void)[] = [];
   private fatal: KubernetesApiError | null = null;
-  hasJoined = false;
-  onJoined: () => void = () => undefined;
-  onFatal: (error: KubernetesApiError) => void = () => undefined;
+  /** The run's lifecycle handle: joined gate and start failure. */
+  private campaign: Campaign | null = null;
+  private isOver = false;
 
   constructor(private readonly context: CampaignContext) {}
 
   /** Runs until `signal` aborts (or a fatal error before joining), then releases a held Lease. */
-  async run(signal: AbortSignal): Promise<void> {
+  async run(campaign: Campaign): Promise<void> {
+    const { signal } = campaign;
+    this.campaign = campaign;
     while (!isAborted(signal) && !this.hasFailed()) {
       await this.step(signal);
       if (isAborted(signal) || this.hasFailed()) break;
       await this.context.wakeup.wait(this.nextWaitMs(), signal);
     }
     await this.releaseOnStop();
-    this.context.view.stop();
+  }
+
+  /** Once the campaign has ended: resolves every waiting release. */
+  finish(): void {
+    this.isOver = true;
     this.finishRelease();
   }
 
@@ -72,8 +74,8 @@ export class LeaseCampaign {
   requestRelease(holdOff: boolean): Promise<void> {
     const { view, clock, settings } = this.context;
     if (holdOff) this.holdOffUntilMs = clock.now() + 2 * settings.retryPeriodMs;
-    if (view.holding === null || view.isStopped) return Promise.resolve();
-    view.isReleasing = true;
+    if (view.holding() === null || this.isOver) return Promise.resolve();
+    view.setReleasing(true);
     view.publish();
     this.context.wakeup.wake();
     return new Promise((resolve) => {
@@ -85,11 +87,11 @@ export class LeaseCampaign {
   onWatchedLease(lease: LeaseSnapshot | null): void {
     const { view, settings } = this.context;
     const isHolderChanged = view.accept(lease);
-    const holder = holderOf(view.observation?.lease ?? null);
-    if (view.holding !== null && holder !== settings.memberId) {
-      if (view.isReleasing && holder === null && lease !== null) {
+    const holder = holderOf(view.observed()?.lease ?? null);
+    if (view.holding() !== null && holder !== settings.memberId) {
+      if (view.isReleasing() && holder === null && lease !== null) {
         // Our own release, seen on the watch before its response arrived.
-        view.holding = null;
+        view.dropHolding();
         this.finishRelease();
       } else {
         this.loseHold('the Lease names another holder or was deleted');
@@ -105,8 +107,8 @@ export class LeaseCampaign {
     if (deadline !== null && clock.now() >= deadline) {
       this.loseHold('no renewal succeeded within the renew deadline');
     }
-    if (view.holding !== null) {
-      if (view.isReleasing || !view.isEligible) await this.release(signal);
+    if (view.holding() !== null) {
+      if (view.isReleasing() || !view.isEligible()) await this.release(signal);
       else await this.renew(signal);
       return;
     }
@@ -117,8 +119,8 @@ export class LeaseCampaign {
   private nextWaitMs(): number {
     const { view, clock, settings, random } = this.context;
     const now = clock.now();
-    if (view.holding !== null) {
-      if (view.isReleasing || !view.isEligible) return settings.retryPeriodMs / 4;
+    if (view.holding() !== null) {
+      if (view.isReleasing() || !view.isEligible()) return settings.retryPeriodMs / 4;
       return Math.max(0, this.renewStartedAtMs + settings.retryPeriodMs - now);
     }
     const jitteredMs = settings.retryPeriodMs * (1 + (retryJitterFactor - 1) * random());
@@ -163,8 +165,8 @@ export class LeaseCampaign {
     this.join();
     view.accept(lease);
     view.publish();
-    if (!view.isEligible || view.isStopped || clock.now() < this.holdOffUntilMs) return;
-    const base = view.observation?.lease ?? null;
+    if (!view.isEligible() || clock.now() < this.holdOffUntilMs) return;
+    const base = view.observed()?.lease ?? null;
     const holder = holderOf(base);
     const takeoverAt = view.takeoverAtMs();
     const isFree =
@@ -185,7 +187,7 @@ export class LeaseCampaign {
     try {
       const lease = await this.writeLease(base, acquireWrite(base, settings, Date.now()), signal);
       view.accept(lease);
-      view.holding = { sentAtMs, token: tokenOf(lease), lease };
+      view.setHolding({ sentAtMs, token: tokenOf(lease), lease });
       this.renewStartedAtMs = sentAtMs;
       observe({ type: 'election-finished', result: 'won' });
       logger.info(
@@ -212,7 +214,7 @@ export class LeaseCampaign {
 
   private async renew(signal: AbortSignal): Promise<void> {
     const { settings, view, clock } = this.context;
-    const holding = view.holding;
+    const holding = view.holding();
     const deadline = view.actingDeadlineMs();
     if (holding === null || deadline === null) return;
     const sentAtMs = clock.now();
@@ -226,7 +228,7 @@ export class LeaseCampaign {
       );
       view.accept(lease);
       // Unless the hold was dropped meanwhile, the deadline now counts from this send time.
-      if (view.holding === holding) view.holding = { sentAtMs, token: holding.token, lease };
+      if (view.holding() === holding) view.setHolding({ sentAtMs, token: holding.token, lease });
       view.publish();
     } catch (error) {
       if (isConflict(error)) {
@@ -247,9 +249,9 @@ export class LeaseCampaign {
     try {
       const lease = await this.readLease(signal);
       view.accept(lease);
-      const holding = view.holding;
+      const holding = view.holding();
       if (holding !== null && holderOf(lease) === settings.memberId && tokenOf(lease) === token) {
-        view.holding = { ...holding, lease };
+        view.setHolding({ ...holding, lease });
         this.context.wakeup.wake();
       } else {
         this.loseHold('another member holds the Lease');
@@ -262,7 +264,7 @@ export class LeaseCampaign {
 
   private async release(signal: AbortSignal): Promise<void> {
     const { settings, view, logger } = this.context;
-    const holding = view.holding;
+    const holding = view.holding();
     if (holding === null) return;
     try {
       const lease = await this.writeLease(
@@ -270,7 +272,7 @@ export class LeaseCampaign {
         releaseWrite(holding.lease, Date.now()),
         signal,
       );
-      view.holding = null;
+      view.dropHolding();
       view.accept(lease);
       logger.info(
         { event: 'lease.released', fencingToken: holding.token.toString() },
@@ -282,11 +284,12 @@ export class LeaseCampaign {
         try {
           const lease = await this.readLease(signal);
           view.accept(lease);
-          if (holderOf(lease) === settings.memberId && view.holding !== null) {
-            view.holding = { ...view.holding, lease };
+          const stillHeld = view.holding();
+          if (holderOf(lease) === settings.memberId && stillHeld !== null) {
+            view.setHolding({ ...stillHeld, lease });
             this.context.wakeup.wake();
           } else {
-            view.holding = null;
+            view.dropHolding();
             this.finishRelease();
           }
         } catch (readError) {
@@ -295,7 +298,7 @@ export class LeaseCampaign {
         return;
       }
       if (isNotFound(error)) {
-        view.holding = null;
+        view.dropHolding();
         this.finishRelease();
         return;
       }
@@ -306,22 +309,21 @@ export class LeaseCampaign {
   /** On stop, a held Lease is released (bounded by the renew deadline) so a follower takes over at once. */
   private async releaseOnStop(): Promise<void> {
     const { view, settings, clock } = this.context;
-    if (view.holding === null) return;
-    view.isReleasing = true;
+    if (view.holding() === null) return;
+    view.setReleasing(true);
     view.publish();
     const budget = AbortSignal.timeout(settings.renewDeadlineMs);
     const giveUpAt = clock.now() + settings.renewDeadlineMs;
-    while (view.isHolding() && !isAborted(budget) && clock.now() < giveUpAt) {
+    while (this.isHolding() && !isAborted(budget) && clock.now() < giveUpAt) {
       await this.release(budget);
-      if (view.isHolding()) await this.context.wakeup.wait(settings.retryPeriodMs / 4, budget);
+      if (this.isHolding()) await this.context.wakeup.wait(settings.retryPeriodMs / 4, budget);
     }
   }
 
   private loseHold(reason: string): void {
     const { view, logger } = this.context;
-    const holding = view.holding;
+    const holding = view.dropHolding();
     if (holding === null) return;
-    view.holding = null;
     logger.warn(
       { event: 'lease.lost', reason, fencingToken: holding.token.toString() },
       `stopped acting: ${reason}`,
@@ -331,9 +333,9 @@ export class LeaseCampaign {
 
   private finishRelease(): void {
     const { view } = this.context;
-    if (view.holding !== null) return;
-    if (view.isReleasing) {
-      view.isReleasing = false;
+    if (view.holding() !== null) return;
+    if (view.isReleasing()) {
+      view.setReleasing(false);
       view.publish();
     }
     const waiters = this.releaseWaiters;
@@ -346,10 +348,13 @@ export class LeaseCampaign {
     return this.fatal !== null;
   }
 
+  /** Read through a call, as the hold may be dropped by a watch event during any await. */
+  private isHolding(): boolean {
+    return this.context.view.holding() !== null;
+  }
+
   private join(): void {
-    if (this.hasJoined) return;
-    this.hasJoined = true;
-    this.onJoined();
+    this.campaign?.joined();
   }
 
   /** Counts and logs a failure; before joining, one no retry can fix ends the campaign. */
@@ -362,9 +367,6 @@ export class LeaseCampaign {
     if (mapped.reason === 'Aborted') return;
     observe({ type: 'backend-error', operation, code: mapped.reason });
     failures.report(operation, mapped);
-    if (!this.hasJoined && !mapped.retryable) {
-      this.fatal = mapped;
-      this.onFatal(mapped);
-    }
+    if (!mapped.retryable && this.campaign?.failStart(mapped) === true) this.fatal = mapped;
   }
 }

@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
 import type { LeaseSnapshot } from './lease-client.js';
-import type { ElectionState, MemberStatus } from '../backend.js';
-import { LeadershipPublisher } from '../leadership-publisher.js';
+import type { ElectionState, MemberRole, MemberStatus } from '../backend.js';
+import type { CampaignPhase } from '../campaign-runner.js';
+import { LeadershipView, type DerivedLeadership } from '../leadership-view.js';
 import {
   holderOf,
   isOlderVersion,
@@ -28,42 +29,91 @@ export interface Holding {
  * ElectionState. Acting is computed at call time: a member acts only while it holds the Lease,
  * is eligible, is not handing over, and now < (send time of its last successful renewal) +
  * renewDeadline. Since every other member waits a full leaseDuration after it *received* that
- * renewal, the leader stops before anyone else may start.
+ * renewal, the leader stops before anyone else may start. The campaign loop changes it through
+ * the methods below and calls publish() once a change is complete.
  */
 export class LeaseView {
-  observation: Observation | null = null;
-  holding: Holding | null = null;
-  isEligible = true;
-  /** Set by resign and withdrawal: stop acting now, release, and let someone else take over. */
-  isReleasing = false;
-  isStopped = false;
-  lastContactMs: number | null = null;
-  private highestToken = 0n;
-  private readonly publisher: LeadershipPublisher;
-  private timer: NodeJS.Timeout | null = null;
+  private observation: Observation | null = null;
+  private hold: Holding | null = null;
+  private isEligibleNow = true;
+  private isReleasingNow = false;
+  private lastContactAtMs: number | null = null;
+  private readonly view: LeadershipView;
 
   constructor(
     private readonly settings: LeaseSettings,
     private readonly clock: Clock,
     logger: Logger,
+    private readonly phase: () => CampaignPhase,
   ) {
-    this.publisher = new LeadershipPublisher(logger, 'kubernetes');
+    this.view = new LeadershipView({
+      backend: 'kubernetes',
+      clock,
+      logger,
+      derive: (now, highestToken) => this.derive(now, highestToken),
+    });
   }
 
-  /** Whether this member holds the Lease (acting or not), read afresh after any await. */
-  isHolding(): boolean {
-    return this.holding !== null;
+  /** The Lease as last read, written or watched, with when this member first saw its record; null before any. */
+  observed(): Observation | null {
+    return this.observation;
+  }
+
+  /** This member's hold on the Lease as its last successful write proved it; null when it holds nothing. */
+  holding(): Holding | null {
+    return this.hold;
+  }
+
+  /** Records a successful acquire or renew: the acting deadline counts from its send time. */
+  setHolding(holding: Holding): void {
+    this.hold = holding;
+  }
+
+  /** This member no longer holds the Lease (released, lost or taken); returns what it held. */
+  dropHolding(): Holding | null {
+    const held = this.hold;
+    this.hold = null;
+    return held;
+  }
+
+  isEligible(): boolean {
+    return this.isEligibleNow;
+  }
+
+  /** Returns whether eligibility changed. */
+  setEligible(isEligible: boolean): boolean {
+    if (this.isEligibleNow === isEligible) return false;
+    this.isEligibleNow = isEligible;
+    return true;
+  }
+
+  /** Set by resign, withdrawal and stop: while true the member does not act, and the loop releases. */
+  isReleasing(): boolean {
+    return this.isReleasingNow;
+  }
+
+  setReleasing(isReleasing: boolean): void {
+    this.isReleasingNow = isReleasing;
+  }
+
+  /** Monotonic time of the last answer from the API server; null before the first. */
+  lastContactMs(): number | null {
+    return this.lastContactAtMs;
   }
 
   /** The deadline until which this member may act; null when it holds nothing. */
   actingDeadlineMs(): number | null {
-    return this.holding === null ? null : this.holding.sentAtMs + this.settings.renewDeadlineMs;
+    return this.hold === null ? null : this.hold.sentAtMs + this.settings.renewDeadlineMs;
   }
 
   isActing(now = this.clock.now()): boolean {
     const deadline = this.actingDeadlineMs();
     return (
-      !this.isStopped && this.isEligible && !this.isReleasing && deadline !== null && now < deadline
+      this.phase() === 'running' &&
+      this.isEligibleNow &&
+      !this.isReleasingNow &&
+      deadline !== null &&
+      now < deadline
     );
   }
 
@@ -75,39 +125,7 @@ export class LeaseView {
   }
 
   current(): ElectionState {
-    const now = this.clock.now();
-    const holding = this.holding;
-    if (holding !== null && this.isActing(now)) {
-      return {
-        leader: this.settings.memberId,
-        leaderAddress: this.settings.address,
-        fencingToken: holding.token,
-        term: holding.token,
-        isSelf: true,
-        leaseExpiresAt: this.actingDeadlineMs(),
-        role: 'leader',
-      };
-    }
-    const lease = this.observation?.lease ?? null;
-    const holder = holderOf(lease);
-    const takeoverAt = this.takeoverAtMs();
-    // Our own name on the Lease proves nothing unless we are acting; another holder counts
-    // only until its lease has expired by our observation.
-    const isLeaderKnown =
-      holder !== null &&
-      holder !== this.settings.memberId &&
-      takeoverAt !== null &&
-      now < takeoverAt;
-    const token = isLeaderKnown ? tokenOf(lease) : this.highestToken;
-    return {
-      leader: isLeaderKnown ? holder : null,
-      leaderAddress: isLeaderKnown ? (lease?.annotations[leaderAddressAnnotation] ?? null) : null,
-      fencingToken: token,
-      term: token,
-      isSelf: false,
-      leaseExpiresAt: null,
-      role: this.role(isLeaderKnown),
-    };
+    return this.view.current();
   }
 
   members(): readonly MemberStatus[] {
@@ -136,7 +154,7 @@ export class LeaseView {
   }
 
   onChange(listener: (next: ElectionState) => void): () => void {
-    return this.publisher.onChange(listener);
+    return this.view.onChange(listener);
   }
 
   /**
@@ -153,57 +171,77 @@ export class LeaseView {
       return false;
     }
     const now = this.clock.now();
-    this.lastContactMs = now;
+    this.lastContactAtMs = now;
     const key = recordKey(lease);
     this.observation =
       previous !== null && previous.key === key
         ? { ...previous, lease }
         : { lease, key, observedAtMs: now };
-    const token = tokenOf(lease);
-    if (token > this.highestToken) this.highestToken = token;
+    this.view.noteToken(tokenOf(lease));
     return holderOf(previous?.lease ?? null) !== holderOf(lease) || previous === null;
   }
 
   /** Emits and logs a change if leader, token, acting or role differ from the last one emitted. */
   publish(): void {
-    const next = this.current();
-    this.schedule(next);
-    this.publisher.publish(next);
+    this.view.refresh();
   }
 
+  /** The campaign has ended: a last change, then no timer. */
   stop(): void {
-    this.isStopped = true;
-    this.publish();
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
-  }
-
-  private role(isLeaderKnown: boolean): string {
-    if (this.isStopped) return 'stopped';
-    if (!this.isEligible) return 'withdrawn';
-    if (this.observation === null) return 'connecting';
-    return isLeaderKnown ? 'follower' : 'candidate';
+    this.view.close();
   }
 
   /**
-   * Our acting deadline and the observed holder's expiry pass without any event, so a timer
-   * publishes the change when the earlier of them does.
+   * Our acting deadline and the observed holder's expiry pass without any event: the earlier of
+   * them is when the state changes by itself.
    */
-  private schedule(state: ElectionState): void {
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
-    if (this.isStopped) return;
-    const now = this.clock.now();
-    const takeoverAt = state.leader !== null && !state.isSelf ? this.takeoverAtMs() : null;
-    const deadlines = [state.leaseExpiresAt, takeoverAt].filter(
-      (value): value is number => value !== null && value > now,
-    );
-    if (deadlines.length === 0) return;
-    const delayMs = Math.ceil(Math.min(...deadlines) - now) + 1;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.publish();
-    }, delayMs);
-    this.timer.unref();
+  private derive(now: number, highestToken: bigint): DerivedLeadership {
+    const holding = this.hold;
+    const deadline = this.actingDeadlineMs();
+    if (holding !== null && this.isActing(now)) {
+      return {
+        state: {
+          leader: this.settings.memberId,
+          leaderAddress: this.settings.address,
+          fencingToken: holding.token,
+          term: holding.token,
+          isSelf: true,
+          leaseExpiresAt: deadline,
+          role: 'leader',
+        },
+        changesAt: deadline,
+      };
+    }
+    const lease = this.observation?.lease ?? null;
+    const holder = holderOf(lease);
+    const takeoverAt = this.takeoverAtMs();
+    // Our own name on the Lease proves nothing unless we are acting; another holder counts
+    // only until its lease has expired by our observation.
+    const isLeaderKnown =
+      holder !== null &&
+      holder !== this.settings.memberId &&
+      takeoverAt !== null &&
+      now < takeoverAt;
+    const token = isLeaderKnown ? tokenOf(lease) : highestToken;
+    return {
+      state: {
+        leader: isLeaderKnown ? holder : null,
+        leaderAddress: isLeaderKnown ? (lease?.annotations[leaderAddressAnnotation] ?? null) : null,
+        fencingToken: token,
+        term: token,
+        isSelf: false,
+        leaseExpiresAt: null,
+        role: this.role(isLeaderKnown),
+      },
+      changesAt: isLeaderKnown ? takeoverAt : null,
+    };
+  }
+
+  private role(isLeaderKnown: boolean): MemberRole {
+    const phase = this.phase();
+    if (phase !== 'running') return phase;
+    if (!this.isEligibleNow) return 'withdrawn';
+    if (this.observation === null) return 'joining';
+    return isLeaderKnown ? 'follower' : 'candidate';
   }
 }

@@ -110,6 +110,11 @@ export class RaftDriver {
     return this.state === null ? null : leadershipAt(this.state, this.options.clock.now());
   }
 
+  /** Resolves once every input queued so far has been stepped (and its state saved). Never rejects. */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+
   nodeState(): NodeState | null {
     return this.state;
   }

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
-import type { ElectionState, MemberStatus } from '../backend.js';
-import { LeadershipPublisher } from '../leadership-publisher.js';
+import type { ElectionState, MemberRole, MemberStatus } from '../backend.js';
+import type { CampaignPhase } from '../campaign-runner.js';
+import { LeadershipView, type DerivedLeadership } from '../leadership-view.js';
 import type { CandidateData } from './candidates.js';
 
 /** A candidate as this member last listed it, in queue order. */
@@ -11,7 +12,7 @@ export interface KnownCandidate extends CandidateData {
   readonly token: bigint | null;
 }
 
-export type Connection = 'connecting' | 'connected' | 'suspended';
+export type Connection = 'joining' | 'connected' | 'suspended';
 
 /**
  * What this member knows, and the one place that turns it into an ElectionState. Acting is
@@ -20,48 +21,31 @@ export type Connection = 'connecting' | 'connected' | 'suspended';
  * the session (and so let a successor lead) sooner than a full timeout after that request.
  */
 export class ElectionView {
-  private connection: Connection = 'connecting';
+  private connection: Connection = 'joining';
   private isEligible = true;
-  private isStopped = false;
   /** Whose znode is lowest, with its czxid (the fencing token); null while unknown. */
   private leader: KnownCandidate | null = null;
   private isLeaderSelf = false;
   private leaseBasisMs: number | null = null;
   private leaseMs = 0;
-  private highestToken = 0n;
   private candidates: readonly KnownCandidate[] = [];
-  private readonly publisher: LeadershipPublisher;
-  private leaseTimer: NodeJS.Timeout | null = null;
+  private readonly view: LeadershipView;
 
   constructor(
-    private readonly clock: Clock,
+    clock: Clock,
     logger: Logger,
+    private readonly phase: () => CampaignPhase,
   ) {
-    this.publisher = new LeadershipPublisher(logger, 'zookeeper');
+    this.view = new LeadershipView({
+      backend: 'zookeeper',
+      clock,
+      logger,
+      derive: (now, highestToken) => this.derive(now, highestToken),
+    });
   }
 
   current(): ElectionState {
-    const now = this.clock.now();
-    const expiresAt =
-      this.isLeaderSelf && this.leaseBasisMs !== null ? this.leaseBasisMs + this.leaseMs : null;
-    const isSelf =
-      !this.isStopped &&
-      this.isEligible &&
-      this.connection === 'connected' &&
-      expiresAt !== null &&
-      now < expiresAt;
-    const token = this.leader?.token ?? this.highestToken;
-    // A member that is lowest but cannot prove it right now names no leader at all.
-    const leader = this.isLeaderSelf && !isSelf ? null : this.leader;
-    return {
-      leader: leader?.memberId ?? null,
-      leaderAddress: leader?.address ?? null,
-      fencingToken: token,
-      term: token,
-      isSelf,
-      leaseExpiresAt: isSelf ? expiresAt : null,
-      role: this.role(isSelf),
-    };
+    return this.view.current();
   }
 
   members(): readonly MemberStatus[] {
@@ -77,11 +61,11 @@ export class ElectionView {
   }
 
   isConnected(): boolean {
-    return this.connection === 'connected' && !this.isStopped;
+    return this.connection === 'connected' && this.phase() === 'running';
   }
 
   onChange(listener: (next: ElectionState) => void): () => void {
-    return this.publisher.onChange(listener);
+    return this.view.onChange(listener);
   }
 
   setConnection(connection: Connection): void {
@@ -103,7 +87,7 @@ export class ElectionView {
 
   /** Another member's znode is lowest. */
   follow(leader: KnownCandidate): void {
-    this.raiseToken(leader.token);
+    this.view.noteToken(leader.token);
     this.leader = leader;
     this.isLeaderSelf = false;
     this.leaseBasisMs = null;
@@ -120,7 +104,7 @@ export class ElectionView {
 
   /** Our znode is lowest, and a request sent at `sentAtMs` proved it with the quorum. */
   prove(self: KnownCandidate, sentAtMs: number, sessionTimeoutMs: number): void {
-    this.raiseToken(self.token);
+    this.view.noteToken(self.token);
     this.leader = self;
     this.isLeaderSelf = true;
     this.leaseMs = Math.floor(sessionTimeoutMs / 2);
@@ -146,44 +130,51 @@ export class ElectionView {
     return this.isLeaderSelf;
   }
 
+  /** The campaign has ended: a last change, then no timer. */
   stop(): void {
-    this.isStopped = true;
     this.leaseBasisMs = null;
-    this.publish();
-    if (this.leaseTimer !== null) clearTimeout(this.leaseTimer);
-    this.leaseTimer = null;
+    this.view.close();
   }
 
   /** Emits and logs a change if leader, token, acting or role differ from the last one emitted. */
   publish(): void {
-    const next = this.current();
-    this.scheduleLeaseCheck(next);
-    this.publisher.publish(next);
+    this.view.refresh();
   }
 
-  private role(isSelf: boolean): string {
-    if (this.isStopped) return 'stopped';
+  /**
+   * Acting is computed at call time from the lease; the lease ends without any event, so it is
+   * also the instant the state changes by itself.
+   */
+  private derive(now: number, highestToken: bigint): DerivedLeadership {
+    const expiresAt =
+      this.isLeaderSelf && this.leaseBasisMs !== null ? this.leaseBasisMs + this.leaseMs : null;
+    const isSelf =
+      this.phase() === 'running' &&
+      this.isEligible &&
+      this.connection === 'connected' &&
+      expiresAt !== null &&
+      now < expiresAt;
+    const token = this.leader?.token ?? highestToken;
+    // A member that is lowest but cannot prove it right now names no leader at all.
+    const leader = this.isLeaderSelf && !isSelf ? null : this.leader;
+    const state: ElectionState = {
+      leader: leader?.memberId ?? null,
+      leaderAddress: leader?.address ?? null,
+      fencingToken: token,
+      term: token,
+      isSelf,
+      leaseExpiresAt: isSelf ? expiresAt : null,
+      role: this.role(isSelf),
+    };
+    return { state, changesAt: isSelf ? expiresAt : null };
+  }
+
+  private role(isSelf: boolean): MemberRole {
+    const phase = this.phase();
+    if (phase !== 'running') return phase;
     if (!this.isEligible) return 'withdrawn';
-    if (this.connection === 'suspended') return 'suspended';
-    if (this.connection === 'connecting') return 'connecting';
+    if (this.connection !== 'connected') return this.connection;
     if (isSelf) return 'leader';
     return this.isLeaderSelf || this.leader === null ? 'candidate' : 'follower';
-  }
-
-  private raiseToken(token: bigint | null): void {
-    if (token !== null && token > this.highestToken) this.highestToken = token;
-  }
-
-  /** The lease ends without any event, so a timer publishes the step-down when it does. */
-  private scheduleLeaseCheck(state: ElectionState): void {
-    if (this.leaseTimer !== null) clearTimeout(this.leaseTimer);
-    this.leaseTimer = null;
-    if (state.leaseExpiresAt === null || this.isStopped) return;
-    const delayMs = Math.max(0, Math.ceil(state.leaseExpiresAt - this.clock.now()) + 1);
-    this.leaseTimer = setTimeout(() => {
-      this.leaseTimer = null;
-      this.publish();
-    }, delayMs);
-    this.leaseTimer.unref();
   }
 }

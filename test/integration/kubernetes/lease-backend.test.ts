@@ -3,7 +3,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ElectionState } from '../../../src/backends/backend.js';
-import { createLeaseBackend, type LeaseBackend } from '../../../src/backends/kubernetes/lease-backend.js';
+import {
+  createLeaseBackend,
+  type LeaseBackend,
+} from '../../../src/backends/kubernetes/lease-backend.js';
 import type { KubernetesApi } from '../../../src/kubernetes/api-client.js';
 import { toKubernetesError } from '../../../src/kubernetes/api-errors.js';
 import { systemClock } from '../../../src/runtime/system-clock.js';
@@ -84,7 +87,7 @@ describe('the Lease backend', () => {
 
   async function stopMembers(members: readonly Member[]): Promise<void> {
     for (const member of members) member.controller.abort();
-    await Promise.all(members.map((member) => member.backend.closed()));
+    await Promise.all(members.map((member) => member.backend.stopped()));
   }
 
   test('many rapid contested takeovers never give two acting members, and tokens only grow', async (t) => {
