@@ -1,4 +1,3 @@
-import type { ElectionObserver } from '../core/election-events.js';
 import type { Leadership } from '../core/leadership.js';
 
 import type { BackendName } from '../core/backend-name.js';
@@ -6,40 +5,24 @@ import type { BackendName } from '../core/backend-name.js';
 export { backendNames, type BackendName } from '../core/backend-name.js';
 
 /**
- * A member's role, in one vocabulary for every backend (`ElectionState.role`, `MemberStatus.role`,
- * `GET /cluster/status`):
- * - `not-started`: start() has not been called.
- * - `joining`: started, but not in the election yet (connecting, writing its key or znode,
- *   reading the Lease for the first time).
- * - `follower`: in the election, and another member is known to lead.
- * - `pre-candidate`: Raft only: asking whether it could win before it starts an election.
- * - `candidate`: in the election with no leader known, or first in line but not yet proven.
- * - `leader`: acting as leader: it can prove its leadership at this instant.
- * - `suspended`: its connection is suspended, or it is first in line and has led but cannot
- *   prove it right now; it does not act until it has re-verified.
- * - `withdrawn`: not eligible (the workload health gate): it does not campaign, and a leader
- *   hands over; it still follows who leads.
- * - `stopped`: start's signal aborted; it has left or is leaving.
- *
- * How a Raft member sees the other members of its set, in `MemberStatus` only: `voter`,
- * `learner` (being added), `leaving` (asked to be removed), `removed`, or `unknown` (before its
- * own state is loaded).
+ * A member's role, one word per meaning on every backend (`ElectionState.role`,
+ * `MemberStatus.role`, `GET /cluster/status`):
+ * - `not-started` before start(); `joining` after it, until in the election (connecting, writing
+ *   its key or znode, reading the Lease); `stopped` once start's signal aborted.
+ * - `follower`: another member is known to lead. `candidate`: no leader is known, or it is first
+ *   in line but not yet proven. `pre-candidate` (Raft): asking whether it could win before it
+ *   starts an election. `leader`: it can prove its leadership at this instant.
+ * - `suspended`: its connection is suspended, or it has led and cannot prove it right now; it
+ *   does not act until it has re-verified. `withdrawn`: not eligible (the workload health gate):
+ *   it does not campaign, a leader hands over, and it still follows who leads.
+ * - Raft, for the other members of its set (MemberStatus only): `voter`, `learner` (being
+ *   added), `leaving` (asked to be removed), `removed`, `unknown` (before its state is loaded).
  */
-export type MemberRole =
-  | 'not-started'
-  | 'joining'
-  | 'follower'
-  | 'pre-candidate'
-  | 'candidate'
-  | 'leader'
-  | 'suspended'
-  | 'withdrawn'
-  | 'stopped'
-  | 'voter'
-  | 'learner'
-  | 'leaving'
-  | 'removed'
-  | 'unknown';
+export type MemberRole = LifecycleRole | ElectionRole | PeerRole;
+type LifecycleRole = 'not-started' | 'joining' | 'stopped';
+type ElectionRole =
+  'follower' | 'candidate' | 'pre-candidate' | 'leader' | 'suspended' | 'withdrawn';
+type PeerRole = 'voter' | 'learner' | 'leaving' | 'removed' | 'unknown';
 
 /** Leadership as every backend reports it, with where to reach the leader. */
 export interface ElectionState extends Leadership {
@@ -159,8 +142,4 @@ export interface ElectionBackend {
    * committed, or false when `signal` aborts first. Raft only.
    */
   leave?(signal: AbortSignal): Promise<boolean>;
-}
-
-export interface BackendContext {
-  readonly observe: ElectionObserver;
 }

@@ -22,17 +22,13 @@ export interface Campaign {
   /** start()'s signal: the loop runs until it aborts. */
   readonly signal: AbortSignal;
   /** The member has joined: start() resolves. Later calls do nothing. */
-  joined(): void;
-  hasJoined(): boolean;
-  /**
-   * Before joining, ends start() with `error` and returns true: the loop should end. After
-   * joining it returns false and changes nothing.
-   */
+  readonly joined: () => void;
+  /** Before joining, ends start() with `error` and returns true (end the loop); after, false. */
   failStart(error: ElectorError): boolean;
   /**
-   * After a failed attempt: returns false when the loop should end (`error` is not retryable and
-   * start() was failed with it, or the signal aborted); otherwise waits the next backoff delay
-   * (the cap for an error no retry can fix soon) and returns true.
+   * After a failed attempt: false when the loop should end (`error` is not retryable and failed
+   * start(), or the signal aborted); otherwise true, after the next backoff delay on the clock
+   * (the cap for an error no retry fixes soon).
    */
   retryAfter(error: ElectorError): Promise<boolean>;
   /** After a successful attempt: the next failure waits the shortest delay again. */
@@ -40,6 +36,11 @@ export interface Campaign {
 }
 
 export type CampaignPhase = 'not-started' | 'running' | 'stopped';
+
+/** What every backend's start() rejects with when it is called a second time. */
+export function secondStartError(backend: BackendName): ElectorError {
+  return new ElectorError('INTERNAL', `${backend} backend: start() may be called only once`);
+}
 
 /**
  * The lifecycle the lease-style backends share: start once, a joined gate for start(), retry
@@ -52,29 +53,35 @@ export class CampaignRunner {
   constructor(private readonly options: CampaignRunnerOptions) {}
 
   /**
-   * Runs `loop` until it returns. Resolves once the loop calls `joined()`, or when `signal`
-   * aborts first; rejects with the error of `failStart()`, with INTERNAL if the loop ends
-   * without either, and with INTERNAL when called a second time.
+   * Runs `loop` until it returns. Resolves once the loop calls `joined()` or `signal` aborts;
+   * rejects with the error of `failStart()`, with INTERNAL if the loop ends before either, and
+   * with INTERNAL (secondStartError) when called a second time.
    */
   start(signal: AbortSignal, loop: (campaign: Campaign) => Promise<void>): Promise<void> {
-    const { backend, logger } = this.options;
-    if (this.currentPhase !== 'not-started') {
-      return Promise.reject(secondStartError(backend));
-    }
+    const { backend, logger, clock, retry } = this.options;
+    if (this.currentPhase !== 'not-started') return Promise.reject(secondStartError(backend));
     this.currentPhase = 'running';
-    const gate = new JoinedGate(signal);
-    const backoff = new Backoff({ ...this.options.retry, random: this.options.random });
+    let gate: { resolve(): void; reject(error: ElectorError): void } | null = null;
+    const joined = new Promise<void>((resolve, reject) => {
+      gate = { resolve, reject };
+    });
+    const settle = (error: ElectorError | null): boolean => {
+      const pending = gate;
+      gate = null;
+      if (error === null) pending?.resolve();
+      else pending?.reject(error);
+      return pending !== null;
+    };
+    if (signal.aborted) settle(null);
+    signal.addEventListener('abort', () => settle(null), { once: true });
+    const backoff = new Backoff({ ...retry, random: this.options.random });
     const campaign: Campaign = {
       signal,
-      joined: () => {
-        gate.open();
-      },
-      hasJoined: () => gate.hasJoined,
-      failStart: (error) => gate.fail(error),
+      joined: () => settle(null),
+      failStart: (error) => settle(error),
       retryAfter: async (error) => {
-        if (!error.retryable && gate.fail(error)) return false;
-        const delayMs = error.retryable ? backoff.nextDelayMs() : this.options.retry.maxDelayMs;
-        await pause(this.options.clock, delayMs, signal);
+        if (!error.retryable && settle(error)) return false;
+        await pause(clock, error.retryable ? backoff.nextDelayMs() : retry.maxDelayMs, signal);
         return !signal.aborted;
       },
       succeeded: () => {
@@ -88,10 +95,10 @@ export class CampaignRunner {
       })
       .then(() => {
         this.currentPhase = 'stopped';
-        gate.fail(new ElectorError('INTERNAL', `${backend} campaign ended before joining`));
+        settle(new ElectorError('INTERNAL', `${backend} campaign ended before joining`));
         this.options.onStopped?.();
       });
-    return gate.promise;
+    return joined;
   }
 
   /** not-started, running, or stopped (the loop has returned). */
@@ -102,42 +109,5 @@ export class CampaignRunner {
   /** Resolves once the loop has returned; at once if start() was never called. Never rejects. */
   stopped(): Promise<void> {
     return this.finished;
-  }
-}
-
-/** What every backend's start() rejects with when it is called a second time. */
-export function secondStartError(backend: BackendName): ElectorError {
-  return new ElectorError('INTERNAL', `${backend} backend: start() may be called only once`);
-}
-
-/** start()'s promise: settles once, when the member joins, fails to start, or is stopped first. */
-class JoinedGate {
-  readonly promise: Promise<void>;
-  hasJoined = false;
-  private settle: { resolve(): void; reject(error: ElectorError): void } | null = null;
-
-  constructor(signal: AbortSignal) {
-    this.promise = new Promise((resolve, reject) => {
-      this.settle = { resolve, reject };
-    });
-    const onAbort = (): void => {
-      this.settle?.resolve();
-      this.settle = null;
-    };
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  }
-
-  open(): void {
-    this.hasJoined = true;
-    this.settle?.resolve();
-    this.settle = null;
-  }
-
-  fail(error: ElectorError): boolean {
-    if (this.settle === null) return false;
-    this.settle.reject(error);
-    this.settle = null;
-    return true;
   }
 }

@@ -1,95 +1,89 @@
 import type { Logger } from 'pino';
 import type { BackendName } from '../core/backend-name.js';
 import type { CancelTimer, Clock } from '../core/clock.js';
-import type { ElectionState, MemberRole } from './backend.js';
+import type { ElectionState } from './backend.js';
 
 /** A backend's state at one instant, and the next instant it changes without any event. */
 export interface DerivedLeadership {
   readonly state: ElectionState;
-  /**
-   * When the state derived at `now` stops holding though nothing happens (this member's acting
-   * deadline, a followed leader's lease expiry), or null if it holds until the next event.
-   */
+  /** When the state lapses by itself (acting deadline, a followed lease's expiry); null if never. */
   readonly changesAt: number | null;
 }
-
-/**
- * Derives the state at `now` from what the backend knows. `highestToken` is the highest fencing
- * token seen so far: the token to report while no leader is known, so it never goes back.
- */
-export type DeriveLeadership = (now: number, highestToken: bigint) => DerivedLeadership;
 
 export interface LeadershipViewOptions {
   readonly backend: BackendName;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly derive: DeriveLeadership;
+  /**
+   * The state at `now`, from what the backend knows. `highestToken` is the highest fencing token
+   * seen: the one to report while no leader is known, so the token never goes back.
+   */
+  readonly derive: (now: number, highestToken: bigint) => DerivedLeadership;
 }
 
 /**
- * The leadership view of a lease-style backend (etcd, ZooKeeper, Lease): `current()` is derived
- * at call time, never cached; `refresh()` after any change of what it is derived from emits one
- * change (and one `leadership.changed` log line) when it differs; a timer on the clock refreshes
- * it at the instant it changes without an event, so a lapsed lease is published when it lapses.
+ * The leadership view of a lease-style backend: `current()` is derived at call time, never
+ * cached; `refresh()`, called after any change of what it is derived from, emits (and logs) a
+ * state that differs from the last one emitted; a timer on the clock refreshes it at the instant
+ * it lapses, so a lease that ends without any event is published when it ends.
  */
 export class LeadershipView {
   private readonly listeners = new Set<(next: ElectionState) => void>();
   private last: ElectionState | null = null;
   private highest = 0n;
-  private cancelTimer: CancelTimer | null = null;
+  private cancelTimer: CancelTimer = () => undefined;
   private isClosed = false;
 
   constructor(private readonly options: LeadershipViewOptions) {}
 
-  /** Leadership at this instant. */
   current(): ElectionState {
     return this.derive().state;
   }
 
-  /** Calls `listener` after each change; a listener that throws is logged, the others still run. */
+  /** Calls `listener` after each change; one that throws is logged, the others still run. */
   onChange(listener: (next: ElectionState) => void): () => void {
     this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
+    return () => this.listeners.delete(listener);
   }
 
-  /** Records a fencing token seen (a leader's, or one's own); lower ones than the highest change nothing. */
+  /** Records a fencing token seen; one lower than the highest changes nothing. */
   noteToken(token: bigint | null): void {
     if (token !== null && token > this.highest) this.highest = token;
   }
 
-  /** The highest fencing token seen so far. */
   highestToken(): bigint {
     return this.highest;
   }
 
-  /** Re-derives the state; emits it if it changed, and sets the timer for its next lapse. */
+  /** Re-derives the state, emits it if it changed, and sets the timer for its next lapse. */
   refresh(): void {
+    const { options } = this;
     const { state, changesAt } = this.derive();
-    this.schedule(changesAt);
-    if (!hasLeadershipChanged(this.last, state)) return;
+    this.cancelTimer();
+    if (changesAt !== null && !this.isClosed) {
+      // A timer may fire a little early against the clock: refresh() then sets another.
+      const delayMs = Math.ceil(changesAt - options.clock.now());
+      this.cancelTimer = options.clock.setTimer(delayMs, () => {
+        this.refresh();
+      });
+    }
     const previous = this.last;
+    if (previous !== null && !hasLeadershipChanged(previous, state)) return;
     this.last = state;
-    logLeadershipChange(this.options.logger, this.options.backend, state, previous?.leader ?? null);
+    logLeadershipChange(options.logger, options.backend, state, previous?.leader ?? null);
     for (const listener of [...this.listeners]) {
       try {
         listener(state);
       } catch (error) {
-        this.options.logger.error(
-          { event: 'listener.failed', err: error },
-          'onChange listener threw',
-        );
+        options.logger.error({ event: 'listener.failed', err: error }, 'onChange listener threw');
       }
     }
   }
 
-  /** A last refresh (the backend has stopped), then no timer ever again. */
+  /** The backend has stopped: a last refresh, then no timer ever again. */
   close(): void {
-    this.refresh();
     this.isClosed = true;
-    this.cancelTimer?.();
-    this.cancelTimer = null;
+    this.refresh();
   }
 
   private derive(): DerivedLeadership {
@@ -97,24 +91,11 @@ export class LeadershipView {
     this.noteToken(derived.state.fencingToken);
     return derived;
   }
-
-  private schedule(changesAt: number | null): void {
-    this.cancelTimer?.();
-    this.cancelTimer = null;
-    if (changesAt === null || this.isClosed) return;
-    // A timer may fire a little early against the monotonic clock: refresh() then sets another.
-    const delayMs = Math.max(0, Math.ceil(changesAt - this.options.clock.now()));
-    this.cancelTimer = this.options.clock.setTimer(delayMs, () => {
-      this.cancelTimer = null;
-      this.refresh();
-    });
-  }
 }
 
-/** Whether `next` is worth an onChange: leader, its address, token, acting or role differ. */
-export function hasLeadershipChanged(previous: ElectionState | null, next: ElectionState): boolean {
+/** The one change predicate: leader, its address, token, acting or role differ. */
+export function hasLeadershipChanged(previous: ElectionState, next: ElectionState): boolean {
   return (
-    previous === null ||
     previous.leader !== next.leader ||
     previous.leaderAddress !== next.leaderAddress ||
     previous.fencingToken !== next.fencingToken ||
@@ -123,40 +104,30 @@ export function hasLeadershipChanged(previous: ElectionState | null, next: Elect
   );
 }
 
-/** What the `leadership.changed` line says about the new state. */
-export interface LoggedLeadership {
-  readonly leader: string | null;
-  readonly fencingToken: bigint;
-  readonly term: bigint;
-  readonly isSelf: boolean;
-  readonly role: MemberRole;
-}
-
 /**
- * Logs one change of leadership as the one `leadership.changed` event, with the same fields on
- * every backend; `details` adds backend-specific ones (Raft: the reason).
+ * The one `leadership.changed` log line, with the same fields on every backend; `details` adds
+ * the backend's own (Raft: the reason).
  */
 export function logLeadershipChange(
   logger: Logger,
   backend: BackendName,
-  next: LoggedLeadership,
+  next: Pick<ElectionState, 'leader' | 'fencingToken' | 'term' | 'isSelf' | 'role'>,
   previousLeader: string | null,
   details: Readonly<Record<string, unknown>> = {},
 ): void {
+  const { leader, fencingToken, term, isSelf, role } = next;
   logger.info(
     {
       ...details,
       event: 'leadership.changed',
       backend,
-      term: next.term.toString(),
-      fencingToken: next.fencingToken.toString(),
-      leader: next.leader,
+      term: term.toString(),
+      fencingToken: fencingToken.toString(),
+      leader,
       previousLeader,
-      isSelf: next.isSelf,
-      role: next.role,
+      isSelf,
+      role,
     },
-    next.isSelf
-      ? `acting as leader (fencing token ${next.fencingToken})`
-      : `${next.role}; leader ${next.leader ?? 'unknown'}`,
+    isSelf ? `acting as leader (token ${fencingToken})` : `${role}; leader ${leader ?? 'unknown'}`,
   );
 }

@@ -21,11 +21,6 @@ import {
 } from './election-view.js';
 import { runSession, Session, type SessionOutcome } from './session.js';
 
-/** The etcd backend. */
-export interface EtcdBackend extends ElectionBackend {
-  readonly name: 'etcd';
-}
-
 /**
  * Creates an etcd election member (the recipe of etcd's client/v3/concurrency election, on
  * etcd3's lease, watch and txn primitives). Throws CONFIG_INVALID (listing every bad option)
@@ -38,11 +33,11 @@ export interface EtcdBackend extends ElectionBackend {
  *
  * @see https://github.com/etcd-io/etcd/blob/main/client/v3/concurrency/election.go
  */
-export function createEtcdBackend(options: EtcdBackendOptions): EtcdBackend {
+export function createEtcdBackend(options: EtcdBackendOptions): ElectionBackend {
   return new EtcdElection(resolveEtcdOptions(options), options);
 }
 
-class EtcdElection implements EtcdBackend {
+class EtcdElection implements ElectionBackend {
   readonly name = 'etcd' as const;
   private readonly logger: Logger;
   private readonly report: EtcdErrorReporter;

@@ -151,7 +151,7 @@ export async function runSession(
     session.deadline = grantSentAt + grant.ttlSeconds * 1000 - options.safetyMarginMs;
     deadlineTimer.arm();
     keeper = keepLeaseAlive(
-      { ...context, ...pickKeeperTiming(options) },
+      { ...context, ...options },
       grant.leaseId,
       grantSentAt + options.keepaliveIntervalMs,
       {
@@ -254,12 +254,4 @@ export async function runSession(
     }
   }
   return { hasJoined: session.createRevision !== null, error: failure, unrevokedLeaseId };
-}
-
-function pickKeeperTiming(options: ResolvedEtcdOptions) {
-  return {
-    keepaliveIntervalMs: options.keepaliveIntervalMs,
-    requestTimeoutMs: options.requestTimeoutMs,
-    safetyMarginMs: options.safetyMarginMs,
-  };
 }

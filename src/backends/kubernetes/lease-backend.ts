@@ -7,9 +7,6 @@ import { LeaseView } from './lease-view.js';
 import { runLeaseWatcher } from './lease-watcher.js';
 import { parseLeaseOptions, type LeaseBackendOptions } from './options.js';
 
-/** The Lease backend. */
-export type LeaseBackend = ElectionBackend;
-
 /**
  * Leader election on a coordination.k8s.io/v1 Lease, following client-go's rules
  * (tools/leaderelection): a candidate takes the Lease when nobody holds it, or when it has seen
@@ -30,7 +27,7 @@ export type LeaseBackend = ElectionBackend;
  *   namespace: 'shop', leaseName: 'orders', clock: systemClock, random: Math.random, observe, logger });
  * await backend.start(root.signal);
  */
-export function createLeaseBackend(options: LeaseBackendOptions): LeaseBackend {
+export function createLeaseBackend(options: LeaseBackendOptions): ElectionBackend {
   const settings = parseLeaseOptions(options);
   const logger = options.logger.child({
     backend: 'kubernetes',
@@ -108,13 +105,14 @@ export function createLeaseBackend(options: LeaseBackendOptions): LeaseBackend {
     current: (): ElectionState => view.current(),
     onChange: (listener) => view.onChange(listener),
     async resign(signal: AbortSignal): Promise<void> {
-      if (runner.phase() !== 'running' || view.holding() === null) return;
+      if (runner.phase() !== 'running' || view.hold().holding === null) return;
       await untilAborted(campaign.requestRelease(true), signal);
     },
     setEligible(isEligible: boolean): void {
-      if (!view.setEligible(isEligible)) return;
+      if (view.hold().isEligible === isEligible) return;
+      view.setHold({ isEligible });
       logger.info({ event: 'eligibility.changed', isEligible }, 'eligibility changed');
-      if (!isEligible && view.holding() !== null) {
+      if (!isEligible && view.hold().holding !== null) {
         void campaign.requestRelease(false);
       }
       view.publish();

@@ -74,8 +74,8 @@ export class LeaseCampaign {
   requestRelease(holdOff: boolean): Promise<void> {
     const { view, clock, settings } = this.context;
     if (holdOff) this.holdOffUntilMs = clock.now() + 2 * settings.retryPeriodMs;
-    if (view.holding() === null || this.isOver) return Promise.resolve();
-    view.setReleasing(true);
+    if (view.hold().holding === null || this.isOver) return Promise.resolve();
+    view.setHold({ isReleasing: true });
     view.publish();
     this.context.wakeup.wake();
     return new Promise((resolve) => {
@@ -88,10 +88,10 @@ export class LeaseCampaign {
     const { view, settings } = this.context;
     const isHolderChanged = view.accept(lease);
     const holder = holderOf(view.observed()?.lease ?? null);
-    if (view.holding() !== null && holder !== settings.memberId) {
-      if (view.isReleasing() && holder === null && lease !== null) {
+    if (view.hold().holding !== null && holder !== settings.memberId) {
+      if (view.hold().isReleasing && holder === null && lease !== null) {
         // Our own release, seen on the watch before its response arrived.
-        view.dropHolding();
+        view.setHold({ holding: null });
         this.finishRelease();
       } else {
         this.loseHold('the Lease names another holder or was deleted');
@@ -107,8 +107,8 @@ export class LeaseCampaign {
     if (deadline !== null && clock.now() >= deadline) {
       this.loseHold('no renewal succeeded within the renew deadline');
     }
-    if (view.holding() !== null) {
-      if (view.isReleasing() || !view.isEligible()) await this.release(signal);
+    if (view.hold().holding !== null) {
+      if (view.hold().isReleasing || !view.hold().isEligible) await this.release(signal);
       else await this.renew(signal);
       return;
     }
@@ -119,8 +119,8 @@ export class LeaseCampaign {
   private nextWaitMs(): number {
     const { view, clock, settings, random } = this.context;
     const now = clock.now();
-    if (view.holding() !== null) {
-      if (view.isReleasing() || !view.isEligible()) return settings.retryPeriodMs / 4;
+    if (view.hold().holding !== null) {
+      if (view.hold().isReleasing || !view.hold().isEligible) return settings.retryPeriodMs / 4;
       return Math.max(0, this.renewStartedAtMs + settings.retryPeriodMs - now);
     }
     const jitteredMs = settings.retryPeriodMs * (1 + (retryJitterFactor - 1) * random());
@@ -165,7 +165,7 @@ export class LeaseCampaign {
     this.join();
     view.accept(lease);
     view.publish();
-    if (!view.isEligible() || clock.now() < this.holdOffUntilMs) return;
+    if (!view.hold().isEligible || clock.now() < this.holdOffUntilMs) return;
     const base = view.observed()?.lease ?? null;
     const holder = holderOf(base);
     const takeoverAt = view.takeoverAtMs();
@@ -187,7 +187,7 @@ export class LeaseCampaign {
     try {
       const lease = await this.writeLease(base, acquireWrite(base, settings, Date.now()), signal);
       view.accept(lease);
-      view.setHolding({ sentAtMs, token: tokenOf(lease), lease });
+      view.setHold({ holding: { sentAtMs, token: tokenOf(lease), lease } });
       this.renewStartedAtMs = sentAtMs;
       observe({ type: 'election-finished', result: 'won' });
       logger.info(
@@ -214,7 +214,7 @@ export class LeaseCampaign {
 
   private async renew(signal: AbortSignal): Promise<void> {
     const { settings, view, clock } = this.context;
-    const holding = view.holding();
+    const holding = view.hold().holding;
     const deadline = view.actingDeadlineMs();
     if (holding === null || deadline === null) return;
     const sentAtMs = clock.now();
@@ -228,7 +228,8 @@ export class LeaseCampaign {
       );
       view.accept(lease);
       // Unless the hold was dropped meanwhile, the deadline now counts from this send time.
-      if (view.holding() === holding) view.setHolding({ sentAtMs, token: holding.token, lease });
+      if (view.hold().holding === holding)
+        view.setHold({ holding: { sentAtMs, token: holding.token, lease } });
       view.publish();
     } catch (error) {
       if (isConflict(error)) {
@@ -249,9 +250,9 @@ export class LeaseCampaign {
     try {
       const lease = await this.readLease(signal);
       view.accept(lease);
-      const holding = view.holding();
+      const holding = view.hold().holding;
       if (holding !== null && holderOf(lease) === settings.memberId && tokenOf(lease) === token) {
-        view.setHolding({ ...holding, lease });
+        view.setHold({ holding: { ...holding, lease } });
         this.context.wakeup.wake();
       } else {
         this.loseHold('another member holds the Lease');
@@ -264,7 +265,7 @@ export class LeaseCampaign {
 
   private async release(signal: AbortSignal): Promise<void> {
     const { settings, view, logger } = this.context;
-    const holding = view.holding();
+    const holding = view.hold().holding;
     if (holding === null) return;
     try {
       const lease = await this.writeLease(
@@ -272,7 +273,7 @@ export class LeaseCampaign {
         releaseWrite(holding.lease, Date.now()),
         signal,
       );
-      view.dropHolding();
+      view.setHold({ holding: null });
       view.accept(lease);
       logger.info(
         { event: 'lease.released', fencingToken: holding.token.toString() },
@@ -284,12 +285,12 @@ export class LeaseCampaign {
         try {
           const lease = await this.readLease(signal);
           view.accept(lease);
-          const stillHeld = view.holding();
+          const stillHeld = view.hold().holding;
           if (holderOf(lease) === settings.memberId && stillHeld !== null) {
-            view.setHolding({ ...stillHeld, lease });
+            view.setHold({ holding: { ...stillHeld, lease } });
             this.context.wakeup.wake();
           } else {
-            view.dropHolding();
+            view.setHold({ holding: null });
             this.finishRelease();
           }
         } catch (readError) {
@@ -298,7 +299,7 @@ export class LeaseCampaign {
         return;
       }
       if (isNotFound(error)) {
-        view.dropHolding();
+        view.setHold({ holding: null });
         this.finishRelease();
         return;
       }
@@ -309,8 +310,8 @@ export class LeaseCampaign {
   /** On stop, a held Lease is released (bounded by the renew deadline) so a follower takes over at once. */
   private async releaseOnStop(): Promise<void> {
     const { view, settings, clock } = this.context;
-    if (view.holding() === null) return;
-    view.setReleasing(true);
+    if (view.hold().holding === null) return;
+    view.setHold({ isReleasing: true });
     view.publish();
     const budget = AbortSignal.timeout(settings.renewDeadlineMs);
     const giveUpAt = clock.now() + settings.renewDeadlineMs;
@@ -322,8 +323,9 @@ export class LeaseCampaign {
 
   private loseHold(reason: string): void {
     const { view, logger } = this.context;
-    const holding = view.dropHolding();
+    const { holding } = view.hold();
     if (holding === null) return;
+    view.setHold({ holding: null });
     logger.warn(
       { event: 'lease.lost', reason, fencingToken: holding.token.toString() },
       `stopped acting: ${reason}`,
@@ -333,9 +335,9 @@ export class LeaseCampaign {
 
   private finishRelease(): void {
     const { view } = this.context;
-    if (view.holding() !== null) return;
-    if (view.isReleasing()) {
-      view.setReleasing(false);
+    if (view.hold().holding !== null) return;
+    if (view.hold().isReleasing) {
+      view.setHold({ isReleasing: false });
       view.publish();
     }
     const waiters = this.releaseWaiters;
@@ -350,7 +352,7 @@ export class LeaseCampaign {
 
   /** Read through a call, as the hold may be dropped by a watch event during any await. */
   private isHolding(): boolean {
-    return this.context.view.holding() !== null;
+    return this.context.view.hold().holding !== null;
   }
 
   private join(): void {

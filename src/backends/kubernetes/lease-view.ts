@@ -24,6 +24,16 @@ export interface Holding {
   readonly lease: LeaseSnapshot;
 }
 
+/** What the campaign loop has decided about this member's hold on the Lease. */
+export interface HoldState {
+  /** Its hold as its last successful write proved it; null while it holds nothing. */
+  readonly holding: Holding | null;
+  /** False while the workload health gate withdraws it. */
+  readonly isEligible: boolean;
+  /** Set by resign, withdrawal and stop: it does not act, and the loop releases the Lease. */
+  readonly isReleasing: boolean;
+}
+
 /**
  * Everything the member knows about the Lease, and the one place that turns it into an
  * ElectionState. Acting is computed at call time: a member acts only while it holds the Lease,
@@ -34,9 +44,7 @@ export interface Holding {
  */
 export class LeaseView {
   private observation: Observation | null = null;
-  private hold: Holding | null = null;
-  private isEligibleNow = true;
-  private isReleasingNow = false;
+  private holdState: HoldState = { holding: null, isEligible: true, isReleasing: false };
   private lastContactAtMs: number | null = null;
   private readonly view: LeadershipView;
 
@@ -54,46 +62,19 @@ export class LeaseView {
     });
   }
 
-  /** The Lease as last read, written or watched, with when this member first saw its record; null before any. */
+  /** The Lease as last read, written or watched (with when its record was first seen); null before. */
   observed(): Observation | null {
     return this.observation;
   }
 
-  /** This member's hold on the Lease as its last successful write proved it; null when it holds nothing. */
-  holding(): Holding | null {
-    return this.hold;
+  /** What the campaign has decided about its hold, read afresh after every await. */
+  hold(): HoldState {
+    return this.holdState;
   }
 
-  /** Records a successful acquire or renew: the acting deadline counts from its send time. */
-  setHolding(holding: Holding): void {
-    this.hold = holding;
-  }
-
-  /** This member no longer holds the Lease (released, lost or taken); returns what it held. */
-  dropHolding(): Holding | null {
-    const held = this.hold;
-    this.hold = null;
-    return held;
-  }
-
-  isEligible(): boolean {
-    return this.isEligibleNow;
-  }
-
-  /** Returns whether eligibility changed. */
-  setEligible(isEligible: boolean): boolean {
-    if (this.isEligibleNow === isEligible) return false;
-    this.isEligibleNow = isEligible;
-    return true;
-  }
-
-  /** Set by resign, withdrawal and stop: while true the member does not act, and the loop releases. */
-  isReleasing(): boolean {
-    return this.isReleasingNow;
-  }
-
-  setReleasing(isReleasing: boolean): void {
-    this.isReleasingNow = isReleasing;
+  /** Changes the hold; current() reflects it at once, onChange after the next publish(). */
+  setHold(change: Partial<HoldState>): void {
+    this.holdState = { ...this.holdState, ...change };
   }
 
   /** Monotonic time of the last answer from the API server; null before the first. */
@@ -103,15 +84,17 @@ export class LeaseView {
 
   /** The deadline until which this member may act; null when it holds nothing. */
   actingDeadlineMs(): number | null {
-    return this.hold === null ? null : this.hold.sentAtMs + this.settings.renewDeadlineMs;
+    const { holding } = this.holdState;
+    return holding === null ? null : holding.sentAtMs + this.settings.renewDeadlineMs;
   }
 
   isActing(now = this.clock.now()): boolean {
     const deadline = this.actingDeadlineMs();
+    const { isEligible, isReleasing } = this.holdState;
     return (
       this.phase() === 'running' &&
-      this.isEligibleNow &&
-      !this.isReleasingNow &&
+      isEligible &&
+      !isReleasing &&
       deadline !== null &&
       now < deadline
     );
@@ -196,7 +179,7 @@ export class LeaseView {
    * them is when the state changes by itself.
    */
   private derive(now: number, highestToken: bigint): DerivedLeadership {
-    const holding = this.hold;
+    const { holding } = this.holdState;
     const deadline = this.actingDeadlineMs();
     if (holding !== null && this.isActing(now)) {
       return {
@@ -240,7 +223,7 @@ export class LeaseView {
   private role(isLeaderKnown: boolean): MemberRole {
     const phase = this.phase();
     if (phase !== 'running') return phase;
-    if (!this.isEligibleNow) return 'withdrawn';
+    if (!this.holdState.isEligible) return 'withdrawn';
     if (this.observation === null) return 'joining';
     return isLeaderKnown ? 'follower' : 'candidate';
   }

@@ -12,7 +12,7 @@ import { RaftDriver } from './driver.js';
 import { FileStateStore } from './storage/file-state-store.js';
 import type { PeerAddress } from './transport/outbound-peer.js';
 import { PeerTransport } from './transport/peer-transport.js';
-import { untilAborted } from '../../runtime/abortable.js';
+import { pause, untilAborted, untilSettledOrAborted } from '../../runtime/abortable.js';
 import { secondStartError } from '../campaign-runner.js';
 import type { ElectionBackend, ElectionState, MemberRole, MemberStatus } from '../backend.js';
 import { configurationView, membershipStatus } from './membership-status.js';
@@ -87,15 +87,9 @@ export function createRaftBackend(options: RaftBackendOptions): RaftBackend {
     async start(signal) {
       if (unloadedRole !== 'not-started') throw secondStartError('raft');
       unloadedRole = 'joining';
-      stopped = new Promise<void>((resolve) => {
-        const onAbort = (): void => {
-          void Promise.all([transport.stopped(), driver.idle()]).then(() => {
-            resolve();
-          });
-        };
-        if (signal.aborted) onAbort();
-        else signal.addEventListener('abort', onAbort, { once: true });
-      });
+      stopped = pause(clock, Infinity, signal)
+        .then(() => Promise.all([transport.stopped(), driver.idle()]))
+        .then(() => undefined);
       await transport.start(signal);
       await driver.start(signal, requestedEligibility);
       // setEligible calls made while the state was loading reached no node: apply the latest now.
@@ -201,20 +195,15 @@ export function createRaftBackend(options: RaftBackendOptions): RaftBackend {
         return node !== null && hasLeft(node);
       };
       let unsubscribe: () => void = () => undefined;
-      const left = new Promise<boolean>((resolve) => {
-        const onAbort = (): void => {
-          resolve(false);
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
+      const left = new Promise<void>((resolve) => {
         unsubscribe = driver.onStep(() => {
-          if (!hasLeftNow()) return;
-          signal.removeEventListener('abort', onAbort);
-          resolve(true);
+          if (hasLeftNow()) resolve();
         });
       });
       try {
         await driver.input({ type: 'leave' });
-        return hasLeftNow() || (await left);
+        if (!hasLeftNow()) await untilSettledOrAborted(left, signal);
+        return hasLeftNow();
       } finally {
         unsubscribe();
       }

@@ -72,13 +72,13 @@ export class ElectionView {
     this.connection = connection;
     // Curator: after SUSPENDED the leader must assume it is not the leader until it re-verifies.
     if (connection !== 'connected') this.leaseBasisMs = null;
-    this.publish();
+    this.view.refresh();
   }
 
   setEligible(isEligible: boolean): void {
     this.isEligible = isEligible;
     if (!isEligible) this.leaseBasisMs = null;
-    this.publish();
+    this.view.refresh();
   }
 
   setCandidates(candidates: readonly KnownCandidate[]): void {
@@ -91,7 +91,7 @@ export class ElectionView {
     this.leader = leader;
     this.isLeaderSelf = false;
     this.leaseBasisMs = null;
-    this.publish();
+    this.view.refresh();
   }
 
   /** Nobody is queued. */
@@ -99,7 +99,7 @@ export class ElectionView {
     this.leader = null;
     this.isLeaderSelf = false;
     this.leaseBasisMs = null;
-    this.publish();
+    this.view.refresh();
   }
 
   /** Our znode is lowest, and a request sent at `sentAtMs` proved it with the quorum. */
@@ -109,7 +109,7 @@ export class ElectionView {
     this.isLeaderSelf = true;
     this.leaseMs = Math.floor(sessionTimeoutMs / 2);
     if (this.leaseBasisMs === null || sentAtMs > this.leaseBasisMs) this.leaseBasisMs = sentAtMs;
-    this.publish();
+    this.view.refresh();
   }
 
   /** Stop acting now (resign, lost node, new session); the leader becomes unknown. */
@@ -117,7 +117,7 @@ export class ElectionView {
     this.leaseBasisMs = null;
     if (this.isLeaderSelf) this.leader = null;
     this.isLeaderSelf = false;
-    this.publish();
+    this.view.refresh();
   }
 
   /** Our znode is lowest and its lease is live (no re-verification needed). */
@@ -134,11 +134,6 @@ export class ElectionView {
   stop(): void {
     this.leaseBasisMs = null;
     this.view.close();
-  }
-
-  /** Emits and logs a change if leader, token, acting or role differ from the last one emitted. */
-  publish(): void {
-    this.view.refresh();
   }
 
   /**

@@ -11,12 +11,6 @@ import { openSession, type ZooKeeperSession } from './session.js';
 import { isAborted, untilAborted, Wakeup } from '../../runtime/abortable.js';
 import { createFailureReporter } from './zookeeper-errors.js';
 
-/** The ZooKeeper backend. */
-export type ZooKeeperBackend = ElectionBackend;
-
-/** The first retry of a failed session waits about this long, doubling up to the session timeout. */
-const sessionRetryBaseDelayMs = 200;
-
 /**
  * Leader election over ZooKeeper, following the recipe (ephemeral sequential znodes under
  * `electionName`; the lowest leads; each other candidate watches only its predecessor) and
@@ -40,7 +34,7 @@ const sessionRetryBaseDelayMs = 200;
  *   clock: systemClock, random: Math.random, observe, logger });
  * await backend.start(root.signal);
  */
-export function createZooKeeperBackend(options: ZooKeeperBackendOptions): ZooKeeperBackend {
+export function createZooKeeperBackend(options: ZooKeeperBackendOptions): ElectionBackend {
   const settings = parseZooKeeperOptions(options);
   const logger = options.logger.child({ backend: 'zookeeper', memberId: settings.memberId });
   const report = createFailureReporter(logger, options.observe);
@@ -48,10 +42,8 @@ export function createZooKeeperBackend(options: ZooKeeperBackendOptions): ZooKee
     backend: 'zookeeper',
     clock: options.clock,
     random: options.random,
-    retry: {
-      baseDelayMs: sessionRetryBaseDelayMs,
-      maxDelayMs: Math.max(1000, settings.sessionTimeoutMs),
-    },
+    // A failed session is retried after about 200 ms, doubling up to the session timeout.
+    retry: { baseDelayMs: 200, maxDelayMs: Math.max(1000, settings.sessionTimeoutMs) },
     logger,
     onStopped: () => {
       view.stop();
@@ -97,9 +89,7 @@ export function createZooKeeperBackend(options: ZooKeeperBackendOptions): ZooKee
             report,
             wakeup,
             control,
-            onJoined: () => {
-              campaign.joined();
-            },
+            onJoined: campaign.joined,
           },
           signal,
         );

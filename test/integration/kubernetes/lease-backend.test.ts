@@ -2,11 +2,8 @@
 // two acting members, and a leader that cannot renew stops acting before anyone takes over.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { ElectionState } from '../../../src/backends/backend.js';
-import {
-  createLeaseBackend,
-  type LeaseBackend,
-} from '../../../src/backends/kubernetes/lease-backend.js';
+import type { ElectionBackend, ElectionState } from '../../../src/backends/backend.js';
+import { createLeaseBackend } from '../../../src/backends/kubernetes/lease-backend.js';
 import type { KubernetesApi } from '../../../src/kubernetes/api-client.js';
 import { toKubernetesError } from '../../../src/kubernetes/api-errors.js';
 import { systemClock } from '../../../src/runtime/system-clock.js';
@@ -17,7 +14,7 @@ import { memoryLogger, startHarness, type Harness } from './harness.js';
 
 interface Member {
   readonly id: string;
-  readonly backend: LeaseBackend;
+  readonly backend: ElectionBackend;
   readonly controller: AbortController;
   /** While true, this member's API calls fail as if its node were cut off from the apiserver. */
   isPartitioned: boolean;
