@@ -10,34 +10,29 @@ export interface DerivedLeadership {
   readonly changesAt: number | null;
 }
 
-export interface LeadershipViewOptions {
-  readonly backend: BackendName;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  /**
-   * The state at `now`, from what the backend knows. `highestToken` is the highest fencing token
-   * seen: the one to report while no leader is known, so the token never goes back.
-   */
-  readonly derive: (now: number, highestToken: bigint) => DerivedLeadership;
-}
-
 /**
- * The leadership view of a lease-style backend: `current()` is derived at call time, never
- * cached; `refresh()`, called after any change of what it is derived from, emits (and logs) a
- * state that differs from the last one emitted; a timer on the clock refreshes it at the instant
- * it lapses, so a lease that ends without any event is published when it ends.
+ * The leadership view of a lease-style backend, which extends it with what it knows and how
+ * that makes a state (`derive`). `current()` is derived at call time, never cached; `refresh()`,
+ * called after any change of what it is derived from, emits (and logs) a state that differs from
+ * the last one emitted; a timer on the clock refreshes it at the instant it lapses, so a lease
+ * that ends without any event is published when it ends.
  */
-export class LeadershipView {
+export abstract class LeadershipView {
   private readonly listeners = new Set<(next: ElectionState) => void>();
   private last: ElectionState | null = null;
   private highest = 0n;
   private cancelTimer: CancelTimer = () => undefined;
   private isClosed = false;
 
-  constructor(private readonly options: LeadershipViewOptions) {}
+  constructor(
+    private readonly backend: BackendName,
+    protected readonly clock: Clock,
+    protected readonly logger: Logger,
+  ) {}
 
+  /** Leadership at this instant. */
   current(): ElectionState {
-    return this.derive().state;
+    return this.deriveNow().state;
   }
 
   /** Calls `listener` after each change; one that throws is logged, the others still run. */
@@ -46,48 +41,52 @@ export class LeadershipView {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * The state at `now`, from what the backend knows. `highestToken` is the highest fencing token
+   * seen: the one to report while no leader is known, so the token never goes back.
+   */
+  protected abstract derive(now: number, highestToken: bigint): DerivedLeadership;
+
   /** Records a fencing token seen; one lower than the highest changes nothing. */
-  noteToken(token: bigint | null): void {
+  protected noteToken(token: bigint | null): void {
     if (token !== null && token > this.highest) this.highest = token;
   }
 
-  highestToken(): bigint {
+  protected highestToken(): bigint {
     return this.highest;
   }
 
   /** Re-derives the state, emits it if it changed, and sets the timer for its next lapse. */
-  refresh(): void {
-    const { options } = this;
-    const { state, changesAt } = this.derive();
+  protected refresh(): void {
+    const { state, changesAt } = this.deriveNow();
     this.cancelTimer();
     if (changesAt !== null && !this.isClosed) {
       // A timer may fire a little early against the clock: refresh() then sets another.
-      const delayMs = Math.ceil(changesAt - options.clock.now());
-      this.cancelTimer = options.clock.setTimer(delayMs, () => {
+      this.cancelTimer = this.clock.setTimer(Math.ceil(changesAt - this.clock.now()), () => {
         this.refresh();
       });
     }
     const previous = this.last;
     if (previous !== null && !hasLeadershipChanged(previous, state)) return;
     this.last = state;
-    logLeadershipChange(options.logger, options.backend, state, previous?.leader ?? null);
+    logLeadershipChange(this.logger, this.backend, state, previous?.leader ?? null);
     for (const listener of [...this.listeners]) {
       try {
         listener(state);
       } catch (error) {
-        options.logger.error({ event: 'listener.failed', err: error }, 'onChange listener threw');
+        this.logger.error({ event: 'listener.failed', err: error }, 'onChange listener threw');
       }
     }
   }
 
   /** The backend has stopped: a last refresh, then no timer ever again. */
-  close(): void {
+  protected close(): void {
     this.isClosed = true;
     this.refresh();
   }
 
-  private derive(): DerivedLeadership {
-    const derived = this.options.derive(this.options.clock.now(), this.highest);
+  private deriveNow(): DerivedLeadership {
+    const derived = this.derive(this.clock.now(), this.highest);
     this.noteToken(derived.state.fencingToken);
     return derived;
   }

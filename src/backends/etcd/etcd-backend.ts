@@ -1,10 +1,9 @@
 import type { Etcd3 } from 'etcd3';
-import type { Logger } from 'pino';
-import type { ElectionBackend, ElectionState, MemberStatus } from '../backend.js';
+import type { ElectionBackend, MemberStatus } from '../backend.js';
 import { untilSettledOrAborted, Wakeup } from '../../runtime/abortable.js';
 import type { BackoffPolicy } from '../../runtime/backoff.js';
 import { CampaignRunner, type Campaign } from '../campaign-runner.js';
-import { LeadershipView } from '../leadership-view.js';
+import { LeadershipView, type DerivedLeadership } from '../leadership-view.js';
 import { ElectionStore, type CandidateList } from './election-store.js';
 import { createEtcdClient } from './etcd-client.js';
 import { createErrorReporter, type EtcdErrorReporter } from './etcd-errors.js';
@@ -37,13 +36,11 @@ export function createEtcdBackend(options: EtcdBackendOptions): ElectionBackend 
   return new EtcdElection(resolveEtcdOptions(options), options);
 }
 
-class EtcdElection implements ElectionBackend {
+class EtcdElection extends LeadershipView implements ElectionBackend {
   readonly name = 'etcd' as const;
-  private readonly logger: Logger;
   private readonly report: EtcdErrorReporter;
   private readonly retry: BackoffPolicy;
   private readonly eligibilityChanged: Wakeup;
-  private readonly view: LeadershipView;
   private readonly runner: CampaignRunner;
   private isEligible = true;
   private isConnected = false;
@@ -56,8 +53,12 @@ class EtcdElection implements ElectionBackend {
     private readonly options: ResolvedEtcdOptions,
     private readonly runtime: EtcdBackendOptions,
   ) {
+    super(
+      'etcd',
+      runtime.clock,
+      runtime.logger.child({ backend: 'etcd', election: options.electionName }),
+    );
     this.eligibilityChanged = new Wakeup(runtime.clock);
-    this.logger = runtime.logger.child({ backend: 'etcd', election: options.electionName });
     const report = createErrorReporter(this.logger, runtime.observe);
     this.report = (operation, error) => {
       this.isConnected = false;
@@ -75,16 +76,10 @@ class EtcdElection implements ElectionBackend {
       retry: this.retry,
       logger: this.logger,
       onStopped: () => {
-        this.view.close();
+        this.close();
       },
     });
-    this.view = new LeadershipView({
-      backend: 'etcd',
-      clock: runtime.clock,
-      logger: this.logger,
-      derive: (now, highestToken) => deriveEtcdLeadership(this.viewInput(now, highestToken)),
-    });
-    this.view.onChange((next) => {
+    this.onChange((next) => {
       if (next.isSelf && this.session !== null) this.session.hasActed = true;
     });
   }
@@ -100,14 +95,6 @@ class EtcdElection implements ElectionBackend {
       }
       await this.campaignUntilAborted(client, campaign);
     });
-  }
-
-  current(): ElectionState {
-    return this.view.current();
-  }
-
-  onChange(listener: (next: ElectionState) => void): () => void {
-    return this.view.onChange(listener);
   }
 
   async resign(signal: AbortSignal): Promise<void> {
@@ -132,7 +119,7 @@ class EtcdElection implements ElectionBackend {
     );
     if (!isEligible) this.sessionController?.abort();
     this.eligibilityChanged.wake();
-    this.view.refresh();
+    this.refresh();
   }
 
   isReady(): boolean {
@@ -140,8 +127,8 @@ class EtcdElection implements ElectionBackend {
   }
 
   members(): readonly MemberStatus[] {
-    const input = this.viewInput(this.runtime.clock.now(), this.view.highestToken());
-    return memberStatuses(input, this.view.current(), this.isReady());
+    const input = this.viewInput(this.runtime.clock.now(), this.highestToken());
+    return memberStatuses(input, this.current(), this.isReady());
   }
 
   stopped(): Promise<void> {
@@ -202,8 +189,8 @@ class EtcdElection implements ElectionBackend {
 
   private noteCandidates(list: CandidateList, readAt: number): void {
     this.candidates = { list, readAt };
-    this.view.noteToken(list.candidates[0]?.createRevision ?? null);
-    this.view.refresh();
+    this.noteToken(list.candidates[0]?.createRevision ?? null);
+    this.refresh();
   }
 
   private async runOneSession(
@@ -217,18 +204,16 @@ class EtcdElection implements ElectionBackend {
     this.sessionController = controller;
     const done = runSession(
       {
+        ...this.runtime,
         options: this.options,
         client,
         store,
-        clock: this.runtime.clock,
-        random: this.runtime.random,
         retry: this.retry,
-        observe: this.runtime.observe,
         logger: this.logger,
         report: this.report,
         onUpdate: () => {
           if (session.createRevision !== null) campaign.joined();
-          this.view.refresh();
+          this.refresh();
         },
         onContact: () => {
           this.isConnected = true;
@@ -245,8 +230,12 @@ class EtcdElection implements ElectionBackend {
     this.session = null;
     this.sessionController = null;
     this.sessionDone = null;
-    this.view.refresh();
+    this.refresh();
     return outcome;
+  }
+
+  protected derive(now: number, highestToken: bigint): DerivedLeadership {
+    return deriveEtcdLeadership(this.viewInput(now, highestToken));
   }
 
   private viewInput(now: number, highestToken: bigint): ViewInput {

@@ -184,34 +184,32 @@ class KeepaliveChannel {
 }
 
 /**
- * Fires `onExpired` once the clock reaches `deadline()`, which may move later meanwhile (each
- * renewal extends it): a local timer, so stepping down never waits for a library callback.
+ * Calls `onExpired` once the clock reaches `deadline()`, which may move later meanwhile (each
+ * renewal extends it; `arm()` again): a local timer, so stepping down never waits for a library
+ * callback. `stop()` cancels it for good.
  */
-export class DeadlineTimer {
-  private cancelTimer: CancelTimer = () => undefined;
-  private isStopped = false;
-
-  constructor(
-    private readonly clock: Clock,
-    private readonly deadline: () => number,
-    private readonly onExpired: () => void,
-  ) {}
-
-  arm(): void {
-    this.cancelTimer();
-    if (this.isStopped) return;
-    this.cancelTimer = this.clock.setTimer(this.deadline() - this.clock.now(), () => {
-      if (this.clock.now() < this.deadline()) {
-        this.arm();
+export function deadlineTimer(
+  clock: Clock,
+  deadline: () => number,
+  onExpired: () => void,
+): { arm(): void; stop(): void } {
+  let cancel: CancelTimer = () => undefined;
+  let isStopped = false;
+  const stop = (): void => {
+    isStopped = true;
+    cancel();
+  };
+  const arm = (): void => {
+    cancel();
+    if (isStopped) return;
+    cancel = clock.setTimer(deadline() - clock.now(), () => {
+      if (clock.now() < deadline()) {
+        arm();
         return;
       }
-      this.stop();
-      this.onExpired();
+      stop();
+      onExpired();
     });
-  }
-
-  stop(): void {
-    this.isStopped = true;
-    this.cancelTimer();
-  }
+  };
+  return { arm, stop };
 }

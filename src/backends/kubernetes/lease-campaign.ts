@@ -315,9 +315,10 @@ export class LeaseCampaign {
     view.publish();
     const budget = AbortSignal.timeout(settings.renewDeadlineMs);
     const giveUpAt = clock.now() + settings.renewDeadlineMs;
-    while (this.isHolding() && !isAborted(budget) && clock.now() < giveUpAt) {
+    while (view.hold().holding !== null && !isAborted(budget) && clock.now() < giveUpAt) {
       await this.release(budget);
-      if (this.isHolding()) await this.context.wakeup.wait(settings.retryPeriodMs / 4, budget);
+      if (view.hold().holding !== null)
+        await this.context.wakeup.wait(settings.retryPeriodMs / 4, budget);
     }
   }
 
@@ -348,11 +349,6 @@ export class LeaseCampaign {
   /** Read through a call: the compiler would keep a narrowing of `fatal` across awaits. */
   private hasFailed(): boolean {
     return this.fatal !== null;
-  }
-
-  /** Read through a call, as the hold may be dropped by a watch event during any await. */
-  private isHolding(): boolean {
-    return this.context.view.hold().holding !== null;
   }
 
   private join(): void {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
 import type { LeaseSnapshot } from './lease-client.js';
-import type { ElectionState, MemberRole, MemberStatus } from '../backend.js';
+import type { MemberRole, MemberStatus } from '../backend.js';
 import type { CampaignPhase } from '../campaign-runner.js';
 import { LeadershipView, type DerivedLeadership } from '../leadership-view.js';
 import {
@@ -42,24 +42,18 @@ export interface HoldState {
  * renewal, the leader stops before anyone else may start. The campaign loop changes it through
  * the methods below and calls publish() once a change is complete.
  */
-export class LeaseView {
+export class LeaseView extends LeadershipView {
   private observation: Observation | null = null;
   private holdState: HoldState = { holding: null, isEligible: true, isReleasing: false };
   private lastContactAtMs: number | null = null;
-  private readonly view: LeadershipView;
 
   constructor(
     private readonly settings: LeaseSettings,
-    private readonly clock: Clock,
+    clock: Clock,
     logger: Logger,
     private readonly phase: () => CampaignPhase,
   ) {
-    this.view = new LeadershipView({
-      backend: 'kubernetes',
-      clock,
-      logger,
-      derive: (now, highestToken) => this.derive(now, highestToken),
-    });
+    super('kubernetes', clock, logger);
   }
 
   /** The Lease as last read, written or watched (with when its record was first seen); null before. */
@@ -107,10 +101,6 @@ export class LeaseView {
     return localExpiryMs(observation, this.settings);
   }
 
-  current(): ElectionState {
-    return this.view.current();
-  }
-
   members(): readonly MemberStatus[] {
     const state = this.current();
     const self: MemberStatus = {
@@ -136,10 +126,6 @@ export class LeaseView {
     ];
   }
 
-  onChange(listener: (next: ElectionState) => void): () => void {
-    return this.view.onChange(listener);
-  }
-
   /**
    * Takes in a Lease as read, written or watched (null: it does not exist). An older version
    * than the one held is ignored. Returns true when the holder changed.
@@ -160,25 +146,25 @@ export class LeaseView {
       previous !== null && previous.key === key
         ? { ...previous, lease }
         : { lease, key, observedAtMs: now };
-    this.view.noteToken(tokenOf(lease));
+    this.noteToken(tokenOf(lease));
     return holderOf(previous?.lease ?? null) !== holderOf(lease) || previous === null;
   }
 
   /** Emits and logs a change if leader, token, acting or role differ from the last one emitted. */
   publish(): void {
-    this.view.refresh();
+    this.refresh();
   }
 
   /** The campaign has ended: a last change, then no timer. */
   stop(): void {
-    this.view.close();
+    this.close();
   }
 
   /**
    * Our acting deadline and the observed holder's expiry pass without any event: the earlier of
    * them is when the state changes by itself.
    */
-  private derive(now: number, highestToken: bigint): DerivedLeadership {
+  protected derive(now: number, highestToken: bigint): DerivedLeadership {
     const { holding } = this.holdState;
     const deadline = this.actingDeadlineMs();
     if (holding !== null && this.isActing(now)) {

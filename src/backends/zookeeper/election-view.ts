@@ -20,7 +20,7 @@ export type Connection = 'joining' | 'connected' | 'suspended';
  * quorum-acknowledged proof plus half the negotiated session timeout. The server cannot expire
  * the session (and so let a successor lead) sooner than a full timeout after that request.
  */
-export class ElectionView {
+export class ElectionView extends LeadershipView {
   private connection: Connection = 'joining';
   private isEligible = true;
   /** Whose znode is lowest, with its czxid (the fencing token); null while unknown. */
@@ -29,23 +29,13 @@ export class ElectionView {
   private leaseBasisMs: number | null = null;
   private leaseMs = 0;
   private candidates: readonly KnownCandidate[] = [];
-  private readonly view: LeadershipView;
 
   constructor(
     clock: Clock,
     logger: Logger,
     private readonly phase: () => CampaignPhase,
   ) {
-    this.view = new LeadershipView({
-      backend: 'zookeeper',
-      clock,
-      logger,
-      derive: (now, highestToken) => this.derive(now, highestToken),
-    });
-  }
-
-  current(): ElectionState {
-    return this.view.current();
+    super('zookeeper', clock, logger);
   }
 
   members(): readonly MemberStatus[] {
@@ -64,21 +54,17 @@ export class ElectionView {
     return this.connection === 'connected' && this.phase() === 'running';
   }
 
-  onChange(listener: (next: ElectionState) => void): () => void {
-    return this.view.onChange(listener);
-  }
-
   setConnection(connection: Connection): void {
     this.connection = connection;
     // Curator: after SUSPENDED the leader must assume it is not the leader until it re-verifies.
     if (connection !== 'connected') this.leaseBasisMs = null;
-    this.view.refresh();
+    this.refresh();
   }
 
   setEligible(isEligible: boolean): void {
     this.isEligible = isEligible;
     if (!isEligible) this.leaseBasisMs = null;
-    this.view.refresh();
+    this.refresh();
   }
 
   setCandidates(candidates: readonly KnownCandidate[]): void {
@@ -87,11 +73,11 @@ export class ElectionView {
 
   /** Another member's znode is lowest. */
   follow(leader: KnownCandidate): void {
-    this.view.noteToken(leader.token);
+    this.noteToken(leader.token);
     this.leader = leader;
     this.isLeaderSelf = false;
     this.leaseBasisMs = null;
-    this.view.refresh();
+    this.refresh();
   }
 
   /** Nobody is queued. */
@@ -99,17 +85,17 @@ export class ElectionView {
     this.leader = null;
     this.isLeaderSelf = false;
     this.leaseBasisMs = null;
-    this.view.refresh();
+    this.refresh();
   }
 
   /** Our znode is lowest, and a request sent at `sentAtMs` proved it with the quorum. */
   prove(self: KnownCandidate, sentAtMs: number, sessionTimeoutMs: number): void {
-    this.view.noteToken(self.token);
+    this.noteToken(self.token);
     this.leader = self;
     this.isLeaderSelf = true;
     this.leaseMs = Math.floor(sessionTimeoutMs / 2);
     if (this.leaseBasisMs === null || sentAtMs > this.leaseBasisMs) this.leaseBasisMs = sentAtMs;
-    this.view.refresh();
+    this.refresh();
   }
 
   /** Stop acting now (resign, lost node, new session); the leader becomes unknown. */
@@ -117,7 +103,7 @@ export class ElectionView {
     this.leaseBasisMs = null;
     if (this.isLeaderSelf) this.leader = null;
     this.isLeaderSelf = false;
-    this.view.refresh();
+    this.refresh();
   }
 
   /** Our znode is lowest and its lease is live (no re-verification needed). */
@@ -133,14 +119,14 @@ export class ElectionView {
   /** The campaign has ended: a last change, then no timer. */
   stop(): void {
     this.leaseBasisMs = null;
-    this.view.close();
+    this.close();
   }
 
   /**
    * Acting is computed at call time from the lease; the lease ends without any event, so it is
    * also the instant the state changes by itself.
    */
-  private derive(now: number, highestToken: bigint): DerivedLeadership {
+  protected derive(now: number, highestToken: bigint): DerivedLeadership {
     const expiresAt =
       this.isLeaderSelf && this.leaseBasisMs !== null ? this.leaseBasisMs + this.leaseMs : null;
     const isSelf =

@@ -24,8 +24,34 @@ interface Known {
   followedUntil: number | null;
 }
 
-function derive(known: Known) {
-  return (now: number, highestToken: bigint): DerivedLeadership => {
+/** A backend's view over `known`; the test calls what a backend calls after a change. */
+class FakeView extends LeadershipView {
+  constructor(
+    private readonly known: Known,
+    clock: ManualClock,
+    logger: Logger,
+  ) {
+    super('etcd', clock, logger);
+  }
+
+  override refresh(): void {
+    super.refresh();
+  }
+
+  override close(): void {
+    super.close();
+  }
+
+  override noteToken(token: bigint | null): void {
+    super.noteToken(token);
+  }
+
+  override highestToken(): bigint {
+    return super.highestToken();
+  }
+
+  protected derive(now: number, highestToken: bigint): DerivedLeadership {
+    const { known } = this;
     if (known.actingUntil !== null && now < known.actingUntil) {
       return {
         state: {
@@ -53,18 +79,13 @@ function derive(known: Known) {
       role: isFollowing ? 'follower' : 'candidate',
     };
     return { state, changesAt: isFollowing ? known.followedUntil : null };
-  };
+  }
 }
 
 function setUp(known: Known) {
   const clock = new ManualClock(1000);
   const lines: LogLine[] = [];
-  const view = new LeadershipView({
-    backend: 'etcd',
-    clock,
-    logger: capturingLogger(lines),
-    derive: derive(known),
-  });
+  const view = new FakeView(known, clock, capturingLogger(lines));
   const seen: { at: number; state: ElectionState }[] = [];
   view.onChange((state) => seen.push({ at: clock.now(), state }));
   return { clock, lines, view, seen };
