@@ -11,11 +11,9 @@ export interface DerivedLeadership {
 }
 
 /**
- * The leadership view of a lease-style backend, which extends it with what it knows and how
- * that makes a state (`derive`). `current()` is derived at call time, never cached; `refresh()`,
- * called after any change of what it is derived from, emits (and logs) a state that differs from
- * the last one emitted; a timer on the clock refreshes it at the instant it lapses, so a lease
- * that ends without any event is published when it ends.
+ * The leadership view of a lease-style backend, which extends it with what it knows and how that
+ * makes a state (`derive`): derived at call time, never cached, emitted (and logged) when it
+ * changes, and refreshed by a timer at the instant it lapses without any event.
  */
 export abstract class LeadershipView {
   private readonly listeners = new Set<(next: ElectionState) => void>();
@@ -56,8 +54,11 @@ export abstract class LeadershipView {
     return this.highest;
   }
 
-  /** Re-derives the state, emits it if it changed, and sets the timer for its next lapse. */
-  protected refresh(): void {
+  /**
+   * Call after any change of what the state is derived from: re-derives it, emits it if it
+   * changed, and sets the timer for its next lapse.
+   */
+  refresh(): void {
     const { state, changesAt } = this.deriveNow();
     this.cancelTimer();
     if (changesAt !== null && !this.isClosed) {
@@ -80,7 +81,7 @@ export abstract class LeadershipView {
   }
 
   /** The backend has stopped: a last refresh, then no timer ever again. */
-  protected close(): void {
+  close(): void {
     this.isClosed = true;
     this.refresh();
   }

@@ -38,28 +38,17 @@ export function createLeaseBackend(options: LeaseBackendOptions): ElectionBacken
     backend: 'kubernetes',
     clock: options.clock,
     random: options.random,
-    // The campaign paces itself by the retry period; the runner's backoff is not used.
-    retry: { baseDelayMs: settings.retryPeriodMs, maxDelayMs: settings.retryPeriodMs },
+    retry: { baseDelayMs: settings.retryPeriodMs, maxDelayMs: settings.retryPeriodMs }, // unused
     logger,
     onStopped: () => {
-      view.stop();
+      view.close();
       campaign.finish();
     },
   });
   const view = new LeaseView(settings, options.clock, logger, () => runner.phase());
   const failures = new FailureLog(logger, options.clock);
   const wakeup = new Wakeup(options.clock);
-  const campaign = new LeaseCampaign({
-    api: options.api,
-    settings,
-    view,
-    clock: options.clock,
-    random: options.random,
-    observe: options.observe,
-    logger,
-    failures,
-    wakeup,
-  });
+  const campaign = new LeaseCampaign({ ...options, settings, view, logger, failures, wakeup });
 
   const run = async (lifecycle: Campaign): Promise<void> => {
     const { signal } = lifecycle;
@@ -115,7 +104,7 @@ export function createLeaseBackend(options: LeaseBackendOptions): ElectionBacken
       if (!isEligible && view.hold().holding !== null) {
         void campaign.requestRelease(false);
       }
-      view.publish();
+      view.refresh();
       wakeup.wake();
     },
     isReady: (): boolean => {

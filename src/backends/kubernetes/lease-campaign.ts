@@ -76,7 +76,7 @@ export class LeaseCampaign {
     if (holdOff) this.holdOffUntilMs = clock.now() + 2 * settings.retryPeriodMs;
     if (view.hold().holding === null || this.isOver) return Promise.resolve();
     view.setHold({ isReleasing: true });
-    view.publish();
+    view.refresh();
     this.context.wakeup.wake();
     return new Promise((resolve) => {
       this.releaseWaiters.push(resolve);
@@ -97,7 +97,7 @@ export class LeaseCampaign {
         this.loseHold('the Lease names another holder or was deleted');
       }
     }
-    view.publish();
+    view.refresh();
     if (isHolderChanged) this.context.wakeup.wake();
   }
 
@@ -164,7 +164,7 @@ export class LeaseCampaign {
     }
     this.join();
     view.accept(lease);
-    view.publish();
+    view.refresh();
     if (!view.hold().isEligible || clock.now() < this.holdOffUntilMs) return;
     const base = view.observed()?.lease ?? null;
     const holder = holderOf(base);
@@ -199,7 +199,7 @@ export class LeaseCampaign {
         },
         'acquired the Lease',
       );
-      view.publish();
+      view.refresh();
     } catch (error) {
       if (isConflict(error) || isAlreadyExists(error)) {
         // Another member wrote first; read again at once and follow it.
@@ -230,7 +230,7 @@ export class LeaseCampaign {
       // Unless the hold was dropped meanwhile, the deadline now counts from this send time.
       if (view.hold().holding === holding)
         view.setHold({ holding: { sentAtMs, token: holding.token, lease } });
-      view.publish();
+      view.refresh();
     } catch (error) {
       if (isConflict(error)) {
         await this.recheckHold(holding.token, signal);
@@ -312,7 +312,7 @@ export class LeaseCampaign {
     const { view, settings, clock } = this.context;
     if (view.hold().holding === null) return;
     view.setHold({ isReleasing: true });
-    view.publish();
+    view.refresh();
     const budget = AbortSignal.timeout(settings.renewDeadlineMs);
     const giveUpAt = clock.now() + settings.renewDeadlineMs;
     while (view.hold().holding !== null && !isAborted(budget) && clock.now() < giveUpAt) {
@@ -331,7 +331,7 @@ export class LeaseCampaign {
       { event: 'lease.lost', reason, fencingToken: holding.token.toString() },
       `stopped acting: ${reason}`,
     );
-    view.publish();
+    view.refresh();
   }
 
   private finishRelease(): void {
@@ -339,7 +339,7 @@ export class LeaseCampaign {
     if (view.hold().holding !== null) return;
     if (view.hold().isReleasing) {
       view.setHold({ isReleasing: false });
-      view.publish();
+      view.refresh();
     }
     const waiters = this.releaseWaiters;
     this.releaseWaiters = [];

@@ -40,7 +40,7 @@ export interface HoldState {
  * is eligible, is not handing over, and now < (send time of its last successful renewal) +
  * renewDeadline. Since every other member waits a full leaseDuration after it *received* that
  * renewal, the leader stops before anyone else may start. The campaign loop changes it through
- * the methods below and calls publish() once a change is complete.
+ * the methods below and calls refresh() once a change is complete.
  */
 export class LeaseView extends LeadershipView {
   private observation: Observation | null = null;
@@ -66,7 +66,7 @@ export class LeaseView extends LeadershipView {
     return this.holdState;
   }
 
-  /** Changes the hold; current() reflects it at once, onChange after the next publish(). */
+  /** Changes the hold; current() reflects it at once, onChange after the next refresh(). */
   setHold(change: Partial<HoldState>): void {
     this.holdState = { ...this.holdState, ...change };
   }
@@ -148,16 +148,6 @@ export class LeaseView extends LeadershipView {
         : { lease, key, observedAtMs: now };
     this.noteToken(tokenOf(lease));
     return holderOf(previous?.lease ?? null) !== holderOf(lease) || previous === null;
-  }
-
-  /** Emits and logs a change if leader, token, acting or role differ from the last one emitted. */
-  publish(): void {
-    this.refresh();
-  }
-
-  /** The campaign has ended: a last change, then no timer. */
-  stop(): void {
-    this.close();
   }
 
   /**

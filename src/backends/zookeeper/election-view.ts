@@ -116,12 +116,6 @@ export class ElectionView extends LeadershipView {
     return this.isLeaderSelf;
   }
 
-  /** The campaign has ended: a last change, then no timer. */
-  stop(): void {
-    this.leaseBasisMs = null;
-    this.close();
-  }
-
   /**
    * Acting is computed at call time from the lease; the lease ends without any event, so it is
    * also the instant the state changes by itself.

@@ -46,7 +46,7 @@ export function createZooKeeperBackend(options: ZooKeeperBackendOptions): Electi
     retry: { baseDelayMs: 200, maxDelayMs: Math.max(1000, settings.sessionTimeoutMs) },
     logger,
     onStopped: () => {
-      view.stop();
+      view.close();
       control.finishResignations();
     },
   });
@@ -59,14 +59,7 @@ export function createZooKeeperBackend(options: ZooKeeperBackendOptions): Electi
     while (!signal.aborted) {
       let session: ZooKeeperSession | null = null;
       try {
-        session = await openSession(
-          {
-            connectString: settings.connectString,
-            sessionTimeoutMs: settings.sessionTimeoutMs,
-            auth: settings.auth,
-          },
-          signal,
-        );
+        session = await openSession(settings, signal);
         checkNegotiatedTimeout(settings.sessionTimeoutMs, session.timeoutMs);
         logger.info(
           {
@@ -80,12 +73,10 @@ export function createZooKeeperBackend(options: ZooKeeperBackendOptions): Electi
         await campaignInSession(
           session,
           {
+            ...options,
             settings,
             view,
-            clock: options.clock,
-            random: options.random,
             logger,
-            observe: options.observe,
             report,
             wakeup,
             control,

@@ -34,14 +34,6 @@ class FakeView extends LeadershipView {
     super('etcd', clock, logger);
   }
 
-  override refresh(): void {
-    super.refresh();
-  }
-
-  override close(): void {
-    super.close();
-  }
-
   override noteToken(token: bigint | null): void {
     super.noteToken(token);
   }

@@ -112,12 +112,9 @@ export class OutboundPeer {
       this.#state = 'backoff';
       const wake = new AbortController();
       this.#wake = wake;
+      const delayMs = backoffDelayMs(this.#backoff, attempt);
       // Returns at once when aborted (the loop condition then ends the loop) or woken by redialNow.
-      await pause(
-        systemClock,
-        backoffDelayMs(this.#backoff, attempt),
-        AbortSignal.any([signal, wake.signal]),
-      );
+      await pause(systemClock, delayMs, AbortSignal.any([signal, wake.signal]));
       this.#wake = null;
       attempt = this.#resetAttempts ? 0 : attempt + 1;
       this.#resetAttempts = false;
