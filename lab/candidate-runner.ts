@@ -39,7 +39,7 @@ function describe(memberId: string, state: ElectionState): Record<string, unknow
 
 /** Runs `backend` until SIGTERM (resign first) or a failed start, then exits the process. */
 export function runCandidate(
-  backend: ElectionBackend & { closed(): Promise<void> },
+  backend: ElectionBackend,
   output: CandidateOutput,
   settings: { readonly memberId: string; readonly workIntervalMs: number },
 ): void {
@@ -97,7 +97,7 @@ export function runCandidate(
   );
   root.signal.addEventListener('abort', () => {
     clearInterval(work);
-    void backend.closed().then(() => {
+    void backend.stopped().then(() => {
       emit('candidate.stopped', {});
       process.exit();
     });

@@ -1,9 +1,28 @@
-import type { ElectionObserver } from '../core/election-events.js';
 import type { Leadership } from '../core/leadership.js';
 
 import type { BackendName } from '../core/backend-name.js';
 
 export { backendNames, type BackendName } from '../core/backend-name.js';
+
+/**
+ * A member's role, one word per meaning on every backend (`ElectionState.role`,
+ * `MemberStatus.role`, `GET /cluster/status`):
+ * - `not-started` before start(); `joining` after it, until in the election (connecting, writing
+ *   its key or znode, reading the Lease); `stopped` once start's signal aborted.
+ * - `follower`: another member is known to lead. `candidate`: no leader is known, or it is first
+ *   in line but not yet proven. `pre-candidate` (Raft): asking whether it could win before it
+ *   starts an election. `leader`: it can prove its leadership at this instant.
+ * - `suspended`: its connection is suspended, or it has led and cannot prove it right now; it
+ *   does not act until it has re-verified. `withdrawn`: not eligible (the workload health gate):
+ *   it does not campaign, a leader hands over, and it still follows who leads.
+ * - Raft, for the other members of its set (MemberStatus only): `voter`, `learner` (being
+ *   added), `leaving` (asked to be removed), `removed`, `unknown` (before its state is loaded).
+ */
+export type MemberRole = LifecycleRole | ElectionRole | PeerRole;
+type LifecycleRole = 'not-started' | 'joining' | 'stopped';
+type ElectionRole =
+  'follower' | 'candidate' | 'pre-candidate' | 'leader' | 'suspended' | 'withdrawn';
+type PeerRole = 'voter' | 'learner' | 'leaving' | 'removed' | 'unknown';
 
 /** Leadership as every backend reports it, with where to reach the leader. */
 export interface ElectionState extends Leadership {
@@ -11,14 +30,15 @@ export interface ElectionState extends Leadership {
   readonly leaderAddress: string | null;
   /** Raft term, or the backend's nearest equivalent; equal to the fencing token where there is none. */
   readonly term: bigint;
-  /** This member's role as the backend sees it (e.g. follower, candidate, leader, waiting). */
-  readonly role: string;
+  /** This member's role (see MemberRole). */
+  readonly role: MemberRole;
 }
 
 export interface MemberStatus {
   readonly id: string;
   readonly address: string | null;
-  readonly role: string;
+  /** Its role as this member sees it (see MemberRole). */
+  readonly role: MemberRole;
   readonly term: bigint | null;
   /** Milliseconds since this member last heard from it; null if never. */
   readonly lastContactMs: number | null;
@@ -90,6 +110,13 @@ export interface ElectionBackend {
    * (e.g. a corrupt state file). Transient backend failures are retried, never thrown.
    */
   start(signal: AbortSignal): Promise<void>;
+  /**
+   * Resolves once the member has left after start's signal aborted: etcd: its lease revoked (or
+   * left to expire) and the client closed; ZooKeeper: its session closed; Lease: released, or
+   * the renew deadline spent trying; Raft: the transport closed and the last state saved.
+   * Resolves at once if start() was never called. Never rejects.
+   */
+  stopped(): Promise<void>;
   /** Leadership at this instant, computed fresh from the lease, never from a cached event. */
   current(): ElectionState;
   /** Calls `listener` after each change of leader, term or acting. Returns an unsubscribe function. */
@@ -115,8 +142,4 @@ export interface ElectionBackend {
    * committed, or false when `signal` aborts first. Raft only.
    */
   leave?(signal: AbortSignal): Promise<boolean>;
-}
-
-export interface BackendContext {
-  readonly observe: ElectionObserver;
 }

@@ -26,6 +26,7 @@ export function withStickyLeadership(inner: ElectionBackend): ElectionBackend {
   return {
     name: inner.name,
     start: (signal) => inner.start(signal),
+    stopped: () => inner.stopped(),
     current: () => view(inner.current()),
     onChange: (listener) =>
       inner.onChange((state) => {

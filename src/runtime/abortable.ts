@@ -1,5 +1,7 @@
 // Abortable waiting for every loop of the sidecar: each waits through these, so aborting its
-// signal ends it promptly and nothing rejects on abort unless asked to.
+// signal ends it promptly and nothing rejects on abort unless asked to. Timers run on the
+// injected Clock, so a test can drive them with a manual one.
+import type { CancelTimer, Clock } from '../core/clock.js';
 
 /**
  * Reads `signal.aborted` through a call, so the compiler does not carry a narrowing from before
@@ -17,16 +19,18 @@ export class Wakeup {
   private isPending = false;
   private readonly waiters = new Set<() => void>();
 
+  constructor(private readonly clock: Clock) {}
+
   wake(): void {
     this.isPending = true;
     for (const release of [...this.waiters]) release();
   }
 
-  /** Wakes after `ms`; the timer does not keep the process alive. */
+  /** Wakes after `ms` on the clock. */
   wakeIn(ms: number): void {
-    setTimeout(() => {
+    this.clock.setTimer(ms, () => {
       this.wake();
-    }, ms).unref();
+    });
   }
 
   /** Resolves on `wake()`, after `ms` (may be Infinity), or when `signal` aborts; never rejects. */
@@ -37,22 +41,24 @@ export class Wakeup {
     }
     return new Promise((resolve) => {
       const release = (): void => {
-        if (timer !== null) clearTimeout(timer);
+        cancelTimer();
         signal.removeEventListener('abort', release);
         this.waiters.delete(release);
         this.isPending = false;
         resolve();
       };
-      const timer = Number.isFinite(ms) ? setTimeout(release, Math.max(0, ms)) : null;
+      const cancelTimer: CancelTimer = Number.isFinite(ms)
+        ? this.clock.setTimer(ms, release)
+        : () => undefined;
       signal.addEventListener('abort', release, { once: true });
       this.waiters.add(release);
     });
   }
 }
 
-/** Resolves after `ms` (a zero or negative wait yields to the event loop), or at once when `signal` aborts; never rejects. */
-export function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Wakeup().wait(ms, signal);
+/** Resolves after `ms` on `clock` (a zero or negative wait yields to it), or at once when `signal` aborts; never rejects. */
+export function pause(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
+  return new Wakeup(clock).wait(ms, signal);
 }
 
 /** Settles like `promise`, or rejects with the abort reason as soon as `signal` aborts. */

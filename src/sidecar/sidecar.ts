@@ -1,5 +1,8 @@
 import type { Logger } from 'pino';
 import type { ElectionBackend } from '../backends/backend.js';
+import type { Clock } from '../core/clock.js';
+import { pause } from '../runtime/abortable.js';
+import { systemClock } from '../runtime/system-clock.js';
 import type { PodLabelWriter } from '../pod-labels/pod-label-options.js';
 import { followHealth } from '../workload/eligibility.js';
 import type { HealthGate } from '../workload/health-gate.js';
@@ -16,8 +19,10 @@ export interface SidecarOptions {
   readonly healthGate?: HealthGate | null;
   /** Commands or URLs told when this member starts or stops leading. */
   readonly hooks?: LeadershipHooks | null;
-  /** Total time SIGTERM may take: hand over, then stop. */
+  /** Total time SIGTERM may take: hand over, then stop (leaving the member set comes on top). */
   readonly shutdownTimeoutMs: number;
+  /** Measures the shutdown deadline; the system clock unless a test injects one. */
+  readonly clock?: Clock;
   /** The election's name, for Events. */
   readonly electionName?: string;
   /**
@@ -150,6 +155,8 @@ export class Sidecar {
 
   private async runShutdown(reason: string): Promise<void> {
     const { backend, logger, shutdownTimeoutMs } = this.options;
+    const clock = this.options.clock ?? systemClock;
+    const startedAt = clock.now();
     // A workload that recovers during shutdown must not make this member stand again.
     this.unfollowHealth();
     const wasLeader = backend.current().isSelf;
@@ -159,7 +166,9 @@ export class Sidecar {
       { event: 'shutdown.started', reason, isLeader: wasLeader },
       `shutting down (${reason})`,
     );
+    const leaveStartedAt = clock.now();
     await this.leaveIfScaledAway();
+    const deadline = startedAt + shutdownTimeoutMs + (clock.now() - leaveStartedAt);
     if (backend.current().isSelf) {
       try {
         await backend.resign(AbortSignal.timeout(Math.max(50, shutdownTimeoutMs / 2)));
@@ -174,6 +183,23 @@ export class Sidecar {
     // Let the stepped-down hook run before stopping.
     await this.options.hooks?.drain(AbortSignal.timeout(Math.max(50, shutdownTimeoutMs / 4)));
     this.root.abort(new Error(`shutdown: ${reason}`));
-    await Promise.all([this.labelsDone, this.gateDone]);
+    await Promise.all([this.labelsDone, this.gateDone, this.untilBackendStopped(clock, deadline)]);
+  }
+
+  /** Waits for the backend to leave (lease released, session closed, ...), at most until `deadline`. */
+  private async untilBackendStopped(clock: Clock, deadline: number): Promise<void> {
+    const { backend, logger } = this.options;
+    const cutShort = new AbortController();
+    const outcome = await Promise.race([
+      backend.stopped().then(() => 'stopped' as const),
+      pause(clock, deadline - clock.now(), cutShort.signal).then(() => 'cut-short' as const),
+    ]);
+    cutShort.abort();
+    if (outcome === 'cut-short') {
+      logger.warn(
+        { event: 'shutdown.backend-cut-short' },
+        'the backend had not left when the shutdown deadline passed; stopping anyway',
+      );
+    }
   }
 }

@@ -3,7 +3,11 @@ import type { Clock } from '../core/clock.js';
 import { ElectorError } from '../core/errors.js';
 import { isAborted, pause } from '../runtime/abortable.js';
 import { messageOf } from './error-message.js';
-import { defaultHealthTiming, healthTimingProblems, type HealthTiming } from '../config/health-timing.js';
+import {
+  defaultHealthTiming,
+  healthTimingProblems,
+  type HealthTiming,
+} from '../config/health-timing.js';
 import type { Probe, ProbeOutcome } from './probe.js';
 import { ignoreWorkloadEvents, type WorkloadObserver } from './workload-events.js';
 
@@ -146,7 +150,7 @@ export function createHealthGate(options: HealthGateOptions): HealthGate {
         `health gate started: ${probe.description} every ${timing.periodMs} ms`,
       );
       try {
-        await pause(timing.initialDelayMs, signal);
+        await pause(clock, timing.initialDelayMs, signal);
         while (!isAborted(signal)) {
           const startedAt = clock.now();
           const outcome = await probeOnce(signal);
@@ -154,7 +158,7 @@ export function createHealthGate(options: HealthGateOptions): HealthGate {
           if (isAborted(signal)) break;
           const durationMs = clock.now() - startedAt;
           record(outcome, durationMs);
-          await pause(timing.periodMs - durationMs, signal);
+          await pause(clock, timing.periodMs - durationMs, signal);
         }
       } finally {
         isRunning = false;

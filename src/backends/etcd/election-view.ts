@@ -1,4 +1,6 @@
-import type { ElectionState, MemberStatus } from '../backend.js';
+import type { ElectionState, MemberRole, MemberStatus } from '../backend.js';
+import type { CampaignPhase } from '../campaign-runner.js';
+import type { DerivedLeadership } from '../leadership-view.js';
 import type { CandidateList } from './election-store.js';
 import type { Session } from './session.js';
 
@@ -14,12 +16,12 @@ export interface ViewInput {
   readonly memberId: string;
   readonly address: string;
   readonly ttlMs: number;
-  readonly phase: 'not-started' | 'running' | 'stopped';
+  readonly phase: CampaignPhase;
   readonly isEligible: boolean;
   readonly session: Session | null;
   readonly candidates: CandidateView | null;
   /** The highest leader create revision seen so far; fencing tokens never go back. */
-  readonly lastFencingToken: bigint;
+  readonly highestToken: bigint;
 }
 
 /**
@@ -27,17 +29,20 @@ export interface ViewInput {
  * the future, key seen and watched); anyone else's leadership comes from a candidate list
  * younger than one TTL, since an older one says nothing about who leads now.
  */
-export function electionStateAt(input: ViewInput): ElectionState {
+export function deriveEtcdLeadership(input: ViewInput): DerivedLeadership {
   const { session } = input;
   if (session?.isActingAt(input.now) === true && session.createRevision !== null) {
     return {
-      leader: input.memberId,
-      leaderAddress: input.address,
-      fencingToken: session.createRevision,
-      term: session.createRevision,
-      isSelf: true,
-      leaseExpiresAt: session.deadline,
-      role: 'leader',
+      state: {
+        leader: input.memberId,
+        leaderAddress: input.address,
+        fencingToken: session.createRevision,
+        term: session.createRevision,
+        isSelf: true,
+        leaseExpiresAt: session.deadline,
+        role: 'leader',
+      },
+      changesAt: session.deadline,
     };
   }
   const view = input.candidates;
@@ -45,30 +50,35 @@ export function electionStateAt(input: ViewInput): ElectionState {
   const first = isFresh ? view.list.candidates[0] : undefined;
   // Our own record first in etcd while we cannot prove it: nobody provably leads.
   const leader = first?.id === input.memberId ? undefined : first;
-  const fencingToken = leader?.createRevision ?? input.lastFencingToken;
-  return {
+  const fencingToken = leader?.createRevision ?? input.highestToken;
+  const state: ElectionState = {
     leader: leader?.id ?? null,
     leaderAddress: leader?.address ?? null,
     fencingToken,
     term: fencingToken,
     isSelf: false,
     leaseExpiresAt: null,
-    role: roleOf(input),
+    role: roleOf(input, leader !== undefined),
+  };
+  return {
+    state,
+    changesAt: leader === undefined || view === null ? null : view.readAt + input.ttlMs,
   };
 }
 
-function roleOf(input: ViewInput): string {
+function roleOf(input: ViewInput, isLeaderKnown: boolean): MemberRole {
   const { session } = input;
   if (input.phase !== 'running') return input.phase;
-  if (!input.isEligible) return 'ineligible';
+  if (!input.isEligible) return 'withdrawn';
   if (session === null || session.createRevision === null || session.hasEnded) return 'joining';
   // First in the queue and it has acted, but it cannot prove its lease or key right now.
-  return session.isLeader && session.hasActed ? 'suspended' : 'candidate';
+  if (session.isLeader && session.hasActed) return 'suspended';
+  return isLeaderKnown ? 'follower' : 'candidate';
 }
 
 /**
- * Every candidate key of the last read, in queue order (the first one leads), plus this member
- * if it holds no key. lastContactMs is the age of that read.
+ * Every candidate key of the last read, in queue order (the first one leads, the others
+ * follow), plus this member if it holds no key. lastContactMs is the age of that read.
  */
 export function memberStatuses(
   input: ViewInput,
@@ -80,7 +90,7 @@ export function memberStatuses(
   const listed: MemberStatus[] = (view?.list.candidates ?? []).map((candidate, index) => ({
     id: candidate.id ?? candidate.key,
     address: candidate.address,
-    role: index === 0 ? 'leader' : 'candidate',
+    role: index === 0 ? 'leader' : 'follower',
     term: candidate.createRevision,
     lastContactMs: ageMs,
     isReachable: ageMs < input.ttlMs,
@@ -97,16 +107,4 @@ export function memberStatuses(
       isReachable: isReady,
     },
   ];
-}
-
-/** Whether a change is worth an onChange: leader, address, token, acting or role. */
-export function hasStateChanged(previous: ElectionState | null, next: ElectionState): boolean {
-  return (
-    previous === null ||
-    previous.leader !== next.leader ||
-    previous.leaderAddress !== next.leaderAddress ||
-    previous.fencingToken !== next.fencingToken ||
-    previous.isSelf !== next.isSelf ||
-    previous.role !== next.role
-  );
 }

@@ -1,9 +1,9 @@
 import type { Etcd3 } from 'etcd3';
-import type { Logger } from 'pino';
-import { ElectorError } from '../../core/errors.js';
-import type { ElectionBackend, ElectionState, MemberStatus } from '../backend.js';
-import { pause, untilSettledOrAborted, Wakeup } from '../../runtime/abortable.js';
-import { Backoff, type BackoffPolicy } from '../../runtime/backoff.js';
+import type { ElectionBackend, MemberStatus } from '../backend.js';
+import { untilSettledOrAborted, Wakeup } from '../../runtime/abortable.js';
+import type { BackoffPolicy } from '../../runtime/backoff.js';
+import { CampaignRunner, type Campaign } from '../campaign-runner.js';
+import { LeadershipView, type DerivedLeadership } from '../leadership-view.js';
 import { ElectionStore, type CandidateList } from './election-store.js';
 import { createEtcdClient } from './etcd-client.js';
 import { createErrorReporter, type EtcdErrorReporter } from './etcd-errors.js';
@@ -13,25 +13,12 @@ import {
   type ResolvedEtcdOptions,
 } from './options.js';
 import {
-  electionStateAt,
-  hasStateChanged,
+  deriveEtcdLeadership,
   memberStatuses,
   type CandidateView,
   type ViewInput,
 } from './election-view.js';
 import { runSession, Session, type SessionOutcome } from './session.js';
-import { StartGate } from './start-gate.js';
-
-/** The etcd backend, plus a way to wait for its shutdown. */
-export interface EtcdBackend extends ElectionBackend {
-  readonly name: 'etcd';
-  /**
-   * Resolves once the member has left after start's signal aborted: its lease revoked (or,
-   * if etcd is unreachable, left to expire) and the etcd client closed. Resolves at once if
-   * start() was never called. Never rejects.
-   */
-  stopped(): Promise<void>;
-}
 
 /**
  * Creates an etcd election member (the recipe of etcd's client/v3/concurrency election, on
@@ -45,33 +32,33 @@ export interface EtcdBackend extends ElectionBackend {
  *
  * @see https://github.com/etcd-io/etcd/blob/main/client/v3/concurrency/election.go
  */
-export function createEtcdBackend(options: EtcdBackendOptions): EtcdBackend {
+export function createEtcdBackend(options: EtcdBackendOptions): ElectionBackend {
   return new EtcdElection(resolveEtcdOptions(options), options);
 }
 
-class EtcdElection implements EtcdBackend {
+class EtcdElection extends LeadershipView implements ElectionBackend {
   readonly name = 'etcd' as const;
-  private readonly logger: Logger;
   private readonly report: EtcdErrorReporter;
   private readonly retry: BackoffPolicy;
-  private readonly listeners = new Set<(next: ElectionState) => void>();
-  private readonly eligibilityChanged = new Wakeup();
-  private phase: 'not-started' | 'running' | 'stopped' = 'not-started';
+  private readonly eligibilityChanged: Wakeup;
+  private readonly runner: CampaignRunner;
   private isEligible = true;
   private isConnected = false;
   private session: Session | null = null;
   private sessionController: AbortController | null = null;
   private sessionDone: Promise<SessionOutcome> | null = null;
   private candidates: CandidateView | null = null;
-  private lastFencingToken = 0n;
-  private lastEmitted: ElectionState | null = null;
-  private loop: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly options: ResolvedEtcdOptions,
     private readonly runtime: EtcdBackendOptions,
   ) {
-    this.logger = runtime.logger.child({ backend: 'etcd', election: options.electionName });
+    super(
+      'etcd',
+      runtime.clock,
+      runtime.logger.child({ backend: 'etcd', election: options.electionName }),
+    );
+    this.eligibilityChanged = new Wakeup(runtime.clock);
     const report = createErrorReporter(this.logger, runtime.observe);
     this.report = (operation, error) => {
       this.isConnected = false;
@@ -82,34 +69,32 @@ class EtcdElection implements EtcdBackend {
       maxDelayMs: options.retryMaxDelayMs,
       random: runtime.random,
     };
+    this.runner = new CampaignRunner({
+      backend: 'etcd',
+      clock: runtime.clock,
+      random: runtime.random,
+      retry: this.retry,
+      logger: this.logger,
+      onStopped: () => {
+        this.close();
+      },
+    });
+    this.onChange((next) => {
+      if (next.isSelf && this.session !== null) this.session.hasActed = true;
+    });
   }
 
-  async start(signal: AbortSignal): Promise<void> {
-    if (this.phase !== 'not-started') {
-      throw new ElectorError('INTERNAL', 'etcd backend: start() may be called only once');
-    }
-    this.phase = 'running';
-    let client: Etcd3;
-    try {
-      client = await createEtcdClient(this.options, this.runtime.random, this.report);
-    } catch (error) {
-      this.phase = 'stopped';
-      throw this.report('connect', error);
-    }
-    const joined = new StartGate();
-    this.loop = this.campaignUntilAborted(client, signal, joined);
-    return joined.promise;
-  }
-
-  current(): ElectionState {
-    return electionStateAt(this.viewInput());
-  }
-
-  onChange(listener: (next: ElectionState) => void): () => void {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
+  start(signal: AbortSignal): Promise<void> {
+    return this.runner.start(signal, async (campaign) => {
+      let client: Etcd3;
+      try {
+        client = await createEtcdClient(this.options, this.runtime.random, this.report);
+      } catch (error) {
+        campaign.failStart(this.report('connect', error));
+        return;
+      }
+      await this.campaignUntilAborted(client, campaign);
+    });
   }
 
   async resign(signal: AbortSignal): Promise<void> {
@@ -134,35 +119,31 @@ class EtcdElection implements EtcdBackend {
     );
     if (!isEligible) this.sessionController?.abort();
     this.eligibilityChanged.wake();
-    this.emitIfChanged();
+    this.refresh();
   }
 
   isReady(): boolean {
-    return this.phase === 'running' && this.isConnected;
+    return this.runner.phase() === 'running' && this.isConnected;
   }
 
   members(): readonly MemberStatus[] {
-    const input = this.viewInput();
-    return memberStatuses(input, electionStateAt(input), this.isReady());
+    const input = this.viewInput(this.runtime.clock.now(), this.highestToken());
+    return memberStatuses(input, this.current(), this.isReady());
   }
 
   stopped(): Promise<void> {
-    return this.loop;
+    return this.runner.stopped();
   }
 
   /** The campaign loop: one session after another while eligible, until `signal` aborts. Never rejects. */
-  private async campaignUntilAborted(
-    client: Etcd3,
-    signal: AbortSignal,
-    joined: StartGate,
-  ): Promise<void> {
+  private async campaignUntilAborted(client: Etcd3, campaign: Campaign): Promise<void> {
+    const { signal } = campaign;
     const store = new ElectionStore(client, this.options.keyPrefix, this.logger);
-    const backoff = new Backoff(this.retry);
     let unrevokedLeaseId: string | null = null;
     while (!signal.aborted) {
       try {
         if (!this.isEligible) {
-          joined.open();
+          campaign.joined();
           await this.observeWhileIneligible(store, signal);
           continue;
         }
@@ -171,24 +152,18 @@ class EtcdElection implements EtcdBackend {
           await store.revokeLease(unrevokedLeaseId);
           unrevokedLeaseId = null;
         }
-        const outcome = await this.runOneSession(client, store, signal, joined);
+        const outcome = await this.runOneSession(client, store, campaign);
         unrevokedLeaseId = outcome.unrevokedLeaseId;
         if (outcome.hasJoined) {
-          joined.open();
-          backoff.reset();
+          campaign.joined();
+          campaign.succeeded();
         }
         if (outcome.error === null) continue;
-        if (!outcome.error.retryable && joined.fail(outcome.error)) break;
-        await pause(
-          outcome.error.retryable ? backoff.nextDelayMs() : this.options.retryMaxDelayMs,
-          signal,
-        );
+        if (!(await campaign.retryAfter(outcome.error))) break;
       } catch (error) {
-        this.report('revoke', error);
-        await pause(backoff.nextDelayMs(), signal);
+        if (!(await campaign.retryAfter(this.report('revoke', error)))) break;
       }
     }
-    joined.open();
     if (unrevokedLeaseId !== null) {
       try {
         await store.revokeLease(unrevokedLeaseId);
@@ -197,8 +172,6 @@ class EtcdElection implements EtcdBackend {
       }
     }
     client.close();
-    this.phase = 'stopped';
-    this.emitIfChanged();
   }
 
   /** Without a key of its own, the member still reads who leads, for current() and members(). */
@@ -216,18 +189,14 @@ class EtcdElection implements EtcdBackend {
 
   private noteCandidates(list: CandidateList, readAt: number): void {
     this.candidates = { list, readAt };
-    const first = list.candidates[0];
-    if (first !== undefined && first.createRevision > this.lastFencingToken) {
-      this.lastFencingToken = first.createRevision;
-    }
-    this.emitIfChanged();
+    this.noteToken(list.candidates[0]?.createRevision ?? null);
+    this.refresh();
   }
 
   private async runOneSession(
     client: Etcd3,
     store: ElectionStore,
-    signal: AbortSignal,
-    joined: StartGate,
+    campaign: Campaign,
   ): Promise<SessionOutcome> {
     const controller = new AbortController();
     const session = new Session();
@@ -235,18 +204,16 @@ class EtcdElection implements EtcdBackend {
     this.sessionController = controller;
     const done = runSession(
       {
+        ...this.runtime,
         options: this.options,
         client,
         store,
-        clock: this.runtime.clock,
-        random: this.runtime.random,
         retry: this.retry,
-        observe: this.runtime.observe,
         logger: this.logger,
         report: this.report,
         onUpdate: () => {
-          if (session.createRevision !== null) joined.open();
-          this.emitIfChanged();
+          if (session.createRevision !== null) campaign.joined();
+          this.refresh();
         },
         onContact: () => {
           this.isConnected = true;
@@ -256,58 +223,32 @@ class EtcdElection implements EtcdBackend {
         },
       },
       session,
-      AbortSignal.any([signal, controller.signal]),
+      AbortSignal.any([campaign.signal, controller.signal]),
     );
     this.sessionDone = done;
     const outcome = await done;
     this.session = null;
     this.sessionController = null;
     this.sessionDone = null;
-    this.emitIfChanged();
+    this.refresh();
     return outcome;
   }
 
-  private viewInput(): ViewInput {
+  protected derive(now: number, highestToken: bigint): DerivedLeadership {
+    return deriveEtcdLeadership(this.viewInput(now, highestToken));
+  }
+
+  private viewInput(now: number, highestToken: bigint): ViewInput {
     return {
-      now: this.runtime.clock.now(),
+      now,
       memberId: this.options.memberId,
       address: this.options.address,
       ttlMs: this.options.leaseTtlSeconds * 1000,
-      phase: this.phase,
+      phase: this.runner.phase(),
       isEligible: this.isEligible,
       session: this.session,
       candidates: this.candidates,
-      lastFencingToken: this.lastFencingToken,
+      highestToken,
     };
-  }
-
-  private emitIfChanged(): void {
-    const next = this.current();
-    const previous = this.lastEmitted;
-    if (!hasStateChanged(previous, next)) return;
-    this.lastEmitted = next;
-    if (next.isSelf && this.session !== null) this.session.hasActed = true;
-    this.logger.info(
-      {
-        event: 'leadership.changed',
-        term: next.term.toString(),
-        leader: next.leader,
-        previousLeader: previous?.leader ?? null,
-        fencingToken: next.fencingToken.toString(),
-        isSelf: next.isSelf,
-        role: next.role,
-      },
-      next.isSelf ? 'leading' : `following ${next.leader ?? 'no known leader'}`,
-    );
-    for (const listener of this.listeners) {
-      try {
-        listener(next);
-      } catch (error) {
-        this.logger.error(
-          { event: 'listener.failed', err: String(error) },
-          'onChange listener threw; ignored',
-        );
-      }
-    }
   }
 }

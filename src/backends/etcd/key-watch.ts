@@ -1,6 +1,7 @@
 import type { Etcd3, IWatchResponse, Watcher } from 'etcd3';
 import type { Logger } from 'pino';
 import type { ElectionObserver } from '../../core/election-events.js';
+import type { Clock } from '../../core/clock.js';
 import { pause } from '../../runtime/abortable.js';
 
 /** How a watch's notifications are counted: campaign wake-ups, or leader notices. */
@@ -83,8 +84,8 @@ export class KeyWatch {
     return this.isActive && this.hasConnected;
   }
 
-  /** Cancels the watch, waiting at most `timeoutMs` for etcd to confirm. Never rejects. */
-  async cancel(timeoutMs: number): Promise<void> {
+  /** Cancels the watch, waiting at most `timeoutMs` on `clock` for etcd to confirm. Never rejects. */
+  async cancel(clock: Clock, timeoutMs: number): Promise<void> {
     if (!this.isActive) return;
     this.isActive = false;
     const timeout = new AbortController();
@@ -98,7 +99,7 @@ export class KeyWatch {
         return 'failed' as const;
       },
     );
-    const timedOut = pause(timeoutMs, timeout.signal).then(() => 'timed-out' as const);
+    const timedOut = pause(clock, timeoutMs, timeout.signal).then(() => 'timed-out' as const);
     const outcome = await Promise.race([cancelled, timedOut]);
     timeout.abort();
     if (outcome === 'timed-out') {

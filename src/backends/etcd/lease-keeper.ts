@@ -5,7 +5,7 @@ import {
   type ILeaseKeepAliveRequest,
   type ILeaseKeepAliveResponse,
 } from 'etcd3';
-import type { Clock } from '../../core/clock.js';
+import type { CancelTimer, Clock } from '../../core/clock.js';
 import { ElectorError } from '../../core/errors.js';
 import { isAborted, pause } from '../../runtime/abortable.js';
 import { Backoff, type BackoffPolicy } from '../../runtime/backoff.js';
@@ -53,12 +53,12 @@ export async function keepLeaseAlive(
   let nextSendAt = firstRenewalAt;
   try {
     while (!isAborted(signal)) {
-      await pause(nextSendAt - clock.now(), signal);
+      await pause(clock, nextSendAt - clock.now(), signal);
       if (isAborted(signal)) break;
       const sentAt = clock.now();
       try {
         channel ??= await KeepaliveChannel.open(context.client);
-        const response = await channel.renew(leaseId, context.requestTimeoutMs, signal);
+        const response = await channel.renew(leaseId, clock, context.requestTimeoutMs, signal);
         if (isAborted(signal)) break;
         const ttlSeconds = Number(response.TTL);
         if (!(ttlSeconds > 0)) {
@@ -122,11 +122,16 @@ class KeepaliveChannel {
     return new KeepaliveChannel(await client.leaseClient.leaseKeepAlive());
   }
 
-  renew(leaseId: string, timeoutMs: number, signal: AbortSignal): Promise<ILeaseKeepAliveResponse> {
+  renew(
+    leaseId: string,
+    clock: Clock,
+    timeoutMs: number,
+    signal: AbortSignal,
+  ): Promise<ILeaseKeepAliveResponse> {
     if (this.failure !== null) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       const settle = (): void => {
-        clearTimeout(timer);
+        cancelTimer();
         signal.removeEventListener('abort', onAbort);
         this.pending = null;
       };
@@ -134,18 +139,16 @@ class KeepaliveChannel {
         settle();
         reject(new ElectorError('INTERNAL', 'etcd keepalive: aborted'));
       };
-      const timer = setTimeout(() => {
+      const cancelTimer = clock.setTimer(timeoutMs, () => {
         settle();
         reject(
           new ElectorError(
             'BACKEND_UNAVAILABLE',
             `etcd keepalive: no answer within ${timeoutMs} ms`,
-            {
-              retryable: true,
-            },
+            { retryable: true },
           ),
         );
-      }, timeoutMs);
+      });
       signal.addEventListener('abort', onAbort, { once: true });
       this.pending = {
         resolve: (response) => {
@@ -181,37 +184,32 @@ class KeepaliveChannel {
 }
 
 /**
- * Fires `onExpired` once the clock reaches `deadline()`, which may move later meanwhile (each
- * renewal extends it): a local timer, so stepping down never waits for a library callback.
+ * Calls `onExpired` once the clock reaches `deadline()`, which may move later meanwhile (each
+ * renewal extends it; `arm()` again): a local timer, so stepping down never waits for a library
+ * callback. `stop()` cancels it for good.
  */
-export class DeadlineTimer {
-  private timer: NodeJS.Timeout | undefined;
-  private isStopped = false;
-
-  constructor(
-    private readonly clock: Clock,
-    private readonly deadline: () => number,
-    private readonly onExpired: () => void,
-  ) {}
-
-  arm(): void {
-    clearTimeout(this.timer);
-    if (this.isStopped) return;
-    this.timer = setTimeout(
-      () => {
-        if (this.clock.now() < this.deadline()) {
-          this.arm();
-          return;
-        }
-        this.stop();
-        this.onExpired();
-      },
-      Math.max(0, this.deadline() - this.clock.now()),
-    );
-  }
-
-  stop(): void {
-    this.isStopped = true;
-    clearTimeout(this.timer);
-  }
+export function deadlineTimer(
+  clock: Clock,
+  deadline: () => number,
+  onExpired: () => void,
+): { arm(): void; stop(): void } {
+  let cancel: CancelTimer = () => undefined;
+  let isStopped = false;
+  const stop = (): void => {
+    isStopped = true;
+    cancel();
+  };
+  const arm = (): void => {
+    cancel();
+    if (isStopped) return;
+    cancel = clock.setTimer(deadline() - clock.now(), () => {
+      if (clock.now() < deadline()) {
+        arm();
+        return;
+      }
+      stop();
+      onExpired();
+    });
+  };
+  return { arm, stop };
 }

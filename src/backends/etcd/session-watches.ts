@@ -155,7 +155,7 @@ export class SessionWatches {
 
   private drop(watch: KeyWatch | null): void {
     if (watch === null) return;
-    const cancelled = watch.cancel(this.context.requestTimeoutMs);
+    const cancelled = watch.cancel(this.context.clock, this.context.requestTimeoutMs);
     this.cancelling.add(cancelled);
     void cancelled.then(() => this.cancelling.delete(cancelled));
   }

@@ -9,7 +9,7 @@ import { Backoff, type BackoffPolicy } from '../../runtime/backoff.js';
 import { leaderNoticeDelayMs } from '../leader-notice.js';
 import { encodeCandidateValue, type CandidateList, type ElectionStore } from './election-store.js';
 import type { EtcdErrorReporter, EtcdOperation } from './etcd-errors.js';
-import { DeadlineTimer, keepLeaseAlive } from './lease-keeper.js';
+import { deadlineTimer, keepLeaseAlive } from './lease-keeper.js';
 import { SessionWatches } from './session-watches.js';
 import { checkGrantedTtl, type ResolvedEtcdOptions } from './options.js';
 
@@ -102,7 +102,7 @@ export async function runSession(
     end(report(operation, new ElectorError('LEASE_LOST', message, { retryable: true })));
   };
 
-  const deadlineTimer = new DeadlineTimer(
+  const deadline = deadlineTimer(
     clock,
     () => session.deadline,
     () => {
@@ -112,7 +112,7 @@ export async function runSession(
       );
     },
   );
-  const wakeup = new Wakeup();
+  const wakeup = new Wakeup(clock);
   const watches = new SessionWatches(
     { ...context, requestTimeoutMs: options.requestTimeoutMs },
     {
@@ -149,9 +149,9 @@ export async function runSession(
     }
     if (isAborted(sessionSignal)) return;
     session.deadline = grantSentAt + grant.ttlSeconds * 1000 - options.safetyMarginMs;
-    deadlineTimer.arm();
+    deadline.arm();
     keeper = keepLeaseAlive(
-      { ...context, ...pickKeeperTiming(options) },
+      { ...context, ...options },
       grant.leaseId,
       grantSentAt + options.keepaliveIntervalMs,
       {
@@ -195,7 +195,7 @@ export async function runSession(
       } catch (error) {
         if (isAborted(sessionSignal)) return;
         report('read', error);
-        await pause(readRetry.nextDelayMs(), sessionSignal);
+        await pause(clock, readRetry.nextDelayMs(), sessionSignal);
         continue;
       }
       if (isAborted(sessionSignal)) return;
@@ -237,7 +237,7 @@ export async function runSession(
   session.hasEnded = true;
   context.onUpdate();
   signal.removeEventListener('abort', onOuterAbort);
-  deadlineTimer.stop();
+  deadline.stop();
   ended.abort();
   await keeper;
   await watches.close();
@@ -254,12 +254,4 @@ export async function runSession(
     }
   }
   return { hasJoined: session.createRevision !== null, error: failure, unrevokedLeaseId };
-}
-
-function pickKeeperTiming(options: ResolvedEtcdOptions) {
-  return {
-    keepaliveIntervalMs: options.keepaliveIntervalMs,
-    requestTimeoutMs: options.requestTimeoutMs,
-    safetyMarginMs: options.safetyMarginMs,
-  };
 }

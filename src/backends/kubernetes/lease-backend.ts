@@ -1,20 +1,11 @@
-import { ElectorError } from '../../core/errors.js';
 import { untilAborted, Wakeup } from '../../runtime/abortable.js';
 import { FailureLog } from '../../kubernetes/failure-log.js';
 import type { ElectionBackend, ElectionState, MemberStatus } from '../backend.js';
+import { CampaignRunner, type Campaign } from '../campaign-runner.js';
 import { LeaseCampaign } from './lease-campaign.js';
 import { LeaseView } from './lease-view.js';
 import { runLeaseWatcher } from './lease-watcher.js';
 import { parseLeaseOptions, type LeaseBackendOptions } from './options.js';
-
-/** The Lease backend, plus a way to wait until it has shut down after its signal aborted. */
-export interface LeaseBackend extends ElectionBackend {
-  /**
-   * Resolves once the campaign has ended after the start signal aborted and a held Lease has
-   * been released (or the renew deadline spent trying). Never rejects.
-   */
-  closed(): Promise<void>;
-}
 
 /**
  * Leader election on a coordination.k8s.io/v1 Lease, following client-go's rules
@@ -36,38 +27,38 @@ export interface LeaseBackend extends ElectionBackend {
  *   namespace: 'shop', leaseName: 'orders', clock: systemClock, random: Math.random, observe, logger });
  * await backend.start(root.signal);
  */
-export function createLeaseBackend(options: LeaseBackendOptions): LeaseBackend {
+export function createLeaseBackend(options: LeaseBackendOptions): ElectionBackend {
   const settings = parseLeaseOptions(options);
   const logger = options.logger.child({
     backend: 'kubernetes',
     memberId: settings.memberId,
     lease: `${settings.namespace}/${settings.leaseName}`,
   });
-  const view = new LeaseView(settings, options.clock, logger);
-  const failures = new FailureLog(logger, options.clock);
-  const wakeup = new Wakeup();
-  const campaign = new LeaseCampaign({
-    api: options.api,
-    settings,
-    view,
+  const runner: CampaignRunner = new CampaignRunner({
+    backend: 'kubernetes',
     clock: options.clock,
     random: options.random,
-    observe: options.observe,
+    retry: { baseDelayMs: settings.retryPeriodMs, maxDelayMs: settings.retryPeriodMs }, // unused
     logger,
-    failures,
-    wakeup,
+    onStopped: () => {
+      view.close();
+      campaign.finish();
+    },
   });
-  let hasStarted = false;
-  let finished: Promise<void> = Promise.resolve();
+  const view = new LeaseView(settings, options.clock, logger, () => runner.phase());
+  const failures = new FailureLog(logger, options.clock);
+  const wakeup = new Wakeup(options.clock);
+  const campaign = new LeaseCampaign({ ...options, settings, view, logger, failures, wakeup });
 
-  const run = async (signal: AbortSignal): Promise<void> => {
+  const run = async (lifecycle: Campaign): Promise<void> => {
+    const { signal } = lifecycle;
     const stopWatching = new AbortController();
     const watcher = runLeaseWatcher(
       {
         api: options.api,
         namespace: settings.namespace,
         leaseName: settings.leaseName,
-        resumeFrom: () => view.observation?.lease?.resourceVersion ?? '',
+        resumeFrom: () => view.observed()?.lease?.resourceVersion ?? '',
         onLease: (lease) => {
           options.observe({ type: 'watch-event' });
           campaign.onWatchedLease(lease);
@@ -84,12 +75,13 @@ export function createLeaseBackend(options: LeaseBackendOptions): LeaseBackend {
             'dropped a watch line that is not an event',
           );
         },
+        clock: options.clock,
         random: options.random,
         maxDelayMs: settings.retryPeriodMs * 4,
       },
       AbortSignal.any([signal, stopWatching.signal]),
     );
-    await campaign.run(signal);
+    await campaign.run(lifecycle);
     // The campaign also ends on a fatal error before joining: the watcher goes with it.
     stopWatching.abort();
     await watcher;
@@ -97,44 +89,32 @@ export function createLeaseBackend(options: LeaseBackendOptions): LeaseBackend {
 
   return {
     name: 'kubernetes',
-    async start(signal: AbortSignal): Promise<void> {
-      if (hasStarted)
-        throw new ElectorError('INTERNAL', 'kubernetes backend: start() called twice');
-      hasStarted = true;
-      signal.throwIfAborted();
-      const joined = new Promise<void>((resolve, reject) => {
-        campaign.onJoined = resolve;
-        campaign.onFatal = reject;
-      });
-      finished = run(signal).catch((error: unknown) => {
-        // run() handles its own failures; reaching here is a bug, never a crash.
-        logger.error({ event: 'backend.crashed', err: error }, 'lease campaign loop failed');
-        view.stop();
-      });
-      await untilAborted(joined, signal);
-    },
+    start: (signal) => runner.start(signal, run),
+    stopped: () => runner.stopped(),
     current: (): ElectionState => view.current(),
     onChange: (listener) => view.onChange(listener),
     async resign(signal: AbortSignal): Promise<void> {
-      if (!hasStarted || view.holding === null) return;
+      if (runner.phase() !== 'running' || view.hold().holding === null) return;
       await untilAborted(campaign.requestRelease(true), signal);
     },
     setEligible(isEligible: boolean): void {
-      if (view.isEligible === isEligible) return;
-      view.isEligible = isEligible;
+      if (view.hold().isEligible === isEligible) return;
+      view.setHold({ isEligible });
       logger.info({ event: 'eligibility.changed', isEligible }, 'eligibility changed');
-      if (!isEligible && view.holding !== null) {
+      if (!isEligible && view.hold().holding !== null) {
         void campaign.requestRelease(false);
       }
-      view.publish();
+      view.refresh();
       wakeup.wake();
     },
-    isReady: (): boolean =>
-      hasStarted &&
-      !view.isStopped &&
-      view.lastContactMs !== null &&
-      options.clock.now() - view.lastContactMs < settings.leaseDurationMs,
+    isReady: (): boolean => {
+      const lastContactMs = view.lastContactMs();
+      return (
+        runner.phase() === 'running' &&
+        lastContactMs !== null &&
+        options.clock.now() - lastContactMs < settings.leaseDurationMs
+      );
+    },
     members: (): readonly MemberStatus[] => view.members(),
-    closed: () => finished,
   };
 }

@@ -15,13 +15,9 @@ import {
 } from '../../kubernetes/api-errors.js';
 import type { KubernetesApi } from '../../kubernetes/api-client.js';
 import { isAborted, type Wakeup } from '../../runtime/abortable.js';
+import type { Campaign } from '../campaign-runner.js';
 import type { FailureLog } from '../../kubernetes/failure-log.js';
-import {
-  getLease,
-  writeLease,
-  type LeaseSnapshot,
-  type LeaseWrite,
-} from './lease-client.js';
+import { getLease, writeLease, type LeaseSnapshot, type LeaseWrite } from './lease-client.js';
 import { acquireWrite, holderOf, releaseWrite, renewWrite, tokenOf } from './lease-record.js';
 import type { LeaseView } from './lease-view.js';
 import { retryJitterFactor, type LeaseSettings } from './options.js';
@@ -47,21 +43,27 @@ export class LeaseCampaign {
   private renewStartedAtMs = 0;
   private releaseWaiters: (() => void)[] = [];
   private fatal: KubernetesApiError | null = null;
-  hasJoined = false;
-  onJoined: () => void = () => undefined;
-  onFatal: (error: KubernetesApiError) => void = () => undefined;
+  /** The run's lifecycle handle: joined gate and start failure. */
+  private campaign: Campaign | null = null;
+  private isOver = false;
 
   constructor(private readonly context: CampaignContext) {}
 
   /** Runs until `signal` aborts (or a fatal error before joining), then releases a held Lease. */
-  async run(signal: AbortSignal): Promise<void> {
+  async run(campaign: Campaign): Promise<void> {
+    const { signal } = campaign;
+    this.campaign = campaign;
     while (!isAborted(signal) && !this.hasFailed()) {
       await this.step(signal);
       if (isAborted(signal) || this.hasFailed()) break;
       await this.context.wakeup.wait(this.nextWaitMs(), signal);
     }
     await this.releaseOnStop();
-    this.context.view.stop();
+  }
+
+  /** Once the campaign has ended: resolves every waiting release. */
+  finish(): void {
+    this.isOver = true;
     this.finishRelease();
   }
 
@@ -72,9 +74,9 @@ export class LeaseCampaign {
   requestRelease(holdOff: boolean): Promise<void> {
     const { view, clock, settings } = this.context;
     if (holdOff) this.holdOffUntilMs = clock.now() + 2 * settings.retryPeriodMs;
-    if (view.holding === null || view.isStopped) return Promise.resolve();
-    view.isReleasing = true;
-    view.publish();
+    if (view.hold().holding === null || this.isOver) return Promise.resolve();
+    view.setHold({ isReleasing: true });
+    view.refresh();
     this.context.wakeup.wake();
     return new Promise((resolve) => {
       this.releaseWaiters.push(resolve);
@@ -85,17 +87,17 @@ export class LeaseCampaign {
   onWatchedLease(lease: LeaseSnapshot | null): void {
     const { view, settings } = this.context;
     const isHolderChanged = view.accept(lease);
-    const holder = holderOf(view.observation?.lease ?? null);
-    if (view.holding !== null && holder !== settings.memberId) {
-      if (view.isReleasing && holder === null && lease !== null) {
+    const holder = holderOf(view.observed()?.lease ?? null);
+    if (view.hold().holding !== null && holder !== settings.memberId) {
+      if (view.hold().isReleasing && holder === null && lease !== null) {
         // Our own release, seen on the watch before its response arrived.
-        view.holding = null;
+        view.setHold({ holding: null });
         this.finishRelease();
       } else {
         this.loseHold('the Lease names another holder or was deleted');
       }
     }
-    view.publish();
+    view.refresh();
     if (isHolderChanged) this.context.wakeup.wake();
   }
 
@@ -105,8 +107,8 @@ export class LeaseCampaign {
     if (deadline !== null && clock.now() >= deadline) {
       this.loseHold('no renewal succeeded within the renew deadline');
     }
-    if (view.holding !== null) {
-      if (view.isReleasing || !view.isEligible) await this.release(signal);
+    if (view.hold().holding !== null) {
+      if (view.hold().isReleasing || !view.hold().isEligible) await this.release(signal);
       else await this.renew(signal);
       return;
     }
@@ -117,8 +119,8 @@ export class LeaseCampaign {
   private nextWaitMs(): number {
     const { view, clock, settings, random } = this.context;
     const now = clock.now();
-    if (view.holding !== null) {
-      if (view.isReleasing || !view.isEligible) return settings.retryPeriodMs / 4;
+    if (view.hold().holding !== null) {
+      if (view.hold().isReleasing || !view.hold().isEligible) return settings.retryPeriodMs / 4;
       return Math.max(0, this.renewStartedAtMs + settings.retryPeriodMs - now);
     }
     const jitteredMs = settings.retryPeriodMs * (1 + (retryJitterFactor - 1) * random());
@@ -162,9 +164,9 @@ export class LeaseCampaign {
     }
     this.join();
     view.accept(lease);
-    view.publish();
-    if (!view.isEligible || view.isStopped || clock.now() < this.holdOffUntilMs) return;
-    const base = view.observation?.lease ?? null;
+    view.refresh();
+    if (!view.hold().isEligible || clock.now() < this.holdOffUntilMs) return;
+    const base = view.observed()?.lease ?? null;
     const holder = holderOf(base);
     const takeoverAt = view.takeoverAtMs();
     const isFree =
@@ -185,7 +187,7 @@ export class LeaseCampaign {
     try {
       const lease = await this.writeLease(base, acquireWrite(base, settings, Date.now()), signal);
       view.accept(lease);
-      view.holding = { sentAtMs, token: tokenOf(lease), lease };
+      view.setHold({ holding: { sentAtMs, token: tokenOf(lease), lease } });
       this.renewStartedAtMs = sentAtMs;
       observe({ type: 'election-finished', result: 'won' });
       logger.info(
@@ -197,7 +199,7 @@ export class LeaseCampaign {
         },
         'acquired the Lease',
       );
-      view.publish();
+      view.refresh();
     } catch (error) {
       if (isConflict(error) || isAlreadyExists(error)) {
         // Another member wrote first; read again at once and follow it.
@@ -212,7 +214,7 @@ export class LeaseCampaign {
 
   private async renew(signal: AbortSignal): Promise<void> {
     const { settings, view, clock } = this.context;
-    const holding = view.holding;
+    const holding = view.hold().holding;
     const deadline = view.actingDeadlineMs();
     if (holding === null || deadline === null) return;
     const sentAtMs = clock.now();
@@ -226,8 +228,9 @@ export class LeaseCampaign {
       );
       view.accept(lease);
       // Unless the hold was dropped meanwhile, the deadline now counts from this send time.
-      if (view.holding === holding) view.holding = { sentAtMs, token: holding.token, lease };
-      view.publish();
+      if (view.hold().holding === holding)
+        view.setHold({ holding: { sentAtMs, token: holding.token, lease } });
+      view.refresh();
     } catch (error) {
       if (isConflict(error)) {
         await this.recheckHold(holding.token, signal);
@@ -247,9 +250,9 @@ export class LeaseCampaign {
     try {
       const lease = await this.readLease(signal);
       view.accept(lease);
-      const holding = view.holding;
+      const holding = view.hold().holding;
       if (holding !== null && holderOf(lease) === settings.memberId && tokenOf(lease) === token) {
-        view.holding = { ...holding, lease };
+        view.setHold({ holding: { ...holding, lease } });
         this.context.wakeup.wake();
       } else {
         this.loseHold('another member holds the Lease');
@@ -262,7 +265,7 @@ export class LeaseCampaign {
 
   private async release(signal: AbortSignal): Promise<void> {
     const { settings, view, logger } = this.context;
-    const holding = view.holding;
+    const holding = view.hold().holding;
     if (holding === null) return;
     try {
       const lease = await this.writeLease(
@@ -270,7 +273,7 @@ export class LeaseCampaign {
         releaseWrite(holding.lease, Date.now()),
         signal,
       );
-      view.holding = null;
+      view.setHold({ holding: null });
       view.accept(lease);
       logger.info(
         { event: 'lease.released', fencingToken: holding.token.toString() },
@@ -282,11 +285,12 @@ export class LeaseCampaign {
         try {
           const lease = await this.readLease(signal);
           view.accept(lease);
-          if (holderOf(lease) === settings.memberId && view.holding !== null) {
-            view.holding = { ...view.holding, lease };
+          const stillHeld = view.hold().holding;
+          if (holderOf(lease) === settings.memberId && stillHeld !== null) {
+            view.setHold({ holding: { ...stillHeld, lease } });
             this.context.wakeup.wake();
           } else {
-            view.holding = null;
+            view.setHold({ holding: null });
             this.finishRelease();
           }
         } catch (readError) {
@@ -295,7 +299,7 @@ export class LeaseCampaign {
         return;
       }
       if (isNotFound(error)) {
-        view.holding = null;
+        view.setHold({ holding: null });
         this.finishRelease();
         return;
       }
@@ -306,35 +310,36 @@ export class LeaseCampaign {
   /** On stop, a held Lease is released (bounded by the renew deadline) so a follower takes over at once. */
   private async releaseOnStop(): Promise<void> {
     const { view, settings, clock } = this.context;
-    if (view.holding === null) return;
-    view.isReleasing = true;
-    view.publish();
+    if (view.hold().holding === null) return;
+    view.setHold({ isReleasing: true });
+    view.refresh();
     const budget = AbortSignal.timeout(settings.renewDeadlineMs);
     const giveUpAt = clock.now() + settings.renewDeadlineMs;
-    while (view.isHolding() && !isAborted(budget) && clock.now() < giveUpAt) {
+    while (view.hold().holding !== null && !isAborted(budget) && clock.now() < giveUpAt) {
       await this.release(budget);
-      if (view.isHolding()) await this.context.wakeup.wait(settings.retryPeriodMs / 4, budget);
+      if (view.hold().holding !== null)
+        await this.context.wakeup.wait(settings.retryPeriodMs / 4, budget);
     }
   }
 
   private loseHold(reason: string): void {
     const { view, logger } = this.context;
-    const holding = view.holding;
+    const { holding } = view.hold();
     if (holding === null) return;
-    view.holding = null;
+    view.setHold({ holding: null });
     logger.warn(
       { event: 'lease.lost', reason, fencingToken: holding.token.toString() },
       `stopped acting: ${reason}`,
     );
-    view.publish();
+    view.refresh();
   }
 
   private finishRelease(): void {
     const { view } = this.context;
-    if (view.holding !== null) return;
-    if (view.isReleasing) {
-      view.isReleasing = false;
-      view.publish();
+    if (view.hold().holding !== null) return;
+    if (view.hold().isReleasing) {
+      view.setHold({ isReleasing: false });
+      view.refresh();
     }
     const waiters = this.releaseWaiters;
     this.releaseWaiters = [];
@@ -347,9 +352,7 @@ export class LeaseCampaign {
   }
 
   private join(): void {
-    if (this.hasJoined) return;
-    this.hasJoined = true;
-    this.onJoined();
+    this.campaign?.joined();
   }
 
   /** Counts and logs a failure; before joining, one no retry can fix ends the campaign. */
@@ -362,9 +365,6 @@ export class LeaseCampaign {
     if (mapped.reason === 'Aborted') return;
     observe({ type: 'backend-error', operation, code: mapped.reason });
     failures.report(operation, mapped);
-    if (!this.hasJoined && !mapped.retryable) {
-      this.fatal = mapped;
-      this.onFatal(mapped);
-    }
+    if (!mapped.retryable && this.campaign?.failStart(mapped) === true) this.fatal = mapped;
   }
 }

@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
 import type { LeaseSnapshot } from './lease-client.js';
-import type { ElectionState, MemberStatus } from '../backend.js';
-import { LeadershipPublisher } from '../leadership-publisher.js';
+import type { MemberRole, MemberStatus } from '../backend.js';
+import type { CampaignPhase } from '../campaign-runner.js';
+import { LeadershipView, type DerivedLeadership } from '../leadership-view.js';
 import {
   holderOf,
   isOlderVersion,
@@ -23,47 +24,73 @@ export interface Holding {
   readonly lease: LeaseSnapshot;
 }
 
+/** What the campaign loop has decided about this member's hold on the Lease. */
+export interface HoldState {
+  /** Its hold as its last successful write proved it; null while it holds nothing. */
+  readonly holding: Holding | null;
+  /** False while the workload health gate withdraws it. */
+  readonly isEligible: boolean;
+  /** Set by resign, withdrawal and stop: it does not act, and the loop releases the Lease. */
+  readonly isReleasing: boolean;
+}
+
 /**
  * Everything the member knows about the Lease, and the one place that turns it into an
  * ElectionState. Acting is computed at call time: a member acts only while it holds the Lease,
  * is eligible, is not handing over, and now < (send time of its last successful renewal) +
  * renewDeadline. Since every other member waits a full leaseDuration after it *received* that
- * renewal, the leader stops before anyone else may start.
+ * renewal, the leader stops before anyone else may start. The campaign loop changes it through
+ * the methods below and calls refresh() once a change is complete.
  */
-export class LeaseView {
-  observation: Observation | null = null;
-  holding: Holding | null = null;
-  isEligible = true;
-  /** Set by resign and withdrawal: stop acting now, release, and let someone else take over. */
-  isReleasing = false;
-  isStopped = false;
-  lastContactMs: number | null = null;
-  private highestToken = 0n;
-  private readonly publisher: LeadershipPublisher;
-  private timer: NodeJS.Timeout | null = null;
+export class LeaseView extends LeadershipView {
+  private observation: Observation | null = null;
+  private holdState: HoldState = { holding: null, isEligible: true, isReleasing: false };
+  private lastContactAtMs: number | null = null;
 
   constructor(
     private readonly settings: LeaseSettings,
-    private readonly clock: Clock,
+    clock: Clock,
     logger: Logger,
+    private readonly phase: () => CampaignPhase,
   ) {
-    this.publisher = new LeadershipPublisher(logger, 'kubernetes');
+    super('kubernetes', clock, logger);
   }
 
-  /** Whether this member holds the Lease (acting or not), read afresh after any await. */
-  isHolding(): boolean {
-    return this.holding !== null;
+  /** The Lease as last read, written or watched (with when its record was first seen); null before. */
+  observed(): Observation | null {
+    return this.observation;
+  }
+
+  /** What the campaign has decided about its hold, read afresh after every await. */
+  hold(): HoldState {
+    return this.holdState;
+  }
+
+  /** Changes the hold; current() reflects it at once, onChange after the next refresh(). */
+  setHold(change: Partial<HoldState>): void {
+    this.holdState = { ...this.holdState, ...change };
+  }
+
+  /** Monotonic time of the last answer from the API server; null before the first. */
+  lastContactMs(): number | null {
+    return this.lastContactAtMs;
   }
 
   /** The deadline until which this member may act; null when it holds nothing. */
   actingDeadlineMs(): number | null {
-    return this.holding === null ? null : this.holding.sentAtMs + this.settings.renewDeadlineMs;
+    const { holding } = this.holdState;
+    return holding === null ? null : holding.sentAtMs + this.settings.renewDeadlineMs;
   }
 
   isActing(now = this.clock.now()): boolean {
     const deadline = this.actingDeadlineMs();
+    const { isEligible, isReleasing } = this.holdState;
     return (
-      !this.isStopped && this.isEligible && !this.isReleasing && deadline !== null && now < deadline
+      this.phase() === 'running' &&
+      isEligible &&
+      !isReleasing &&
+      deadline !== null &&
+      now < deadline
     );
   }
 
@@ -72,42 +99,6 @@ export class LeaseView {
     const observation = this.observation;
     if (observation === null || holderOf(observation.lease) === null) return null;
     return localExpiryMs(observation, this.settings);
-  }
-
-  current(): ElectionState {
-    const now = this.clock.now();
-    const holding = this.holding;
-    if (holding !== null && this.isActing(now)) {
-      return {
-        leader: this.settings.memberId,
-        leaderAddress: this.settings.address,
-        fencingToken: holding.token,
-        term: holding.token,
-        isSelf: true,
-        leaseExpiresAt: this.actingDeadlineMs(),
-        role: 'leader',
-      };
-    }
-    const lease = this.observation?.lease ?? null;
-    const holder = holderOf(lease);
-    const takeoverAt = this.takeoverAtMs();
-    // Our own name on the Lease proves nothing unless we are acting; another holder counts
-    // only until its lease has expired by our observation.
-    const isLeaderKnown =
-      holder !== null &&
-      holder !== this.settings.memberId &&
-      takeoverAt !== null &&
-      now < takeoverAt;
-    const token = isLeaderKnown ? tokenOf(lease) : this.highestToken;
-    return {
-      leader: isLeaderKnown ? holder : null,
-      leaderAddress: isLeaderKnown ? (lease?.annotations[leaderAddressAnnotation] ?? null) : null,
-      fencingToken: token,
-      term: token,
-      isSelf: false,
-      leaseExpiresAt: null,
-      role: this.role(isLeaderKnown),
-    };
   }
 
   members(): readonly MemberStatus[] {
@@ -135,10 +126,6 @@ export class LeaseView {
     ];
   }
 
-  onChange(listener: (next: ElectionState) => void): () => void {
-    return this.publisher.onChange(listener);
-  }
-
   /**
    * Takes in a Lease as read, written or watched (null: it does not exist). An older version
    * than the one held is ignored. Returns true when the holder changed.
@@ -153,57 +140,67 @@ export class LeaseView {
       return false;
     }
     const now = this.clock.now();
-    this.lastContactMs = now;
+    this.lastContactAtMs = now;
     const key = recordKey(lease);
     this.observation =
       previous !== null && previous.key === key
         ? { ...previous, lease }
         : { lease, key, observedAtMs: now };
-    const token = tokenOf(lease);
-    if (token > this.highestToken) this.highestToken = token;
+    this.noteToken(tokenOf(lease));
     return holderOf(previous?.lease ?? null) !== holderOf(lease) || previous === null;
   }
 
-  /** Emits and logs a change if leader, token, acting or role differ from the last one emitted. */
-  publish(): void {
-    const next = this.current();
-    this.schedule(next);
-    this.publisher.publish(next);
-  }
-
-  stop(): void {
-    this.isStopped = true;
-    this.publish();
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
-  }
-
-  private role(isLeaderKnown: boolean): string {
-    if (this.isStopped) return 'stopped';
-    if (!this.isEligible) return 'withdrawn';
-    if (this.observation === null) return 'connecting';
-    return isLeaderKnown ? 'follower' : 'candidate';
-  }
-
   /**
-   * Our acting deadline and the observed holder's expiry pass without any event, so a timer
-   * publishes the change when the earlier of them does.
+   * Our acting deadline and the observed holder's expiry pass without any event: the earlier of
+   * them is when the state changes by itself.
    */
-  private schedule(state: ElectionState): void {
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
-    if (this.isStopped) return;
-    const now = this.clock.now();
-    const takeoverAt = state.leader !== null && !state.isSelf ? this.takeoverAtMs() : null;
-    const deadlines = [state.leaseExpiresAt, takeoverAt].filter(
-      (value): value is number => value !== null && value > now,
-    );
-    if (deadlines.length === 0) return;
-    const delayMs = Math.ceil(Math.min(...deadlines) - now) + 1;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.publish();
-    }, delayMs);
-    this.timer.unref();
+  protected derive(now: number, highestToken: bigint): DerivedLeadership {
+    const { holding } = this.holdState;
+    const deadline = this.actingDeadlineMs();
+    if (holding !== null && this.isActing(now)) {
+      return {
+        state: {
+          leader: this.settings.memberId,
+          leaderAddress: this.settings.address,
+          fencingToken: holding.token,
+          term: holding.token,
+          isSelf: true,
+          leaseExpiresAt: deadline,
+          role: 'leader',
+        },
+        changesAt: deadline,
+      };
+    }
+    const lease = this.observation?.lease ?? null;
+    const holder = holderOf(lease);
+    const takeoverAt = this.takeoverAtMs();
+    // Our own name on the Lease proves nothing unless we are acting; another holder counts
+    // only until its lease has expired by our observation.
+    const isLeaderKnown =
+      holder !== null &&
+      holder !== this.settings.memberId &&
+      takeoverAt !== null &&
+      now < takeoverAt;
+    const token = isLeaderKnown ? tokenOf(lease) : highestToken;
+    return {
+      state: {
+        leader: isLeaderKnown ? holder : null,
+        leaderAddress: isLeaderKnown ? (lease?.annotations[leaderAddressAnnotation] ?? null) : null,
+        fencingToken: token,
+        term: token,
+        isSelf: false,
+        leaseExpiresAt: null,
+        role: this.role(isLeaderKnown),
+      },
+      changesAt: isLeaderKnown ? takeoverAt : null,
+    };
+  }
+
+  private role(isLeaderKnown: boolean): MemberRole {
+    const phase = this.phase();
+    if (phase !== 'running') return phase;
+    if (!this.holdState.isEligible) return 'withdrawn';
+    if (this.observation === null) return 'joining';
+    return isLeaderKnown ? 'follower' : 'candidate';
   }
 }

@@ -1,3 +1,4 @@
+import type { Clock } from '../../core/clock.js';
 import type { Random } from '../../core/random.js';
 import { KubernetesApiError, toKubernetesError } from '../../kubernetes/api-errors.js';
 import type { KubernetesApi } from '../../kubernetes/api-client.js';
@@ -15,6 +16,7 @@ export interface LeaseWatcherOptions {
   readonly onLease: (lease: LeaseSnapshot | null) => void;
   readonly onFailure: (error: KubernetesApiError) => void;
   readonly onMalformed: (line: string) => void;
+  readonly clock: Clock;
   readonly random: Random;
   /** Cap of the reconnect backoff. */
   readonly maxDelayMs: number;
@@ -90,7 +92,7 @@ export async function runLeaseWatcher(
       const mapped = toKubernetesError(error, operation);
       isExpired = mapped.statusCode === 410;
       options.onFailure(mapped);
-      await pause(backoff.nextDelayMs(), signal);
+      await pause(options.clock, backoff.nextDelayMs(), signal);
     }
     // Resume where the stream ended; after 410 Expired (history compacted) start from now.
     resourceVersion = isExpired

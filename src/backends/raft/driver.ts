@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Clock } from '../../core/clock.js';
+import type { CancelTimer, Clock } from '../../core/clock.js';
 import type { ElectionObserver } from '../../core/election-events.js';
 import { ElectorError } from '../../core/errors.js';
 import type { RaftConfig } from '../../core/raft/config.js';
@@ -48,7 +48,7 @@ export interface RaftDriverOptions {
 export class RaftDriver {
   private state: NodeState | null = null;
   private queue: Promise<void> = Promise.resolve();
-  private timer: NodeJS.Timeout | null = null;
+  private cancelTimer: CancelTimer | null = null;
   private timerWakeAt = Number.NaN;
   private readonly changeListeners = new Set<(change: LeadershipChange) => void>();
   private readonly stepListeners = new Set<(result: StepResult) => void>();
@@ -84,7 +84,7 @@ export class RaftDriver {
       () => {
         this.isStopped = true;
         unsubscribe();
-        if (this.timer !== null) clearTimeout(this.timer);
+        this.cancelTimer?.();
       },
       { once: true },
     );
@@ -108,6 +108,11 @@ export class RaftDriver {
   /** Leadership at this instant, from the lease and the clock now. */
   leadership(): RaftLeadership | null {
     return this.state === null ? null : leadershipAt(this.state, this.options.clock.now());
+  }
+
+  /** Resolves once every input queued so far has been stepped (and its state saved). Never rejects. */
+  idle(): Promise<void> {
+    return this.queue;
   }
 
   nodeState(): NodeState | null {
@@ -177,14 +182,14 @@ export class RaftDriver {
   private scheduleWake(wakeAt: number): void {
     if (this.isStopped) return;
     // Most inputs (a heartbeat ack, say) leave the wake-up time as it was: keep the timer.
-    if (this.timer !== null && wakeAt === this.timerWakeAt) return;
-    if (this.timer !== null) clearTimeout(this.timer);
+    if (this.cancelTimer !== null && wakeAt === this.timerWakeAt) return;
+    this.cancelTimer?.();
     this.timerWakeAt = wakeAt;
     // Timers may fire a little early against the monotonic clock; the core then just asks again.
     const delayMs = Math.max(0, Math.ceil(wakeAt - this.options.clock.now()));
-    this.timer = setTimeout(() => {
-      this.timer = null;
+    this.cancelTimer = this.options.clock.setTimer(delayMs, () => {
+      this.cancelTimer = null;
       void this.input({ type: 'tick' });
-    }, delayMs);
+    });
   }
 }

@@ -12,7 +12,9 @@ import { RaftDriver } from './driver.js';
 import { FileStateStore } from './storage/file-state-store.js';
 import type { PeerAddress } from './transport/outbound-peer.js';
 import { PeerTransport } from './transport/peer-transport.js';
-import type { ElectionBackend, ElectionState, MemberStatus } from '../backend.js';
+import { pause, untilAborted, untilSettledOrAborted } from '../../runtime/abortable.js';
+import { secondStartError } from '../campaign-runner.js';
+import type { ElectionBackend, ElectionState, MemberRole, MemberStatus } from '../backend.js';
 import { configurationView, membershipStatus } from './membership-status.js';
 
 export interface RaftBackendOptions {
@@ -55,6 +57,8 @@ export function createRaftBackend(options: RaftBackendOptions): RaftBackend {
   });
   // Eligibility asked for before start() (a workload still starting) must hold from the first step.
   let requestedEligibility = true;
+  // Settles once start's signal aborted and the transport and the last save are done.
+  let stopped: Promise<void> = Promise.resolve();
   const driver = new RaftDriver({
     config,
     store: new FileStateStore(options.stateDir),
@@ -66,12 +70,14 @@ export function createRaftBackend(options: RaftBackendOptions): RaftBackend {
     ...(options.mutations === undefined ? {} : { mutations: options.mutations }),
   });
 
+  // Before the state is loaded: not started, or joining once start() was called.
+  let unloadedRole: MemberRole = 'not-started';
   const toElectionState = (leadership: RaftLeadership | null): ElectionState => ({
     leader: leadership?.leader ?? null,
     leaderAddress: leadership?.leader == null ? null : options.httpAddressOf(leadership.leader),
     fencingToken: leadership?.fencingToken ?? 0n,
     term: BigInt(leadership?.term ?? 0),
-    role: leadership?.role ?? 'starting',
+    role: leadership?.role ?? unloadedRole,
     isSelf: leadership?.isSelf ?? false,
     leaseExpiresAt: leadership?.leaseExpiresAt ?? null,
   });
@@ -79,11 +85,17 @@ export function createRaftBackend(options: RaftBackendOptions): RaftBackend {
   return {
     name: 'raft',
     async start(signal) {
+      if (unloadedRole !== 'not-started') throw secondStartError('raft');
+      unloadedRole = 'joining';
+      stopped = pause(clock, Infinity, signal)
+        .then(() => Promise.all([transport.stopped(), driver.idle()]))
+        .then(() => undefined);
       await transport.start(signal);
       await driver.start(signal, requestedEligibility);
       // setEligible calls made while the state was loading reached no node: apply the latest now.
       await driver.input({ type: 'set-eligible', isEligible: requestedEligibility });
     },
+    stopped: () => stopped,
     current: () => toElectionState(driver.leadership()),
     onChange(listener) {
       return driver.onChange((change) => {
@@ -97,7 +109,7 @@ export function createRaftBackend(options: RaftBackendOptions): RaftBackend {
         if (notice.type === 'transfer-refused') outcome.refusal = notice.reason;
       });
       try {
-        await abortable(driver.input({ type: 'transfer' }), signal);
+        await untilAborted(driver.input({ type: 'transfer' }), signal);
       } finally {
         unsubscribe();
       }
@@ -130,8 +142,8 @@ export function createRaftBackend(options: RaftBackendOptions): RaftBackend {
       return [...ids].sort().map((id): MemberStatus => {
         const isSelf = id === config.id;
         const status = statuses.get(id);
-        const role = isSelf
-          ? (leadership?.role ?? 'starting')
+        const role: MemberRole = isSelf
+          ? (leadership?.role ?? unloadedRole)
           : id === leadership?.leader
             ? 'leader'
             : memberRole(node, id);
@@ -183,20 +195,15 @@ export function createRaftBackend(options: RaftBackendOptions): RaftBackend {
         return node !== null && hasLeft(node);
       };
       let unsubscribe: () => void = () => undefined;
-      const left = new Promise<boolean>((resolve) => {
-        const onAbort = (): void => {
-          resolve(false);
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
+      const left = new Promise<void>((resolve) => {
         unsubscribe = driver.onStep(() => {
-          if (!hasLeftNow()) return;
-          signal.removeEventListener('abort', onAbort);
-          resolve(true);
+          if (hasLeftNow()) resolve();
         });
       });
       try {
         await driver.input({ type: 'leave' });
-        return hasLeftNow() || (await left);
+        if (!hasLeftNow()) await untilSettledOrAborted(left, signal);
+        return hasLeftNow();
       } finally {
         unsubscribe();
       }
@@ -205,25 +212,9 @@ export function createRaftBackend(options: RaftBackendOptions): RaftBackend {
   };
 }
 
-async function abortable(task: Promise<void>, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) throw signal.reason;
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => {
-      reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    await Promise.race([task, aborted]);
-  } finally {
-    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
-  }
-}
-
 /** How this member sees another: a voter, a member being added, one leaving, or one removed. */
-function memberRole(node: NodeState | null, id: string): string {
-  if (node === null) return 'member';
+function memberRole(node: NodeState | null, id: string): MemberRole {
+  if (node === null) return 'unknown';
   if (node.roleState.role === 'leader' && node.roleState.acks.get(id)?.isLeaving === true) {
     return 'leaving';
   }

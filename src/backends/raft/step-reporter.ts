@@ -4,6 +4,7 @@ import { describeConfiguration } from '../../core/raft/configuration.js';
 import { membershipOf, type Membership } from '../../core/raft/membership-view.js';
 import type { NodeState } from '../../core/raft/state.js';
 import type { StepNotice, StepResult } from '../../core/raft/step-types.js';
+import { logLeadershipChange } from '../leadership-view.js';
 
 /**
  * Turns what one step of the core reports into log lines and metric events: one event per
@@ -21,18 +22,12 @@ export class StepReporter {
     const { change } = result;
     if (change === null) return;
     if (change.reason === 'quorum-lost') this.observe({ type: 'quorum-lost' });
-    this.logger.info(
-      {
-        event: 'leadership.changed',
-        role: change.role,
-        term: change.term,
-        leader: change.leader,
-        previousLeader: previous.leader,
-        isActing: change.isSelf,
-        fencingToken: change.fencingToken.toString(),
-        reason: change.reason,
-      },
-      `role ${change.role}, term ${change.term}, leader ${change.leader ?? 'unknown'} (${change.reason})`,
+    logLeadershipChange(
+      this.logger,
+      'raft',
+      { ...change, term: BigInt(change.term) },
+      previous.leader,
+      { reason: change.reason },
     );
   }
 

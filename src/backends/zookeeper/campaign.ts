@@ -7,7 +7,8 @@ import type { ElectionView, KnownCandidate } from './election-view.js';
 import type { ZooKeeperSettings } from './options.js';
 import { checkQueue, joinQueue, observeQueue, type SessionCampaign } from './queue.js';
 import type { ZooKeeperSession } from './session.js';
-import type { Wakeup } from '../../runtime/abortable.js';
+import { isAborted, type Wakeup } from '../../runtime/abortable.js';
+import { Backoff } from '../../runtime/backoff.js';
 import { leaderNoticeDelayMs } from '../leader-notice.js';
 import { zookeeperCodeOf, type FailureReporter } from './zookeeper-errors.js';
 
@@ -99,7 +100,7 @@ export async function campaignInSession(
       `zookeeper session ${state}`,
     );
     view.setConnection(
-      state === 'connected' ? 'connected' : state === 'suspended' ? 'suspended' : 'connecting',
+      state === 'connected' ? 'connected' : state === 'suspended' ? 'suspended' : 'joining',
     );
     wakeup.wake();
   });
@@ -118,7 +119,12 @@ export async function campaignInSession(
 
   view.setConnection('connected');
   let hasParent = false;
-  let failures = 0;
+  // After the n-th failure in a row: about heartbeat × 2^n, capped at the session timeout.
+  const backoff = new Backoff({
+    baseDelayMs: 2 * heartbeatMs,
+    maxDelayMs: session.timeoutMs,
+    random: context.random,
+  });
   let quickRetries = 0;
   for (;;) {
     if (signal.aborted) return;
@@ -156,7 +162,7 @@ export async function campaignInSession(
         view.stepDown();
         setOwn(null);
       }
-      failures = 0;
+      backoff.reset();
       if (outcome === 'settled' && !view.isProvenLeader()) waitMs = followerRefreshMs;
       // The queue changed under us: look again at once, but never spin.
       quickRetries = outcome === 'settled' ? 0 : quickRetries + 1;
@@ -167,9 +173,7 @@ export async function campaignInSession(
       if (zookeeperCodeOf(error) === 'NO_NODE') hasParent = false;
       const mapped = context.report('campaign', error);
       if (!mapped.retryable) throw mapped;
-      failures += 1;
-      const capMs = Math.min(heartbeatMs * 2 ** Math.min(failures, 5), session.timeoutMs);
-      waitMs = capMs * (0.5 + context.random() / 2);
+      waitMs = backoff.nextDelayMs();
     }
     await wakeup.wait(waitMs, campaignSignal);
   }
@@ -185,9 +189,4 @@ async function leaveQueue(campaign: SessionCampaign): Promise<void> {
     { event: 'candidate.withdrawn', znode: own.name },
     'deleted our candidate znode',
   );
-}
-
-/** Reads `aborted` afresh (TypeScript keeps a narrowed `signal.aborted` across awaits). */
-function isAborted(signal: AbortSignal): boolean {
-  return signal.aborted;
 }

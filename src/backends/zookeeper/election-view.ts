@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
-import type { ElectionState, MemberStatus } from '../backend.js';
-import { LeadershipPublisher } from '../leadership-publisher.js';
+import type { ElectionState, MemberRole, MemberStatus } from '../backend.js';
+import type { CampaignPhase } from '../campaign-runner.js';
+import { LeadershipView, type DerivedLeadership } from '../leadership-view.js';
 import type { CandidateData } from './candidates.js';
 
 /** A candidate as this member last listed it, in queue order. */
@@ -11,7 +12,7 @@ export interface KnownCandidate extends CandidateData {
   readonly token: bigint | null;
 }
 
-export type Connection = 'connecting' | 'connected' | 'suspended';
+export type Connection = 'joining' | 'connected' | 'suspended';
 
 /**
  * What this member knows, and the one place that turns it into an ElectionState. Acting is
@@ -19,49 +20,22 @@ export type Connection = 'connecting' | 'connected' | 'suspended';
  * quorum-acknowledged proof plus half the negotiated session timeout. The server cannot expire
  * the session (and so let a successor lead) sooner than a full timeout after that request.
  */
-export class ElectionView {
-  private connection: Connection = 'connecting';
+export class ElectionView extends LeadershipView {
+  private connection: Connection = 'joining';
   private isEligible = true;
-  private isStopped = false;
   /** Whose znode is lowest, with its czxid (the fencing token); null while unknown. */
   private leader: KnownCandidate | null = null;
   private isLeaderSelf = false;
   private leaseBasisMs: number | null = null;
   private leaseMs = 0;
-  private highestToken = 0n;
   private candidates: readonly KnownCandidate[] = [];
-  private readonly publisher: LeadershipPublisher;
-  private leaseTimer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly clock: Clock,
+    clock: Clock,
     logger: Logger,
+    private readonly phase: () => CampaignPhase,
   ) {
-    this.publisher = new LeadershipPublisher(logger, 'zookeeper');
-  }
-
-  current(): ElectionState {
-    const now = this.clock.now();
-    const expiresAt =
-      this.isLeaderSelf && this.leaseBasisMs !== null ? this.leaseBasisMs + this.leaseMs : null;
-    const isSelf =
-      !this.isStopped &&
-      this.isEligible &&
-      this.connection === 'connected' &&
-      expiresAt !== null &&
-      now < expiresAt;
-    const token = this.leader?.token ?? this.highestToken;
-    // A member that is lowest but cannot prove it right now names no leader at all.
-    const leader = this.isLeaderSelf && !isSelf ? null : this.leader;
-    return {
-      leader: leader?.memberId ?? null,
-      leaderAddress: leader?.address ?? null,
-      fencingToken: token,
-      term: token,
-      isSelf,
-      leaseExpiresAt: isSelf ? expiresAt : null,
-      role: this.role(isSelf),
-    };
+    super('zookeeper', clock, logger);
   }
 
   members(): readonly MemberStatus[] {
@@ -77,24 +51,20 @@ export class ElectionView {
   }
 
   isConnected(): boolean {
-    return this.connection === 'connected' && !this.isStopped;
-  }
-
-  onChange(listener: (next: ElectionState) => void): () => void {
-    return this.publisher.onChange(listener);
+    return this.connection === 'connected' && this.phase() === 'running';
   }
 
   setConnection(connection: Connection): void {
     this.connection = connection;
     // Curator: after SUSPENDED the leader must assume it is not the leader until it re-verifies.
     if (connection !== 'connected') this.leaseBasisMs = null;
-    this.publish();
+    this.refresh();
   }
 
   setEligible(isEligible: boolean): void {
     this.isEligible = isEligible;
     if (!isEligible) this.leaseBasisMs = null;
-    this.publish();
+    this.refresh();
   }
 
   setCandidates(candidates: readonly KnownCandidate[]): void {
@@ -103,11 +73,11 @@ export class ElectionView {
 
   /** Another member's znode is lowest. */
   follow(leader: KnownCandidate): void {
-    this.raiseToken(leader.token);
+    this.noteToken(leader.token);
     this.leader = leader;
     this.isLeaderSelf = false;
     this.leaseBasisMs = null;
-    this.publish();
+    this.refresh();
   }
 
   /** Nobody is queued. */
@@ -115,17 +85,17 @@ export class ElectionView {
     this.leader = null;
     this.isLeaderSelf = false;
     this.leaseBasisMs = null;
-    this.publish();
+    this.refresh();
   }
 
   /** Our znode is lowest, and a request sent at `sentAtMs` proved it with the quorum. */
   prove(self: KnownCandidate, sentAtMs: number, sessionTimeoutMs: number): void {
-    this.raiseToken(self.token);
+    this.noteToken(self.token);
     this.leader = self;
     this.isLeaderSelf = true;
     this.leaseMs = Math.floor(sessionTimeoutMs / 2);
     if (this.leaseBasisMs === null || sentAtMs > this.leaseBasisMs) this.leaseBasisMs = sentAtMs;
-    this.publish();
+    this.refresh();
   }
 
   /** Stop acting now (resign, lost node, new session); the leader becomes unknown. */
@@ -133,7 +103,7 @@ export class ElectionView {
     this.leaseBasisMs = null;
     if (this.isLeaderSelf) this.leader = null;
     this.isLeaderSelf = false;
-    this.publish();
+    this.refresh();
   }
 
   /** Our znode is lowest and its lease is live (no re-verification needed). */
@@ -146,44 +116,40 @@ export class ElectionView {
     return this.isLeaderSelf;
   }
 
-  stop(): void {
-    this.isStopped = true;
-    this.leaseBasisMs = null;
-    this.publish();
-    if (this.leaseTimer !== null) clearTimeout(this.leaseTimer);
-    this.leaseTimer = null;
+  /**
+   * Acting is computed at call time from the lease; the lease ends without any event, so it is
+   * also the instant the state changes by itself.
+   */
+  protected derive(now: number, highestToken: bigint): DerivedLeadership {
+    const expiresAt =
+      this.isLeaderSelf && this.leaseBasisMs !== null ? this.leaseBasisMs + this.leaseMs : null;
+    const isSelf =
+      this.phase() === 'running' &&
+      this.isEligible &&
+      this.connection === 'connected' &&
+      expiresAt !== null &&
+      now < expiresAt;
+    const token = this.leader?.token ?? highestToken;
+    // A member that is lowest but cannot prove it right now names no leader at all.
+    const leader = this.isLeaderSelf && !isSelf ? null : this.leader;
+    const state: ElectionState = {
+      leader: leader?.memberId ?? null,
+      leaderAddress: leader?.address ?? null,
+      fencingToken: token,
+      term: token,
+      isSelf,
+      leaseExpiresAt: isSelf ? expiresAt : null,
+      role: this.role(isSelf),
+    };
+    return { state, changesAt: isSelf ? expiresAt : null };
   }
 
-  /** Emits and logs a change if leader, token, acting or role differ from the last one emitted. */
-  publish(): void {
-    const next = this.current();
-    this.scheduleLeaseCheck(next);
-    this.publisher.publish(next);
-  }
-
-  private role(isSelf: boolean): string {
-    if (this.isStopped) return 'stopped';
+  private role(isSelf: boolean): MemberRole {
+    const phase = this.phase();
+    if (phase !== 'running') return phase;
     if (!this.isEligible) return 'withdrawn';
-    if (this.connection === 'suspended') return 'suspended';
-    if (this.connection === 'connecting') return 'connecting';
+    if (this.connection !== 'connected') return this.connection;
     if (isSelf) return 'leader';
     return this.isLeaderSelf || this.leader === null ? 'candidate' : 'follower';
-  }
-
-  private raiseToken(token: bigint | null): void {
-    if (token !== null && token > this.highestToken) this.highestToken = token;
-  }
-
-  /** The lease ends without any event, so a timer publishes the step-down when it does. */
-  private scheduleLeaseCheck(state: ElectionState): void {
-    if (this.leaseTimer !== null) clearTimeout(this.leaseTimer);
-    this.leaseTimer = null;
-    if (state.leaseExpiresAt === null || this.isStopped) return;
-    const delayMs = Math.max(0, Math.ceil(state.leaseExpiresAt - this.clock.now()) + 1);
-    this.leaseTimer = setTimeout(() => {
-      this.leaseTimer = null;
-      this.publish();
-    }, delayMs);
-    this.leaseTimer.unref();
   }
 }

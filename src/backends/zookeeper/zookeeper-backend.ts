@@ -1,5 +1,5 @@
-import { ElectorError } from '../../core/errors.js';
 import type { ElectionBackend, ElectionState, MemberStatus } from '../backend.js';
+import { CampaignRunner, type Campaign } from '../campaign-runner.js';
 import { CampaignControl, campaignInSession } from './campaign.js';
 import { ElectionView } from './election-view.js';
 import {
@@ -8,17 +8,8 @@ import {
   type ZooKeeperBackendOptions,
 } from './options.js';
 import { openSession, type ZooKeeperSession } from './session.js';
-import { Wakeup, pause, untilAborted } from '../../runtime/abortable.js';
+import { isAborted, untilAborted, Wakeup } from '../../runtime/abortable.js';
 import { createFailureReporter } from './zookeeper-errors.js';
-
-/** The ZooKeeper backend, plus a way to wait until it has shut down after its signal aborted. */
-export interface ZooKeeperBackend extends ElectionBackend {
-  /**
-   * Resolves once the campaign has ended after the start signal aborted: the session is closed,
-   * so our znode is gone. Never rejects. Resolves at once if start() was never called.
-   */
-  closed(): Promise<void>;
-}
 
 /**
  * Leader election over ZooKeeper, following the recipe (ephemeral sequential znodes under
@@ -43,39 +34,32 @@ export interface ZooKeeperBackend extends ElectionBackend {
  *   clock: systemClock, random: Math.random, observe, logger });
  * await backend.start(root.signal);
  */
-export function createZooKeeperBackend(options: ZooKeeperBackendOptions): ZooKeeperBackend {
+export function createZooKeeperBackend(options: ZooKeeperBackendOptions): ElectionBackend {
   const settings = parseZooKeeperOptions(options);
   const logger = options.logger.child({ backend: 'zookeeper', memberId: settings.memberId });
   const report = createFailureReporter(logger, options.observe);
-  const view = new ElectionView(options.clock, logger);
-  const wakeup = new Wakeup();
+  const runner: CampaignRunner = new CampaignRunner({
+    backend: 'zookeeper',
+    clock: options.clock,
+    random: options.random,
+    // A failed session is retried after about 200 ms, doubling up to the session timeout.
+    retry: { baseDelayMs: 200, maxDelayMs: Math.max(1000, settings.sessionTimeoutMs) },
+    logger,
+    onStopped: () => {
+      view.close();
+      control.finishResignations();
+    },
+  });
+  const view = new ElectionView(options.clock, logger, () => runner.phase());
+  const wakeup = new Wakeup(options.clock);
   const control = new CampaignControl();
-  let hasStarted = false;
-  let hasJoined = false;
-  let hasFinished = false;
-  let finished: Promise<void> = Promise.resolve();
-  let onJoined: () => void = () => undefined;
-  let onFatal: (error: ElectorError) => void = () => undefined;
 
-  const backoffMs = (failures: number): number => {
-    const capMs = Math.max(1000, settings.sessionTimeoutMs);
-    const baseMs = Math.min(capMs, 100 * 2 ** Math.min(failures, 10));
-    return baseMs * (0.5 + options.random() / 2);
-  };
-
-  const run = async (signal: AbortSignal): Promise<void> => {
-    let failures = 0;
+  const run = async (campaign: Campaign): Promise<void> => {
+    const { signal } = campaign;
     while (!signal.aborted) {
       let session: ZooKeeperSession | null = null;
       try {
-        session = await openSession(
-          {
-            connectString: settings.connectString,
-            sessionTimeoutMs: settings.sessionTimeoutMs,
-            auth: settings.auth,
-          },
-          signal,
-        );
+        session = await openSession(settings, signal);
         checkNegotiatedTimeout(settings.sessionTimeoutMs, session.timeoutMs);
         logger.info(
           {
@@ -85,76 +69,40 @@ export function createZooKeeperBackend(options: ZooKeeperBackendOptions): ZooKee
           },
           'zookeeper session started',
         );
-        failures = 0;
+        campaign.succeeded();
         await campaignInSession(
           session,
           {
+            ...options,
             settings,
             view,
-            clock: options.clock,
-            random: options.random,
             logger,
-            observe: options.observe,
             report,
             wakeup,
             control,
-            onJoined: () => {
-              onJoined();
-            },
+            onJoined: campaign.joined,
           },
           signal,
         );
       } catch (error) {
         if (isAborted(signal)) break;
         view.stepDown();
-        view.setConnection('connecting');
-        const mapped = report('session', error);
-        if (!mapped.retryable && !hasJoined) {
-          onFatal(mapped);
-          break;
-        }
-        failures += 1;
-        await pause(backoffMs(failures), signal);
+        view.setConnection('joining');
+        if (!(await campaign.retryAfter(report('session', error)))) break;
       } finally {
         if (session !== null) await session.close();
       }
     }
-    hasFinished = true;
-    view.stop();
-    control.finishResignations();
   };
 
   return {
     name: 'zookeeper',
-    async start(signal: AbortSignal): Promise<void> {
-      if (hasStarted) throw new ElectorError('INTERNAL', 'zookeeper backend: start() called twice');
-      hasStarted = true;
-      signal.throwIfAborted();
-      const joined = new Promise<void>((resolve, reject) => {
-        onJoined = () => {
-          hasJoined = true;
-          resolve();
-        };
-        onFatal = reject;
-      });
-      finished = run(signal)
-        .catch((error: unknown) => {
-          // run() handles its own failures; reaching here is a bug, never a crash.
-          logger.error({ event: 'backend.crashed', err: error }, 'zookeeper campaign loop failed');
-          hasFinished = true;
-          view.stop();
-          control.finishResignations();
-        })
-        .finally(() => {
-          // Never leave start() waiting on a campaign that is over (no-op once joined).
-          onFatal(new ElectorError('INTERNAL', 'zookeeper campaign ended before joining'));
-        });
-      await untilAborted(joined, signal);
-    },
+    start: (signal) => runner.start(signal, run),
+    stopped: () => runner.stopped(),
     current: (): ElectionState => view.current(),
     onChange: (listener) => view.onChange(listener),
     async resign(signal: AbortSignal): Promise<void> {
-      if (!view.isLowest() || !hasStarted || hasFinished) return;
+      if (!view.isLowest() || runner.phase() !== 'running') return;
       view.stepDown();
       const resigned = control.requestResignation();
       wakeup.wake();
@@ -169,11 +117,5 @@ export function createZooKeeperBackend(options: ZooKeeperBackendOptions): ZooKee
     },
     isReady: (): boolean => view.isConnected(),
     members: (): readonly MemberStatus[] => view.members(),
-    closed: () => finished,
   };
-}
-
-/** Reads `aborted` afresh (TypeScript keeps a narrowed `signal.aborted` across awaits). */
-function isAborted(signal: AbortSignal): boolean {
-  return signal.aborted;
 }

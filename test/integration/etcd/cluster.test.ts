@@ -105,9 +105,9 @@ test('when the only etcd member the leader talks to dies, another candidate take
 
       await raftLeader.restart();
       await cluster.waitHealthy();
-      await waitFor(() => pinned.backend.current().role === 'candidate', {
+      await waitFor(() => pinned.backend.current().role === 'follower', {
         timeoutMs: 15_000,
-        what: 'the former leader to re-campaign as a candidate once its etcd member is back',
+        what: 'the former leader to re-campaign behind the successor once its etcd member is back',
       });
       const settled = await waitForOneLeader(
         members,

@@ -104,9 +104,9 @@ describe('etcd election with a healthy etcd', () => {
           assert.equal(second.id, 'resign-1', 'the next candidate in queue order takes over');
           assert.ok(second.backend.current().fencingToken > firstToken, 'fencing token increases');
           // The resigned member campaigns again, now at the back of the queue.
-          await waitFor(() => first.backend.current().role === 'candidate', {
+          await waitFor(() => first.backend.current().role === 'follower', {
             timeoutMs: 5000,
-            what: 'the resigned member to rejoin as a candidate',
+            what: 'the resigned member to rejoin behind the new leader',
           });
           assert.deepEqual(sampler.overlaps, [], 'never two acting leaders');
         } finally {
@@ -145,18 +145,18 @@ describe('etcd election with a healthy etcd', () => {
         assert.equal(first.backend.current().isSelf, false, 'stops acting at once');
         const second = await waitForOneLeader(members, 'a leader after withdrawal');
         assert.equal(second.id, 'eligible-1');
-        assert.equal(first.backend.current().role, 'ineligible');
+        assert.equal(first.backend.current().role, 'withdrawn');
         await waitFor(
-          () => !first.backend.members().some((m) => m.id === first.id && m.role !== 'ineligible'),
+          () => !first.backend.members().some((m) => m.id === first.id && m.role !== 'withdrawn'),
           {
             timeoutMs: 5000,
             what: 'the withdrawn member to have no candidate key',
           },
         );
         first.backend.setEligible(true);
-        await waitFor(() => first.backend.current().role === 'candidate', {
+        await waitFor(() => first.backend.current().role === 'follower', {
           timeoutMs: 5000,
-          what: 'the member to campaign again',
+          what: 'the member to campaign again, behind the leader',
         });
         const third = await waitForOneLeader(members, 'the leader after rejoining');
         assert.equal(third.id, 'eligible-1', 'rejoining does not take leadership back');

@@ -1,6 +1,6 @@
 import { pino } from 'pino';
-import type { ElectionState } from '../../../src/backends/backend.js';
-import { createEtcdBackend, type EtcdBackend } from '../../../src/backends/etcd/etcd-backend.js';
+import type { ElectionBackend, ElectionState } from '../../../src/backends/backend.js';
+import { createEtcdBackend } from '../../../src/backends/etcd/etcd-backend.js';
 import type { EtcdBackendOptions } from '../../../src/backends/etcd/options.js';
 import type { ElectionEvent } from '../../../src/core/election-events.js';
 import { seededRandom } from '../../../src/core/random.js';
@@ -12,7 +12,7 @@ import { waitFor, within } from '../../../lab/wait-for.js';
 /** One in-process election member with everything it reported. */
 export interface Member {
   readonly id: string;
-  readonly backend: EtcdBackend;
+  readonly backend: ElectionBackend;
   readonly events: ElectionEvent[];
   /** Every onChange, with the monotonic time it arrived. */
   readonly changes: { readonly at: number; readonly state: ElectionState }[];

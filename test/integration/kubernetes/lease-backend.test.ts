@@ -2,8 +2,8 @@
 // two acting members, and a leader that cannot renew stops acting before anyone takes over.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { ElectionState } from '../../../src/backends/backend.js';
-import { createLeaseBackend, type LeaseBackend } from '../../../src/backends/kubernetes/lease-backend.js';
+import type { ElectionBackend, ElectionState } from '../../../src/backends/backend.js';
+import { createLeaseBackend } from '../../../src/backends/kubernetes/lease-backend.js';
 import type { KubernetesApi } from '../../../src/kubernetes/api-client.js';
 import { toKubernetesError } from '../../../src/kubernetes/api-errors.js';
 import { systemClock } from '../../../src/runtime/system-clock.js';
@@ -14,7 +14,7 @@ import { memoryLogger, startHarness, type Harness } from './harness.js';
 
 interface Member {
   readonly id: string;
-  readonly backend: LeaseBackend;
+  readonly backend: ElectionBackend;
   readonly controller: AbortController;
   /** While true, this member's API calls fail as if its node were cut off from the apiserver. */
   isPartitioned: boolean;
@@ -84,7 +84,7 @@ describe('the Lease backend', () => {
 
   async function stopMembers(members: readonly Member[]): Promise<void> {
     for (const member of members) member.controller.abort();
-    await Promise.all(members.map((member) => member.backend.closed()));
+    await Promise.all(members.map((member) => member.backend.stopped()));
   }
 
   test('many rapid contested takeovers never give two acting members, and tokens only grow', async (t) => {

@@ -187,7 +187,7 @@ describe('RBAC', () => {
       assert.equal((lease?.spec as JsonObject).holderIdentity, 'member-a');
     } finally {
       controller.abort();
-      await backend.closed();
+      await backend.stopped();
     }
   });
 
@@ -221,7 +221,7 @@ describe('RBAC', () => {
       );
     } finally {
       controller.abort();
-      await backend.closed();
+      await backend.stopped();
     }
   });
 
@@ -244,7 +244,7 @@ describe('RBAC', () => {
       assert.equal(backend.current().isSelf, false);
     } finally {
       controller.abort();
-      await backend.closed();
+      await backend.stopped();
     }
   });
 });

@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
 import type { ElectionBackend, ElectionState } from '../../../src/backends/backend.js';
@@ -20,9 +19,10 @@ import {
   startWorkloadProcess,
   type WorkloadProcess,
 } from '../../../lab/workload-server.js';
+import { systemClock } from '../../../src/runtime/system-clock.js';
 
 const silent = pino({ level: 'silent' });
-const clock = { now: () => performance.now() };
+const clock = systemClock;
 
 /**
  * Behaves as the backends do towards eligibility: an eligible member with no leader wins the

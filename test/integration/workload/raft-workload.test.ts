@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
 import type { ElectionObserver } from '../../../src/core/election-events.js';
@@ -17,9 +16,10 @@ import { createHealthGate, type HealthGate } from '../../../src/workload/health-
 import { freePorts } from '../../../lab/free-port.js';
 import { waitFor } from '../../../lab/wait-for.js';
 import { startWorkloadServer, type WorkloadServer } from '../../../lab/workload-server.js';
+import { systemClock } from '../../../src/runtime/system-clock.js';
 
 const silent = pino({ level: 'silent' });
-const clock = { now: () => performance.now() };
+const clock = systemClock;
 const ignore: ElectionObserver = () => undefined;
 const ids = ['m0', 'm1', 'm2'];
 

@@ -2,8 +2,8 @@
 // the znodes they create.
 import { createClient, type Client, type Exception } from 'node-zookeeper-client';
 import { pino } from 'pino';
-import type { ElectionState } from '../../../src/backends/backend.js';
-import { createZooKeeperBackend, type ZooKeeperBackend } from '../../../src/backends/zookeeper/zookeeper-backend.js';
+import type { ElectionBackend, ElectionState } from '../../../src/backends/backend.js';
+import { createZooKeeperBackend } from '../../../src/backends/zookeeper/zookeeper-backend.js';
 import { type ZooKeeperAuth } from '../../../src/backends/zookeeper/options.js';
 import { systemClock } from '../../../src/runtime/system-clock.js';
 import { waitFor } from '../../../lab/wait-for.js';
@@ -16,7 +16,7 @@ export interface Transition {
 
 export interface Member {
   readonly id: string;
-  readonly backend: ZooKeeperBackend;
+  readonly backend: ElectionBackend;
   readonly transitions: Transition[];
   readonly errors: { readonly operation: string; readonly code: string }[];
   readonly logs: string[];
@@ -83,7 +83,7 @@ export function createMember(options: MemberOptions): Member {
     start: () => member.backend.start(controller.signal),
     async stop() {
       controller.abort(new Error(`member ${options.id} stopped by the test`));
-      await member.backend.closed();
+      await member.backend.stopped();
     },
   };
   member.backend.onChange((state) => {

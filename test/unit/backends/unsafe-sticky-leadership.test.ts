@@ -11,7 +11,7 @@ function state(overrides: Partial<ElectionState>): ElectionState {
     leaseExpiresAt: null,
     leaderAddress: null,
     term: 0n,
-    role: 'waiting',
+    role: 'candidate',
     ...overrides,
   };
 }
@@ -24,6 +24,7 @@ function fakeBackend(): { backend: ElectionBackend; emit: (next: ElectionState) 
     backend: {
       name: 'etcd',
       start: () => Promise.resolve(),
+      stopped: () => Promise.resolve(),
       current: () => now,
       onChange: (listener) => {
         listeners.add(listener);
@@ -50,6 +51,20 @@ const leading = state({
 });
 
 describe('withStickyLeadership (the unsafe test-only mutation)', () => {
+  test('forwards stopped() to the backend it wraps', async () => {
+    const { backend } = fakeBackend();
+    let isStopped = false;
+    const sticky = withStickyLeadership({
+      ...backend,
+      stopped: async () => {
+        await Promise.resolve();
+        isStopped = true;
+      },
+    });
+    await sticky.stopped();
+    assert.equal(isStopped, true);
+  });
+
   test('passes states through until the member has acted', () => {
     const { backend, emit } = fakeBackend();
     const sticky = withStickyLeadership(backend);
@@ -64,8 +79,8 @@ describe('withStickyLeadership (the unsafe test-only mutation)', () => {
     const seen: ElectionState[] = [];
     sticky.onChange((next) => seen.push(next));
     emit(leading);
-    emit(state({ leader: null, fencingToken: 7n, role: 'lost' }));
-    emit(state({ leader: 'a', fencingToken: 7n, role: 'reconnecting' }));
+    emit(state({ leader: null, fencingToken: 7n, role: 'candidate' }));
+    emit(state({ leader: 'a', fencingToken: 7n, role: 'joining' }));
     assert.deepEqual(
       seen.map((next) => [next.isSelf, next.fencingToken]),
       [

@@ -5,6 +5,8 @@ import type { Random } from '../../../src/core/random.js';
 import { defaultBackoff } from '../../../src/backends/raft/transport/transport-options.js';
 import { pause, Wakeup } from '../../../src/runtime/abortable.js';
 import { Backoff, backoffDelayMs } from '../../../src/runtime/backoff.js';
+import { systemClock } from '../../../src/runtime/system-clock.js';
+import { ManualClock, settle } from '../manual-clock.js';
 
 /** The Raft transport's reconnect policy, drawing from `random`. */
 function reconnectPolicy(random: Random): Parameters<typeof backoffDelayMs>[0] {
@@ -56,16 +58,33 @@ describe('retry backoff', () => {
     );
   });
 
-  test('a sleep ends at once when its signal aborts', { timeout: 2000 }, async () => {
+  test('a sleep ends at once when its signal aborts', async () => {
+    const clock = new ManualClock();
     const controller = new AbortController();
-    const sleeping = pause(10_000, controller.signal);
+    const sleeping = pause(clock, 10_000, controller.signal);
     controller.abort();
     await sleeping;
-    await pause(10_000, controller.signal);
+    await pause(clock, 10_000, controller.signal);
   });
 
-  test('a sleep without abort ends after its delay', { timeout: 2000 }, async () => {
-    await pause(1, new AbortController().signal);
+  test('a sleep without abort ends after its delay on the clock, not before', async () => {
+    const clock = new ManualClock();
+    let isDone = false;
+    void pause(clock, 100, new AbortController().signal).then(() => {
+      isDone = true;
+    });
+    clock.advance(99);
+    await settle();
+    assert.equal(isDone, false, 'still sleeping 1 ms before the delay');
+    clock.advance(1);
+    await settle();
+    assert.equal(isDone, true, 'woken at the delay');
+  });
+
+  test('a sleep on the system clock ends after its delay', { timeout: 2000 }, async () => {
+    const keepAlive = setTimeout(() => undefined, 2000);
+    await pause(systemClock, 1, new AbortController().signal);
+    clearTimeout(keepAlive);
   });
 
   test('Backoff counts failures from the base delay and starts over after reset()', () => {
@@ -82,8 +101,9 @@ describe('retry backoff', () => {
 });
 
 describe('Wakeup', () => {
-  test('a wake before the wait is remembered once', { timeout: 2000 }, async () => {
-    const wakeup = new Wakeup();
+  test('a wake before the wait is remembered once', async () => {
+    const clock = new ManualClock();
+    const wakeup = new Wakeup(clock);
     wakeup.wake();
     await wakeup.wait(Infinity, new AbortController().signal);
     const controller = new AbortController();
@@ -92,29 +112,34 @@ describe('Wakeup', () => {
     void waiting.then(() => {
       isDone = true;
     });
-    await pause(20, new AbortController().signal);
+    await settle();
     assert.equal(isDone, false, 'the first wait used up the wake');
     controller.abort();
     await waiting;
   });
 
-  test('a wake releases every waiter', { timeout: 2000 }, async () => {
-    const wakeup = new Wakeup();
+  test('a wake releases every waiter', async () => {
+    const wakeup = new Wakeup(new ManualClock());
     const { signal } = new AbortController();
     const waits = [wakeup.wait(Infinity, signal), wakeup.wait(Infinity, signal)];
     wakeup.wake();
     await Promise.all(waits);
   });
 
-  test('wakeIn wakes a waiter later, not at once', { timeout: 2000 }, async () => {
-    const wakeup = new Wakeup();
+  test('wakeIn wakes a waiter at the delay on the clock, before the wait times out', async () => {
+    const clock = new ManualClock();
+    const wakeup = new Wakeup(clock);
     const { signal } = new AbortController();
-    const startedAt = performance.now();
+    let wokenAt: number | null = null;
     wakeup.wakeIn(30);
-    // A finite wait keeps the event loop alive: wakeIn's own timer does not.
-    await wakeup.wait(10_000, signal);
-    const elapsedMs = performance.now() - startedAt;
-    assert.ok(elapsedMs >= 25, `woken after ${elapsedMs} ms: before the delayed wake`);
-    assert.ok(elapsedMs < 5000, `woken after ${elapsedMs} ms: by the wait's own timeout`);
+    void wakeup.wait(10_000, signal).then(() => {
+      wokenAt = clock.now();
+    });
+    clock.advance(29);
+    await settle();
+    assert.equal(wokenAt, null, 'not woken before the delayed wake');
+    clock.advance(1);
+    await settle();
+    assert.equal(wokenAt, 1030, 'woken by the delayed wake, not the wait timeout');
   });
 });

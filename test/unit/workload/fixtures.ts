@@ -1,13 +1,13 @@
 // Shared pieces of the workload tests: a log capture, an event recorder, a monotonic clock, a
 // scripted probe and a check that a process is really gone.
 import { readFileSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
 import { pino, type Logger } from 'pino';
 import type { Clock } from '../../../src/core/clock.js';
+import { systemClock } from '../../../src/runtime/system-clock.js';
 import type { Probe, ProbeOutcome } from '../../../src/workload/probe.js';
 import type { WorkloadEvent } from '../../../src/workload/workload-events.js';
 
-export const monotonicClock: Clock = { now: () => performance.now() };
+export const monotonicClock: Clock = systemClock;
 
 export interface LogLine {
   readonly level: number;

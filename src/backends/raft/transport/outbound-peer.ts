@@ -3,6 +3,7 @@ import type { PeerDropReason } from '../../../core/election-events.js';
 import { ElectorError } from '../../../core/errors.js';
 import type { Random } from '../../../core/random.js';
 import { pause } from '../../../runtime/abortable.js';
+import { systemClock } from '../../../runtime/system-clock.js';
 import { backoffDelayMs, type BackoffPolicy, type RetryDelays } from '../../../runtime/backoff.js';
 import type { PeerConnection, SendResult } from './connection.js';
 
@@ -111,8 +112,9 @@ export class OutboundPeer {
       this.#state = 'backoff';
       const wake = new AbortController();
       this.#wake = wake;
+      const delayMs = backoffDelayMs(this.#backoff, attempt);
       // Returns at once when aborted (the loop condition then ends the loop) or woken by redialNow.
-      await pause(backoffDelayMs(this.#backoff, attempt), AbortSignal.any([signal, wake.signal]));
+      await pause(systemClock, delayMs, AbortSignal.any([signal, wake.signal]));
       this.#wake = null;
       attempt = this.#resetAttempts ? 0 : attempt + 1;
       this.#resetAttempts = false;

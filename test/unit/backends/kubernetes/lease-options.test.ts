@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { pino } from 'pino';
-import { parseLeaseOptions, type LeaseBackendOptions } from '../../../../src/backends/kubernetes/options.js';
+import {
+  parseLeaseOptions,
+  type LeaseBackendOptions,
+} from '../../../../src/backends/kubernetes/options.js';
 import {
   acquireWrite,
   localExpiryMs,
@@ -10,6 +13,7 @@ import {
   tokenOf,
 } from '../../../../src/backends/kubernetes/lease-record.js';
 import { ElectorError } from '../../../../src/core/errors.js';
+import { ManualClock } from '../../manual-clock.js';
 import { ignoreElectionEvents } from '../../../../src/core/election-events.js';
 import type { KubernetesApi } from '../../../../src/kubernetes/api-client.js';
 import type { LeaseSnapshot } from '../../../../src/backends/kubernetes/lease-client.js';
@@ -29,7 +33,7 @@ function options(overrides: Partial<LeaseBackendOptions> = {}): LeaseBackendOpti
     api: unusedApi,
     namespace: 'shop',
     leaseName: 'orders',
-    clock: { now: () => 0 },
+    clock: new ManualClock(0),
     random: () => 0.5,
     observe: ignoreElectionEvents,
     logger: pino({ level: 'silent' }),

@@ -7,6 +7,7 @@ import type { DurableState } from '../../../../src/core/raft/state.js';
 import { seededRandom } from '../../../../src/core/random.js';
 import { RaftDriver, type MessageChannel } from '../../../../src/backends/raft/driver.js';
 import type { DurableStateStore } from '../../../../src/backends/raft/storage/durable-state-store.js';
+import { systemClock } from '../../../../src/runtime/system-clock.js';
 import { waitFor } from '../../../../lab/wait-for.js';
 import { durable, vote } from '../../core/raft/fixtures.js';
 
@@ -65,7 +66,10 @@ test('a vote is made durable before the reply that depends on it is sent', async
     },
     store,
     channel,
-    clock: { now: () => now },
+    clock: {
+      now: () => now,
+      setTimer: (delayMs, callback) => systemClock.setTimer(delayMs, callback),
+    },
     random: seededRandom(1),
     logger: pino({ level: 'silent' }),
     observe: ignoreElectionEvents,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { LogRateLimiter } from '../../../../src/backends/raft/transport/drop-log.js';
-import { ManualClock } from './transport-harness.js';
+import { ManualClock } from '../../manual-clock.js';
 
 describe('rate limit for drop warnings', () => {
   test('one line per key per interval, reporting how many were suppressed', () => {

@@ -48,7 +48,7 @@ describe('peer transport over TCP', { timeout: 20_000 }, () => {
         [],
       );
       for (const [peer, status] of member.transport.peerStatus()) {
-        assert.equal(status.lastReceivedAt, member.clock.current, `${member.id} heard ${peer}`);
+        assert.equal(status.lastReceivedAt, member.clock.now(), `${member.id} heard ${peer}`);
       }
     }
     await waitFor(

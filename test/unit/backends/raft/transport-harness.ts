@@ -1,7 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import type { TestContext } from 'node:test';
 import { pino, type Logger } from 'pino';
-import type { Clock } from '../../../../src/core/clock.js';
 import type { ElectionEvent, PeerDropReason } from '../../../../src/core/election-events.js';
 import type { PeerMessage } from '../../../../src/core/raft/messages.js';
 import { seededRandom } from '../../../../src/core/random.js';
@@ -12,6 +11,7 @@ import { SecureChannel } from '../../../../src/backends/raft/transport/secure-ch
 import type { PeerTransportOptions } from '../../../../src/backends/raft/transport/transport-options.js';
 import { encodePeerMessage } from '../../../../src/backends/raft/transport/wire.js';
 import { waitFor } from '../../../../lab/wait-for.js';
+import { ManualClock } from '../../manual-clock.js';
 
 export const clusterSecret = Buffer.alloc(32, 0x5a);
 
@@ -22,16 +22,6 @@ export const fastTimings = {
   keepaliveIntervalMs: 100,
   idleTimeoutMs: 1000,
 } as const;
-
-export class ManualClock implements Clock {
-  current = 1000;
-  now(): number {
-    return this.current;
-  }
-  advance(ms: number): void {
-    this.current += ms;
-  }
-}
 
 export type LogLine = Readonly<Record<string, unknown>>;
 
