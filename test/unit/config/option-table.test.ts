@@ -1,5 +1,6 @@
 // The option table is the one place a setting is declared: --help, the README table, the
 // loader and every default must agree with it.
+import { ManualClock } from '../manual-clock.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
@@ -146,7 +147,7 @@ describe('a programmatic caller that leaves a setting out gets the table default
     stream: () => Promise.reject(new Error('not used')),
   };
   const runtime: BackendRuntime = {
-    clock: { now: () => 0 },
+    clock: new ManualClock(0),
     random: () => 0.5,
     logger: pino({ level: 'silent' }),
     observe: ignoreElectionEvents,

@@ -1,5 +1,6 @@
 // The HTTP API's error answers as docs/errors.md documents them: for each row of its "HTTP API
 // answers" table, a request to a real server on loopback gets that status and code.
+import { ManualClock } from '../manual-clock.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
@@ -31,6 +32,7 @@ class ScriptedBackend {
   readonly backend: ElectionBackend = {
     name: 'etcd',
     start: () => Promise.resolve(),
+    stopped: () => Promise.resolve(),
     current: (): ElectionState => ({
       leader: this.isSelf ? 'member-0' : null,
       leaderAddress: null,
@@ -64,7 +66,7 @@ async function startApi(backend: ElectionBackend, resignPolicy: ResignPolicy): P
       backend: 'etcd',
       election: 'test',
       version: '0.0.0',
-      clock: { now: () => 0 },
+      clock: new ManualClock(0),
     }),
     logger: pino({ level: 'silent' }),
     resignPolicy,

@@ -2,6 +2,7 @@
 // SidecarMetrics builds, the declarations it is built from, and the README's metrics table. A
 // checked-in snapshot pins help texts and buckets (regenerate with UPDATE_GOLDEN=1), and every
 // metric the shipped dashboard and alert rules name must still be declared.
+import { ManualClock } from '../manual-clock.js';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,6 +36,7 @@ function quietBackend(name: BackendUnderTest): ElectionBackend {
   return {
     name,
     start: () => Promise.resolve(),
+    stopped: () => Promise.resolve(),
     current: () => ({
       leader: null,
       leaderAddress: null,
@@ -69,7 +71,7 @@ async function scrapedFamilies(
     backend,
     election: 'test',
     version: '0.0.0',
-    clock: { now: () => 0 },
+    clock: new ManualClock(0),
   });
   metrics.trackBackend(quietBackend(backend));
   const text = await metrics.registry.metrics();
