@@ -14,6 +14,7 @@ import type { PeerAddress } from './transport/outbound-peer.js';
 import { PeerTransport } from './transport/peer-transport.js';
 import { pause, untilAborted, untilSettledOrAborted } from '../../runtime/abortable.js';
 import { secondStartError } from '../campaign-runner.js';
+import { logLeadershipChange } from '../leadership-view.js';
 import type { ElectionBackend, ElectionState, MemberRole, MemberStatus } from '../backend.js';
 import { configurationView, membershipStatus } from './membership-status.js';
 
@@ -72,7 +73,24 @@ export function createRaftBackend(options: RaftBackendOptions): RaftBackend {
 
   // Before the state is loaded: not started, or joining once start() was called.
   let unloadedRole: MemberRole = 'not-started';
-  const toElectionState = (leadership: RaftLeadership | null): ElectionState => ({
+  // Once start's signal aborts the member stops acting at once, whatever its lease says: nothing
+  // renews it any more, and the sidecar is going away.
+  let isStopped = false;
+  const listeners = new Set<(next: ElectionState) => void>();
+  const toElectionState = (leadership: RaftLeadership | null): ElectionState =>
+    isStopped ? stoppedState(leadership) : runningState(leadership);
+  const stoppedState = (leadership: RaftLeadership | null): ElectionState => {
+    const leader = leadership?.leader === config.id ? null : (leadership?.leader ?? null);
+    return {
+      ...runningState(leadership),
+      leader,
+      leaderAddress: leader === null ? null : options.httpAddressOf(leader),
+      role: 'stopped',
+      isSelf: false,
+      leaseExpiresAt: null,
+    };
+  };
+  const runningState = (leadership: RaftLeadership | null): ElectionState => ({
     leader: leadership?.leader ?? null,
     leaderAddress: leadership?.leader == null ? null : options.httpAddressOf(leadership.leader),
     fencingToken: leadership?.fencingToken ?? 0n,
@@ -87,6 +105,26 @@ export function createRaftBackend(options: RaftBackendOptions): RaftBackend {
     async start(signal) {
       if (unloadedRole !== 'not-started') throw secondStartError('raft');
       unloadedRole = 'joining';
+      signal.addEventListener(
+        'abort',
+        () => {
+          const previousLeader = driver.leadership()?.leader ?? null;
+          isStopped = true;
+          const state = toElectionState(driver.leadership());
+          logLeadershipChange(options.logger, 'raft', state, previousLeader, { reason: 'stopped' });
+          for (const listener of listeners) {
+            try {
+              listener(state);
+            } catch (error) {
+              options.logger.error(
+                { event: 'listener.failed', err: error },
+                'onChange listener threw',
+              );
+            }
+          }
+        },
+        { once: true },
+      );
       stopped = pause(clock, Infinity, signal)
         .then(() => Promise.all([transport.stopped(), driver.idle()]))
         .then(() => undefined);
@@ -98,9 +136,14 @@ export function createRaftBackend(options: RaftBackendOptions): RaftBackend {
     stopped: () => stopped,
     current: () => toElectionState(driver.leadership()),
     onChange(listener) {
-      return driver.onChange((change) => {
-        listener(toElectionState(change));
+      listeners.add(listener);
+      const unsubscribe = driver.onChange((change) => {
+        if (!isStopped) listener(toElectionState(change));
       });
+      return () => {
+        listeners.delete(listener);
+        unsubscribe();
+      };
     },
     async resign(signal) {
       if (driver.leadership()?.isSelf !== true) return;

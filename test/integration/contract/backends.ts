@@ -1,0 +1,267 @@
+// The four backends as the contract suite sees them: each starts its own server (etcd, ZooKeeper,
+// the test kube-apiserver; the Raft mesh needs none) and makes fresh elections of in-process
+// members on it.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino, type Logger } from 'pino';
+import type { BackendName, ElectionBackend } from '../../../src/backends/backend.js';
+import { createEtcdBackend } from '../../../src/backends/etcd/etcd-backend.js';
+import { createLeaseBackend } from '../../../src/backends/kubernetes/lease-backend.js';
+import { createRaftBackend } from '../../../src/backends/raft/raft-backend.js';
+import { createZooKeeperBackend } from '../../../src/backends/zookeeper/zookeeper-backend.js';
+import type { ElectionEvent } from '../../../src/core/election-events.js';
+import { seededRandom } from '../../../src/core/random.js';
+import { createKubernetesApi } from '../../../src/kubernetes/api-client.js';
+import { systemClock } from '../../../src/runtime/system-clock.js';
+import { startEtcd, type EtcdCluster } from '../../../lab/etcd-server.js';
+import { freePorts } from '../../../lab/free-port.js';
+import { startKubeApiServer, type KubeApiServer } from '../../../lab/kube-apiserver/index.js';
+import { within } from '../../../lab/wait-for.js';
+import { startZooKeeper, type ZooKeeperCluster } from '../../../lab/zookeeper-server.js';
+
+/** One member of an election under test, with what it reported. */
+export interface ContractMember {
+  readonly id: string;
+  readonly backend: ElectionBackend;
+  readonly events: ElectionEvent[];
+  /** Every fencing token its onChange reported, in order. */
+  readonly tokens: bigint[];
+  readonly logs: string[];
+  start(): Promise<void>;
+  /** Aborts its start signal and waits until the backend has stopped. */
+  stop(): Promise<void>;
+}
+
+export interface BackendUnderTest {
+  readonly name: BackendName;
+  /**
+   * Candidates queue in the order they joined, and a graceful handover goes to the next in the
+   * queue, which alone is woken (etcd's candidate keys, ZooKeeper's sequential znodes).
+   */
+  readonly isQueue: boolean;
+  /** How long a lost leader (crash or cut) may take to be replaced, at most. */
+  readonly failoverBoundMs: number;
+  setUp(): Promise<void>;
+  tearDown(): Promise<void>;
+  /**
+   * A fresh election of `count` members, none started. `wrap`, for the suite's own mutation
+   * tests, puts a deliberately broken layer around each member's backend.
+   */
+  election(count: number, wrap?: BackendWrapper): Promise<ContractMember[]>;
+}
+
+export type BackendWrapper = (backend: ElectionBackend) => ElectionBackend;
+
+type Factory = (
+  id: string,
+  index: number,
+  tools: { observe: (event: ElectionEvent) => void; logger: Logger },
+) => ElectionBackend;
+
+let serial = 0;
+
+function membersOf(
+  count: number,
+  wrap: BackendWrapper | undefined,
+  factory: Factory,
+): ContractMember[] {
+  serial += 1;
+  return Array.from({ length: count }, (_unused, index) => {
+    const id = `c${serial}-m${index}`;
+    const events: ElectionEvent[] = [];
+    const tokens: bigint[] = [];
+    const logs: string[] = [];
+    const logger = pino(
+      { level: 'debug', base: { member: id } },
+      {
+        write: (line: string) => {
+          logs.push(line);
+          if (logs.length > 2000) logs.splice(0, 1000);
+        },
+      },
+    );
+    const made = factory(id, index, {
+      observe: (event) => {
+        events.push(event);
+      },
+      logger,
+    });
+    const backend = wrap === undefined ? made : wrap(made);
+    backend.onChange((state) => {
+      tokens.push(state.fencingToken);
+    });
+    const controller = new AbortController();
+    return {
+      id,
+      backend,
+      events,
+      tokens,
+      logs,
+      start: () => backend.start(controller.signal),
+      async stop() {
+        controller.abort(new Error(`${id} stopped by the contract suite`));
+        await within(backend.stopped(), 15_000, `${id} to stop`);
+      },
+    };
+  });
+}
+
+function raftBackend(): BackendUnderTest {
+  let directory = '';
+  return {
+    name: 'raft',
+    isQueue: false,
+    failoverBoundMs: 10_000,
+    async setUp() {
+      directory = await mkdtemp(join(tmpdir(), 'elector-contract-raft-'));
+    },
+    async tearDown() {
+      await rm(directory, { recursive: true, force: true });
+    },
+    async election(count, wrap) {
+      const ports = await freePorts(count);
+      const secret = randomBytes(24);
+      const prefix = `c${serial + 1}-m`;
+      const ids = Array.from({ length: count }, (_unused, index) => `${prefix}${index}`);
+      const portOf = (id: string): number => ports[ids.indexOf(id)] ?? 0;
+      return membersOf(count, wrap, (id, index, tools) =>
+        createRaftBackend({
+          config: {
+            id,
+            members: ids,
+            heartbeatIntervalMs: 50,
+            electionTimeoutMs: 300,
+            maxClockDrift: 0.05,
+          },
+          stateDir: join(directory, id),
+          listenHost: '127.0.0.1',
+          listenPort: portOf(id),
+          resolvePeer: (peer) => Promise.resolve({ host: '127.0.0.1', port: portOf(peer) }),
+          httpAddressOf: (peer) => `127.0.0.1:${portOf(peer)}`,
+          secret,
+          clock: systemClock,
+          random: seededRandom(1000 + index),
+          ...tools,
+        }),
+      );
+    },
+  };
+}
+
+function etcdBackend(): BackendUnderTest {
+  let etcd: EtcdCluster | null = null;
+  return {
+    name: 'etcd',
+    isQueue: true,
+    failoverBoundMs: 10_000,
+    async setUp() {
+      etcd = await startEtcd({ heartbeatMs: 50, electionTimeoutMs: 500 });
+    },
+    async tearDown() {
+      await etcd?.stop();
+    },
+    election(count, wrap) {
+      const endpoints = etcd?.endpoints ?? [];
+      const electionName = `contract-${serial + 1}`;
+      return Promise.resolve(
+        membersOf(count, wrap, (id, index, tools) =>
+          createEtcdBackend({
+            memberId: id,
+            address: `127.0.0.1:${9000 + index}`,
+            endpoints,
+            electionName,
+            leaseTtlSeconds: 2,
+            retryMaxDelayMs: 500,
+            clock: systemClock,
+            random: seededRandom(2000 + index),
+            ...tools,
+          }),
+        ),
+      );
+    },
+  };
+}
+
+function zookeeperBackend(): BackendUnderTest {
+  let zookeeper: ZooKeeperCluster | null = null;
+  return {
+    name: 'zookeeper',
+    isQueue: true,
+    failoverBoundMs: 10_000,
+    async setUp() {
+      zookeeper = await startZooKeeper({ tickTimeMs: 200 });
+    },
+    async tearDown() {
+      await zookeeper?.stop();
+    },
+    election(count, wrap) {
+      const connectString = zookeeper?.connectString ?? '';
+      const electionName = `/elector/contract-${serial + 1}`;
+      return Promise.resolve(
+        membersOf(count, wrap, (id, index, tools) =>
+          createZooKeeperBackend({
+            memberId: id,
+            address: `127.0.0.1:${9000 + index}`,
+            connectString,
+            electionName,
+            sessionTimeoutMs: 2000,
+            clock: systemClock,
+            random: seededRandom(3000 + index),
+            ...tools,
+          }),
+        ),
+      );
+    },
+  };
+}
+
+function leaseBackend(): BackendUnderTest {
+  let server: KubeApiServer | null = null;
+  let directory = '';
+  return {
+    name: 'kubernetes',
+    isQueue: false,
+    failoverBoundMs: 10_000,
+    async setUp() {
+      server = await startKubeApiServer();
+      directory = await mkdtemp(join(tmpdir(), 'elector-contract-lease-'));
+    },
+    async tearDown() {
+      await server?.close();
+      await rm(directory, { recursive: true, force: true });
+    },
+    async election(count, wrap) {
+      const kubeconfig = join(directory, `kubeconfig-${serial + 1}`);
+      await server?.writeKubeconfig(kubeconfig, {});
+      const leaseName = `contract-${serial + 1}`;
+      return membersOf(count, wrap, (id, index, tools) =>
+        createLeaseBackend({
+          memberId: id,
+          address: `127.0.0.1:${9000 + index}`,
+          api: createKubernetesApi({
+            source: { kind: 'kubeconfig', path: kubeconfig },
+            requestTimeoutMs: 1000,
+          }),
+          namespace: 'default',
+          leaseName,
+          leaseDurationMs: 1500,
+          renewDeadlineMs: 1000,
+          retryPeriodMs: 200,
+          clock: systemClock,
+          random: seededRandom(4000 + index),
+          ...tools,
+        }),
+      );
+    },
+  };
+}
+
+/** Every backend the contract is run over. */
+export const backendsUnderTest: readonly BackendUnderTest[] = [
+  raftBackend(),
+  etcdBackend(),
+  zookeeperBackend(),
+  leaseBackend(),
+];
