@@ -3,7 +3,11 @@
 import type { Logger } from 'pino';
 import { ElectorError } from '../core/errors.js';
 import type { Leadership } from '../core/leadership.js';
-import { isConflict, toKubernetesError, type KubernetesApiError } from '../kubernetes/api-errors.js';
+import {
+  isConflict,
+  toKubernetesError,
+  type KubernetesApiError,
+} from '../kubernetes/api-errors.js';
 import { isAborted, Wakeup } from '../runtime/abortable.js';
 import { Backoff } from '../runtime/backoff.js';
 import { FailureLog } from '../kubernetes/failure-log.js';
@@ -14,7 +18,12 @@ import {
   type PodLabelWriterOptions,
   type PodLabelWriterStatus,
 } from './pod-label-options.js';
-import { getPod, patchPodCondition, patchPodMetadata, type PodSnapshot } from '../kubernetes/pod-client.js';
+import {
+  getPod,
+  patchPodCondition,
+  patchPodMetadata,
+  type PodSnapshot,
+} from '../kubernetes/pod-client.js';
 import { readinessCondition, roleLabelChange, type Desired } from './pod-role-patch.js';
 import { PodEventRecorder } from './pod-event-recorder.js';
 import { cleanStaleLeaderLabels } from './stale-label-cleanup.js';

@@ -3,7 +3,11 @@ import type { Clock } from '../core/clock.js';
 import { ElectorError } from '../core/errors.js';
 import { isAborted, pause } from '../runtime/abortable.js';
 import { messageOf } from './error-message.js';
-import { defaultHealthTiming, healthTimingProblems, type HealthTiming } from '../config/health-timing.js';
+import {
+  defaultHealthTiming,
+  healthTimingProblems,
+  type HealthTiming,
+} from '../config/health-timing.js';
 import type { Probe, ProbeOutcome } from './probe.js';
 import { ignoreWorkloadEvents, type WorkloadObserver } from './workload-events.js';
 

@@ -1,7 +1,11 @@
 // Turns the workload flags of `elector run` into a probe spec, the gate's timing and hook
 // specs, with one CONFIG_INVALID line per broken rule, each naming the flag and the value.
 import { ElectorError } from '../core/errors.js';
-import { defaultHealthTiming, healthTimingProblems, type HealthTiming } from '../config/health-timing.js';
+import {
+  defaultHealthTiming,
+  healthTimingProblems,
+  type HealthTiming,
+} from '../config/health-timing.js';
 import type { HookSpec } from './hook-runner.js';
 import { defaultHookTimeoutMs } from './hooks.js';
 import type { ProbeSpec } from './probe.js';

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { pino } from 'pino';
-import { parseLeaseOptions, type LeaseBackendOptions } from '../../../../src/backends/kubernetes/options.js';
+import {
+  parseLeaseOptions,
+  type LeaseBackendOptions,
+} from '../../../../src/backends/kubernetes/options.js';
 import {
   acquireWrite,
   localExpiryMs,
