@@ -19,7 +19,7 @@ export type LabelSet<Label extends string> = Readonly<Record<Label, string>>;
  * `increase()` sees the first event: one list for every backend, or a list per backend (a
  * backend not named gets none), for series only that backend can count.
  */
-export type ZeroedLabelSets<Label extends string> =
+type ZeroedLabelSets<Label extends string> =
   readonly LabelSet<Label>[] | Readonly<Partial<Record<BackendName, readonly LabelSet<Label>[]>>>;
 
 export interface CounterDeclaration<Label extends string = string> extends DeclarationBase<Label> {
@@ -52,7 +52,7 @@ export const failoverBuckets = [
 ] as const;
 
 /** The label sets of `zeroed` that a member of `backend` starts with. */
-export function zeroedLabelSets<Label extends string>(
+function zeroedLabelSets<Label extends string>(
   zeroed: ZeroedLabelSets<Label> | undefined,
   backend: string,
 ): readonly LabelSet<Label>[] {
