@@ -16,7 +16,12 @@ import {
 import type { KubernetesApi } from '../../kubernetes/api-client.js';
 import { isAborted, type Wakeup } from '../../runtime/abortable.js';
 import type { FailureLog } from '../../kubernetes/failure-log.js';
-import { getLease, writeLease, type LeaseSnapshot, type LeaseWrite } from './lease-client.js';
+import {
+  getLease,
+  writeLease,
+  type LeaseSnapshot,
+  type LeaseWrite,
+} from './lease-client.js';
 import { acquireWrite, holderOf, releaseWrite, renewWrite, tokenOf } from './lease-record.js';
 import type { LeaseView } from './lease-view.js';
 import { retryJitterFactor, type LeaseSettings } from './options.js';
