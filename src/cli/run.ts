@@ -93,8 +93,16 @@ export async function runSidecar(argv: readonly string[], env: NodeJS.ProcessEnv
           logger,
           observe: metrics.observeWorkload,
         });
-  if (healthGate !== null) metrics.expectHealthCheck();
+  if (workload.probe !== null) metrics.expectHealthCheck(workload.probe.kind);
   const { onBecameLeader, onSteppedDown } = workload.hooks;
+  metrics.expectHooks([
+    ...(onBecameLeader === undefined
+      ? []
+      : [{ hook: 'became-leader', kind: onBecameLeader.kind } as const]),
+    ...(onSteppedDown === undefined
+      ? []
+      : [{ hook: 'stepped-down', kind: onSteppedDown.kind } as const]),
+  ]);
   const hooks =
     onBecameLeader === undefined && onSteppedDown === undefined
       ? null

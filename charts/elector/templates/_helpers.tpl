@@ -130,3 +130,64 @@ app.kubernetes.io/part-of: elector
 {{- print "elector-http" }}
 {{- end }}
 {{- end }}
+
+{{/*
+The pod affinity: `affinity` as given when set; else the anti-affinity podAntiAffinity.type asks
+for among this release's pods (soft: preferred, hard: required, none: nothing).
+*/}}
+{{- define "elector.affinity" -}}
+{{- if .Values.affinity }}
+{{- toYaml .Values.affinity }}
+{{- else if eq .Values.podAntiAffinity.type "soft" }}
+podAntiAffinity:
+  preferredDuringSchedulingIgnoredDuringExecution:
+    - weight: {{ .Values.podAntiAffinity.weight }}
+      podAffinityTerm:
+        topologyKey: {{ .Values.podAntiAffinity.topologyKey }}
+        labelSelector:
+          matchLabels:
+            {{- include "elector.selectorLabels" . | nindent 12 }}
+{{- else if eq .Values.podAntiAffinity.type "hard" }}
+podAntiAffinity:
+  requiredDuringSchedulingIgnoredDuringExecution:
+    - topologyKey: {{ .Values.podAntiAffinity.topologyKey }}
+      labelSelector:
+        matchLabels:
+          {{- include "elector.selectorLabels" . | nindent 10 }}
+{{- end }}
+{{- end }}
+
+{{/* topologySpreadConstraints as given; an entry without a labelSelector selects this release's pods. */}}
+{{- define "elector.topologySpreadConstraints" -}}
+{{- $selector := include "elector.selectorLabels" . | fromYaml }}
+{{- $constraints := list }}
+{{- range .Values.topologySpreadConstraints }}
+{{- if hasKey . "labelSelector" }}
+{{- $constraints = append $constraints . }}
+{{- else }}
+{{- $constraints = append $constraints (merge (dict "labelSelector" (dict "matchLabels" $selector)) .) }}
+{{- end }}
+{{- end }}
+{{- with $constraints }}
+{{- toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* Whether the chart renders a PodDisruptionBudget: as set, or by default for a Raft StatefulSet. */}}
+{{- define "elector.hasPodDisruptionBudget" -}}
+{{- $enabled := .Values.podDisruptionBudget.enabled }}
+{{- if eq (toString $enabled) "auto" }}
+{{- if and (eq .Values.backend "raft") (eq .Values.mode "statefulset") }}true{{ end }}
+{{- else if $enabled }}true{{ end }}
+{{- end }}
+
+{{/* The helm test image: repository:tag, or repository@digest when a digest is set. */}}
+{{- define "elector.testImage" -}}
+{{- with .Values.tests.image }}
+{{- if .digest }}
+{{- printf "%s@%s" .repository .digest }}
+{{- else }}
+{{- printf "%s:%s" .repository .tag }}
+{{- end }}
+{{- end }}
+{{- end }}

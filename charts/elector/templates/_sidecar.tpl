@@ -32,7 +32,7 @@ raft backend, elector.include.statefulSetName and elector.replicas.
 {{- if and (hasKey $context "Subcharts") $context.Subcharts (hasKey $context.Subcharts "elector") }}
 {{- $context = index $context.Subcharts "elector" }}
 {{- end }}
-{{- include $name $context }}
+{{- include $name $context | trim }}
 {{- end }}
 
 {{/* The sidecar container, as one item of a `containers:` list. */}}
@@ -129,7 +129,7 @@ raft backend, elector.include.statefulSetName and elector.replicas.
   securityContext:
     {{- toYaml . | nindent 4 }}
   {{- end }}
-  {{- $mounts := include "elector.volumeMounts" . }}
+  {{- $mounts := include "elector.volumeMounts" . | trim }}
   {{- if $mounts }}
   volumeMounts:
     {{- $mounts | nindent 4 }}

@@ -35,15 +35,26 @@ export interface RaftLeadership extends Leadership {
   readonly role: Role;
 }
 
+/**
+ * The lease deadline to report at `now`. A leader that is a majority by itself acknowledges its
+ * own heartbeat at every instant, so its lease is renewed continuously: it ends one full lease
+ * after `now`. Reporting that (rather than no deadline) keeps the deadline a number the HTTP
+ * API and elector_lease_remaining_seconds read as "a full lease left".
+ */
+function reportedLeaseExpiresAt(state: NodeState, now: number): number | null {
+  const expiresAt = leaseExpiresAt(state);
+  if (expiresAt === null) return null;
+  return Number.isFinite(expiresAt) ? expiresAt : now + leaseDurationMs(state.config);
+}
+
 /** The leadership seen by this member at `now`; computed fresh, never cached. */
 export function leadershipAt(state: NodeState, now: number): RaftLeadership {
   const isSelf = isActingLeader(state, now);
-  const expiresAt = leaseExpiresAt(state);
   return {
     leader: state.leader,
     fencingToken: BigInt(state.term),
     isSelf,
-    leaseExpiresAt: isSelf && expiresAt !== null && Number.isFinite(expiresAt) ? expiresAt : null,
+    leaseExpiresAt: isSelf ? reportedLeaseExpiresAt(state, now) : null,
     term: state.term,
     role: state.roleState.role,
   };

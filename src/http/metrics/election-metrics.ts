@@ -2,14 +2,28 @@ import type { Counter, Histogram, Registry } from 'prom-client';
 import type { ElectionBackend, ElectionState } from '../../backends/backend.js';
 import type { Clock } from '../../core/clock.js';
 import { assertNever } from '../../core/errors.js';
-import type { ElectionEvent } from '../../core/election-events.js';
+import type { ElectionEvent, PeerDropReason } from '../../core/election-events.js';
+import { peerMessageTypes } from '../../core/raft/messages.js';
+import { knownBackendErrors } from './known-backend-errors.js';
 import {
   counterFrom,
   failoverBuckets,
   gaugeFrom,
   histogramFrom,
+  labelProduct,
   type MetricDeclaration,
 } from './metric-declaration.js';
+
+/** Every reason a peer message is dropped for; the first three are hostile or mixed input. */
+const peerDropReasons: readonly PeerDropReason[] = [
+  'malformed',
+  'oversize',
+  'unauthenticated',
+  'unknown-peer',
+  'not-for-us',
+  'unreachable',
+  'queue-full',
+];
 
 export const electionMetricDeclarations = {
   leaderChanges: {
@@ -50,13 +64,21 @@ export const electionMetricDeclarations = {
     help: 'Raft peer messages by type, direction and result.',
     type: 'counter',
     labelNames: ['type', 'direction', 'result'],
+    // Only the Raft mesh has peers. `handshake` and `unknown` name input that never parsed.
+    zeroed: {
+      raft: labelProduct({
+        type: [...peerMessageTypes, 'handshake', 'unknown'],
+        direction: ['in', 'out'],
+        result: ['accepted', 'dropped'],
+      }),
+    },
   },
   peerDropped: {
     name: 'elector_peer_messages_dropped_total',
     help: 'Peer input dropped: malformed, oversize, unauthenticated, ...',
     type: 'counter',
     labelNames: ['reason'],
-    zeroed: [{ reason: 'malformed' }, { reason: 'oversize' }, { reason: 'unauthenticated' }],
+    zeroed: peerDropReasons.map((reason) => ({ reason })),
   },
   quorumLost: {
     name: 'elector_quorum_lost_total',
@@ -69,12 +91,15 @@ export const electionMetricDeclarations = {
     help: 'Leadership handovers, by result.',
     type: 'counter',
     labelNames: ['result'],
+    // Only Raft hands over by transfer; the others count none, and their dashboards read 0.
+    zeroed: [{ result: 'started' }, { result: 'refused' }],
   },
   backendErrors: {
     name: 'elector_backend_errors_total',
     help: 'Backend operations that failed, by operation and error code.',
     type: 'counter',
     labelNames: ['operation', 'code'],
+    zeroed: knownBackendErrors,
   },
   watchEvents: {
     name: 'elector_watch_events_total',
@@ -152,20 +177,21 @@ export class ElectionMetrics {
   constructor(
     private readonly registry: Registry,
     private readonly clock: Clock,
+    backend: string,
   ) {
     const declared = electionMetricDeclarations;
-    this.leaderChanges = counterFrom(declared.leaderChanges, registry);
-    this.elections = counterFrom(declared.elections, registry);
+    this.leaderChanges = counterFrom(declared.leaderChanges, registry, backend);
+    this.elections = counterFrom(declared.elections, registry, backend);
     this.electionDuration = histogramFrom(declared.electionDuration, registry);
     this.failoverDuration = histogramFrom(declared.failoverDuration, registry);
-    this.leaderlessSeconds = counterFrom(declared.leaderlessSeconds, registry);
-    this.peerMessages = counterFrom(declared.peerMessages, registry);
-    this.peerDropped = counterFrom(declared.peerDropped, registry);
-    this.quorumLost = counterFrom(declared.quorumLost, registry);
-    this.transfers = counterFrom(declared.transfers, registry);
-    this.backendErrors = counterFrom(declared.backendErrors, registry);
-    this.watchEvents = counterFrom(declared.watchEvents, registry);
-    this.leaderWatchEvents = counterFrom(declared.leaderWatchEvents, registry);
+    this.leaderlessSeconds = counterFrom(declared.leaderlessSeconds, registry, backend);
+    this.peerMessages = counterFrom(declared.peerMessages, registry, backend);
+    this.peerDropped = counterFrom(declared.peerDropped, registry, backend);
+    this.quorumLost = counterFrom(declared.quorumLost, registry, backend);
+    this.transfers = counterFrom(declared.transfers, registry, backend);
+    this.backendErrors = counterFrom(declared.backendErrors, registry, backend);
+    this.watchEvents = counterFrom(declared.watchEvents, registry, backend);
+    this.leaderWatchEvents = counterFrom(declared.leaderWatchEvents, registry, backend);
   }
 
   /** Registers the leadership gauges and follows the backend's changes for failover timing. */

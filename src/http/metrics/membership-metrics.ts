@@ -70,7 +70,7 @@ export class MembershipMetrics {
   private readonly changeDuration: Histogram;
 
   constructor(private readonly registry: Registry) {
-    this.changes = counterFrom(membershipMetricDeclarations.changes, registry);
+    this.changes = counterFrom(membershipMetricDeclarations.changes, registry, 'raft');
     this.changeDuration = histogramFrom(membershipMetricDeclarations.changeDuration, registry);
   }
 

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { BackendName } from '../../core/backend-name.js';
 
 /** What every declaration of a series family states, whatever its type. */
 interface DeclarationBase<Label extends string> {
@@ -10,13 +11,24 @@ interface DeclarationBase<Label extends string> {
   readonly labelNames: readonly Label[];
 }
 
+/** One value for each label of a family. */
+export type LabelSet<Label extends string> = Readonly<Record<Label, string>>;
+
+/**
+ * Label sets created at zero when a counter is built, so the first scrape has them and
+ * `increase()` sees the first event: one list for every backend, or a list per backend (a
+ * backend not named gets none), for series only that backend can count.
+ */
+type ZeroedLabelSets<Label extends string> =
+  readonly LabelSet<Label>[] | Readonly<Partial<Record<BackendName, readonly LabelSet<Label>[]>>>;
+
 export interface CounterDeclaration<Label extends string = string> extends DeclarationBase<Label> {
   readonly type: 'counter';
   /**
-   * Label sets created at zero when the counter is built, so `increase()` sees the first event.
-   * Only for labels whose values are few and fixed.
+   * Label sets that exist from the start at 0. Every value of a small fixed set; where values
+   * are open-ended, the ones known to occur (the README says which).
    */
-  readonly zeroed?: readonly Readonly<Record<Label, string>>[];
+  readonly zeroed?: ZeroedLabelSets<Label>;
 }
 
 export interface GaugeDeclaration<Label extends string = string> extends DeclarationBase<Label> {
@@ -39,10 +51,39 @@ export const failoverBuckets = [
   0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30, 60,
 ] as const;
 
-/** Registers the counter in `registry`, with its `zeroed` label sets at 0. */
+/** The label sets of `zeroed` that a member of `backend` starts with. */
+function zeroedLabelSets<Label extends string>(
+  zeroed: ZeroedLabelSets<Label> | undefined,
+  backend: string,
+): readonly LabelSet<Label>[] {
+  if (zeroed === undefined) return [];
+  if (isLabelSetList(zeroed)) return zeroed;
+  const perBackend: Readonly<Partial<Record<string, readonly LabelSet<Label>[]>>> = zeroed;
+  return perBackend[backend] ?? [];
+}
+
+function isLabelSetList<Label extends string>(
+  zeroed: ZeroedLabelSets<Label>,
+): zeroed is readonly LabelSet<Label>[] {
+  return Array.isArray(zeroed);
+}
+
+/** Every combination of the given label values, for `zeroed`. */
+export function labelProduct<Label extends string>(
+  values: Readonly<Record<Label, readonly string[]>>,
+): LabelSet<Label>[] {
+  let sets: Partial<Record<Label, string>>[] = [{}];
+  for (const label of Object.keys(values) as Label[]) {
+    sets = sets.flatMap((set) => values[label].map((value) => ({ ...set, [label]: value })));
+  }
+  return sets as LabelSet<Label>[];
+}
+
+/** Registers the counter in `registry`, with the `zeroed` label sets of `backend` at 0. */
 export function counterFrom<Label extends string>(
   declaration: CounterDeclaration<Label>,
   registry: Registry,
+  backend: string,
 ): Counter<Label> {
   const counter = new Counter<Label>({
     name: declaration.name,
@@ -50,7 +91,7 @@ export function counterFrom<Label extends string>(
     labelNames: declaration.labelNames,
     registers: [registry],
   });
-  for (const labels of declaration.zeroed ?? []) counter.inc(labels, 0);
+  for (const labels of zeroedLabelSets(declaration.zeroed, backend)) counter.inc(labels, 0);
   return counter;
 }
 

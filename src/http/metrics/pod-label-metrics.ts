@@ -5,8 +5,11 @@ import {
   counterFrom,
   failoverBuckets,
   histogramFrom,
+  labelProduct,
   type MetricDeclaration,
 } from './metric-declaration.js';
+
+const podWriteTargets = ['role-label', 'condition', 'stale-label'] as const;
 
 export const podLabelMetricDeclarations = {
   labelConvergence: {
@@ -21,12 +24,22 @@ export const podLabelMetricDeclarations = {
     help: 'Requests about pods (role label, readiness condition, stale labels), by result.',
     type: 'counter',
     labelNames: ['target', 'result', 'reason'],
+    // `reason` is the Status reason of a failure, open-ended: a failure starts at 0 with the
+    // reason an unreachable API server gives.
+    zeroed: [
+      ...labelProduct({ target: podWriteTargets, result: ['written', 'conflict'], reason: [''] }),
+      ...labelProduct({ target: podWriteTargets, result: ['failed'], reason: ['NetworkError'] }),
+    ],
   },
   podEvents: {
     name: 'elector_pod_events_total',
     help: 'Kubernetes Events on this pod, by reason and result.',
     type: 'counter',
     labelNames: ['reason', 'result'],
+    zeroed: labelProduct({
+      reason: ['BecameLeader', 'SteppedDown', 'ConfigurationChanged'],
+      result: ['recorded', 'rate-limited', 'failed'],
+    }),
   },
 } as const satisfies Record<string, MetricDeclaration>;
 
@@ -37,11 +50,11 @@ export class PodLabelMetrics {
   private readonly podWrites: Counter<'target' | 'result' | 'reason'>;
   private readonly podEvents: Counter<'reason' | 'result'>;
 
-  constructor(registry: Registry) {
+  constructor(registry: Registry, backend: string) {
     const declared = podLabelMetricDeclarations;
     this.labelConvergence = histogramFrom(declared.labelConvergence, registry);
-    this.podWrites = counterFrom(declared.podWrites, registry);
-    this.podEvents = counterFrom(declared.podEvents, registry);
+    this.podWrites = counterFrom(declared.podWrites, registry, backend);
+    this.podEvents = counterFrom(declared.podEvents, registry, backend);
   }
 
   observe(event: PodSyncEvent): void {

@@ -3,7 +3,7 @@ import type { ElectionBackend } from '../../backends/backend.js';
 import type { Clock } from '../../core/clock.js';
 import type { ElectionObserver } from '../../core/election-events.js';
 import type { PodSyncObserver } from '../../pod-labels/pod-sync-events.js';
-import type { WorkloadObserver } from '../../workload/workload-events.js';
+import type { ProbeKind, WorkloadObserver } from '../../workload/workload-events.js';
 import {
   ElectionMetrics,
   electionMetricDeclarations,
@@ -16,7 +16,11 @@ import {
 } from './membership-metrics.js';
 import { gaugeFrom, type MetricDeclaration } from './metric-declaration.js';
 import { PodLabelMetrics, podLabelMetricDeclarations } from './pod-label-metrics.js';
-import { WorkloadMetrics, workloadMetricDeclarations } from './workload-metrics.js';
+import {
+  WorkloadMetrics,
+  workloadMetricDeclarations,
+  type ConfiguredHook,
+} from './workload-metrics.js';
 
 export interface MetricsOptions {
   /** This member's id; a label of elector_info. */
@@ -89,10 +93,10 @@ export class SidecarMetrics {
       registry.removeSingleMetric(name);
     }
     gaugeFrom(infoDeclaration, registry).set({ id: options.id, version: options.version }, 1);
-    this.election = new ElectionMetrics(registry, options.clock);
-    this.pods = new PodLabelMetrics(registry);
+    this.election = new ElectionMetrics(registry, options.clock, options.backend);
+    this.pods = new PodLabelMetrics(registry, options.backend);
     this.labelConvergence = this.pods.labelConvergence;
-    this.workload = new WorkloadMetrics(registry);
+    this.workload = new WorkloadMetrics(registry, options.backend);
     this.membership = hasMemberSet(options.backend) ? new MembershipMetrics(registry) : null;
   }
 
@@ -105,9 +109,17 @@ export class SidecarMetrics {
     this.membership?.track(backend);
   }
 
-  /** Starts the health gauge at 0 when a health check is configured (a workload starts unhealthy). */
-  expectHealthCheck(): void {
-    this.workload.expectHealthCheck();
+  /**
+   * For a configured health check of `kind`: starts the health gauge at 0 (a workload starts
+   * unhealthy), and the probe and verdict-change counters at 0.
+   */
+  expectHealthCheck(kind: ProbeKind): void {
+    this.workload.expectHealthCheck(kind);
+  }
+
+  /** For the configured leadership hooks: starts each one's run counters at 0. */
+  expectHooks(hooks: readonly ConfiguredHook[]): void {
+    this.workload.expectHooks(hooks);
   }
 
   /** For the backend: counts its election events. */

@@ -1,13 +1,42 @@
 import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { assertNever } from '../../core/errors.js';
-import type { WorkloadEvent } from '../../workload/workload-events.js';
+import type {
+  HookKind,
+  HookName,
+  HookResult,
+  ProbeFailureReason,
+  ProbeKind,
+  WorkloadEvent,
+} from '../../workload/workload-events.js';
 import {
   counterFrom,
   failoverBuckets,
   gaugeFrom,
   histogramFrom,
+  labelProduct,
   type MetricDeclaration,
 } from './metric-declaration.js';
+
+/** The ways each kind of probe can fail (a connection problem or an unexpected status, ...). */
+const failureReasons: Readonly<Record<ProbeKind, readonly ProbeFailureReason[]>> = {
+  http: ['timeout', 'status', 'connection', 'error'],
+  tcp: ['timeout', 'connection', 'error'],
+  exec: ['timeout', 'exit-code', 'error'],
+};
+
+const hookResults: readonly HookResult[] = [
+  'success',
+  'failure',
+  'timeout',
+  'cancelled',
+  'dropped',
+];
+
+/** A leadership hook the sidecar was configured with. */
+export interface ConfiguredHook {
+  readonly hook: HookName;
+  readonly kind: HookKind;
+}
 
 export const workloadMetricDeclarations = {
   healthProbes: {
@@ -59,21 +88,36 @@ export class WorkloadMetrics {
   private readonly hookRuns: Counter<'hook' | 'kind' | 'result'>;
   private readonly hookDuration: Histogram<'hook'>;
 
-  constructor(registry: Registry) {
+  constructor(registry: Registry, backend: string) {
     const declared = workloadMetricDeclarations;
-    this.healthProbes = counterFrom(declared.healthProbes, registry);
+    this.healthProbes = counterFrom(declared.healthProbes, registry, backend);
     this.healthProbeDuration = histogramFrom(declared.healthProbeDuration, registry);
     this.workloadHealthy = gaugeFrom(declared.workloadHealthy, registry);
     // Without a health check the workload counts as healthy; expectHealthCheck() says otherwise.
     this.workloadHealthy.set(1);
-    this.healthChanges = counterFrom(declared.healthChanges, registry);
-    this.hookRuns = counterFrom(declared.hookRuns, registry);
+    this.healthChanges = counterFrom(declared.healthChanges, registry, backend);
+    this.hookRuns = counterFrom(declared.hookRuns, registry, backend);
     this.hookDuration = histogramFrom(declared.hookDuration, registry);
   }
 
-  /** Starts the health gauge at 0: a workload with a health check starts unhealthy. */
-  expectHealthCheck(): void {
+  /**
+   * Starts the health gauge at 0 (a workload with a health check starts unhealthy), and the
+   * probe results and verdict changes a probe of `kind` can produce at 0.
+   */
+  expectHealthCheck(kind: ProbeKind): void {
     this.workloadHealthy.set(0);
+    this.healthProbes.inc({ kind, result: 'success', reason: '' }, 0);
+    for (const reason of failureReasons[kind])
+      this.healthProbes.inc({ kind, result: 'failure', reason }, 0);
+    for (const to of ['healthy', 'unhealthy']) this.healthChanges.inc({ to }, 0);
+  }
+
+  /** Starts every result of each configured hook at 0. */
+  expectHooks(hooks: readonly ConfiguredHook[]): void {
+    for (const { hook, kind } of hooks) {
+      for (const labels of labelProduct({ hook: [hook], kind: [kind], result: hookResults }))
+        this.hookRuns.inc(labels, 0);
+    }
   }
 
   observe(event: WorkloadEvent): void {

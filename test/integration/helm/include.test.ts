@@ -63,6 +63,7 @@ describe('a parent chart that includes the sidecar through the named templates',
     const created = await cluster.apply(namespace, rendered);
     assert.deepEqual(created.sort(), [
       'configmap/shop-elector-dashboard created',
+      'pod/shop-elector-test-one-leader created',
       'role.rbac.authorization.k8s.io/shop-elector created',
       'rolebinding.rbac.authorization.k8s.io/shop-elector created',
       'secret/shop-elector-cluster-secret created',

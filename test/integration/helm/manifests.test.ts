@@ -42,6 +42,7 @@ describe('the plain manifests in manifests/', () => {
     assert.doesNotMatch(elector, /^kind: Secret$/m, 'no secret is checked in');
     assert.deepEqual((await cluster.apply('default', elector)).sort(), [
       'configmap/elector-dashboard created',
+      'poddisruptionbudget.policy/elector created',
       'role.rbac.authorization.k8s.io/elector created',
       'rolebinding.rbac.authorization.k8s.io/elector created',
       'service/elector created',

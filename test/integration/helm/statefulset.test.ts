@@ -65,6 +65,8 @@ describe('the chart in StatefulSet mode, applied with kubectl and run as process
     const created = await cluster.apply(namespace, rendered);
     assert.deepEqual(created.sort(), [
       'configmap/orders-elector-dashboard created',
+      'pod/orders-elector-test-one-leader created',
+      'poddisruptionbudget.policy/orders-elector created',
       'role.rbac.authorization.k8s.io/orders-elector created',
       'rolebinding.rbac.authorization.k8s.io/orders-elector created',
       'secret/orders-elector-cluster-secret created',

@@ -48,6 +48,8 @@ export const valueSets: readonly ValueSet[] = [
     env: { ELECTOR_BACKEND: 'raft', ELECTOR_MEMBERS: 'elector-0,elector-1,elector-2' },
     objects: [
       'configmap/elector-dashboard',
+      'pod/elector-test-one-leader',
+      'poddisruptionbudget.policy/elector',
       'role.rbac.authorization.k8s.io/elector',
       'rolebinding.rbac.authorization.k8s.io/elector',
       'secret/elector-cluster-secret',
@@ -68,6 +70,7 @@ export const valueSets: readonly ValueSet[] = [
     },
     objects: [
       'configmap/elector-dashboard',
+      'pod/elector-test-one-leader',
       'poddisruptionbudget.policy/elector',
       'prometheusrule.monitoring.coreos.com/elector',
       'role.rbac.authorization.k8s.io/elector',
@@ -99,6 +102,7 @@ export const valueSets: readonly ValueSet[] = [
     },
     objects: [
       'configmap/elector-dashboard',
+      'pod/elector-test-one-leader',
       'role.rbac.authorization.k8s.io/elector',
       'rolebinding.rbac.authorization.k8s.io/elector',
       'service/elector',
@@ -123,6 +127,7 @@ export const valueSets: readonly ValueSet[] = [
     },
     objects: [
       'configmap/elector-dashboard',
+      'pod/elector-test-one-leader',
       'role.rbac.authorization.k8s.io/elector',
       'rolebinding.rbac.authorization.k8s.io/elector',
       'service/elector',
@@ -146,6 +151,7 @@ export const valueSets: readonly ValueSet[] = [
     },
     objects: [
       'configmap/elector-dashboard',
+      'pod/elector-test-one-leader',
       'role.rbac.authorization.k8s.io/elector',
       'rolebinding.rbac.authorization.k8s.io/elector',
       'service/elector',
@@ -162,6 +168,7 @@ export const valueSets: readonly ValueSet[] = [
     env: {},
     objects: [
       'configmap/elector-dashboard',
+      'pod/elector-test-one-leader',
       'role.rbac.authorization.k8s.io/elector',
       'rolebinding.rbac.authorization.k8s.io/elector',
       'secret/elector-cluster-secret',

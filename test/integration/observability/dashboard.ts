@@ -51,13 +51,19 @@ export async function readDashboard(): Promise<Dashboard> {
   return dashboardSchema.parse(JSON.parse(await readFile(dashboardFile, 'utf8')));
 }
 
-/** Grafana's variables as Grafana fills them in: $election is "All" (.+), intervals are 1m. */
+/**
+ * Grafana's variables as Grafana fills them in for "All": $election is .+; $cluster and
+ * $namespace are .*, which also matches a series without the label (a single Prometheus has no
+ * cluster label, a static scrape config no namespace); intervals are 1m.
+ */
 export function toPromql(expr: string): string {
   return expr
     .replaceAll('$__rate_interval', '1m')
     .replaceAll('$__interval', '1m')
     .replaceAll('$__range', '1h')
-    .replaceAll('$election', '.+');
+    .replaceAll('$election', '.+')
+    .replaceAll('$cluster', '.*')
+    .replaceAll('$namespace', '.*');
 }
 
 /** Every query of every panel (rows' nested panels included). */

@@ -17,6 +17,7 @@ import {
   rulesFile,
   type Dashboard,
 } from './dashboard.js';
+import { missingSeries, parseSamples, shippedSelectors } from './series-check.js';
 
 /** Names of the series a /metrics page declares (# TYPE), histogram parts included. */
 function exportedNames(text: string): Set<string> {
@@ -89,8 +90,16 @@ describe('Prometheus scraping three sidecars', () => {
       }
     }
     assert.deepEqual(failures, []);
-    const variable = dashboard.templating.list.find((entry) => entry.name === 'election');
-    assert.equal(variable?.definition, 'label_values(elector_info, election)');
+    const definitions = Object.fromEntries(
+      dashboard.templating.list.map((entry) => [entry.name, entry.definition]),
+    );
+    assert.deepEqual(definitions, {
+      datasource: undefined,
+      cluster: 'label_values(elector_info, cluster)',
+      namespace: 'label_values(elector_info{cluster=~"$cluster"}, namespace)',
+      election:
+        'label_values(elector_info{cluster=~"$cluster", namespace=~"$namespace"}, election)',
+    });
     const response = await fetch(
       `${prometheus.url}/api/v1/label/election/values?match[]=elector_info`,
     );
@@ -152,6 +161,19 @@ describe('Prometheus scraping three sidecars', () => {
       [...used].filter((name) => !exported.has(name)),
       [],
       'every metric the dashboard and the alerts use is exported',
+    );
+    // Not only declared: each series they select (label values included) has a sample.
+    assert.deepEqual(
+      missingSeries(
+        await shippedSelectors(),
+        parseSamples(await cluster.metrics(leader.self)),
+        (selector) =>
+          !selector.matchers.some(
+            (matcher) =>
+              matcher.label === 'backend' && matcher.value === 'raft' && matcher.operator === '!=',
+          ),
+      ),
+      [],
     );
   });
 

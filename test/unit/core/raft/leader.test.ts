@@ -109,3 +109,16 @@ test('the fencing token is the term and grows with each new leader', () => {
   second.campaignAndWin(0);
   assert.ok(leadershipAt(second.state, 0).fencingToken > token);
 });
+
+test('a one-member leader, its own majority at every instant, always reports one full lease left', () => {
+  const leader = new Driver({ members: ['a'] });
+  const at = leader.state.electionDeadline;
+  const won = leader.tick(at);
+  assert.equal(won.change?.isSelf, true);
+  assert.equal(won.change.leaseExpiresAt, at + lease, 'reported when it becomes leader');
+  for (const later of [at + 1, at + 10 * T, at + 1000 * T]) {
+    leader.tick(later);
+    assert.equal(leadershipAt(leader.state, later).isSelf, true);
+    assert.equal(leadershipAt(leader.state, later).leaseExpiresAt, later + lease);
+  }
+});
