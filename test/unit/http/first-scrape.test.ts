@@ -2,6 +2,7 @@
 // dashboard and alert rules select: counters start at zero for each label value that can occur,
 // so `increase()` sees the first event and no panel shows "No data". Checked for every backend
 // with a fresh SidecarMetrics and a backend that never changes.
+import { ManualClock } from '../manual-clock.js';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ElectionBackend, ElectionState } from '../../../src/backends/backend.js';
@@ -36,6 +37,7 @@ function leadingBackend(name: BackendName): ElectionBackend {
   return {
     name,
     start: () => Promise.resolve(),
+    stopped: () => Promise.resolve(),
     current: () => state,
     onChange: () => () => undefined,
     resign: () => Promise.resolve(),
@@ -66,7 +68,7 @@ async function firstScrape(backend: BackendName): Promise<{ samples: Sample[]; t
     backend,
     election: 'orders',
     version: '0.0.0',
-    clock: { now: () => nowMs },
+    clock: new ManualClock(nowMs),
   });
   metrics.trackBackend(leadingBackend(backend));
   const text = await metrics.registry.metrics();
@@ -155,7 +157,7 @@ describe("a fresh member's first scrape", () => {
       backend: 'kubernetes',
       election: 'orders',
       version: '0.0.0',
-      clock: { now: () => nowMs },
+      clock: new ManualClock(nowMs),
     });
     metrics.expectHealthCheck('tcp');
     metrics.expectHooks([{ hook: 'became-leader', kind: 'exec' }]);
