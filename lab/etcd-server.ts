@@ -27,14 +27,14 @@ export interface EtcdServerOptions {
 }
 
 /** PEM files of a TLS test cluster: its CA, and a client certificate the CA signed. */
-export interface EtcdTlsFiles {
+interface EtcdTlsFiles {
   readonly caFile: string;
   readonly certFile: string;
   readonly keyFile: string;
 }
 
 /** One etcd process, restartable on the same ports and data directory. */
-export interface EtcdMember {
+interface EtcdMember {
   readonly name: string;
   /** 127.0.0.1:port, as elector's `endpoints` take it. */
   readonly endpoint: string;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { helmOk, runHelm, type HelmResult } from '../scripts/helm.js';
 
-export { ensureHelm, helmOk, repositoryRoot, runHelm, type HelmResult } from '../scripts/helm.js';
+export { helmOk, repositoryRoot, runHelm, type HelmResult } from '../scripts/helm.js';
 export { chartDirectory } from '../scripts/render-manifests.js';
 
 /** Values for one render: an object (written as a JSON values file) and/or values files. */

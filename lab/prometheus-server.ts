@@ -36,7 +36,7 @@ const querySchema = z.object({
 });
 
 /** The answer of /api/v1/query: status, and for an instant vector its samples. */
-export type QueryAnswer = z.infer<typeof querySchema>;
+type QueryAnswer = z.infer<typeof querySchema>;
 
 const targetsSchema = z.object({
   data: z.object({
@@ -66,7 +66,7 @@ const rulesSchema = z.object({
 });
 
 /** A rule as /api/v1/rules reports it. */
-export type RuleState = z.infer<typeof rulesSchema>['data']['groups'][number]['rules'][number];
+type RuleState = z.infer<typeof rulesSchema>['data']['groups'][number]['rules'][number];
 
 export interface PrometheusServer {
   /** e.g. http://127.0.0.1:41234 */

@@ -40,7 +40,7 @@ function bigintReplacer(_key: string, value: unknown): unknown {
 }
 
 /** The rejection of `within` when its deadline passes. */
-export class DeadlineExceeded extends Error {}
+class DeadlineExceeded extends Error {}
 
 /** `promise`'s value; rejects with DeadlineExceeded naming `what` if it takes longer than `timeoutMs`. */
 export async function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {

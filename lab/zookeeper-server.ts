@@ -1,6 +1,5 @@
 // Starts real ZooKeeper servers (Debian's zookeeper package, Java 17) on free loopback ports,
 // each with its own temporary data directory, and stops them by PID.
-import { existsSync } from 'node:fs';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,7 +12,7 @@ const zookeeperJar = '/usr/share/java/zookeeper.jar';
 // The jar's manifest names its own dependencies; slf4j-simple sends the server log to stderr.
 const classPath = [zookeeperJar, '/usr/share/java/slf4j-simple.jar'].join(':');
 
-export interface ZooKeeperServer {
+interface ZooKeeperServer {
   readonly id: number;
   readonly clientPort: number;
   readonly pid: number;
@@ -42,10 +41,6 @@ export interface ZooKeeperClusterOptions {
   /** Small ticks allow short sessions: the server accepts 2·tickTime..20·tickTime. */
   readonly tickTimeMs?: number;
   readonly startTimeoutMs?: number;
-}
-
-export function isZooKeeperInstalled(): boolean {
-  return existsSync(zookeeperJar) && existsSync('/usr/bin/java');
 }
 
 /** Starts 1 or 3 servers and resolves once each serves clients ("srvr" shows its mode). */
@@ -112,7 +107,7 @@ export async function startZooKeeper(
 }
 
 /** Resolves with the mode ("standalone", "leader" or "follower") once the server serves. */
-export async function waitUntilServing(
+async function waitUntilServing(
   server: ZooKeeperServer,
   options: { readonly startTimeoutMs?: number } = {},
 ): Promise<string> {

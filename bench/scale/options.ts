@@ -12,8 +12,8 @@ export interface ScaleOptions {
   readonly candidates: readonly number[];
 }
 
-export const scaleBackends = ['raft', 'etcd', 'zookeeper'] as const;
-export type ScaleBackend = (typeof scaleBackends)[number];
+const scaleBackends = ['raft', 'etcd', 'zookeeper'] as const;
+type ScaleBackend = (typeof scaleBackends)[number];
 
 const raftSizes = [3, 5, 7];
 const minimumCandidates = 2;

@@ -15,7 +15,7 @@ export interface CheckOptions {
 }
 
 /** Where one member acted with one fencing token, as far as the polls prove it. */
-export interface ActingInterval {
+interface ActingInterval {
   readonly member: string;
   readonly fencingToken: number;
   /** Sent and received times of the first and the last 200 for this member and token. */
@@ -45,7 +45,7 @@ export interface Verdict {
  * [first received, last sent]. When that is empty (one poll) it acted at some instant of
  * [last sent, first received].
  */
-export function actingIntervals(runs: readonly RoleRun[]): ActingInterval[] {
+function actingIntervals(runs: readonly RoleRun[]): ActingInterval[] {
   const byKey = new Map<string, ActingInterval>();
   for (const run of runs) {
     if (run.state !== 'acting' || run.fencingToken === null) continue;

@@ -11,7 +11,7 @@ export interface FaultContext {
 }
 
 /** A fault in force: `heal` ends it (restarts, resumes, removes rules) and is safe to call twice. */
-export interface AppliedFault {
+interface AppliedFault {
   readonly label: string;
   /** How long the campaign keeps it in force, in ms. */
   readonly durationMs: number;

@@ -113,7 +113,7 @@ export function dropUnknownFields(type: ResourceType, object: JsonObject): strin
 }
 
 /** The 400 the real decoder gives when a body does not fit the Go type. */
-export function cannotBeHandled(type: ResourceType, detail: string): Error {
+function cannotBeHandled(type: ResourceType, detail: string): Error {
   return badRequest(
     `${type.kind} in version "${type.version}" cannot be handled as a ${type.kind}: ${detail}`,
   );
@@ -132,7 +132,7 @@ const microTimePattern = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\.(\d{6})(Z|[+-]
  * Parses a MicroTime as metav1.MicroTime.UnmarshalJSON does (layout RFC3339Micro: exactly six
  * fractional digits) and returns it re-encoded in UTC, as the apiserver stores it.
  */
-export function normalizeMicroTime(value: string): string | undefined {
+function normalizeMicroTime(value: string): string | undefined {
   const match = microTimePattern.exec(value);
   if (match === null) return undefined;
   const [, seconds = '', fraction = '', zone = ''] = match;

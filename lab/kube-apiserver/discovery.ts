@@ -5,7 +5,7 @@ import type { JsonObject } from './json.js';
 import { apiVersionOf, resourceTypes, servedGroups, verbsOf } from './resources.js';
 
 /** The Kubernetes version this server claims to be. */
-export const serverVersion = { major: '1', minor: '32', gitVersion: 'v1.32.0' } as const;
+const serverVersion = { major: '1', minor: '32', gitVersion: 'v1.32.0' } as const;
 
 function versionDocument(): JsonObject {
   return {

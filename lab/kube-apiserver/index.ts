@@ -18,13 +18,11 @@ import { ObjectStore } from './store.js';
 import { createServingCertificate } from './tls.js';
 import { ClusterIpAllocator } from './type-rules.js';
 
-export { adminToken, serviceAccountUserName, type KubeUser, type PolicyRule } from './auth.js';
+export { serviceAccountUserName, type KubeUser, type PolicyRule } from './auth.js';
 export type { RequestMatcher } from './faults.js';
-export type { JsonObject, JsonValue } from './json.js';
+export type { JsonObject } from './json.js';
 export type { KubeconfigOptions } from './kubeconfig.js';
 export type { RecordedRequest } from './server.js';
-export { ApiError } from './status.js';
-
 export interface KubeApiServerOptions {
   /**
    * Users known by bearer token, besides the built-in admin (adminToken). A request with an

@@ -11,7 +11,7 @@ export interface KubeconfigOptions {
 }
 
 /** The kubeconfig document for a server at `url` (trusting `certificateAuthority`, PEM, if given). */
-export function kubeconfigFor(
+function kubeconfigFor(
   url: string,
   options: KubeconfigOptions = {},
   certificateAuthority?: string,

@@ -17,13 +17,13 @@ import {
 import { applyStrategicMergePatch } from './strategic-merge-patch.js';
 import { requiredValue } from './validation.js';
 
-export const jsonPatchType = 'application/json-patch+json';
-export const mergePatchType = 'application/merge-patch+json';
-export const strategicMergePatchType = 'application/strategic-merge-patch+json';
-export const applyPatchType = 'application/apply-patch+yaml';
+const jsonPatchType = 'application/json-patch+json';
+const mergePatchType = 'application/merge-patch+json';
+const strategicMergePatchType = 'application/strategic-merge-patch+json';
+const applyPatchType = 'application/apply-patch+yaml';
 
 /** The patch content types a resource accepts; custom resources take no strategic merge patch. */
-export function patchTypesFor(type: ResourceType): readonly string[] {
+function patchTypesFor(type: ResourceType): readonly string[] {
   return type.isCustom
     ? [jsonPatchType, mergePatchType, applyPatchType]
     : [jsonPatchType, mergePatchType, strategicMergePatchType, applyPatchType];

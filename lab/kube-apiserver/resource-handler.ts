@@ -82,7 +82,7 @@ function includeObjectOf(query: URLSearchParams): IncludeObject {
 }
 
 /** The served type for a path; 404 when the path names none (or uses the wrong scope). */
-export function resolveType(path: ResourcePath): ResourceType {
+function resolveType(path: ResourcePath): ResourceType {
   const type = findResourceType(path.group, path.version, path.plural);
   if (type === undefined) throw pathNotFound();
   if (!type.namespaced && path.namespace !== undefined) throw pathNotFound();

@@ -40,7 +40,7 @@ export class ApiError extends Error {
 }
 
 /** "pods" for the core group, "leases.coordination.k8s.io" otherwise (GroupResource.String). */
-export function qualifiedResource(resource: GroupResource): string {
+function qualifiedResource(resource: GroupResource): string {
   return resource.group === '' ? resource.resource : `${resource.resource}.${resource.group}`;
 }
 

@@ -3,7 +3,7 @@
 // the history until it has been compacted past their revision.
 import { cloneJson, metadataOf, stringAt, type JsonObject } from './json.js';
 
-export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
 /** One change, in stored (not served) form; `object` carries its new resourceVersion. */
 export interface StoredEvent {

@@ -39,7 +39,7 @@ const mergedPrimitiveLists = new Set(['finalizers']);
  * The patch merge key for the list at `path` (field names from the root, no indices), or
  * undefined when the list is replaced wholesale.
  */
-export function mergeKeyFor(path: readonly string[]): string | undefined {
+function mergeKeyFor(path: readonly string[]): string | undefined {
   const field = path.at(-1);
   if (field === undefined) return undefined;
   if (field === 'ports') {

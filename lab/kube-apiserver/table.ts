@@ -21,7 +21,7 @@ interface Column {
 }
 
 /** The object's age, as duration.HumanDuration prints it. */
-export function humanDuration(milliseconds: number): string {
+function humanDuration(milliseconds: number): string {
   const seconds = Math.floor(milliseconds / 1000);
   if (seconds < -1) return '<invalid>';
   if (seconds < 0) return '0s';

@@ -34,7 +34,7 @@ function fullMatch(format: string, value: string): boolean {
 }
 
 /** IsDNS1123Subdomain: the messages for an invalid value, empty when valid. */
-export function dns1123SubdomainErrors(value: string): string[] {
+function dns1123SubdomainErrors(value: string): string[] {
   const errors: string[] = [];
   if (value.length > 253) errors.push(maxLengthError(253));
   if (!fullMatch(dns1123SubdomainFormat, value)) {

@@ -2,7 +2,7 @@ import type { Leadership } from '../core/leadership.js';
 
 import type { BackendName } from '../core/backend-name.js';
 
-export { backendNames, type BackendName } from '../core/backend-name.js';
+export { type BackendName } from '../core/backend-name.js';
 
 /**
  * A member's role, one word per meaning on every backend (`ElectionState.role`,
@@ -58,7 +58,7 @@ export interface ConfigurationView {
 }
 
 /** A member's own `--members` list as the leader last heard it. */
-export interface MemberListView {
+interface MemberListView {
   readonly id: string;
   readonly members: readonly string[];
   /** Its stamp: higher is newer; 0 for a list that never changed since the member first started. */
@@ -90,7 +90,7 @@ export interface MembershipStatus {
 }
 
 /** A configuration change this member (as leader) committed. */
-export interface MembershipEvent {
+interface MembershipEvent {
   readonly type: 'configuration-committed';
   readonly configuration: ConfigurationView;
   /** Set when the entry completes a change of the member set. */

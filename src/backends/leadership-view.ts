@@ -94,7 +94,7 @@ export abstract class LeadershipView {
 }
 
 /** The one change predicate: leader, its address, token, acting or role differ. */
-export function hasLeadershipChanged(previous: ElectionState, next: ElectionState): boolean {
+function hasLeadershipChanged(previous: ElectionState, next: ElectionState): boolean {
   return (
     previous.leader !== next.leader ||
     previous.leaderAddress !== next.leaderAddress ||

@@ -26,7 +26,7 @@ interface ClusterStatus {
 }
 
 /** The Raft member-set lines of `elector status`, or none for other backends. */
-export function membershipLines(membership: MembershipView | undefined): string[] {
+function membershipLines(membership: MembershipView | undefined): string[] {
   if (membership === undefined) return [];
   const { configuration, desired } = membership;
   const lines = [

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 
-export type OptionGroup =
-  'general' | 'raft' | 'http' | 'etcd' | 'zookeeper' | 'kubernetes' | 'workload';
+type OptionGroup = 'general' | 'raft' | 'http' | 'etcd' | 'zookeeper' | 'kubernetes' | 'workload';
 
 /** What --help, the README table, the flag parser and the environment reader know of a setting. */
 export interface OptionMeta {

@@ -5,7 +5,7 @@
 import { durationText as text } from './duration-text.js';
 import { detectionMs, healthTimingProblems, type HealthTiming } from './health-timing.js';
 
-export interface WorstCase {
+interface WorstCase {
   /** The leader's process or node dies: until another member leads. */
   readonly crashMs: number;
   /** The leader hands over (SIGTERM, POST /leader/resign, workload unhealthy): until another leads. */

@@ -6,7 +6,7 @@ export type ResignPolicy =
   | { readonly kind: 'token'; readonly token: string }
   | { readonly kind: 'loopback-or-token'; readonly token: string };
 
-export function isLoopback(address: string | undefined): boolean {
+function isLoopback(address: string | undefined): boolean {
   return (
     address !== undefined &&
     (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'))

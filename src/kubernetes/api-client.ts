@@ -19,8 +19,6 @@ import {
 } from './api-errors.js';
 import { configInvalid, loadKubeConfig, type KubeConfigSource } from './kube-config.js';
 
-export { loadKubeConfig, type KubeConfigSource } from './kube-config.js';
-
 export interface KubernetesApiOptions {
   readonly source: KubeConfigSource;
   /** Deadline of each request (for a watch: until the response starts). Default 5000. */
@@ -30,7 +28,7 @@ export interface KubernetesApiOptions {
 }
 
 /** One request to the API. `path` starts with /api or /apis. */
-export interface ApiRequest {
+interface ApiRequest {
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   readonly path: string;
   readonly query?: Readonly<Record<string, string>>;
@@ -67,7 +65,7 @@ export interface KubernetesApi {
   ): Promise<void>;
 }
 
-export const defaultRequestTimeoutMs = 5000;
+const defaultRequestTimeoutMs = 5000;
 const maxResponseBytes = 16 * 1024 * 1024;
 
 /** Builds the API client from a service account or kubeconfig; throws CONFIG_INVALID. */
@@ -80,14 +78,6 @@ export function createKubernetesApi(options: KubernetesApiOptions): KubernetesAp
   }
   const config = loadKubeConfig(options.source);
   return new HttpKubernetesApi(config, requestTimeoutMs, options.userAgent ?? 'elector');
-}
-
-/** Builds the API client around an already loaded KubeConfig (e.g. from loadFromOptions). */
-export function createKubernetesApiFromConfig(
-  config: KubeConfig,
-  requestTimeoutMs = defaultRequestTimeoutMs,
-): KubernetesApi {
-  return new HttpKubernetesApi(config, requestTimeoutMs, 'elector');
 }
 
 class HttpKubernetesApi implements KubernetesApi {

@@ -17,7 +17,7 @@ import type { PodSyncObserver } from './pod-sync-events.js';
 /** The defaults of --role-label-key and --election-label-key (config/options/kubernetes.ts). */
 export const defaultRoleLabelKey = optionDefaults.roleLabelKey;
 export const defaultElectionLabelKey = optionDefaults.electionLabelKey;
-export const defaultFencingTokenAnnotation = 'elector.io/fencing-token';
+const defaultFencingTokenAnnotation = 'elector.io/fencing-token';
 
 export interface PodLabelWriterOptions {
   readonly api: KubernetesApi;

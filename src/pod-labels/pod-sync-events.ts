@@ -32,5 +32,3 @@ export type PodSyncEvent =
     };
 
 export type PodSyncObserver = (event: PodSyncEvent) => void;
-
-export const ignorePodSyncEvents: PodSyncObserver = () => undefined;

@@ -22,7 +22,7 @@ export interface StaleLabelCleanupOptions {
 }
 
 /** The fencing token a pod's annotation carries; -1 when it has none (it never led). */
-export function fencingTokenOf(pod: PodSnapshot, annotation: string): bigint {
+function fencingTokenOf(pod: PodSnapshot, annotation: string): bigint {
   const value = pod.annotations[annotation];
   return value !== undefined && /^\d{1,40}$/.test(value) ? BigInt(value) : -1n;
 }

@@ -134,7 +134,7 @@ export const transcriptScenarios: readonly TranscriptScenario[] = [
 ];
 
 /** A fresh simulator for a scenario: default timing, a perfect network, seed 1. */
-export function transcriptCluster(): SimCluster {
+function transcriptCluster(): SimCluster {
   return new SimCluster({
     initialMembers: three,
     timing,

@@ -125,7 +125,7 @@ export function encodeCandidateValue(id: string, address: string): Buffer {
 }
 
 /** The end of the key range holding exactly the keys that start with `prefix`. */
-export function prefixRangeEnd(prefix: Buffer): Buffer {
+function prefixRangeEnd(prefix: Buffer): Buffer {
   const end = Buffer.from(prefix);
   for (let index = end.length - 1; index >= 0; index -= 1) {
     const byte = end[index] ?? 0xff;

@@ -22,7 +22,7 @@ export type EtcdOperation =
  * permissions and malformed requests are BACKEND_UNAVAILABLE and not retryable (an operator
  * must act); everything else is BACKEND_UNAVAILABLE and retryable.
  */
-export function toElectorError(error: unknown, operation: EtcdOperation): ElectorError {
+function toElectorError(error: unknown, operation: EtcdOperation): ElectorError {
   if (error instanceof ElectorError) return error;
   const detail = error instanceof Error ? error.message : String(error);
   if (error instanceof EtcdLeaseInvalidError) {

@@ -14,7 +14,7 @@ export interface EtcdTlsOptions {
   readonly keyFile?: string;
 }
 
-export interface EtcdAuthOptions {
+interface EtcdAuthOptions {
   readonly username: string;
   /** Never logged. */
   readonly password: string;
@@ -76,7 +76,7 @@ export interface ResolvedEtcdOptions {
 }
 
 /** etcd's `MaxLeaseTTL` (lease/lessor.go): larger grants fail with "too large lease TTL". */
-export const maximumLeaseTtlSeconds = 9_000_000_000;
+const maximumLeaseTtlSeconds = 9_000_000_000;
 /** `--etcd-lease-ttl`'s default, for callers that leave the TTL out. */
 const defaultLeaseTtlSeconds = optionDefaults.etcdLeaseTtlMs / 1000;
 

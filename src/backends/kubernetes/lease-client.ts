@@ -29,7 +29,7 @@ const statusSchema = z.object({
 });
 
 /** The election record a Lease holds (client-go's LeaderElectionRecord, as Lease fields). */
-export interface LeaseSpec {
+interface LeaseSpec {
   /** Empty or null: nobody holds the lease (never taken, or released). */
   readonly holderIdentity: string | null;
   readonly leaseDurationSeconds: number | null;

@@ -11,7 +11,7 @@ export const leaderAddressAnnotation = 'elector.io/leader-address';
  * The holder's lease duration in milliseconds. spec.leaseDurationSeconds is whole seconds (and
  * elector rounds it up), so members read this annotation for the exact figure.
  */
-export const leaseDurationAnnotation = 'elector.io/lease-duration-ms';
+const leaseDurationAnnotation = 'elector.io/lease-duration-ms';
 
 /** The Lease as this member last saw it, and when (its own monotonic clock) it first saw it so. */
 export interface Observation {

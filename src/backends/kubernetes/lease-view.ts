@@ -16,7 +16,7 @@ import {
 import type { LeaseSettings } from './options.js';
 
 /** This member's hold on the Lease, as proven by its last successful write. */
-export interface Holding {
+interface Holding {
   /** Monotonic time at which the last successful acquire or renew request was sent. */
   readonly sentAtMs: number;
   readonly token: bigint;

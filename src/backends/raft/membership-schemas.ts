@@ -4,7 +4,7 @@ import { supportedClusterSizes } from '../../core/raft/config.js';
 /** Member IDs are pod names: DNS subdomains of at most 253 characters. */
 export const maxMemberIdLength = 253;
 /** The most members a list may name: the largest supported cluster. */
-export const maxListedMembers = Math.max(...supportedClusterSizes);
+const maxListedMembers = Math.max(...supportedClusterSizes);
 
 export const memberIdSchema = z.string().min(1).max(maxMemberIdLength);
 /** zod 4's `int()` accepts only safe integers, so terms and indexes never lose precision. */

@@ -6,7 +6,7 @@ import { z } from 'zod';
  * protected mode: after a create whose response was lost, the member finds its own node by
  * name instead of creating a second one that would block the queue until the session ends.
  */
-export const candidatePrefix = 'candidate-';
+const candidatePrefix = 'candidate-';
 
 export interface CandidateName {
   readonly name: string;
@@ -29,7 +29,7 @@ export function candidateCreatePath(parentPath: string, sessionHex: string): str
 }
 
 /** Parses a child name; null for anything that is not a candidate znode (ignored, not fatal). */
-export function parseCandidateName(name: string): CandidateName | null {
+function parseCandidateName(name: string): CandidateName | null {
   const match = namePattern.exec(name);
   if (match === null) return null;
   const [, sessionHex, sequence] = match;

@@ -19,9 +19,9 @@ export type { SessionParameters } from './connect.js';
  * Curator's connection states: `suspended` (the connection dropped; the session may live on),
  * `expired` (the session and its ephemeral znodes are gone), `closed` (we closed it).
  */
-export type ConnectionState = 'connected' | 'suspended' | 'expired' | 'closed';
+type ConnectionState = 'connected' | 'suspended' | 'expired' | 'closed';
 
-export interface NodeData {
+interface NodeData {
   readonly data: Buffer | null;
   readonly stat: Stat;
 }

@@ -4,7 +4,7 @@ import type { ElectionObserver } from '../../core/election-events.js';
 import { ElectorError, type ErrorCode } from '../../core/errors.js';
 
 /** A failed ZooKeeper operation: which one, and the server's (or our) error code name. */
-export class ZooKeeperOperationError extends ElectorError {
+class ZooKeeperOperationError extends ElectorError {
   readonly operation: string;
   /** e.g. CONNECTION_LOSS, SESSION_EXPIRED, NO_AUTH, or TIMEOUT when no answer came in time. */
   readonly zookeeperCode: string;

@@ -14,7 +14,7 @@ export interface RaftTiming {
   readonly maxClockDrift: number;
 }
 
-export interface RaftMembership {
+interface RaftMembership {
   readonly id: string;
   /** Every voting member, this one included, by stable ID. */
   readonly members: readonly string[];

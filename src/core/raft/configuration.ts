@@ -25,7 +25,7 @@ export interface Configuration extends ConfigurationId {
 }
 
 /** The position of a member that holds no configuration: below every real entry. */
-export const noConfigurationId: ConfigurationId = Object.freeze({ index: 0, term: 0 });
+const noConfigurationId: ConfigurationId = Object.freeze({ index: 0, term: 0 });
 
 export function idOf(configuration: Configuration | null): ConfigurationId {
   return configuration === null

@@ -34,10 +34,7 @@ export function tagOf(desire: DesiredMembers | null): DesireTag | null {
   return desire === null ? null : { counter: desire.counter, author: desire.author };
 }
 
-export function newerDesire(
-  a: DesiredMembers | null,
-  b: DesiredMembers | null,
-): DesiredMembers | null {
+function newerDesire(a: DesiredMembers | null, b: DesiredMembers | null): DesiredMembers | null {
   return isNewerDesire(b, a) ? b : a;
 }
 

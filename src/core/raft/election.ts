@@ -61,7 +61,7 @@ export function onElectionTimeout(context: StepContext): void {
  * leader went down right after appending it), and a candidate need not be a voter (Raft §4.2.2).
  * Once it knows the entry committed, it was removed for good and stays quiet.
  */
-export function mayCampaign(state: NodeState): boolean {
+function mayCampaign(state: NodeState): boolean {
   const { configuration, commitIndex, config } = state;
   if (configuration === null) return false;
   return isVoter(configuration, config.id) || commitIndex < configuration.index;
@@ -106,7 +106,7 @@ function becomePreCandidate(context: StepContext): void {
 }
 
 /** Raft §5.2: increment the term, vote for self (persisted before the requests leave), ask for votes. */
-export function becomeCandidate(context: StepContext, isTransfer: boolean): void {
+function becomeCandidate(context: StepContext, isTransfer: boolean): void {
   const term = context.state.term + 1;
   context.update({
     term,

@@ -9,7 +9,7 @@ import type { StepContext } from './step-context.js';
  * this leader's own list. The leader contacts them, so their acknowledgements say whether they
  * are up (and not leaving) before a change counts on them.
  */
-export function learnersOf(state: NodeState): readonly string[] {
+function learnersOf(state: NodeState): readonly string[] {
   if (state.configuration === null) return [];
   const wanted = new Set([...(state.desire?.members ?? []), ...state.startedWith]);
   return [...wanted].filter((member) => !isVoter(state.configuration, member));
@@ -23,7 +23,7 @@ const outsiderTimeouts = 10;
  * member that asked to leave (so it hears that its removal committed and may go), and every
  * other member that said hello or answered lately (so it knows the leader and its lease).
  */
-export function heartbeatRecipients(state: NodeState, now: number): readonly string[] {
+function heartbeatRecipients(state: NodeState, now: number): readonly string[] {
   const members = new Set([...votersOf(state.configuration), ...learnersOf(state)]);
   if (state.roleState.role === 'leader') {
     const since = now - outsiderTimeouts * state.config.electionTimeoutMs;

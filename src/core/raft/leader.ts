@@ -81,5 +81,4 @@ export function onHeartbeatResponse(context: StepContext, response: HeartbeatRes
   reconcileMembership(context);
 }
 
-export { stepDown } from './leader-role.js';
 export { transferLeadership } from './transfer.js';

@@ -9,7 +9,7 @@ export type Role = 'follower' | 'pre-candidate' | 'candidate' | 'leader';
  * only with that seed (see founding.ts). It may move its promise to another list of the same
  * seed, never to another seed, so two foundings that share a member are one founding.
  */
-export interface FoundingPromise {
+interface FoundingPromise {
   readonly seed: string;
   /** Sorted. */
   readonly members: readonly string[];
@@ -57,16 +57,16 @@ export interface PeerAck {
   readonly desire: DesireTag | null;
 }
 
-export interface FollowerRole {
+interface FollowerRole {
   readonly role: 'follower';
 }
 
-export interface PreCandidateRole {
+interface PreCandidateRole {
   readonly role: 'pre-candidate';
   readonly granted: ReadonlySet<string>;
 }
 
-export interface CandidateRole {
+interface CandidateRole {
   readonly role: 'candidate';
   readonly granted: ReadonlySet<string>;
 }
@@ -84,7 +84,7 @@ export interface LeaderRole {
   readonly askedAt: ReadonlyMap<string, number>;
 }
 
-export type RoleState = FollowerRole | PreCandidateRole | CandidateRole | LeaderRole;
+type RoleState = FollowerRole | PreCandidateRole | CandidateRole | LeaderRole;
 
 /** The seed's round of founding requests (volatile: a restart starts a new round). */
 export interface FoundingRound {

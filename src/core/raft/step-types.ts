@@ -36,7 +36,7 @@ export interface LeadershipChange extends RaftLeadership {
   readonly reason: ChangeReason;
 }
 
-export type ElectionResult = 'won' | 'lost' | 'timed-out';
+type ElectionResult = 'won' | 'lost' | 'timed-out';
 
 export type StepNotice =
   | { readonly type: 'election-started'; readonly preVote: boolean; readonly transfer: boolean }

@@ -8,7 +8,7 @@ import { waitFor } from '../../../lab/wait-for.js';
 import type { BackendUnderTest, BackendWrapper, ContractMember } from './backends.js';
 
 /** What a check gets: its backend, and fresh elections on it that are stopped afterwards. */
-export interface ContractRun {
+interface ContractRun {
   readonly backend: BackendUnderTest;
   /** A fresh election whose members started one after another (their queue order). */
   readonly started: (count: number) => Promise<ContractMember[]>;

@@ -139,7 +139,7 @@ export async function waitForOneLeader(
   });
 }
 
-export function describeStates(members: readonly Member[]): string {
+function describeStates(members: readonly Member[]): string {
   return members
     .map((member) => {
       const state = member.backend.current();

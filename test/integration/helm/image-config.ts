@@ -8,7 +8,7 @@ import { repositoryRoot } from '../../../lab/helm.js';
 export const dockerfilePath = join(repositoryRoot, 'Dockerfile');
 
 /** One instruction: keyword (upper case), its arguments as written, and its line number. */
-export interface Instruction {
+interface Instruction {
   readonly keyword: string;
   readonly text: string;
   readonly line: number;
@@ -21,7 +21,7 @@ export interface Stage {
 }
 
 /** The stages of a Dockerfile, with continuation lines joined and comments dropped. */
-export function parseDockerfile(text: string): Stage[] {
+function parseDockerfile(text: string): Stage[] {
   const instructions: Instruction[] = [];
   let pending = '';
   let pendingLine = 0;
@@ -91,7 +91,7 @@ export interface ImageConfig {
 }
 
 /** The configuration of the final stage (the image that ships). */
-export function imageConfigOf(stage: Stage): ImageConfig {
+function imageConfigOf(stage: Stage): ImageConfig {
   const last = (keyword: string): Instruction | undefined =>
     stage.instructions.filter((instruction) => instruction.keyword === keyword).at(-1);
   const all = (keyword: string): Instruction[] =>

@@ -4,7 +4,7 @@ import { z } from 'zod';
 
 const labels = z.record(z.string(), z.string());
 
-export const envVarSchema = z.object({
+const envVarSchema = z.object({
   name: z.string(),
   value: z.string().optional(),
   valueFrom: z
@@ -32,7 +32,7 @@ export const containerSchema = z.looseObject({
 });
 export type Container = z.infer<typeof containerSchema>;
 
-export const volumeSchema = z.looseObject({
+const volumeSchema = z.looseObject({
   name: z.string(),
   secret: z
     .object({
@@ -42,9 +42,8 @@ export const volumeSchema = z.looseObject({
     .optional(),
   emptyDir: z.object({}).optional(),
 });
-export type Volume = z.infer<typeof volumeSchema>;
 
-export const podTemplateSchema = z.looseObject({
+const podTemplateSchema = z.looseObject({
   metadata: z.looseObject({ labels: labels.optional() }),
   spec: z.looseObject({
     serviceAccountName: z.string().optional(),
@@ -54,7 +53,6 @@ export const podTemplateSchema = z.looseObject({
     readinessGates: z.array(z.object({ conditionType: z.string() })).optional(),
   }),
 });
-export type PodTemplate = z.infer<typeof podTemplateSchema>;
 
 export const statefulSetSchema = z.looseObject({
   metadata: z.looseObject({ name: z.string(), namespace: z.string(), uid: z.string().optional() }),
@@ -88,7 +86,7 @@ export const serviceSchema = z.looseObject({
 });
 export type Service = z.infer<typeof serviceSchema>;
 
-export const policyRuleSchema = z.object({
+const policyRuleSchema = z.object({
   apiGroups: z.array(z.string()),
   resources: z.array(z.string()),
   verbs: z.array(z.string()),

@@ -3,7 +3,7 @@
 import type { EnvVar } from './objects.js';
 
 /** Kubernetes' $(VAR) expansion of env values: defined names are replaced, $$ escapes. */
-export function expandVariables(text: string, defined: Readonly<Record<string, string>>): string {
+function expandVariables(text: string, defined: Readonly<Record<string, string>>): string {
   return text.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (match, name?: string) => {
     if (name === undefined) return '$';
     return defined[name] ?? match;

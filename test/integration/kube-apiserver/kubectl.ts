@@ -5,7 +5,7 @@ import { startChild } from '../../../lab/child.js';
 import type { KubeApiServer, KubeconfigOptions } from '../../../lab/kube-apiserver/index.js';
 
 /** What one kubectl run printed and how it exited. */
-export interface KubectlResult {
+interface KubectlResult {
   readonly code: number | string;
   readonly stdout: string;
   readonly stderr: string;

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { chartDirectory } from '../../../lab/helm.js';
 
 export const rulesFile = join(chartDirectory, 'files', 'elector.rules.yaml');
-export const dashboardFile = join(chartDirectory, 'files', 'elector-dashboard.json');
+const dashboardFile = join(chartDirectory, 'files', 'elector-dashboard.json');
 
 const targetSchema = z.object({ refId: z.string(), expr: z.string(), legendFormat: z.string() });
 interface PanelJson {
@@ -56,7 +56,7 @@ export async function readDashboard(): Promise<Dashboard> {
  * $namespace are .*, which also matches a series without the label (a single Prometheus has no
  * cluster label, a static scrape config no namespace); intervals are 1m.
  */
-export function toPromql(expr: string): string {
+function toPromql(expr: string): string {
   return expr
     .replaceAll('$__rate_interval', '1m')
     .replaceAll('$__interval', '1m')

@@ -21,7 +21,7 @@ export interface SeriesSelector {
 const operators = new Set(['=', '!=', '=~', '!~']);
 
 /** Every elector_* series selector in `expr` (PromQL, with Grafana's variables replaced). */
-export function seriesSelectors(expr: string): SeriesSelector[] {
+function seriesSelectors(expr: string): SeriesSelector[] {
   return [...expr.matchAll(/\b(elector_[a-z_]+)(?:\{([^}]*)\})?/g)].map(
     ([, metric = '', body = '']) => ({
       metric,

@@ -8,7 +8,7 @@ import { type ZooKeeperAuth } from '../../../src/backends/zookeeper/options.js';
 import { systemClock } from '../../../src/runtime/system-clock.js';
 import { waitFor } from '../../../lab/wait-for.js';
 
-export interface Transition {
+interface Transition {
   /** Monotonic ms (systemClock), comparable across members of this process. */
   readonly at: number;
   readonly state: ElectionState;
@@ -92,7 +92,7 @@ export function createMember(options: MemberOptions): Member {
   return member;
 }
 
-export function actingMembers(members: readonly Member[]): Member[] {
+function actingMembers(members: readonly Member[]): Member[] {
   return members.filter((member) => member.backend.current().isSelf);
 }
 

@@ -36,7 +36,7 @@ export function validateDurableState(state: DurableState): DurableState {
 }
 
 /** The bytes the checksum covers: the version and every field, in a fixed key order. */
-export function canonicalStateContent(version: number, state: DurableState): string {
+function canonicalStateContent(version: number, state: DurableState): string {
   if (version === 1) {
     return JSON.stringify({ version, term: state.term, votedFor: state.votedFor });
   }

@@ -16,8 +16,8 @@ import { deepFreeze, durableStateSchema, stateChecksum } from './durable-state-s
  * The checksum catches what JSON parsing cannot: a bit flip or a hand edit that still parses.
  * Version 1 (elector 0.1: term and vote only) is still read; see `legacyFormat`.
  */
-export const stateFileFormat = 'elector-raft-state';
-export const stateFileVersion = 2;
+const stateFileFormat = 'elector-raft-state';
+const stateFileVersion = 2;
 const legacyFileVersion = 1;
 
 const checksumSchema = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits');

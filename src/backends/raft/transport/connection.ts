@@ -5,7 +5,7 @@ import { encodeFrame, FrameReader } from './frame-reader.js';
 import type { ChannelEvent, SecureChannel } from './secure-channel.js';
 
 /** Callbacks of one connection. They run synchronously inside socket events and must not throw. */
-export interface ConnectionEvents {
+interface ConnectionEvents {
   onAuthenticated(connection: PeerConnection): void;
   onPayload(connection: PeerConnection, payload: Buffer): void;
   /**

@@ -14,8 +14,8 @@ import { maxMemberIdLength } from './wire.js';
  * reordered within its connection; the direction and nonce order stop a frame being reflected
  * back to its sender.
  */
-export const helloMagic = Buffer.from('ELPR', 'ascii');
-export const protocolVersion = 1;
+const helloMagic = Buffer.from('ELPR', 'ascii');
+const protocolVersion = 1;
 export const nonceBytes = 32;
 export const macBytes = 32;
 export const sequenceBytes = 8;

@@ -62,8 +62,8 @@ export interface PeerTransportOptions {
 export type ResolvedTransportOptions = Required<PeerTransportOptions>;
 
 /** A secret shorter than this is too easy to guess offline from one captured handshake. */
-export const minSecretBytes = 16;
-export const defaultMaxFrameBytes = sealedHeaderBytes + maxPeerMessageBytes;
+const minSecretBytes = 16;
+const defaultMaxFrameBytes = sealedHeaderBytes + maxPeerMessageBytes;
 const minFrameBytes = 512;
 const maxFrameBytesLimit = 1024 * 1024;
 

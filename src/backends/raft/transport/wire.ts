@@ -109,7 +109,7 @@ const helloResponseSchema = z.strictObject({
  * One schema per message type. The `satisfies` clause makes the compiler prove that every
  * PeerMessage type has a schema and that each schema's output is that exact message type.
  */
-export const peerMessageSchemas = {
+const peerMessageSchemas = {
   'pre-vote': preVoteSchema,
   'pre-vote-response': preVoteResponseSchema,
   vote: voteSchema,
@@ -125,18 +125,19 @@ export const peerMessageSchemas = {
   readonly [K in PeerMessageType]: z.ZodType<Extract<PeerMessage, { readonly type: K }>>;
 };
 
-export const peerMessageSchema = z.discriminatedUnion('type', [
-  preVoteSchema,
-  preVoteResponseSchema,
-  voteSchema,
-  voteResponseSchema,
-  heartbeatSchema,
-  heartbeatResponseSchema,
-  timeoutNowSchema,
-  foundSchema,
-  foundResponseSchema,
-  helloSchema,
-  helloResponseSchema,
+// Built from the map above, so a message type without a schema fails to compile.
+const peerMessageSchema = z.discriminatedUnion('type', [
+  peerMessageSchemas['pre-vote'],
+  peerMessageSchemas['pre-vote-response'],
+  peerMessageSchemas['vote'],
+  peerMessageSchemas['vote-response'],
+  peerMessageSchemas['heartbeat'],
+  peerMessageSchemas['heartbeat-response'],
+  peerMessageSchemas['timeout-now'],
+  peerMessageSchemas['found'],
+  peerMessageSchemas['found-response'],
+  peerMessageSchemas['hello'],
+  peerMessageSchemas['hello-response'],
 ]);
 
 export type DecodeResult =

@@ -13,20 +13,20 @@ import { encodePeerMessage } from '../../../../src/backends/raft/transport/wire.
 import { waitFor } from '../../../../lab/wait-for.js';
 import { ManualClock } from '../../manual-clock.js';
 
-export const clusterSecret = Buffer.alloc(32, 0x5a);
+const clusterSecret = Buffer.alloc(32, 0x5a);
 
 /** Short timings so reconnection tests finish quickly. */
-export const fastTimings = {
+const fastTimings = {
   handshakeTimeoutMs: 1000,
   backoff: { baseDelayMs: 10, maxDelayMs: 100 },
   keepaliveIntervalMs: 100,
   idleTimeoutMs: 1000,
 } as const;
 
-export type LogLine = Readonly<Record<string, unknown>>;
+type LogLine = Readonly<Record<string, unknown>>;
 
 /** A pino logger whose lines are kept as parsed objects. */
-export function capturingLogger(lines: LogLine[]): Logger {
+function capturingLogger(lines: LogLine[]): Logger {
   return pino(
     { level: 'debug' },
     {

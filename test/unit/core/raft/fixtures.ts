@@ -24,7 +24,7 @@ export function config(id = 'a', members: readonly string[] = ['a', 'b', 'c']): 
 
 /** The founding entry of the default cluster a, b, c. */
 export const founded: Configuration = foundingConfiguration(['a', 'b', 'c']);
-export const foundedId = idOf(founded);
+const foundedId = idOf(founded);
 
 /** The durable state of a member of a founded cluster, with this term and vote. */
 export function durable(
