@@ -5,7 +5,8 @@
 import { ManualClock } from '../manual-clock.js';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ElectionBackend, ElectionState } from '../../../src/backends/backend.js';
+import type { ElectionState } from '../../../src/backends/backend.js';
+import { stillBackend } from './still-backend.js';
 import { backendNames, type BackendName } from '../../../src/core/backend-name.js';
 import {
   SidecarMetrics,
@@ -24,42 +25,15 @@ import {
 const nowMs = 1_000_000;
 
 /** A member that leads with half a second of lease left, and never changes. */
-function leadingBackend(name: BackendName): ElectionBackend {
-  const state: ElectionState = {
-    leader: 'member-0',
-    leaderAddress: '127.0.0.1:4040',
-    fencingToken: 1n,
-    isSelf: true,
-    leaseExpiresAt: nowMs + 500,
-    term: 1n,
-    role: 'leader',
-  };
-  return {
-    name,
-    start: () => Promise.resolve(),
-    stopped: () => Promise.resolve(),
-    current: () => state,
-    onChange: () => () => undefined,
-    resign: () => Promise.resolve(),
-    setEligible: () => undefined,
-    isReady: () => true,
-    members: () => [],
-    ...(name === 'raft'
-      ? {
-          membership: () => ({
-            state: 'voter',
-            configuration: null,
-            change: null,
-            desired: null,
-            ownList: { members: [], counter: 0 },
-            isPending: false,
-            note: null,
-            memberLists: [],
-          }),
-        }
-      : {}),
-  };
-}
+const leading: ElectionState = {
+  leader: 'member-0',
+  leaderAddress: '127.0.0.1:4040',
+  fencingToken: 1n,
+  isSelf: true,
+  leaseExpiresAt: nowMs + 500,
+  term: 1n,
+  role: 'leader',
+};
 
 /** The samples of the first scrape of a fresh member of `backend`. */
 async function firstScrape(backend: BackendName): Promise<{ samples: Sample[]; text: string }> {
@@ -70,7 +44,7 @@ async function firstScrape(backend: BackendName): Promise<{ samples: Sample[]; t
     version: '0.0.0',
     clock: new ManualClock(nowMs),
   });
-  metrics.trackBackend(leadingBackend(backend));
+  metrics.trackBackend(stillBackend(backend, leading));
   const text = await metrics.registry.metrics();
   const samples = parseSamples(text);
   return { samples, text };

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import type { ElectionBackend, MembershipStatus } from '../../../src/backends/backend.js';
+import type { ElectionState } from '../../../src/backends/backend.js';
+import { stillBackend } from './still-backend.js';
 import {
   SidecarMetrics,
   sidecarMetricDeclarations,
@@ -20,40 +21,16 @@ type BackendUnderTest = 'raft' | 'etcd';
 const repository = fileURLToPath(new URL('../../../', import.meta.url));
 const snapshotFile = fileURLToPath(new URL('testdata/metric-families.txt', import.meta.url));
 
-const membershipStatus: MembershipStatus = {
-  state: 'voter',
-  configuration: null,
-  change: null,
-  desired: null,
-  ownList: { members: [], counter: 0 },
-  isPending: false,
-  note: null,
-  memberLists: [],
+/** A member that follows no known leader, and never changes. */
+const quiet: ElectionState = {
+  leader: null,
+  leaderAddress: null,
+  fencingToken: 0n,
+  isSelf: false,
+  leaseExpiresAt: null,
+  term: 0n,
+  role: 'follower',
 };
-
-/** A backend that never changes; Raft's also reports a member set, as the real one does. */
-function quietBackend(name: BackendUnderTest): ElectionBackend {
-  return {
-    name,
-    start: () => Promise.resolve(),
-    stopped: () => Promise.resolve(),
-    current: () => ({
-      leader: null,
-      leaderAddress: null,
-      fencingToken: 0n,
-      isSelf: false,
-      leaseExpiresAt: null,
-      term: 0n,
-      role: 'follower',
-    }),
-    onChange: () => () => undefined,
-    resign: () => Promise.resolve(),
-    setEligible: () => undefined,
-    isReady: () => true,
-    members: () => [],
-    ...(name === 'raft' ? { membership: () => membershipStatus } : {}),
-  };
-}
 
 /** One family as name, type and label names: what a rename or a relabel would change. */
 function familyOf(name: string, type: string, labelNames: readonly string[]): string {
@@ -73,7 +50,7 @@ async function scrapedFamilies(
     version: '0.0.0',
     clock: new ManualClock(0),
   });
-  metrics.trackBackend(quietBackend(backend));
+  metrics.trackBackend(stillBackend(backend, quiet));
   const text = await metrics.registry.metrics();
   const helps = new Map<string, string>();
   for (const [, name = '', help = ''] of text.matchAll(/^# HELP (elector_\S+) (.*)$/gm))
