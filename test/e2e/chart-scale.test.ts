@@ -28,6 +28,8 @@ async function render(cluster: TestCluster, replicas: number) {
     chart: chartDirectory,
     release,
     namespace,
+    // `helm upgrade` installs no test hooks; they run only under `helm test`.
+    extraArgs: ['--skip-tests'],
     values: {
       replicas,
       raft: { clusterSecret: { existingSecret: secretName, key: 'cluster-secret' } },
