@@ -40,7 +40,7 @@ describe('etcd election read by etcdctl', () => {
       async () => {
         members = await startMembers(etcd.endpoints, 'interop-listen', 3);
         running.push(...members);
-        const leader = await waitForOneLeader(members);
+        const leader = await waitForOneLeader(members, 'one elector leader');
         const observer = runEtcdctl(['elect', '-l', 'elector/interop-listen']);
         const printed = await waitFor(
           () => {
@@ -89,7 +89,7 @@ describe('etcd election read by etcdctl', () => {
         assert.match(warnings[0] ?? '', /go-proposal-1/);
 
         await campaigner.kill('SIGINT');
-        const next = await waitForOneLeader(members);
+        const next = await waitForOneLeader(members, 'an elector leader after etcdctl resigned');
         assert.equal(next.id, first.id, 'the first elector member in the queue takes over');
         assert.ok(next.backend.current().fencingToken > state.fencingToken);
       },
