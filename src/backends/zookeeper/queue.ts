@@ -6,6 +6,7 @@ import {
   decodeCandidateData,
   encodeCandidateData,
   foreignIdOf,
+  isPreviousVersionData,
   hexOf,
   int64Of,
   sortCandidates,
@@ -213,7 +214,8 @@ async function removeOrphans(
 }
 
 /**
- * Creates our candidate znode. If the connection drops before the answer arrives, the node may
+ * Creates our candidate znode, named for the queue's layout (candidateCreatePath). If the
+ * connection drops before the answer arrives, the node may
  * exist anyway: after reconnecting, look for a node of our session (by name, then confirmed by
  * ephemeralOwner and member ID) before creating another. Null means "try again".
  */
@@ -223,7 +225,11 @@ export async function joinQueue(
 ): Promise<KnownCandidate | null> {
   const { session, settings, signal } = campaign;
   const data = encodeCandidateData({ memberId: settings.memberId, address: settings.address });
-  const createPath = candidateCreatePath(settings.parentPath, session.idHex);
+  const createPath = candidateCreatePath(
+    settings.parentPath,
+    session.idHex,
+    await isPreviousVersionQueued(campaign),
+  );
   try {
     const path = await session.create(createPath, data, CreateMode.EPHEMERAL_SEQUENTIAL, signal);
     return await readOwn(campaign, path.slice(settings.parentPath.length + 1));
@@ -245,6 +251,18 @@ export async function joinQueue(
     }
     return null;
   }
+}
+
+/** Whether a member of the previous version (its layout, no layout mark in its data) is queued. */
+async function isPreviousVersionQueued(campaign: SessionCampaign): Promise<boolean> {
+  const { session, settings, signal } = campaign;
+  const queue = sortCandidates(await session.getChildren(settings.parentPath, signal));
+  for (const candidate of queue) {
+    if (!candidate.isPreviousLayout) continue;
+    const result = await session.getData(`${settings.parentPath}/${candidate.name}`, null, signal);
+    if (result !== null && isPreviousVersionData(result.data)) return true;
+  }
+  return false;
 }
 
 /** Our node's data and czxid, if it exists and is ours (owner session and member ID). */

@@ -245,7 +245,7 @@ describe('zookeeper election read by other clients', () => {
     );
   });
 
-  test('a node of the previous elector layout keeps its place and is read as a member', async () => {
+  test('a node of the previous elector layout keeps its place, is read as a member, and new members join under its layout', async () => {
     const parent = newElection();
     const members: Member[] = [];
     await explain(
@@ -265,7 +265,25 @@ describe('zookeeper election read by other clients', () => {
         assert.equal(m1.backend.current().leaderAddress, '10.0.0.9:8080');
         assert.equal(m1.backend.current().isSelf, false);
         assert.equal(foreignLogLines(m1, old.slice(parent.length + 1)).length, 0);
+        const names = await childrenOf(inspector, parent);
+        assert.equal(names.length, 2);
+        for (const name of names) {
+          assert.match(
+            name,
+            /^candidate-[0-9a-f]{16}-\d{10}$/,
+            'joined under the layout old members read',
+          );
+        }
         await removeNode(old);
+        assert.equal((await waitForOneLeader(members)).id, 'm1');
+        // m1's node has the previous layout's name but this version's data: m2 needs no old name.
+        const m2 = await startMember(parent, 'm2');
+        members.push(m2);
+        const m2Names = (await childrenOf(inspector, parent)).filter(
+          (name) => !names.includes(name),
+        );
+        assert.equal(m2Names.length, 1);
+        assert.match(m2Names[0] ?? '', /^[0-9a-f]{16}-latch-__lock__\d{10}$/);
         assert.equal((await waitForOneLeader(members)).id, 'm1');
       },
     );
