@@ -25,7 +25,7 @@ export interface ForeignParticipant {
 const kazooContender = /__lock__(-?\d{10})$/;
 
 /** The children in the order the named client sorts them (kazoo: its contenders only). */
-export function orderByRules(rules: ParticipantRules, children: readonly string[]): string[] {
+function orderByRules(rules: ParticipantRules, children: readonly string[]): string[] {
   switch (rules) {
     case 'curator':
       return [...children].sort((left, right) => {
