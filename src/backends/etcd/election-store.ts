@@ -8,6 +8,11 @@ export interface Candidate {
   readonly key: string;
   /** Member ID from the key's value; null if the value is not an elector candidate record. */
   readonly id: string | null;
+  /**
+   * How the candidate is shown: its member ID, or for a foreign key (a Go campaigner, `etcdctl
+   * elect`) its raw value, or the key when the value is empty.
+   */
+  readonly displayId: string;
   readonly address: string | null;
   /** The key's create revision: its place in the queue and, for the leader, the fencing token. */
   readonly createRevision: bigint;
@@ -108,15 +113,23 @@ export class ElectionStore {
       parsed = error;
     }
     const value = candidateValueSchema.safeParse(parsed);
-    if (value.success) return { ...base, id: value.data.id, address: value.data.address };
+    if (value.success) {
+      return { ...base, id: value.data.id, displayId: value.data.id, address: value.data.address };
+    }
+    const rawValue = kv.value.toString('utf8');
     if (!this.warnedKeys.has(key)) {
       this.warnedKeys.add(key);
       this.logger.warn(
-        { event: 'etcd.candidate.malformed', key },
+        {
+          event: 'etcd.candidate.malformed',
+          key,
+          value: rawValue,
+          createRevision: base.createRevision.toString(),
+        },
         `key ${key} under the election prefix does not hold {id, address}; it keeps its place in the queue with an unknown ID`,
       );
     }
-    return { ...base, id: null, address: null };
+    return { ...base, id: null, displayId: rawValue.length > 0 ? rawValue : key, address: null };
   }
 }
 

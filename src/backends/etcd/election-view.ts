@@ -52,7 +52,7 @@ export function deriveEtcdLeadership(input: ViewInput): DerivedLeadership {
   const leader = first?.id === input.memberId ? undefined : first;
   const fencingToken = leader?.createRevision ?? input.highestToken;
   const state: ElectionState = {
-    leader: leader?.id ?? null,
+    leader: leader?.displayId ?? null,
     leaderAddress: leader?.address ?? null,
     fencingToken,
     term: fencingToken,
@@ -87,15 +87,16 @@ export function memberStatuses(
 ): MemberStatus[] {
   const view = input.candidates;
   const ageMs = view === null ? 0 : input.now - view.readAt;
-  const listed: MemberStatus[] = (view?.list.candidates ?? []).map((candidate, index) => ({
-    id: candidate.id ?? candidate.key,
+  const candidates = view?.list.candidates ?? [];
+  const listed: MemberStatus[] = candidates.map((candidate, index) => ({
+    id: candidate.displayId,
     address: candidate.address,
     role: index === 0 ? 'leader' : 'follower',
     term: candidate.createRevision,
     lastContactMs: ageMs,
     isReachable: ageMs < input.ttlMs,
   }));
-  if (listed.some((member) => member.id === input.memberId)) return listed;
+  if (candidates.some((candidate) => candidate.id === input.memberId)) return listed;
   return [
     ...listed,
     {

@@ -43,6 +43,8 @@ export interface CampaignContext {
   readonly report: FailureReporter;
   readonly wakeup: Wakeup;
   readonly control: CampaignControl;
+  /** Foreign znodes already logged; lives as long as the backend, so each is logged once. */
+  readonly loggedForeign: Set<string>;
   /** Called once the member has joined (its znode exists, or it is connected but ineligible). */
   onJoined(): void;
 }
@@ -93,6 +95,7 @@ export async function campaignInSession(
     watchedPredecessor: null,
     watchedLeader: null,
     known: new Map<string, KnownCandidate>(),
+    loggedForeign: context.loggedForeign,
   };
   session.onStateChange((state) => {
     logger.info(

@@ -3,13 +3,19 @@ import type { Clock } from '../../core/clock.js';
 import type { ElectionState, MemberRole, MemberStatus } from '../backend.js';
 import type { CampaignPhase } from '../campaign-runner.js';
 import { LeadershipView, type DerivedLeadership } from '../leadership-view.js';
-import type { CandidateData } from './candidates.js';
 
 /** A candidate as this member last listed it, in queue order. */
-export interface KnownCandidate extends CandidateData {
+export interface KnownCandidate {
+  /** The znode's name under the election node. */
   readonly name: string;
+  /** The member ID an elector node stores; for a foreign node, its raw data (foreignIdOf). */
+  readonly memberId: string;
+  /** The advertised address an elector node stores; null for a foreign node. */
+  readonly address: string | null;
   /** czxid of the candidate's znode, if read. */
   readonly token: bigint | null;
+  /** Written by another client (Curator, kazoo, ...) or unreadable: its member ID is unknown. */
+  readonly isForeign: boolean;
 }
 
 export type Connection = 'joining' | 'connected' | 'suspended';

@@ -5,6 +5,8 @@ import {
   candidateCreatePath,
   decodeCandidateData,
   encodeCandidateData,
+  foreignIdOf,
+  isPreviousVersionData,
   hexOf,
   int64Of,
   sortCandidates,
@@ -40,6 +42,8 @@ export interface SessionCampaign {
   watchedLeader: string | null;
   /** Candidate data by znode name; a candidate's data never changes, so each is read once. */
   readonly known: Map<string, KnownCandidate>;
+  /** Foreign znodes already logged, kept across sessions so each is logged once. */
+  readonly loggedForeign: Set<string>;
 }
 
 export type QueueOutcome = 'settled' | 'again' | 'missing';
@@ -136,13 +140,19 @@ async function proveLeadership(
   return 'settled';
 }
 
-/** Reads the data of candidates not seen before; forgets those that left. */
+/**
+ * Reads the data of candidates not seen before; forgets those that left. Every child is a
+ * candidate: one elector cannot read (another client's, or corrupt) keeps its place with its raw
+ * data as ID, and is logged once.
+ */
 async function describe(
   campaign: SessionCampaign,
   queue: readonly CandidateName[],
 ): Promise<KnownCandidate[]> {
   const names = new Set(queue.map((candidate) => candidate.name));
   for (const name of campaign.known.keys()) if (!names.has(name)) campaign.known.delete(name);
+  for (const name of campaign.loggedForeign)
+    if (!names.has(name)) campaign.loggedForeign.delete(name);
   const described: KnownCandidate[] = [];
   for (const candidate of queue) {
     let known = campaign.known.get(candidate.name);
@@ -150,24 +160,38 @@ async function describe(
       const path = `${campaign.settings.parentPath}/${candidate.name}`;
       const result = await campaign.session.getData(path, null, campaign.signal);
       if (result === null) continue;
-      const data = decodeCandidateData(result.data);
-      if (data === null) {
-        campaign.logger.warn(
-          { event: 'candidate.unreadable', znode: candidate.name },
-          'candidate znode data is not a member ID and address; listing it as unknown',
-        );
-      }
-      known = {
-        name: candidate.name,
-        memberId: data?.memberId ?? `unknown:${candidate.name}`,
-        address: data?.address ?? '',
-        token: int64Of(result.stat.czxid),
-      };
+      const data = candidate.sessionHex === null ? null : decodeCandidateData(result.data);
+      const token = int64Of(result.stat.czxid);
+      known =
+        data === null
+          ? {
+              name: candidate.name,
+              memberId: foreignIdOf(candidate.name, result.data),
+              address: null,
+              token,
+              isForeign: true,
+            }
+          : { name: candidate.name, ...data, token, isForeign: false };
+      if (known.isForeign) logForeign(campaign, known);
       campaign.known.set(candidate.name, known);
     }
     described.push(known);
   }
   return described;
+}
+
+function logForeign(campaign: SessionCampaign, candidate: KnownCandidate): void {
+  if (campaign.loggedForeign.has(candidate.name)) return;
+  campaign.loggedForeign.add(candidate.name);
+  campaign.logger.warn(
+    {
+      event: 'candidate.foreign-node',
+      znode: candidate.name,
+      data: candidate.memberId,
+      czxid: candidate.token?.toString() ?? null,
+    },
+    'a znode elector did not write is in the queue; it is a candidate with an unknown member ID',
+  );
 }
 
 /** Our session's nodes other than the one we use: left by a create whose answer was lost. */
@@ -190,7 +214,8 @@ async function removeOrphans(
 }
 
 /**
- * Creates our candidate znode. If the connection drops before the answer arrives, the node may
+ * Creates our candidate znode, named for the queue's layout (candidateCreatePath). If the
+ * connection drops before the answer arrives, the node may
  * exist anyway: after reconnecting, look for a node of our session (by name, then confirmed by
  * ephemeralOwner and member ID) before creating another. Null means "try again".
  */
@@ -200,7 +225,11 @@ export async function joinQueue(
 ): Promise<KnownCandidate | null> {
   const { session, settings, signal } = campaign;
   const data = encodeCandidateData({ memberId: settings.memberId, address: settings.address });
-  const createPath = candidateCreatePath(settings.parentPath, session.idHex);
+  const createPath = candidateCreatePath(
+    settings.parentPath,
+    session.idHex,
+    await isPreviousVersionQueued(campaign),
+  );
   try {
     const path = await session.create(createPath, data, CreateMode.EPHEMERAL_SEQUENTIAL, signal);
     return await readOwn(campaign, path.slice(settings.parentPath.length + 1));
@@ -224,6 +253,18 @@ export async function joinQueue(
   }
 }
 
+/** Whether a member of the previous version (its layout, no layout mark in its data) is queued. */
+async function isPreviousVersionQueued(campaign: SessionCampaign): Promise<boolean> {
+  const { session, settings, signal } = campaign;
+  const queue = sortCandidates(await session.getChildren(settings.parentPath, signal));
+  for (const candidate of queue) {
+    if (!candidate.isPreviousLayout) continue;
+    const result = await session.getData(`${settings.parentPath}/${candidate.name}`, null, signal);
+    if (result !== null && isPreviousVersionData(result.data)) return true;
+  }
+  return false;
+}
+
 /** Our node's data and czxid, if it exists and is ours (owner session and member ID). */
 async function readOwn(campaign: SessionCampaign, name: string): Promise<KnownCandidate | null> {
   const path = `${campaign.settings.parentPath}/${name}`;
@@ -234,7 +275,7 @@ async function readOwn(campaign: SessionCampaign, name: string): Promise<KnownCa
     hexOf(result.stat.ephemeralOwner) === campaign.session.idHex &&
     data?.memberId === campaign.settings.memberId;
   if (!isOurs) return null;
-  const own = { name, ...data, token: int64Of(result.stat.czxid) };
+  const own = { name, ...data, token: int64Of(result.stat.czxid), isForeign: false };
   campaign.known.set(name, own);
   return own;
 }

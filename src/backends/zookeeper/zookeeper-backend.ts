@@ -53,6 +53,7 @@ export function createZooKeeperBackend(options: ZooKeeperBackendOptions): Electi
   const view = new ElectionView(options.clock, logger, () => runner.phase());
   const wakeup = new Wakeup(options.clock);
   const control = new CampaignControl();
+  const loggedForeign = new Set<string>();
 
   const run = async (campaign: Campaign): Promise<void> => {
     const { signal } = campaign;
@@ -80,6 +81,7 @@ export function createZooKeeperBackend(options: ZooKeeperBackendOptions): Electi
             report,
             wakeup,
             control,
+            loggedForeign,
             onJoined: campaign.joined,
           },
           signal,

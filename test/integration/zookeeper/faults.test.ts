@@ -122,7 +122,7 @@ describe('zookeeper backend: faults', () => {
     elections += 1;
     const parent = `/elector/faults-${elections}`;
     const faulty = await proxy();
-    faulty.dropNextCreateResponse('/candidate-');
+    faulty.dropNextCreateResponse('-latch-__lock__');
     const unlucky = member({ id: 'unlucky', connectString: `127.0.0.1:${faulty.port}` });
     const other = member({ id: 'other' });
     await unlucky.start();
