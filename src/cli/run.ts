@@ -1,7 +1,8 @@
 import pino from 'pino';
 import { checkTiming, createBackend } from '../backends/registry.js';
 import { kubernetesApiFor } from './kubernetes-api.js';
-import { loadConfig, readSecretFile } from '../config/load.js';
+import { formatHostPort } from '../config/host-port.js';
+import { loadConfig, readSecretFile, unknownVariableWarnings } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createHttpApi, listenHttp } from '../http/server.js';
 import { SidecarMetrics } from '../http/metrics/sidecar-metrics.js';
@@ -43,6 +44,9 @@ export async function runSidecar(argv: readonly string[], env: NodeJS.ProcessEnv
     base: { id: config.id, election: config.election, backend: config.backend },
     redact: ['clusterSecret', 'config.clusterSecret', 'authorization'],
   });
+  for (const warning of unknownVariableWarnings(env)) {
+    logger.warn({ event: 'config.unknown-variable' }, warning);
+  }
   const workload = resolveWorkloadSettings(config);
   const timing = checkTiming({
     ...config,
@@ -160,7 +164,7 @@ export async function runSidecar(argv: readonly string[], env: NodeJS.ProcessEnv
   await sidecar.start();
   logger.info(
     { event: 'sidecar.started', httpPort: port, version },
-    `elector ${version} running; HTTP API on ${config.httpHost}:${port}`,
+    `elector ${version} running; HTTP API on ${formatHostPort({ host: config.httpHost, port })}`,
   );
   return stopped;
 }

@@ -12,7 +12,7 @@ import { leaseFromConfig } from '../../../src/backends/kubernetes/config.js';
 import { parseLeaseOptions } from '../../../src/backends/kubernetes/options.js';
 import { zookeeperFromConfig } from '../../../src/backends/zookeeper/config.js';
 import { parseZooKeeperOptions } from '../../../src/backends/zookeeper/options.js';
-import { runHelp } from '../../../src/cli/help.js';
+import { flagUsage, runHelp } from '../../../src/cli/help.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { shownDefault } from '../../../src/config/option.js';
 import { optionShape, optionSpecs } from '../../../src/config/options.js';
@@ -56,7 +56,7 @@ describe('the option table, --help and the README', () => {
     assert.equal(flagLines.length, optionSpecs.length, 'one --help entry per row');
     for (const spec of optionSpecs) {
       const shown = shownDefault(spec);
-      const entry = `  --${spec.flag} <value>   [${spec.env}]\n      ${spec.description}${shown === '' ? '' : ` (default ${shown})`}\n`;
+      const entry = `  --${flagUsage(spec)}   [${spec.env}]\n      ${spec.description}${shown === '' ? '' : ` (default ${shown})`}\n`;
       assert.ok(help.includes(entry), `--help lacks or misstates --${spec.flag}`);
     }
   });
