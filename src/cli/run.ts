@@ -3,6 +3,7 @@ import { checkTiming, createBackend } from '../backends/registry.js';
 import { kubernetesApiFor } from './kubernetes-api.js';
 import { formatHostPort } from '../config/host-port.js';
 import { loadConfig, readSecretFile, unknownVariableWarnings } from '../config/load.js';
+import { podNameOf } from '../config/computed-defaults.js';
 import type { Config } from '../config/schema.js';
 import { createHttpApi, listenHttp } from '../http/server.js';
 import { SidecarMetrics } from '../http/metrics/sidecar-metrics.js';
@@ -176,7 +177,7 @@ function scaleDownOf(
 ): SidecarOptions['scaleDown'] | undefined {
   if (config.backend !== 'raft' || api === null || config.namespace === undefined) return undefined;
   const namespace = config.namespace;
-  const podName = config.podName ?? config.id;
+  const podName = podNameOf(config);
   return {
     leaveTimeoutMs: config.leaveTimeoutMs,
     async isScaledAway(signal) {
