@@ -15,7 +15,8 @@ export const mainHelp = `elector: a leader-election sidecar for Kubernetes
 
 Usage:
   elector run [options]      start the sidecar (see "elector run --help")
-  elector status [--url U]   ask a running sidecar (default http://127.0.0.1:4040) and print its view
+  elector status [--url U] [--timeout D] [--json]
+                             ask a running sidecar (default http://127.0.0.1:4040, 3s) and print its view
   elector demo               start a 3-member Raft mesh on loopback and watch failover live
   elector --version | -v
 
