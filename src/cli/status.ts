@@ -61,20 +61,35 @@ function readStatusArguments(argv: readonly string[]): {
   readonly timeoutMs: number;
   readonly isJson: boolean;
 } {
-  let values;
+  let parsed;
   try {
-    ({ values } = parseArgs({
+    parsed = parseArgs({
       args: [...argv],
+      tokens: true,
       options: {
         url: { type: 'string', default: 'http://127.0.0.1:4040' },
         timeout: { type: 'string', default: '3s' },
         json: { type: 'boolean', default: false },
       },
-    }));
+    });
   } catch (error) {
     throw new ElectorError('CONFIG_INVALID', `elector status: ${(error as Error).message}`, {
       cause: error,
     });
+  }
+  const { values, tokens } = parsed;
+  const given = new Map<string, string[]>();
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    given.set(token.name, [...(given.get(token.name) ?? []), token.value ?? 'true']);
+  }
+  for (const [name, texts] of given) {
+    if (texts.length > 1) {
+      throw new ElectorError(
+        'CONFIG_INVALID',
+        `--${name}: given ${texts.length} times (${texts.map((text) => JSON.stringify(text)).join(' and ')}); give it once`,
+      );
+    }
   }
   const timeoutMs = parseDurationMs(values.timeout);
   if (timeoutMs === null || timeoutMs < 1) {

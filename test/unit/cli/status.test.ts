@@ -81,6 +81,12 @@ test('a bad --url, --timeout or unknown option is a usage error naming it', asyn
     (await statusFailure(['--timeout', '3x'])).message,
     /--timeout: expected a duration/,
   );
+  const twice = await statusFailure(['--url', 'http://a:1', '--url=http://b:2']);
+  assert.equal(twice.code, 'CONFIG_INVALID');
+  assert.match(
+    twice.message,
+    /^--url: given 2 times \("http:\/\/a:1" and "http:\/\/b:2"\); give it once$/,
+  );
   const unknown = await statusFailure(['--urll', 'x']);
   assert.equal(unknown.code, 'CONFIG_INVALID');
   assert.match(unknown.message, /--urll/);
