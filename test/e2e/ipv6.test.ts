@@ -2,7 +2,7 @@
 // ([::1]:port): peers, peer HTTP addresses, the advertise address and the listen hosts.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -105,6 +105,57 @@ test(
       assert.ok((second.fencingToken ?? 0) > (first.fencingToken ?? 0), 'the token increases');
     } catch (error) {
       throw new Error(`${(error as Error).message}\n${logs()}`, { cause: error });
+    }
+  },
+);
+
+test(
+  'the etcd backend reaches an etcd listening on [::1] through --etcd-endpoints [::1]:port',
+  {
+    skip: !hasIpv6Loopback
+      ? 'no IPv6 loopback (::1) on this machine'
+      : existsSync('/usr/bin/etcd')
+        ? false
+        : 'no /usr/bin/etcd',
+    timeout: 60_000,
+  },
+  async () => {
+    const [clientPort, peerPort, httpPort] = await freePorts(3);
+    const clientUrl = `http://[::1]:${clientPort}`;
+    const peerUrl = `http://[::1]:${peerPort}`;
+    const etcd = startChild('/usr/bin/etcd', [
+      `--data-dir=${join(directory, 'etcd')}`,
+      ...[`--listen-client-urls=${clientUrl}`, `--advertise-client-urls=${clientUrl}`],
+      ...[`--listen-peer-urls=${peerUrl}`, `--initial-advertise-peer-urls=${peerUrl}`],
+      `--initial-cluster=default=${peerUrl}`,
+    ]);
+    children.push(etcd);
+    const member = startChild(
+      process.execPath,
+      [
+        ...[cliPath, 'run', '--id', 'e6', '--backend', 'etcd', '--election', 'v6'],
+        ...['--etcd-endpoints', `[::1]:${clientPort}`, '--pod-labels=false'],
+        ...['--http-host', '::1', '--http-port', String(httpPort)],
+        ...['--advertise-address', `[::1]:${httpPort}`],
+      ],
+      { env: { PATH: process.env.PATH ?? '' } },
+    );
+    children.push(member);
+    try {
+      const answer = await waitFor(
+        async () => {
+          const leader = await leaderAnswer(httpPort ?? 0);
+          return leader?.isSelf === true ? leader : undefined;
+        },
+        { timeoutMs: 30_000, what: 'the etcd member on [::1] to lead' },
+      );
+      assert.equal(answer.backend, 'etcd');
+      assert.equal(answer.address, `[::1]:${httpPort}`);
+    } catch (error) {
+      throw new Error(
+        `${(error as Error).message}\n--- etcd\n${etcd.output().slice(-2000)}\n--- elector\n${member.output().slice(-3000)}`,
+        { cause: error },
+      );
     }
   },
 );
