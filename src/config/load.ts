@@ -170,8 +170,8 @@ function describeIssue(
 /**
  * Builds the configuration from flags (which win), ELECTOR_* variables and the table's
  * defaults, then checks every value and the rules between them. Throws CONFIG_INVALID listing
- * every problem, each naming the flag or variable, the value received and what is accepted;
- * nothing is half-applied.
+ * every problem, each naming the flag or variable, the value received and what is accepted,
+ * then any unknown ELECTOR_* variable with the nearest name; nothing is half-applied.
  */
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Config {
   const problems: string[] = [];
@@ -184,12 +184,14 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
       problems.push(describeIssue(issue, raw.get(key), specByKey.get(key)));
     }
   }
-  if (problems.length > 0 || !parsed.success) throw invalid(problems);
+  // A misspelt variable often is the problem ("--id: required" when ELECTOR_ID is misspelt).
+  const hints = unknownVariableWarnings(env);
+  if (problems.length > 0 || !parsed.success) throw invalid([...problems, ...hints]);
   const config = parsed.data;
   const nameOf = (key: OptionKey): string =>
     raw.get(key)?.source ?? `--${specByKey.get(key)?.flag ?? key}`;
   problems.push(...configRules.flatMap((rule) => rule(config, nameOf)));
-  if (problems.length > 0) throw invalid(problems);
+  if (problems.length > 0) throw invalid([...problems, ...hints]);
   return config;
 }
 

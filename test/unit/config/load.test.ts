@@ -198,3 +198,13 @@ test('an unknown ELECTOR_ variable is a warning naming it and the nearest known 
     /ELECTOR_PEER: .*did you mean ELECTOR_PEERS\?/,
   );
 });
+
+test('when loading fails, an unknown ELECTOR_ variable is listed after the problems as the likely cause', () => {
+  assert.equal(
+    problems([], { ELECTOR_IDD: 'a' }),
+    [
+      "--id: required (or ELECTOR_ID): this member's unique, stable ID, e.g. the pod name",
+      'ELECTOR_IDD: not a setting elector knows, ignored (did you mean ELECTOR_ID?)',
+    ].join('\n'),
+  );
+});
