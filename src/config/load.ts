@@ -106,8 +106,9 @@ function readEnvironment(env: NodeJS.ProcessEnv): Map<string, RawValue> {
 
 /**
  * ELECTOR_* names elector knows that are not settings: the variables it sets for its hooks
- * (present when elector runs under another elector's hook), the seed of the simulations and
- * the test-only switches of the lab. They draw no warning.
+ * (present when elector runs under another elector's hook), the seed of the simulations, the
+ * test-only switches and the fault campaigns' lengths (docs/fault-testing.md). They draw no
+ * warning.
  */
 const variablesOutsideTheTable = new Set([
   'ELECTOR_HOOK',
@@ -120,6 +121,9 @@ const variablesOutsideTheTable = new Set([
   'ELECTOR_TEST_UNSAFE_MUTATIONS',
   'ELECTOR_TEST_WALL_CLOCK_FILE',
   'ELECTOR_TEST_CLOCK_RATE',
+  'ELECTOR_CAMPAIGN_SECONDS',
+  'ELECTOR_BACKEND_CAMPAIGN_SECONDS',
+  'ELECTOR_CAMPAIGN_BACKENDS',
 ]);
 const knownVariables = new Set(optionSpecs.map((spec) => spec.env));
 
