@@ -20,6 +20,7 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'demo':
       return runDemo(rest);
     case '--version':
+    case '-v':
       process.stdout.write(`${version}\n`);
       return 0;
     case undefined:

@@ -1,7 +1,9 @@
 import pino from 'pino';
 import { checkTiming, createBackend } from '../backends/registry.js';
 import { kubernetesApiFor } from './kubernetes-api.js';
-import { loadConfig, readSecretFile } from '../config/load.js';
+import { formatHostPort } from '../config/host-port.js';
+import { loadConfig, readSecretFile, unknownVariableWarnings } from '../config/load.js';
+import { podNameOf } from '../config/computed-defaults.js';
 import type { Config } from '../config/schema.js';
 import { createHttpApi, listenHttp } from '../http/server.js';
 import { SidecarMetrics } from '../http/metrics/sidecar-metrics.js';
@@ -43,6 +45,9 @@ export async function runSidecar(argv: readonly string[], env: NodeJS.ProcessEnv
     base: { id: config.id, election: config.election, backend: config.backend },
     redact: ['clusterSecret', 'config.clusterSecret', 'authorization'],
   });
+  for (const warning of unknownVariableWarnings(env)) {
+    logger.warn({ event: 'config.unknown-variable' }, warning);
+  }
   const workload = resolveWorkloadSettings(config);
   const timing = checkTiming({
     ...config,
@@ -160,7 +165,7 @@ export async function runSidecar(argv: readonly string[], env: NodeJS.ProcessEnv
   await sidecar.start();
   logger.info(
     { event: 'sidecar.started', httpPort: port, version },
-    `elector ${version} running; HTTP API on ${config.httpHost}:${port}`,
+    `elector ${version} running; HTTP API on ${formatHostPort({ host: config.httpHost, port })}`,
   );
   return stopped;
 }
@@ -172,7 +177,7 @@ function scaleDownOf(
 ): SidecarOptions['scaleDown'] | undefined {
   if (config.backend !== 'raft' || api === null || config.namespace === undefined) return undefined;
   const namespace = config.namespace;
-  const podName = config.podName ?? config.id;
+  const podName = podNameOf(config);
   return {
     leaveTimeoutMs: config.leaveTimeoutMs,
     async isScaledAway(signal) {

@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import type { MembershipStatus } from '../backends/backend.js';
+import { parseDurationMs } from '../config/duration.js';
 import { ElectorError } from '../core/errors.js';
+import { describeFetchFailure } from './fetch-failure.js';
 
 interface MemberRow {
   readonly id: string;
@@ -54,28 +56,81 @@ export function formatTable(rows: readonly (readonly string[])[]): string {
     .join('\n');
 }
 
-/** `elector status`: fetches /cluster/status from a running sidecar and prints a table. */
-export async function runStatus(argv: readonly string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      url: { type: 'string', default: 'http://127.0.0.1:4040' },
-      json: { type: 'boolean', default: false },
-    },
-  });
-  const url = new URL('/cluster/status', values.url);
-  let response: Response;
+function readStatusArguments(argv: readonly string[]): {
+  readonly url: URL;
+  readonly timeoutMs: number;
+  readonly isJson: boolean;
+} {
+  let parsed;
   try {
-    response = await fetch(url, { signal: AbortSignal.timeout(3000) });
+    parsed = parseArgs({
+      args: [...argv],
+      tokens: true,
+      options: {
+        url: { type: 'string', default: 'http://127.0.0.1:4040' },
+        timeout: { type: 'string', default: '3s' },
+        json: { type: 'boolean', default: false },
+      },
+    });
   } catch (error) {
+    throw new ElectorError('CONFIG_INVALID', `elector status: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  const { values, tokens } = parsed;
+  const given = new Map<string, string[]>();
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    given.set(token.name, [...(given.get(token.name) ?? []), token.value ?? 'true']);
+  }
+  for (const [name, texts] of given) {
+    if (texts.length > 1) {
+      throw new ElectorError(
+        'CONFIG_INVALID',
+        `--${name}: given ${texts.length} times (${texts.map((text) => JSON.stringify(text)).join(' and ')}); give it once`,
+      );
+    }
+  }
+  const timeoutMs = parseDurationMs(values.timeout);
+  if (timeoutMs === null || timeoutMs < 1) {
     throw new ElectorError(
-      'BACKEND_UNAVAILABLE',
-      `cannot reach ${url.origin}: ${(error as Error).message}`,
-      { cause: error },
+      'CONFIG_INVALID',
+      `--timeout: expected a duration such as 500ms, 3s or 1m; got ${JSON.stringify(values.timeout)}`,
     );
   }
-  const text = await response.text();
-  if (values.json) {
+  if (!URL.canParse(values.url) || !/^https?:$/.test(new URL(values.url).protocol)) {
+    throw new ElectorError(
+      'CONFIG_INVALID',
+      `--url: expected an http:// or https:// URL such as http://127.0.0.1:4040 or http://[::1]:4040; got ${JSON.stringify(values.url)}`,
+    );
+  }
+  return { url: new URL('/cluster/status', values.url), timeoutMs, isJson: values.json };
+}
+
+/**
+ * `elector status`: fetches /cluster/status from a running sidecar and prints a table. Throws
+ * SIDECAR_UNREACHABLE naming the URL and the reason (refused, timed out, DNS, an error answer)
+ * when there is no status to print.
+ */
+export async function runStatus(argv: readonly string[]): Promise<number> {
+  const { url, timeoutMs, isJson } = readStatusArguments(argv);
+  const unreachable = (reason: string, cause?: unknown): ElectorError =>
+    new ElectorError('SIDECAR_UNREACHABLE', `GET ${url.href}: ${reason}`, {
+      retryable: true,
+      cause,
+    });
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    text = await response.text();
+  } catch (error) {
+    throw unreachable(describeFetchFailure(error, timeoutMs), error);
+  }
+  if (!response.ok) {
+    throw unreachable(`answered ${response.status} ${response.statusText}: ${text.slice(0, 500)}`);
+  }
+  if (isJson) {
     process.stdout.write(`${text}\n`);
     return 0;
   }

@@ -17,7 +17,15 @@ function invalid(problems: readonly string[]): ElectorError {
   return new ElectorError('CONFIG_INVALID', problems.join('\n'));
 }
 
-/** Reads `--flag value`, `--flag=value` and boolean `--flag`; refuses unknown flags by name. */
+function shown(spec: OptionSpec, text: string): string {
+  return spec.isSecret === true ? '(hidden)' : JSON.stringify(text);
+}
+
+/**
+ * Reads `--flag value`, `--flag=value` and, for a boolean, a bare `--flag` (true); refuses
+ * unknown flags by name, and a flag given twice (a list too: it takes one comma-separated
+ * value), naming both values, since silently keeping one would hide the mistake.
+ */
 function readFlags(argv: readonly string[], problems: string[]): Map<string, RawValue> {
   const values = new Map<string, RawValue>();
   for (let index = 0; index < argv.length; index++) {
@@ -45,6 +53,13 @@ function readFlags(argv: readonly string[], problems: string[]): Map<string, Raw
         text = next;
         index++;
       }
+    }
+    const earlier = values.get(spec.key);
+    if (earlier !== undefined) {
+      problems.push(
+        `--${name}: given twice (${shown(spec, earlier.text)} and ${shown(spec, text)}); give it once${spec.default === '' ? ', with a comma-separated list' : ''}`,
+      );
+      continue;
     }
     values.set(spec.key, { text, source: `--${name}` });
   }
@@ -89,6 +104,56 @@ function readEnvironment(env: NodeJS.ProcessEnv): Map<string, RawValue> {
   return values;
 }
 
+/**
+ * ELECTOR_* names elector knows that are not settings: the variables it sets for its hooks
+ * (present when elector runs under another elector's hook), the seed of the simulations, the
+ * test-only switches and the fault campaigns' lengths (docs/fault-testing.md). They draw no
+ * warning.
+ */
+const variablesOutsideTheTable = new Set([
+  'ELECTOR_HOOK',
+  'ELECTOR_ROLE',
+  'ELECTOR_LEADER',
+  'ELECTOR_FENCING_TOKEN',
+  'ELECTOR_PREVIOUS_FENCING_TOKEN',
+  'ELECTOR_TERM',
+  'ELECTOR_SEED',
+  'ELECTOR_TEST_UNSAFE_MUTATIONS',
+  'ELECTOR_TEST_WALL_CLOCK_FILE',
+  'ELECTOR_TEST_CLOCK_RATE',
+  'ELECTOR_CAMPAIGN_SECONDS',
+  'ELECTOR_BACKEND_CAMPAIGN_SECONDS',
+  'ELECTOR_CAMPAIGN_BACKENDS',
+]);
+const knownVariables = new Set(optionSpecs.map((spec) => spec.env));
+
+/**
+ * One line per ELECTOR_* variable in `env` that is no setting (a misspelling is otherwise
+ * silently ignored), naming it and the nearest variables that are. Warnings, not errors: a
+ * variable meant for something else must not stop the sidecar.
+ */
+export function unknownVariableWarnings(env: NodeJS.ProcessEnv): readonly string[] {
+  return Object.keys(env)
+    .filter(
+      (name) =>
+        name.startsWith('ELECTOR_') &&
+        !knownVariables.has(name) &&
+        !variablesOutsideTheTable.has(name),
+    )
+    .sort()
+    .map((name) => {
+      const distances = optionSpecs.map((spec) => ({
+        env: spec.env,
+        distance: editDistance(spec.env, name),
+      }));
+      const nearest = Math.min(...distances.map(({ distance }) => distance));
+      const names = distances
+        .filter(({ distance }) => distance === nearest)
+        .map(({ env: candidate }) => candidate);
+      return `${name}: not a setting elector knows, ignored (did you mean ${names.join(' or ')}?)`;
+    });
+}
+
 function describeIssue(
   issue: z.core.$ZodIssue,
   raw: RawValue | undefined,
@@ -102,15 +167,15 @@ function describeIssue(
   const got =
     raw === undefined
       ? ''
-      : `; got ${spec?.isSecret === true ? '(hidden)' : JSON.stringify(raw.text)}`;
+      : `; got ${spec === undefined ? JSON.stringify(raw.text) : shown(spec, raw.text)}`;
   return `${name}: ${expected}${got}`;
 }
 
 /**
  * Builds the configuration from flags (which win), ELECTOR_* variables and the table's
  * defaults, then checks every value and the rules between them. Throws CONFIG_INVALID listing
- * every problem, each naming the flag or variable, the value received and what is accepted;
- * nothing is half-applied.
+ * every problem, each naming the flag or variable, the value received and what is accepted,
+ * then any unknown ELECTOR_* variable with the nearest name; nothing is half-applied.
  */
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Config {
   const problems: string[] = [];
@@ -123,12 +188,14 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
       problems.push(describeIssue(issue, raw.get(key), specByKey.get(key)));
     }
   }
-  if (problems.length > 0 || !parsed.success) throw invalid(problems);
+  // A misspelt variable often is the problem ("--id: required" when ELECTOR_ID is misspelt).
+  const hints = unknownVariableWarnings(env);
+  if (problems.length > 0 || !parsed.success) throw invalid([...problems, ...hints]);
   const config = parsed.data;
   const nameOf = (key: OptionKey): string =>
     raw.get(key)?.source ?? `--${specByKey.get(key)?.flag ?? key}`;
   problems.push(...configRules.flatMap((rule) => rule(config, nameOf)));
-  if (problems.length > 0) throw invalid(problems);
+  if (problems.length > 0) throw invalid([...problems, ...hints]);
   return config;
 }
 

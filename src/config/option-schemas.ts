@@ -1,22 +1,25 @@
 // The value types the option table is written in. Every one reads the text of a flag or an
 // environment variable, so defaults (also text) pass through the same checks as user input.
 import { z } from 'zod';
-import { parseDurationMs } from './duration.js';
+import { parseDuration } from './duration.js';
 
-/** A duration such as 500ms, 5s or 1m, as whole milliseconds within [minimum, maximum]. */
+/**
+ * A duration in Go's syntax (500ms, 5s, 1m30s, 1h) or bare milliseconds, as whole milliseconds
+ * within [minimum, maximum].
+ */
 export const durationMs = (minimum: number, maximum: number) =>
   z
     .string()
     .transform((text, context) => {
-      const value = parseDurationMs(text);
-      if (value === null) {
+      const parsed = parseDuration(text);
+      if (!parsed.ok) {
         context.addIssue({
           code: 'custom',
-          message: 'expected a duration such as 500ms, 5s or 1m',
+          message: `expected a duration such as 500ms, 5s, 1m30s or 1h (${parsed.problem})`,
         });
         return z.NEVER;
       }
-      return value;
+      return parsed.ms;
     })
     .pipe(
       z

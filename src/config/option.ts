@@ -17,6 +17,7 @@ export interface OptionMeta {
   readonly computedDefault?: string;
   /** No default, and loading fails without a value (its schema says how). */
   readonly isRequired?: boolean;
+  /** A bare `--flag` (no value) means `--flag true`; a value may still be given. */
   readonly isBoolean?: boolean;
   /** Its value is never echoed in an error. */
   readonly isSecret?: boolean;

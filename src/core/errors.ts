@@ -13,6 +13,7 @@ export const errorCodes = [
   'NOT_LEADER',
   'TRANSFER_FAILED',
   'KUBERNETES_API_ERROR',
+  'SIDECAR_UNREACHABLE',
   'INTERNAL',
 ] as const;
 

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { podNameOf } from '../config/computed-defaults.js';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import type { Leadership } from '../core/leadership.js';
@@ -50,7 +51,7 @@ export async function createPodLabelsFromConfig(
   const { createPodLabelWriter } = await import('./pod-label-writer.js');
   return createPodLabelWriter({
     api: runtime.api,
-    podName: config.podName ?? config.id,
+    podName: podNameOf(config),
     namespace: config.namespace,
     electionName: config.election,
     roleLabelKey: config.roleLabelKey,

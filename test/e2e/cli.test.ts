@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -37,7 +37,7 @@ test('a wrong environment variable is named as such', async () => {
   assert.equal(code, 2);
   assert.match(
     output,
-    /ELECTOR_HEARTBEAT_INTERVAL: expected a duration such as 500ms, 5s or 1m; got "fast"/,
+    /ELECTOR_HEARTBEAT_INTERVAL: expected a duration such as 500ms, 5s, 1m30s or 1h \(.*\); got "fast"/,
   );
 });
 
@@ -140,6 +140,70 @@ test('a single member elects itself and `elector status` prints the table', asyn
     assert.match(output, /MEMBER\s+ROLE\s+TERM/);
     assert.match(output, /solo\s+leader\s+1/);
     assert.match(output, /member set: v1 \[solo\]; this member is voter/);
+  } finally {
+    await child.kill('SIGTERM');
+  }
+});
+
+test('-v and --version print the package version', async () => {
+  const { version } = JSON.parse(
+    readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+  ) as { version: string };
+  for (const flag of ['-v', '--version']) {
+    const { code, output } = await runCli([flag]);
+    assert.equal(code, 0);
+    assert.equal(output, `${version}\n`);
+  }
+});
+
+test('a flag given twice exits 2 naming it and both values', async () => {
+  const { code, output } = await runCli([
+    ...['run', '--id', 'a', '--election-timeout', '1s', '--election-timeout', '1m30s'],
+  ]);
+  assert.equal(code, 2);
+  assert.match(output, /--election-timeout: given twice \("1s" and "1m30s"\); give it once/);
+});
+
+test('`elector status` against nothing exits 1 naming the URL and "connection refused"', async () => {
+  const [port] = await freePorts(1);
+  const { code, output } = await runCli(['status', '--url', `http://127.0.0.1:${port}`]);
+  assert.equal(code, 1);
+  assert.match(
+    output,
+    new RegExp(
+      `SIDECAR_UNREACHABLE:\\n  GET http://127\\.0\\.0\\.1:${port}/cluster/status: connection refused`,
+    ),
+  );
+  assert.doesNotMatch(output, /BACKEND_UNAVAILABLE/);
+});
+
+test('a misspelt ELECTOR_ variable is logged as a warning naming the nearest setting, and a Go duration and a bare boolean flag are taken', async () => {
+  const [httpPort, peerPort] = await freePorts(2);
+  const child = startChild(
+    process.execPath,
+    [
+      ...[cliPath, 'run', '--id', 'solo', '--state-dir', join(directory, 'warn')],
+      ...['--http-host', '127.0.0.1', '--http-port', String(httpPort)],
+      ...['--peer-host', '127.0.0.1', '--peer-port', String(peerPort)],
+      ...['--shutdown-timeout', '1m0.5s', '--pod-events', '--pod-labels=false'],
+    ],
+    { env: { PATH: process.env.PATH ?? '', ELECTOR_ELECTON_TIMEOUT: '1s' } },
+  );
+  try {
+    const line = await waitFor(
+      () =>
+        child
+          .output()
+          .split('\n')
+          .find((text) => text.includes('"config.unknown-variable"')),
+      { timeoutMs: 20_000, what: 'the unknown-variable warning' },
+    );
+    const entry = JSON.parse(line) as { level: number; msg: string };
+    assert.equal(entry.level, 40, 'warn');
+    assert.equal(
+      entry.msg,
+      'ELECTOR_ELECTON_TIMEOUT: not a setting elector knows, ignored (did you mean ELECTOR_ELECTION_TIMEOUT?)',
+    );
   } finally {
     await child.kill('SIGTERM');
   }

@@ -1,3 +1,4 @@
+import { formatHostPort } from '../../config/host-port.js';
 import type { Config } from '../../config/schema.js';
 import { advertisedAddress, runtimeServices, type BackendRuntime } from '../backend-runtime.js';
 import { createPeerResolver, parseAddressList } from './peer-resolver.js';
@@ -10,7 +11,7 @@ export function raftFromConfig(config: Config, runtime: BackendRuntime): RaftBac
   const httpAddresses = new Map(
     [...parseAddressList(config.peerHttpAddresses)].map(([id, address]) => [
       id,
-      `${address.host}:${address.port}`,
+      formatHostPort(address),
     ]),
   );
   const httpAddressOf = (id: string): string => {
@@ -18,7 +19,7 @@ export function raftFromConfig(config: Config, runtime: BackendRuntime): RaftBac
     if (known !== undefined) return known;
     if (id === config.id) return advertisedAddress(config);
     const host = staticPeers.get(id)?.host ?? config.peerHostTemplate.replaceAll('{id}', id);
-    return `${host}:${config.httpPort}`;
+    return formatHostPort({ host, port: config.httpPort });
   };
   const secret = runtime.clusterSecret ?? `single-member:${config.id}`.padEnd(16, '.');
   return {

@@ -1,19 +1,23 @@
 import { lookup } from 'node:dns/promises';
+import { parseHostPort } from '../../config/host-port.js';
 import { ElectorError } from '../../core/errors.js';
 import type { PeerAddress } from './transport/outbound-peer.js';
 
-/** Parses "id=host:port" entries into a map; the config loader has already checked their shape. */
+/**
+ * Parses "id=host:port" entries (the host may be an IPv6 literal in brackets, "b=[::1]:7946")
+ * into a map whose hosts sockets take as they are; the config loader has already checked them.
+ */
 export function parseAddressList(entries: readonly string[]): ReadonlyMap<string, PeerAddress> {
   const addresses = new Map<string, PeerAddress>();
   for (const entry of entries) {
-    const match = /^([^=\s]+)=([^\s:]+):(\d{1,5})$/.exec(entry);
-    if (match === null)
+    const match = /^([^=\s]+)=(.*)$/s.exec(entry);
+    const address = parseHostPort(match?.[2] ?? '');
+    if (match === null || address === null)
       throw new ElectorError(
         'CONFIG_INVALID',
-        `expected "id=host:port"; got ${JSON.stringify(entry)}`,
+        `expected "id=host:port" or "id=[ipv6]:port"; got ${JSON.stringify(entry)}`,
       );
-    const [, id = '', host = '', port = ''] = match;
-    addresses.set(id, { host, port: Number(port) });
+    addresses.set(match[1] ?? '', address);
   }
   return addresses;
 }

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import type { ConfigRule } from '../schema.js';
+import { parseHostPort, unbracketHost } from '../host-port.js';
 import { option } from '../option.js';
 import { port, path } from '../option-schemas.js';
 
 export const httpOptions = {
-  httpHost: option(z.string().min(1), {
+  httpHost: option(z.string().min(1).transform(unbracketHost), {
     flag: 'http-host',
     env: 'ELECTOR_HTTP_HOST',
     group: 'http',
@@ -18,13 +19,17 @@ export const httpOptions = {
     default: '4040',
     description: 'Port of the HTTP API (/leader, /role/leader, /metrics, ...).',
   }),
-  advertiseAddress: option(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port'), {
-    flag: 'advertise-address',
-    env: 'ELECTOR_ADVERTISE_ADDRESS',
-    group: 'http',
-    computedDefault: '<pod IP or id>:<http-port>',
-    description: "host:port where other members and workloads reach this member's HTTP API.",
-  }),
+  advertiseAddress: option(
+    z.string().refine((text) => parseHostPort(text) !== null, 'expected host:port or [ipv6]:port'),
+    {
+      flag: 'advertise-address',
+      env: 'ELECTOR_ADVERTISE_ADDRESS',
+      group: 'http',
+      computedDefault: '<id>:<http-port>',
+      description:
+        "host:port (or [ipv6]:port) where other members and workloads reach this member's HTTP API.",
+    },
+  ),
   resignPolicy: option(z.enum(['loopback', 'token', 'loopback-or-token']), {
     flag: 'resign-policy',
     env: 'ELECTOR_RESIGN_POLICY',

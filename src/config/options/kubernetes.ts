@@ -35,6 +35,7 @@ export const kubernetesOptions = {
     env: 'ELECTOR_POD_LABELS',
     group: 'kubernetes',
     default: 'auto',
+    isBoolean: true,
     description:
       'Kubernetes: keep the role label on this pod; auto = on inside a cluster or with --kubeconfig.',
   }),
@@ -65,6 +66,7 @@ export const kubernetesOptions = {
     env: 'ELECTOR_POD_EVENTS',
     group: 'kubernetes',
     default: 'true',
+    isBoolean: true,
     description: 'Kubernetes: record BecameLeader/SteppedDown Events on this pod (rate-limited).',
   }),
   leaseName: option(

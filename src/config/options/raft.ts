@@ -3,6 +3,7 @@ import { ElectorError } from '../../core/errors.js';
 import { validateRaftConfig } from '../../core/raft/config.js';
 import type { OptionKey } from '../options.js';
 import type { ConfigRule } from '../schema.js';
+import { parseHostPort, unbracketHost } from '../host-port.js';
 import { option } from '../option.js';
 import { durationMs, port, list, memberId, path } from '../option-schemas.js';
 
@@ -21,7 +22,7 @@ export const raftOptions = {
     group: 'raft',
     default: '',
     description:
-      'Raft: static peer addresses, "id=host:port,..." (otherwise each peer is found by DNS through --peer-host-template).',
+      'Raft: static peer addresses, "id=host:port,..." or "id=[ipv6]:port" (otherwise each peer is found by DNS through --peer-host-template).',
   }),
   peerHostTemplate: option(z.string().includes('{id}', 'expected a template containing {id}'), {
     flag: 'peer-host-template',
@@ -31,7 +32,7 @@ export const raftOptions = {
     description:
       'Raft: DNS name of a peer, e.g. "{id}.elector-peers.ns.svc.cluster.local" (re-resolved when a peer is unreachable).',
   }),
-  peerHost: option(z.string().min(1), {
+  peerHost: option(z.string().min(1).transform(unbracketHost), {
     flag: 'peer-host',
     env: 'ELECTOR_PEER_HOST',
     group: 'raft',
@@ -158,9 +159,10 @@ export const raftRules: ConfigRule = (config, nameOf) => {
     );
   }
   for (const entry of [...config.peers, ...config.peerHttpAddresses]) {
-    if (!/^[^=\s]+=[^\s:]+:\d{1,5}$/.test(entry)) {
+    const match = /^([^=\s]+)=(.*)$/s.exec(entry);
+    if (match === null || parseHostPort(match[2] ?? '') === null) {
       problems.push(
-        `${config.peers.includes(entry) ? nameOf('peers') : nameOf('peerHttpAddresses')}: expected "id=host:port" entries; got ${JSON.stringify(entry)}`,
+        `${config.peers.includes(entry) ? nameOf('peers') : nameOf('peerHttpAddresses')}: expected "id=host:port" entries (an IPv6 host in brackets: "id=[::1]:7946"); got ${JSON.stringify(entry)}`,
       );
     }
   }

@@ -4,12 +4,22 @@ import { option } from '../option.js';
 import { durationMs, path } from '../option-schemas.js';
 
 export const zookeeperOptions = {
-  zookeeperConnect: option(z.string().min(1), {
-    flag: 'zookeeper-connect',
-    env: 'ELECTOR_ZOOKEEPER_CONNECT',
-    group: 'zookeeper',
-    description: 'ZooKeeper: connect string "host:port,host:port".',
-  }),
+  zookeeperConnect: option(
+    z
+      .string()
+      .min(1)
+      .refine(
+        (text) => !text.includes('['),
+        // node-zookeeper-client splits each server at ":", so "[::1]:2181" would dial "[".
+        'an IPv6 literal cannot be given here (the ZooKeeper client splits host:port at ":"); use a host name that resolves to it',
+      ),
+    {
+      flag: 'zookeeper-connect',
+      env: 'ELECTOR_ZOOKEEPER_CONNECT',
+      group: 'zookeeper',
+      description: 'ZooKeeper: connect string "host:port,host:port".',
+    },
+  ),
   zookeeperChroot: option(
     z.string().regex(/^\/[^\s]*$/, 'expected an absolute znode path such as /team-a'),
     {

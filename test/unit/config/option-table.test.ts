@@ -12,8 +12,12 @@ import { leaseFromConfig } from '../../../src/backends/kubernetes/config.js';
 import { parseLeaseOptions } from '../../../src/backends/kubernetes/options.js';
 import { zookeeperFromConfig } from '../../../src/backends/zookeeper/config.js';
 import { parseZooKeeperOptions } from '../../../src/backends/zookeeper/options.js';
-import { runHelp } from '../../../src/cli/help.js';
+import { flagUsage, runHelp } from '../../../src/cli/help.js';
+import { advertisedAddress } from '../../../src/backends/backend-runtime.js';
+import { kubernetesApiFor } from '../../../src/cli/kubernetes-api.js';
+import { podNameOf } from '../../../src/config/computed-defaults.js';
 import { loadConfig } from '../../../src/config/load.js';
+import type { Config } from '../../../src/config/schema.js';
 import { shownDefault } from '../../../src/config/option.js';
 import { optionShape, optionSpecs } from '../../../src/config/options.js';
 import { optionDefaults } from '../../../src/config/schema.js';
@@ -56,7 +60,7 @@ describe('the option table, --help and the README', () => {
     assert.equal(flagLines.length, optionSpecs.length, 'one --help entry per row');
     for (const spec of optionSpecs) {
       const shown = shownDefault(spec);
-      const entry = `  --${spec.flag} <value>   [${spec.env}]\n      ${spec.description}${shown === '' ? '' : ` (default ${shown})`}\n`;
+      const entry = `  --${flagUsage(spec)}   [${spec.env}]\n      ${spec.description}${shown === '' ? '' : ` (default ${shown})`}\n`;
       assert.ok(help.includes(entry), `--help lacks or misstates --${spec.flag}`);
     }
   });
@@ -193,4 +197,80 @@ describe('a programmatic caller that leaves a setting out gets the table default
     assert.equal(defaultRoleLabelKey, config.roleLabelKey);
     assert.equal(defaultElectionLabelKey, config.electionLabelKey);
   });
+});
+
+describe('a computed default, as --help and the README state it, is what the code applies', () => {
+  const runtime: BackendRuntime = {
+    clock: new ManualClock(0),
+    random: () => 0.5,
+    logger: pino({ level: 'silent' }),
+    observe: ignoreElectionEvents,
+    clusterSecret: null,
+    kubernetesApi: {
+      server: 'https://127.0.0.1:1',
+      requestTimeoutMs: 1000,
+      defaultNamespace: null,
+      request: () => Promise.reject(new Error('not used')),
+      stream: () => Promise.reject(new Error('not used')),
+    },
+  };
+  const config = loadConfig(
+    [
+      ...['--id', 'm-1', '--http-port', '4141', '--election', 'orders', '--namespace', 'shop'],
+      ...['--etcd-endpoints', '127.0.0.1:2379', '--zookeeper-connect', '127.0.0.1:2181'],
+    ],
+    {},
+  );
+  /** Per row with a computed default: what the code applies, given `config`. */
+  const applied: Readonly<Record<string, (config: Config) => Promise<string> | string>> = {
+    advertiseAddress: (given) => {
+      const addresses = new Set([
+        advertisedAddress(given),
+        etcdFromConfig(given, runtime).address,
+        zookeeperFromConfig(given, runtime).address,
+        leaseFromConfig(given, runtime).address,
+      ]);
+      assert.equal(addresses.size, 1, 'every backend advertises the same address');
+      return advertisedAddress(given);
+    },
+    podName: (given) => podNameOf(given),
+    leaseName: (given) => leaseFromConfig(given, runtime).leaseName,
+    kubeconfig: async (given) => {
+      // Without --kubeconfig the API client is the in-cluster one, which outside a pod fails
+      // by saying so.
+      assert.equal(process.env.KUBERNETES_SERVICE_HOST, undefined, 'run outside a pod');
+      const error = await kubernetesApiFor({ ...given, podLabels: 'true' }).then(
+        () => assert.fail('expected the in-cluster client to be refused outside a pod'),
+        (rejected: unknown) => rejected as Error,
+      );
+      return /in-cluster/.test(error.message) ? 'in-cluster' : error.message;
+    },
+  };
+  /** The stated default with its placeholders filled in from `config`. */
+  function filledIn(stated: string): string {
+    return stated
+      .replaceAll('<id>', config.id)
+      .replaceAll('the --id', config.id)
+      .replaceAll('<http-port>', String(config.httpPort))
+      .replaceAll('<election>', config.election);
+  }
+
+  test('every row with a computed default is checked here', () => {
+    assert.deepEqual(
+      optionSpecs
+        .filter((spec) => spec.computedDefault !== undefined)
+        .map((spec) => spec.key)
+        .sort(),
+      Object.keys(applied).sort(),
+    );
+  });
+
+  for (const spec of optionSpecs.filter((row) => row.computedDefault !== undefined)) {
+    test(`--${spec.flag}: the stated default "${spec.computedDefault ?? ''}" is applied`, async () => {
+      assert.equal(config[spec.key], undefined, 'left out, so the computed default applies');
+      const apply = applied[spec.key];
+      assert.ok(apply !== undefined);
+      assert.equal(await apply(config), filledIn(spec.computedDefault ?? ''));
+    });
+  }
 });
