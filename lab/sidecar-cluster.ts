@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startChild, type Child } from './child.js';
 import { freePorts } from './free-port.js';
+import { assertLogsClean, checkLogLines, type LogLineCheck } from './log-line-check.js';
 import { waitFor } from './wait-for.js';
 
 export const cliPath = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -51,6 +52,8 @@ export class SidecarCluster {
   readonly directory = mkdtempSync(join(tmpdir(), 'elector-e2e-'));
   readonly secretFile = join(this.directory, 'cluster-secret');
   readonly members: MemberProcess[] = [];
+  /** One per process started, each checking that process's stdout (its log) line by line. */
+  private readonly logChecks = new Map<Child, LogLineCheck>();
 
   private constructor(private readonly options: ClusterOptions) {
     writeFileSync(this.secretFile, randomBytes(24).toString('hex'));
@@ -128,6 +131,7 @@ export class SidecarCluster {
       env: this.environment(member),
     });
     member.child = child;
+    this.logChecks.set(child, checkLogLines(child.process.stdout, id));
     void child.exited.then((code) => {
       member.lastExit = { code, output: child.output().slice(-4000) };
       if (member.child === child) member.child = null;
@@ -135,10 +139,17 @@ export class SidecarCluster {
     return child;
   }
 
+  /**
+   * Signals the member's process and resolves with how it ended; rejects, quoting the lines, when
+   * any line it logged is not a strict JSON object (a key twice, say).
+   */
   async stopMember(id: string, signal: NodeJS.Signals): Promise<number | string> {
     const child = this.member(id).child;
     if (child === null) return 'not running';
-    return child.kill(signal);
+    const code = await child.kill(signal);
+    await child.closed;
+    this.logChecks.get(child)?.assertClean();
+    return code;
   }
 
   running(): MemberProcess[] {
@@ -196,9 +207,15 @@ export class SidecarCluster {
       .join('\n');
   }
 
+  /**
+   * Kills every member (by PID) and removes the temp directory; then rejects, quoting the lines,
+   * if any process logged a line that is not a strict JSON object.
+   */
   async stop(): Promise<void> {
     await Promise.all(this.members.map(async (member) => member.child?.kill('SIGKILL')));
+    await Promise.all([...this.logChecks.keys()].map((child) => child.closed));
     rmSync(this.directory, { recursive: true, force: true });
+    assertLogsClean(this.logChecks.values());
   }
 }
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Child } from '../child.js';
+import { assertLogsClean, checkLogLines, type LogLineCheck } from '../log-line-check.js';
 import { NetnsLab } from '../netns.js';
 import { cliPath, type LeaderAnswer } from '../sidecar-cluster.js';
 import { TcpProxy } from '../tcp-proxy.js';
@@ -78,6 +79,8 @@ export class FaultMesh {
   private readonly proxies = new Map<string, TcpProxy>();
   private readonly backendProxies = new Map<number, TcpProxy>();
   private readonly backendEnv = new Map<number, Record<string, string>>();
+  /** One per process started, each checking that process's stdout (its log) line by line. */
+  private readonly logChecks = new Map<Child, LogLineCheck>();
 
   private readonly extraEnv: Readonly<Record<string, string>>;
   private readonly memberProcess: (index: number) => MemberProcessOptions;
@@ -216,6 +219,7 @@ export class FaultMesh {
       },
     );
     member.child = child;
+    this.logChecks.set(child, checkLogLines(child.process.stdout, member.id));
     member.isPaused = false;
     void child.exited.then(() => {
       if (member.child === child) member.child = null;
@@ -320,17 +324,23 @@ export class FaultMesh {
     return [...members, ...server].join('\n');
   }
 
-  /** Kills every member (by PID), stops the proxies, removes the lab and the temp directory. */
+  /**
+   * Kills every member (by PID), stops the proxies, removes the lab and the temp directory; then
+   * rejects, quoting the lines, if any member's process logged a line that is not a strict JSON
+   * object (a key twice, say).
+   */
   async stop(): Promise<void> {
     await Promise.all(
       this.members.map((member) => member.child?.kill('SIGKILL') ?? Promise.resolve('not running')),
     );
+    await Promise.all([...this.logChecks.keys()].map((child) => child.closed));
     const proxies = [...this.proxies.values(), ...this.backendProxies.values()];
     await Promise.all(proxies.map((proxy) => proxy.stop()));
     this.server?.resume?.();
     await this.server?.stop();
     await this.lab.destroy();
     rmSync(this.directory, { recursive: true, force: true });
+    assertLogsClean(this.logChecks.values());
   }
 
   private environment(index: number): Record<string, string> {

@@ -30,14 +30,17 @@ describe('log line check', () => {
     );
   });
 
-  it('checks lines split across chunks and a last line without its newline', () => {
+  it('checks lines split across chunks, even inside a character, once their newline arrives', () => {
     const stream = new PassThrough();
     const check = checkLogLines(stream, 'member-0');
     stream.write('{"a":1,"b"');
-    stream.write(':2}\n{"c":3,');
-    stream.write(Buffer.from('"é":"x","c":4}'));
-    assert.deepEqual(check.problems(), []);
-    assert.throws(() => check.assertClean(), /duplicate key "c" in \$: \{"c":3,"é":"x","c":4\}/);
+    stream.write(':2}\n{"c":3,"');
+    const accented = Buffer.from('é');
+    stream.write(accented.subarray(0, 1));
+    stream.write(Buffer.concat([accented.subarray(1), Buffer.from('":"x","c":4}')]));
+    assert.deepEqual(check.problems(), [], 'nothing judged before the newline');
+    stream.write('\n{"cut short by a ki');
+    assert.throws(() => check.assertClean(), /1 of 2 log lines.*\n.*duplicate key "c" in \$: \{"c":3,"é":"x","c":4\}/);
   });
 
   it('fails on a line that is not a JSON object', () => {
