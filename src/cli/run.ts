@@ -1,6 +1,7 @@
-import pino from 'pino';
+import type pino from 'pino';
 import { checkTiming, createBackend } from '../backends/registry.js';
 import { kubernetesApiFor } from './kubernetes-api.js';
+import { createRootLogger } from './logger.js';
 import { loadConfig, readSecretFile } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createHttpApi, listenHttp } from '../http/server.js';
@@ -38,11 +39,7 @@ function resignPolicyOf(config: Config): ResignPolicy {
  */
 export async function runSidecar(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   const config = loadConfig(argv, env);
-  const logger = pino({
-    level: config.logLevel,
-    base: { id: config.id, election: config.election, backend: config.backend },
-    redact: ['clusterSecret', 'config.clusterSecret', 'authorization'],
-  });
+  const logger = createRootLogger(config);
   const workload = resolveWorkloadSettings(config);
   const timing = checkTiming({
     ...config,
