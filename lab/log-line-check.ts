@@ -66,9 +66,14 @@ export class LogLineCheck {
     );
   }
 
-  /** Forgets the failures so far (once a test has failed for them, the next is not blamed too). */
-  clear(): void {
+  /**
+   * `report()`, after which the failures are forgotten: a test that failed for them does not make
+   * the next one fail too.
+   */
+  takeReport(): string | null {
+    const report = this.report();
     this.failures.length = 0;
+    return report;
   }
 
   /** Throws an Error with `report()` if any line failed; returns the number of lines checked. */
@@ -77,12 +82,6 @@ export class LogLineCheck {
     if (report !== null) throw new Error(report);
     return this.checked;
   }
-}
-
-/** Throws one Error with the report of every check that failed. */
-export function assertLogsClean(checks: Iterable<LogLineCheck>): void {
-  const reports = [...checks].flatMap((check) => check.report() ?? []);
-  if (reports.length > 0) throw new Error(reports.join('\n'));
 }
 
 /** Checks every line `stream` carries from now on (a child's stdout). */

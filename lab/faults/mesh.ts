@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Child } from '../child.js';
-import { assertLogsClean, checkLogLines, type LogLineCheck } from '../log-line-check.js';
+import { checkLogLines, type LogLineCheck } from '../log-line-check.js';
+import { watchLogCheck } from '../test-log-hooks.js';
 import { NetnsLab } from '../netns.js';
 import { cliPath, type LeaderAnswer } from '../sidecar-cluster.js';
 import { TcpProxy } from '../tcp-proxy.js';
@@ -79,7 +80,7 @@ export class FaultMesh {
   private readonly proxies = new Map<string, TcpProxy>();
   private readonly backendProxies = new Map<number, TcpProxy>();
   private readonly backendEnv = new Map<number, Record<string, string>>();
-  /** One per process started, each checking that process's stdout (its log) line by line. */
+  /** One per process started, checking its stdout (its log) line by line; see test-log-hooks.ts. */
   private readonly logChecks = new Map<Child, LogLineCheck>();
 
   private readonly extraEnv: Readonly<Record<string, string>>;
@@ -219,7 +220,7 @@ export class FaultMesh {
       },
     );
     member.child = child;
-    this.logChecks.set(child, checkLogLines(child.process.stdout, member.id));
+    this.logChecks.set(child, watchLogCheck(checkLogLines(child.process.stdout, member.id)));
     member.isPaused = false;
     void child.exited.then(() => {
       if (member.child === child) member.child = null;
@@ -325,9 +326,8 @@ export class FaultMesh {
   }
 
   /**
-   * Kills every member (by PID), stops the proxies, removes the lab and the temp directory; then
-   * rejects, quoting the lines, if any member's process logged a line that is not a strict JSON
-   * object (a key twice, say).
+   * Kills every member (by PID), waits until their last output is read (and checked, see
+   * test-log-hooks.ts), stops the proxies, removes the lab and the temp directory.
    */
   async stop(): Promise<void> {
     await Promise.all(
@@ -340,7 +340,6 @@ export class FaultMesh {
     await this.server?.stop();
     await this.lab.destroy();
     rmSync(this.directory, { recursive: true, force: true });
-    assertLogsClean(this.logChecks.values());
   }
 
   private environment(index: number): Record<string, string> {

@@ -40,7 +40,19 @@ describe('log line check', () => {
     stream.write(Buffer.concat([accented.subarray(1), Buffer.from('":"x","c":4}')]));
     assert.deepEqual(check.problems(), [], 'nothing judged before the newline');
     stream.write('\n{"cut short by a ki');
-    assert.throws(() => check.assertClean(), /1 of 2 log lines.*\n.*duplicate key "c" in \$: \{"c":3,"é":"x","c":4\}/);
+    assert.throws(
+      () => check.assertClean(),
+      /1 of 2 log lines.*\n.*duplicate key "c" in \$: \{"c":3,"é":"x","c":4\}/,
+    );
+  });
+
+  it('forgets the failures it reported, so the next test is not blamed for them', () => {
+    const check = new LogLineCheck('cli');
+    check.feed('{"a":1,"a":2}\n');
+    assert.match(check.takeReport() ?? '', /duplicate key "a"/);
+    assert.equal(check.takeReport(), null);
+    check.feed('{"a":1}\n');
+    assert.equal(check.assertClean(), 2);
   });
 
   it('fails on a line that is not a JSON object', () => {
