@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startChild, type Child } from './child.js';
 import { freePorts } from './free-port.js';
-import { checkLogLines, type LogLineCheck } from './log-line-check.js';
-import { watchLogCheck } from './test-log-hooks.js';
+import type { LogLineCheck } from './log-line-check.js';
+import { watchProcessLog } from './test-log-hooks.js';
 import { waitFor } from './wait-for.js';
 
 export const cliPath = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -132,7 +132,7 @@ export class SidecarCluster {
       env: this.environment(member),
     });
     member.child = child;
-    this.logChecks.set(child, watchLogCheck(checkLogLines(child.process.stdout, id)));
+    this.logChecks.set(child, watchProcessLog(child, id));
     void child.exited.then((code) => {
       member.lastExit = { code, output: child.output().slice(-4000) };
       if (member.child === child) member.child = null;

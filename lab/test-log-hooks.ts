@@ -1,4 +1,5 @@
-import type { LogLineCheck } from './log-line-check.js';
+import type { Child } from './child.js';
+import { checkLogLines, type LogLineCheck } from './log-line-check.js';
 
 // The checks of every logger and process the lab made for the test file that is running. Under
 // node:test (which marks its test processes with NODE_TEST_CONTEXT), hooks at the top level of
@@ -23,4 +24,9 @@ if (process.env.NODE_TEST_CONTEXT !== undefined) {
 export function watchLogCheck(check: LogLineCheck): LogLineCheck {
   checks.add(check);
   return check;
+}
+
+/** Checks every line `child` prints on stdout (its log) from now on, as `watchLogCheck` does. */
+export function watchProcessLog(child: Child, source: string): LogLineCheck {
+  return watchLogCheck(checkLogLines(child.process.stdout, source));
 }

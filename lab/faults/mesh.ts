@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Child } from '../child.js';
-import { checkLogLines, type LogLineCheck } from '../log-line-check.js';
-import { watchLogCheck } from '../test-log-hooks.js';
+import type { LogLineCheck } from '../log-line-check.js';
+import { watchProcessLog } from '../test-log-hooks.js';
 import { NetnsLab } from '../netns.js';
 import { cliPath, type LeaderAnswer } from '../sidecar-cluster.js';
 import { TcpProxy } from '../tcp-proxy.js';
@@ -220,7 +220,7 @@ export class FaultMesh {
       },
     );
     member.child = child;
-    this.logChecks.set(child, watchLogCheck(checkLogLines(child.process.stdout, member.id)));
+    this.logChecks.set(child, watchProcessLog(child, member.id));
     member.isPaused = false;
     void child.exited.then(() => {
       if (member.child === child) member.child = null;

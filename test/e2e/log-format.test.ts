@@ -51,7 +51,10 @@ describe('the log format of the built CLI', async () => {
     for (const line of lines) {
       assert.match(String(line.time), isoTime, JSON.stringify(line));
       const time = Date.parse(String(line.time));
-      assert.ok(time >= startedAt - 1000 && time <= Date.now() + 1000, `${String(line.time)} is now`);
+      assert.ok(
+        time >= startedAt - 1000 && time <= Date.now() + 1000,
+        `${String(line.time)} is now`,
+      );
       assert.ok(levelLabels.includes(String(line.level)), JSON.stringify(line));
       assert.deepEqual(
         [line.id, line.backend, line.election],

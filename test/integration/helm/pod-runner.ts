@@ -17,8 +17,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { repositoryRoot } from '../../../lab/helm.js';
 import { startChild, type Child } from '../../../lab/child.js';
-import { checkLogLines } from '../../../lab/log-line-check.js';
-import { watchLogCheck } from '../../../lab/test-log-hooks.js';
+import { watchProcessLog } from '../../../lab/test-log-hooks.js';
 import { freePorts } from '../../../lab/free-port.js';
 import {
   serviceAccountUserName,
@@ -266,7 +265,7 @@ export class StatefulSetController implements PodGroup {
       cwd: repositoryRoot,
       env: { PATH: process.env.PATH ?? '', ...env },
     });
-    watchLogCheck(checkLogLines(child.process.stdout, name));
+    watchProcessLog(child, name);
     const known = this.members.find((member) => member.name === name);
     const member: MemberPod = known ?? {
       name,
