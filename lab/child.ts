@@ -7,6 +7,8 @@ export interface Child {
   output(): string;
   /** Resolves with the exit code (or signal name) once the process has exited. */
   readonly exited: Promise<number | string>;
+  /** Resolves once the process has exited and its stdout and stderr have closed (all output read). */
+  readonly closed: Promise<void>;
   /** SIGKILLs this process (by its PID only) and waits for it to exit. Safe to call twice. */
   kill(signal?: NodeJS.Signals): Promise<number | string>;
 }
@@ -31,6 +33,11 @@ export function startChild(
       resolve(code ?? signal ?? 'unknown');
     });
   });
+  const closed = new Promise<void>((resolve) => {
+    child.once('close', () => {
+      resolve();
+    });
+  });
   let hasExited = false;
   void exited.then(() => {
     hasExited = true;
@@ -40,6 +47,7 @@ export function startChild(
     pid,
     output: () => output,
     exited,
+    closed,
     async kill(signal: NodeJS.Signals = 'SIGKILL') {
       if (!hasExited) {
         try {

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startChild, type Child } from './child.js';
 import { freePorts } from './free-port.js';
+import type { LogLineCheck } from './log-line-check.js';
+import { watchProcessLog } from './test-log-hooks.js';
 import { waitFor } from './wait-for.js';
 
 export const cliPath = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -51,6 +53,8 @@ export class SidecarCluster {
   readonly directory = mkdtempSync(join(tmpdir(), 'elector-e2e-'));
   readonly secretFile = join(this.directory, 'cluster-secret');
   readonly members: MemberProcess[] = [];
+  /** One per process started, checking its stdout (its log) line by line; see test-log-hooks.ts. */
+  private readonly logChecks = new Map<Child, LogLineCheck>();
 
   private constructor(private readonly options: ClusterOptions) {
     writeFileSync(this.secretFile, randomBytes(24).toString('hex'));
@@ -128,6 +132,7 @@ export class SidecarCluster {
       env: this.environment(member),
     });
     member.child = child;
+    this.logChecks.set(child, watchProcessLog(child, id));
     void child.exited.then((code) => {
       member.lastExit = { code, output: child.output().slice(-4000) };
       if (member.child === child) member.child = null;
@@ -135,10 +140,18 @@ export class SidecarCluster {
     return child;
   }
 
+  /**
+   * Signals the member's process and resolves with how it ended; rejects, quoting the lines, when
+   * any line it logged is not a strict JSON object (a key twice, say).
+   */
   async stopMember(id: string, signal: NodeJS.Signals): Promise<number | string> {
     const child = this.member(id).child;
     if (child === null) return 'not running';
-    return child.kill(signal);
+    const code = await child.kill(signal);
+    await child.closed;
+    const report = this.logChecks.get(child)?.takeReport() ?? null;
+    if (report !== null) throw new Error(report);
+    return code;
   }
 
   running(): MemberProcess[] {
@@ -196,8 +209,13 @@ export class SidecarCluster {
       .join('\n');
   }
 
+  /**
+   * Kills every member (by PID), waits until their last output is read (and checked, see
+   * test-log-hooks.ts) and removes the temp directory.
+   */
   async stop(): Promise<void> {
     await Promise.all(this.members.map(async (member) => member.child?.kill('SIGKILL')));
+    await Promise.all([...this.logChecks.keys()].map((child) => child.closed));
     rmSync(this.directory, { recursive: true, force: true });
   }
 }

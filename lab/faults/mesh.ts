@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Child } from '../child.js';
+import type { LogLineCheck } from '../log-line-check.js';
+import { watchProcessLog } from '../test-log-hooks.js';
 import { NetnsLab } from '../netns.js';
 import { cliPath, type LeaderAnswer } from '../sidecar-cluster.js';
 import { TcpProxy } from '../tcp-proxy.js';
@@ -78,6 +80,8 @@ export class FaultMesh {
   private readonly proxies = new Map<string, TcpProxy>();
   private readonly backendProxies = new Map<number, TcpProxy>();
   private readonly backendEnv = new Map<number, Record<string, string>>();
+  /** One per process started, checking its stdout (its log) line by line; see test-log-hooks.ts. */
+  private readonly logChecks = new Map<Child, LogLineCheck>();
 
   private readonly extraEnv: Readonly<Record<string, string>>;
   private readonly memberProcess: (index: number) => MemberProcessOptions;
@@ -216,6 +220,7 @@ export class FaultMesh {
       },
     );
     member.child = child;
+    this.logChecks.set(child, watchProcessLog(child, member.id));
     member.isPaused = false;
     void child.exited.then(() => {
       if (member.child === child) member.child = null;
@@ -320,11 +325,15 @@ export class FaultMesh {
     return [...members, ...server].join('\n');
   }
 
-  /** Kills every member (by PID), stops the proxies, removes the lab and the temp directory. */
+  /**
+   * Kills every member (by PID), waits until their last output is read (and checked, see
+   * test-log-hooks.ts), stops the proxies, removes the lab and the temp directory.
+   */
   async stop(): Promise<void> {
     await Promise.all(
       this.members.map((member) => member.child?.kill('SIGKILL') ?? Promise.resolve('not running')),
     );
+    await Promise.all([...this.logChecks.keys()].map((child) => child.closed));
     const proxies = [...this.proxies.values(), ...this.backendProxies.values()];
     await Promise.all(proxies.map((proxy) => proxy.stop()));
     this.server?.resume?.();

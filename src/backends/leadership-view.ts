@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { BackendName } from '../core/backend-name.js';
 import type { CancelTimer, Clock } from '../core/clock.js';
 import type { ElectionState } from './backend.js';
+import { childLogger } from './child-logger.js';
 
 /** A backend's state at one instant, and the next instant it changes without any event. */
 export interface DerivedLeadership {
@@ -106,7 +107,8 @@ function hasLeadershipChanged(previous: ElectionState, next: ElectionState): boo
 
 /**
  * The one `leadership.changed` log line, with the same fields on every backend; `details` adds
- * the backend's own (Raft: the reason).
+ * the backend's own (Raft: the reason). `backend` comes from the logger's bindings, added only
+ * when the logger does not carry it already, so the line never has the key twice.
  */
 export function logLeadershipChange(
   logger: Logger,
@@ -116,11 +118,10 @@ export function logLeadershipChange(
   details: Readonly<Record<string, unknown>> = {},
 ): void {
   const { leader, fencingToken, term, isSelf, role } = next;
-  logger.info(
+  childLogger(logger, { backend }).info(
     {
       ...details,
       event: 'leadership.changed',
-      backend,
       term: term.toString(),
       fencingToken: fencingToken.toString(),
       leader,

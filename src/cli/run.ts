@@ -1,6 +1,7 @@
-import pino from 'pino';
+import type pino from 'pino';
 import { checkTiming, createBackend } from '../backends/registry.js';
 import { kubernetesApiFor } from './kubernetes-api.js';
+import { createRootLogger } from './logger.js';
 import { formatHostPort } from '../config/host-port.js';
 import { loadConfig, readSecretFile, unknownVariableWarnings } from '../config/load.js';
 import { podNameOf } from '../config/computed-defaults.js';
@@ -40,11 +41,7 @@ function resignPolicyOf(config: Config): ResignPolicy {
  */
 export async function runSidecar(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   const config = loadConfig(argv, env);
-  const logger = pino({
-    level: config.logLevel,
-    base: { id: config.id, election: config.election, backend: config.backend },
-    redact: ['clusterSecret', 'config.clusterSecret', 'authorization'],
-  });
+  const logger = createRootLogger(config);
   for (const warning of unknownVariableWarnings(env)) {
     logger.warn({ event: 'config.unknown-variable' }, warning);
   }

@@ -71,7 +71,8 @@ export async function cleanStaleLeaderLabels(
         options.logger.warn(
           {
             event: 'pod.stale-label.kept',
-            pod: pod.name,
+            // `pod` is bound to this member's own pod: a second `pod` key would repeat it.
+            stalePod: pod.name,
             podFencingToken: podToken.toString(),
             fencingToken: options.fencingToken.toString(),
           },
@@ -93,7 +94,7 @@ export async function cleanStaleLeaderLabels(
         options.logger.info(
           {
             event: 'pod.stale-label.cleaned',
-            pod: pod.name,
+            stalePod: pod.name,
             podFencingToken: podToken.toString(),
             fencingToken: options.fencingToken.toString(),
           },

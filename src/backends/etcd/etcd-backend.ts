@@ -1,3 +1,4 @@
+import { childLogger } from '../child-logger.js';
 import type { Etcd3 } from 'etcd3';
 import type { ElectionBackend, MemberStatus } from '../backend.js';
 import { untilSettledOrAborted, Wakeup } from '../../runtime/abortable.js';
@@ -56,7 +57,7 @@ class EtcdElection extends LeadershipView implements ElectionBackend {
     super(
       'etcd',
       runtime.clock,
-      runtime.logger.child({ backend: 'etcd', election: options.electionName }),
+      childLogger(runtime.logger, { backend: 'etcd', election: options.electionName }),
     );
     this.eligibilityChanged = new Wakeup(runtime.clock);
     const report = createErrorReporter(this.logger, runtime.observe);

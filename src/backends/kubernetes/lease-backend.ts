@@ -1,3 +1,4 @@
+import { childLogger } from '../child-logger.js';
 import { untilAborted, Wakeup } from '../../runtime/abortable.js';
 import { FailureLog } from '../../kubernetes/failure-log.js';
 import type { ElectionBackend, ElectionState, MemberStatus } from '../backend.js';
@@ -29,7 +30,7 @@ import { parseLeaseOptions, type LeaseBackendOptions } from './options.js';
  */
 export function createLeaseBackend(options: LeaseBackendOptions): ElectionBackend {
   const settings = parseLeaseOptions(options);
-  const logger = options.logger.child({
+  const logger = childLogger(options.logger, {
     backend: 'kubernetes',
     memberId: settings.memberId,
     lease: `${settings.namespace}/${settings.leaseName}`,

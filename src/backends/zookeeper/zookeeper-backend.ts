@@ -1,3 +1,4 @@
+import { childLogger } from '../child-logger.js';
 import type { ElectionBackend, ElectionState, MemberStatus } from '../backend.js';
 import { CampaignRunner, type Campaign } from '../campaign-runner.js';
 import { CampaignControl, campaignInSession } from './campaign.js';
@@ -36,7 +37,7 @@ import { createFailureReporter } from './zookeeper-errors.js';
  */
 export function createZooKeeperBackend(options: ZooKeeperBackendOptions): ElectionBackend {
   const settings = parseZooKeeperOptions(options);
-  const logger = options.logger.child({ backend: 'zookeeper', memberId: settings.memberId });
+  const logger = childLogger(options.logger, { backend: 'zookeeper', memberId: settings.memberId });
   const report = createFailureReporter(logger, options.observe);
   const runner: CampaignRunner = new CampaignRunner({
     backend: 'zookeeper',

@@ -47,6 +47,20 @@ export const generalOptions = {
     default: 'info',
     description: 'Log level (JSON logs on stdout).',
   }),
+  logTime: option(z.enum(['epoch', 'iso']), {
+    flag: 'log-time',
+    env: 'ELECTOR_LOG_TIME',
+    group: 'general',
+    default: 'epoch',
+    description: 'Log line `time`: epoch (ms since 1970, a number) or iso (ISO-8601 text, UTC).',
+  }),
+  logLevelFormat: option(z.enum(['number', 'label']), {
+    flag: 'log-level-format',
+    env: 'ELECTOR_LOG_LEVEL_FORMAT',
+    group: 'general',
+    default: 'number',
+    description: 'Log line `level`: number (10 trace .. 60 fatal) or label (the word, e.g. info).',
+  }),
   shutdownTimeoutMs: option(durationMs(100, 600_000), {
     flag: 'shutdown-timeout',
     env: 'ELECTOR_SHUTDOWN_TIMEOUT',

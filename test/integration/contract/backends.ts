@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { testLogger } from '../../../lab/test-logger.js';
 import type { BackendName, ElectionBackend } from '../../../src/backends/backend.js';
 import { createEtcdBackend } from '../../../src/backends/etcd/etcd-backend.js';
 import { createLeaseBackend } from '../../../src/backends/kubernetes/lease-backend.js';
@@ -73,15 +74,10 @@ function membersOf(
     const events: ElectionEvent[] = [];
     const tokens: bigint[] = [];
     const logs: string[] = [];
-    const logger = pino(
-      { level: 'debug', base: { member: id } },
-      {
-        write: (line: string) => {
-          logs.push(line);
-          if (logs.length > 2000) logs.splice(0, 1000);
-        },
-      },
-    );
+    const logger = testLogger(id, { level: 'debug', base: { member: id } }, (line) => {
+      logs.push(line);
+      if (logs.length > 2000) logs.splice(0, 1000);
+    });
     const made = factory(id, index, {
       observe: (event) => {
         events.push(event);

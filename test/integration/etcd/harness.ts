@@ -1,4 +1,3 @@
-import { pino } from 'pino';
 import type { ElectionBackend, ElectionState } from '../../../src/backends/backend.js';
 import { createEtcdBackend } from '../../../src/backends/etcd/etcd-backend.js';
 import type { EtcdBackendOptions } from '../../../src/backends/etcd/options.js';
@@ -7,6 +6,7 @@ import { seededRandom } from '../../../src/core/random.js';
 import { systemClock } from '../../../src/runtime/system-clock.js';
 import type { EtcdCluster } from '../../../lab/etcd-server.js';
 import { actingDeadlineAfter } from '../../../lab/acting-deadline.js';
+import { testLogger } from '../../../lab/test-logger.js';
 import { waitFor, within } from '../../../lab/wait-for.js';
 
 /** One in-process election member with everything it reported. */
@@ -49,14 +49,9 @@ export function createMember(
   const events: ElectionEvent[] = [];
   const changes: { at: number; state: ElectionState }[] = [];
   const logs: string[] = [];
-  const logger = pino(
-    { level: 'info', base: { member: id } },
-    {
-      write: (line: string) => {
-        logs.push(line);
-      },
-    },
-  );
+  const logger = testLogger(id, { level: 'info', base: { member: id } }, (line) => {
+    logs.push(line);
+  });
   const backend = createEtcdBackend({
     memberId: id,
     address: `127.0.0.1:${String(9000 + (seed % 1000))}`,

@@ -17,6 +17,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { repositoryRoot } from '../../../lab/helm.js';
 import { startChild, type Child } from '../../../lab/child.js';
+import { watchProcessLog } from '../../../lab/test-log-hooks.js';
 import { freePorts } from '../../../lab/free-port.js';
 import {
   serviceAccountUserName,
@@ -264,6 +265,7 @@ export class StatefulSetController implements PodGroup {
       cwd: repositoryRoot,
       env: { PATH: process.env.PATH ?? '', ...env },
     });
+    watchProcessLog(child, name);
     const known = this.members.find((member) => member.name === name);
     const member: MemberPod = known ?? {
       name,
@@ -410,5 +412,7 @@ export class StatefulSetController implements PodGroup {
 
   async stop(): Promise<void> {
     await Promise.all(this.members.map(async (candidate) => candidate.child?.kill('SIGKILL')));
+    // The last lines are read, and checked, once each process's output has closed.
+    await Promise.all(this.members.map(async (candidate) => candidate.child?.closed));
   }
 }

@@ -3,7 +3,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { testLogger } from '../../../lab/test-logger.js';
 import type { Leadership } from '../../../src/core/leadership.js';
 import { createKubernetesApi, type KubernetesApi } from '../../../src/kubernetes/api-client.js';
 import type {
@@ -108,20 +109,15 @@ export function following(fencingToken: bigint, leader: string | null = 'web-1')
   return { leader, fencingToken, isSelf: false, leaseExpiresAt: null };
 }
 
-/** A pino logger that keeps its JSON lines in memory. */
+/** A pino logger that keeps its JSON lines in memory; a line that is not strict JSON fails the test. */
 export function memoryLogger(): {
   readonly logger: Logger;
   readonly lines: () => Record<string, unknown>[];
 } {
   const lines: Record<string, unknown>[] = [];
-  const logger = pino(
-    { level: 'debug' },
-    {
-      write(line: string) {
-        lines.push(JSON.parse(line) as Record<string, unknown>);
-      },
-    },
-  );
+  const logger = testLogger('memory logger', { level: 'debug' }, (line) => {
+    lines.push(JSON.parse(line) as Record<string, unknown>);
+  });
   return { logger, lines: () => lines };
 }
 

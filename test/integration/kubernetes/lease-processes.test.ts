@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startChild, type Child } from '../../../lab/child.js';
 import type { JsonObject } from '../../../lab/kube-apiserver/index.js';
+import { watchProcessLog } from '../../../lab/test-log-hooks.js';
 import { waitFor } from '../../../lab/wait-for.js';
 import { startHarness, type Harness } from './harness.js';
 
@@ -82,10 +83,12 @@ describe('three Lease candidate processes', () => {
         { stdio: ['pipe', 'pipe', 'pipe'], cwd: process.cwd() },
       ),
     }));
+    for (const candidate of candidates) watchProcessLog(candidate.child, candidate.id);
   });
 
   after(async () => {
     await Promise.all(candidates.map((candidate) => candidate.child.kill('SIGKILL')));
+    await Promise.all(candidates.map((candidate) => candidate.child.closed));
     await harness.close();
   });
 

@@ -66,7 +66,7 @@ describe('stale-label cleanup', () => {
       assert.equal(labelsOf(server, 'web-4')['elector.io/role'], 'follower');
       assert.equal(convergence.staleLabelsCleaned, 2);
       assert.ok(
-        lines().some((line) => line.event === 'pod.stale-label.kept' && line.pod === 'web-2'),
+        lines().some((line) => line.event === 'pod.stale-label.kept' && line.stalePod === 'web-2'),
         'the newer leader is logged',
       );
       t.diagnostic(

@@ -1,6 +1,7 @@
 // Spawns lab/zookeeper-candidate.ts as a separate process and reads its JSON lines.
 import { fileURLToPath } from 'node:url';
 import { startChild, type Child } from '../../../lab/child.js';
+import { watchProcessLog } from '../../../lab/test-log-hooks.js';
 import { waitFor } from '../../../lab/wait-for.js';
 
 const script = fileURLToPath(new URL('../../../lab/zookeeper-candidate.ts', import.meta.url));
@@ -45,6 +46,7 @@ export function startCandidateProcess(settings: {
       stdio: ['pipe', 'pipe', 'pipe'],
     },
   );
+  watchProcessLog(child, settings.memberId);
   let parsedUpTo = 0;
   const parsed: CandidateEvent[] = [];
   const events = (): CandidateEvent[] => {

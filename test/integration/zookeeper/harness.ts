@@ -1,7 +1,7 @@
 // In-process election members for the ZooKeeper integration tests, and a raw client to look at
 // the znodes they create.
 import { createClient, type Client, type Exception } from 'node-zookeeper-client';
-import { pino } from 'pino';
+import { testLogger } from '../../../lab/test-logger.js';
 import type { ElectionBackend, ElectionState } from '../../../src/backends/backend.js';
 import { createZooKeeperBackend } from '../../../src/backends/zookeeper/zookeeper-backend.js';
 import { type ZooKeeperAuth } from '../../../src/backends/zookeeper/options.js';
@@ -41,13 +41,12 @@ export interface MemberOptions {
 export function createMember(options: MemberOptions): Member {
   const controller = new AbortController();
   const logs: string[] = [];
-  const logger = pino(
+  const logger = testLogger(
+    options.id,
     { level: 'debug', base: { member: options.id } },
-    {
-      write: (line: string) => {
-        logs.push(line);
-        if (logs.length > 2000) logs.splice(0, 1000);
-      },
+    (line) => {
+      logs.push(line);
+      if (logs.length > 2000) logs.splice(0, 1000);
     },
   );
   const member: Member = {

@@ -4,6 +4,7 @@ import { pino, type Logger } from 'pino';
 import type { ElectionState } from '../../../src/backends/backend.js';
 import { LeadershipView, type DerivedLeadership } from '../../../src/backends/leadership-view.js';
 import { ManualClock } from '../manual-clock.js';
+import { LogLineCheck } from '../../../lab/log-line-check.js';
 
 type LogLine = Readonly<Record<string, unknown>>;
 
@@ -197,6 +198,15 @@ describe('LeadershipView', () => {
         ['etcd', 'self', 'b', '7'],
       ],
     );
+  });
+
+  test('writes backend once when the logger already carries it, as the CLI root logger does', () => {
+    const known: Known = { actingUntil: 2000, ownToken: 3n, leader: null, followedUntil: null };
+    const check = new LogLineCheck('leadership view');
+    const logger = pino({ base: { backend: 'etcd', election: 'orders' } }, check.destination());
+    const view = new FakeView(known, new ManualClock(1000), logger);
+    view.refresh();
+    assert.equal(check.assertClean(), 1);
   });
 
   test('a listener that throws is logged, and the others still run', () => {

@@ -1,3 +1,4 @@
+import { childLogger } from '../../child-logger.js';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { PeerDropReason } from '../../../core/election-events.js';
@@ -68,7 +69,10 @@ export class PeerTransport {
   /** Throws ElectorError CONFIG_INVALID naming every bad option. */
   constructor(options: PeerTransportOptions) {
     this.#options = resolveTransportOptions(options);
-    this.#logger = options.logger.child({ component: 'peer-transport', member: options.selfId });
+    this.#logger = childLogger(options.logger, {
+      component: 'peer-transport',
+      member: options.selfId,
+    });
     this.#payloadLimit = this.#options.maxFrameBytes - sealedHeaderBytes;
     this.#fanout = new MessageFanout(this.#logger, options.observe);
     this.#reporter = new TrafficReporter({
