@@ -162,6 +162,10 @@ raft backend, elector.include.statefulSetName and elector.replicas.
   value: {{ include "elector.election" . | quote }}
 - name: ELECTOR_LOG_LEVEL
   value: {{ .Values.sidecar.logLevel | quote }}
+- name: ELECTOR_LOG_TIME
+  value: {{ .Values.sidecar.logTime | quote }}
+- name: ELECTOR_LOG_LEVEL_FORMAT
+  value: {{ .Values.sidecar.logLevelFormat | quote }}
 - name: ELECTOR_SHUTDOWN_TIMEOUT
   value: {{ .Values.sidecar.shutdownTimeout | quote }}
 - name: ELECTOR_HTTP_PORT

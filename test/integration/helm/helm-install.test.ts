@@ -19,6 +19,14 @@ describe('helm install, template and lint of the chart without a cluster', () =>
       { set: 'backend=etcd', message: /at '\/etcd\/endpoints': minItems: got 0, want 1/ },
       { set: 'backnd=raft', message: /additional properties 'backnd' not allowed/ },
       {
+        set: 'sidecar.shutdownTimeout=5 s',
+        message: /at '\/sidecar\/shutdownTimeout': '5 s' does not match pattern/,
+      },
+      {
+        set: 'sidecar.logTime=rfc3339',
+        message: /at '\/sidecar\/logTime': value must be one of 'epoch', 'iso'/,
+      },
+      {
         set: 'mode=include',
         message: /at '\/include\/podSelector': minProperties: got 0, want 1/,
       },
@@ -43,6 +51,31 @@ describe('helm install, template and lint of the chart without a cluster', () =>
     assert.notEqual(install.code, 0);
     assert.match(install.stderr, /INSTALLATION FAILED: values don't meet the specifications/);
     assert.match(install.stderr, /value must be one of 'raft', 'etcd', 'zookeeper', 'kubernetes'/);
+  });
+
+  test('Go durations and the log format values render into the sidecar environment the CLI reads', async () => {
+    const template = await tryHelmTemplate({
+      chart: chartDirectory,
+      extraArgs: [
+        '--set',
+        'sidecar.shutdownTimeout=1m30s',
+        '--set',
+        'raft.electionTimeout=1.5s',
+        '--set',
+        'sidecar.logTime=iso',
+        '--set',
+        'sidecar.logLevelFormat=label',
+      ],
+    });
+    assert.equal(template.code, 0, template.stderr);
+    for (const [name, value] of [
+      ['ELECTOR_SHUTDOWN_TIMEOUT', '1m30s'],
+      ['ELECTOR_ELECTION_TIMEOUT', '1.5s'],
+      ['ELECTOR_LOG_TIME', 'iso'],
+      ['ELECTOR_LOG_LEVEL_FORMAT', 'label'],
+    ]) {
+      assert.match(template.stdout, new RegExp(`- name: ${name}\\n\\s+value: "${value}"`), name);
+    }
   });
 
   test('NOTES.txt tells how to see the leader: kubectl get pods -L elector.io/role and curl /leader', async () => {
