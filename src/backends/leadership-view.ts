@@ -72,13 +72,7 @@ export abstract class LeadershipView {
     if (previous !== null && !hasLeadershipChanged(previous, state)) return;
     this.last = state;
     logLeadershipChange(this.logger, this.backend, state, previous?.leader ?? null);
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(state);
-      } catch (error) {
-        this.logger.error({ event: 'listener.failed', err: error }, 'onChange listener threw');
-      }
-    }
+    notifyListeners(this.listeners, state, this.logger);
   }
 
   /** The backend has stopped: a last refresh, then no timer ever again. */
@@ -103,6 +97,21 @@ function hasLeadershipChanged(previous: ElectionState, next: ElectionState): boo
     previous.isSelf !== next.isSelf ||
     previous.role !== next.role
   );
+}
+
+/** Calls each listener with `state`; one that throws is logged, and the others still run. */
+export function notifyListeners(
+  listeners: ReadonlySet<(next: ElectionState) => void>,
+  state: ElectionState,
+  logger: Logger,
+): void {
+  for (const listener of [...listeners]) {
+    try {
+      listener(state);
+    } catch (error) {
+      logger.error({ event: 'listener.failed', err: error }, 'onChange listener threw');
+    }
+  }
 }
 
 /**

@@ -14,7 +14,7 @@ import type { PeerAddress } from './transport/outbound-peer.js';
 import { PeerTransport } from './transport/peer-transport.js';
 import { pause, untilAborted, untilSettledOrAborted } from '../../runtime/abortable.js';
 import { secondStartError } from '../campaign-runner.js';
-import { logLeadershipChange } from '../leadership-view.js';
+import { logLeadershipChange, notifyListeners } from '../leadership-view.js';
 import type { ElectionBackend, ElectionState, MemberRole, MemberStatus } from '../backend.js';
 import { configurationView, membershipStatus } from './membership-status.js';
 
@@ -112,16 +112,7 @@ export function createRaftBackend(options: RaftBackendOptions): RaftBackend {
           isStopped = true;
           const state = toElectionState(driver.leadership());
           logLeadershipChange(options.logger, 'raft', state, previousLeader, { reason: 'stopped' });
-          for (const listener of listeners) {
-            try {
-              listener(state);
-            } catch (error) {
-              options.logger.error(
-                { event: 'listener.failed', err: error },
-                'onChange listener threw',
-              );
-            }
-          }
+          notifyListeners(listeners, state, options.logger);
         },
         { once: true },
       );
