@@ -14,30 +14,34 @@ const backends: readonly Pick<CampaignOptions, 'backend' | 'prefix' | 'subnet'>[
   { backend: 'kubernetes', prefix: 'elxs', subnet: 84 },
 ];
 
-describe('3 candidates on a backend server, as real processes, under a seeded fault campaign', () => {
-  for (const setup of backends) {
-    const backend = setup.backend ?? 'raft';
-    test(
-      `${backend}: never two acting leaders, tokens never lowered or shared, recovery after every fault`,
-      { skip: only !== undefined && !only.includes(backend) },
-      async () => {
-        console.log(
-          `${backend} fault campaign seed ${seed}; replay the same faults with ELECTOR_SEED=${seed}`,
-        );
-        const report = await runCampaign({
-          ...setup,
-          seed,
-          durationMs: seconds * 1000,
-          size: 3,
-          electionTimeoutMs: 1000,
-        });
-        console.log(report.summary);
-        assertLeadershipHeld(report.history, `${backend}-campaign-seed-${seed}`);
-        assert.deepEqual(report.sharedTokens, [], 'no token was accepted from two writers');
-        assert.ok(report.writes.accepted > 0, 'the leaders wrote to the fenced resource');
-        assert.ok(report.faults >= Math.min(8, seconds / 6), `only ${report.faults} faults`);
-        assert.ok(report.failovers > 0, 'the faults caused failovers');
-      },
-    );
-  }
-});
+describe(
+  '3 candidates on a backend server, as real processes, under a seeded fault campaign',
+  { concurrency: true },
+  () => {
+    for (const setup of backends) {
+      const backend = setup.backend ?? 'raft';
+      test(
+        `${backend}: never two acting leaders, tokens never lowered or shared, recovery after every fault`,
+        { skip: only !== undefined && !only.includes(backend) },
+        async () => {
+          console.log(
+            `${backend} fault campaign seed ${seed}; replay the same faults with ELECTOR_SEED=${seed}`,
+          );
+          const report = await runCampaign({
+            ...setup,
+            seed,
+            durationMs: seconds * 1000,
+            size: 3,
+            electionTimeoutMs: 1000,
+          });
+          console.log(report.summary);
+          assertLeadershipHeld(report.history, `${backend}-campaign-seed-${seed}`);
+          assert.deepEqual(report.sharedTokens, [], 'no token was accepted from two writers');
+          assert.ok(report.writes.accepted > 0, 'the leaders wrote to the fenced resource');
+          assert.ok(report.faults >= Math.min(8, seconds / 6), `only ${report.faults} faults`);
+          assert.ok(report.failovers > 0, 'the faults caused failovers');
+        },
+      );
+    }
+  },
+);
