@@ -77,28 +77,20 @@ export function createRaftBackend(options: RaftBackendOptions): RaftBackend {
   // renews it any more, and the sidecar is going away.
   let isStopped = false;
   const listeners = new Set<(next: ElectionState) => void>();
-  const toElectionState = (leadership: RaftLeadership | null): ElectionState =>
-    isStopped ? stoppedState(leadership) : runningState(leadership);
-  const stoppedState = (leadership: RaftLeadership | null): ElectionState => {
-    const leader = leadership?.leader === config.id ? null : (leadership?.leader ?? null);
+  const toElectionState = (leadership: RaftLeadership | null): ElectionState => {
+    // A stopped member still names the leader it last knew, but never itself.
+    const known = leadership?.leader ?? null;
+    const leader = isStopped && known === config.id ? null : known;
     return {
-      ...runningState(leadership),
       leader,
       leaderAddress: leader === null ? null : options.httpAddressOf(leader),
-      role: 'stopped',
-      isSelf: false,
-      leaseExpiresAt: null,
+      fencingToken: leadership?.fencingToken ?? 0n,
+      term: BigInt(leadership?.term ?? 0),
+      role: isStopped ? 'stopped' : (leadership?.role ?? unloadedRole),
+      isSelf: !isStopped && (leadership?.isSelf ?? false),
+      leaseExpiresAt: isStopped ? null : (leadership?.leaseExpiresAt ?? null),
     };
   };
-  const runningState = (leadership: RaftLeadership | null): ElectionState => ({
-    leader: leadership?.leader ?? null,
-    leaderAddress: leadership?.leader == null ? null : options.httpAddressOf(leadership.leader),
-    fencingToken: leadership?.fencingToken ?? 0n,
-    term: BigInt(leadership?.term ?? 0),
-    role: leadership?.role ?? unloadedRole,
-    isSelf: leadership?.isSelf ?? false,
-    leaseExpiresAt: leadership?.leaseExpiresAt ?? null,
-  });
 
   return {
     name: 'raft',
