@@ -61,7 +61,7 @@ export function createZooKeeperBackend(options: ZooKeeperBackendOptions): Electi
     while (!signal.aborted) {
       let session: ZooKeeperSession | null = null;
       try {
-        session = await openSession(settings, signal);
+        session = await openSession(settings, options.clock, signal);
         checkNegotiatedTimeout(settings.sessionTimeoutMs, session.timeoutMs);
         logger.info(
           {
