@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { pino } from 'pino';
 import type { BackendRuntime } from '../../../src/backends/backend-runtime.js';
 import { zookeeperFromConfig } from '../../../src/backends/zookeeper/config.js';
-import { loadConfig } from '../../../src/config/load.js';
+import { loadConfig, readSecretFile } from '../../../src/config/load.js';
 import { ignoreElectionEvents } from '../../../src/core/election-events.js';
 import { ElectorError } from '../../../src/core/errors.js';
 import { ManualClock } from '../manual-clock.js';
@@ -156,5 +156,19 @@ test('a ZooKeeper auth file without "user:password" is refused without echoing i
       assert.doesNotMatch(error.message, /no-colon-secret/);
       return true;
     },
+  );
+});
+
+test("the Raft mesh's member IDs and its cluster secret, which the peer transport takes as given", () => {
+  assert.match(
+    problems(['--members', 'a,b,b', '--cluster-secret', 'sixteen-chars-ok']),
+    /^--members: .*duplicate member ID "b"/m,
+  );
+  const directory = mkdtempSync(join(tmpdir(), 'elector-cluster-secret-'));
+  const secretFile = join(directory, 'secret');
+  writeFileSync(secretFile, 'short\n');
+  assert.throws(
+    () => readSecretFile(secretFile, '--cluster-secret-file'),
+    /^ElectorError: --cluster-secret-file: cannot use ".*secret": shorter than 16 characters$/,
   );
 });
