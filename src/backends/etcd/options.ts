@@ -1,9 +1,6 @@
-import type { Logger } from 'pino';
 import { optionDefaults } from '../../config/schema.js';
-import type { Clock } from '../../core/clock.js';
-import type { ElectionObserver } from '../../core/election-events.js';
 import { ElectorError } from '../../core/errors.js';
-import type { Random } from '../../core/random.js';
+import type { BackendServices } from '../backend-runtime.js';
 
 export interface EtcdTlsOptions {
   /** PEM bundle of the CAs that sign etcd's server certificate; Node's bundled CAs if absent. */
@@ -20,7 +17,7 @@ interface EtcdAuthOptions {
   readonly password: string;
 }
 
-export interface EtcdBackendOptions {
+export interface EtcdBackendOptions extends BackendServices {
   /** This member's stable ID (pod name); stored in its candidate key's value. */
   readonly memberId: string;
   /** Advertised host:port of this member's sidecar HTTP API; stored beside the ID. */
@@ -50,10 +47,6 @@ export interface EtcdBackendOptions {
   readonly retryBaseDelayMs?: number;
   /** Cap of the retry delay. Default 2000. */
   readonly retryMaxDelayMs?: number;
-  readonly clock: Clock;
-  readonly random: Random;
-  readonly observe: ElectionObserver;
-  readonly logger: Logger;
 }
 
 /** Options with defaults applied and derived values computed. */

@@ -1,11 +1,8 @@
-import type { Logger } from 'pino';
 import { optionDefaults } from '../../config/schema.js';
-import type { Clock } from '../../core/clock.js';
-import type { ElectionObserver } from '../../core/election-events.js';
-import type { Random } from '../../core/random.js';
 import type { KubernetesApi } from '../../kubernetes/api-client.js';
+import type { BackendServices } from '../backend-runtime.js';
 
-export interface LeaseBackendOptions {
+export interface LeaseBackendOptions extends BackendServices {
   /** This member's identity, written as the Lease's holderIdentity (use the pod name). Unique. */
   readonly memberId: string;
   /** host:port of this member's sidecar HTTP API; written to the Lease while it leads. */
@@ -29,10 +26,6 @@ export interface LeaseBackendOptions {
    * 2 s); × 1.2 must stay below renewDeadlineMs.
    */
   readonly retryPeriodMs?: number;
-  readonly clock: Clock;
-  readonly random: Random;
-  readonly observe: ElectionObserver;
-  readonly logger: Logger;
 }
 
 /** Options with defaults applied. */

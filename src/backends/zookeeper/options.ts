@@ -1,9 +1,6 @@
-import type { Logger } from 'pino';
 import { optionDefaults } from '../../config/schema.js';
-import type { Clock } from '../../core/clock.js';
-import type { ElectionObserver } from '../../core/election-events.js';
 import { ElectorError } from '../../core/errors.js';
-import type { Random } from '../../core/random.js';
+import type { BackendServices } from '../backend-runtime.js';
 
 /** ZooKeeper's digest scheme: `user:password`, sent to the server with every (re)connect. */
 export interface ZooKeeperAuth {
@@ -11,7 +8,7 @@ export interface ZooKeeperAuth {
   readonly credentials: string;
 }
 
-export interface ZooKeeperBackendOptions {
+export interface ZooKeeperBackendOptions extends BackendServices {
   /** This member's ID, stored in its candidate znode's data. */
   readonly memberId: string;
   /** host:port where this member's sidecar HTTP API is reachable; stored beside the ID. */
@@ -40,10 +37,6 @@ export interface ZooKeeperBackendOptions {
    * negotiated session timeout, the cadence at which the leader proves its place.
    */
   readonly refreshIntervalMs?: number;
-  readonly clock: Clock;
-  readonly random: Random;
-  readonly observe: ElectionObserver;
-  readonly logger: Logger;
 }
 
 /** Options with defaults applied and the chroot folded into the paths. */
