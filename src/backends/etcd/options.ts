@@ -50,26 +50,19 @@ export interface EtcdBackendOptions extends BackendServices {
 }
 
 /** Options with defaults applied and derived values computed. */
-export interface ResolvedEtcdOptions {
-  readonly memberId: string;
-  readonly address: string;
+export type ResolvedEtcdOptions = Required<
+  Omit<EtcdBackendOptions, keyof BackendServices | 'endpoints' | 'tls' | 'auth'>
+> & {
   /** `host:port` without scheme. */
   readonly hosts: readonly string[];
   readonly isTls: boolean;
   readonly tls: EtcdTlsOptions | undefined;
   readonly auth: EtcdAuthOptions | undefined;
-  readonly electionName: string;
   /** `elector/<electionName>/` */
   readonly keyPrefix: string;
-  readonly leaseTtlSeconds: number;
-  readonly safetyMarginMs: number;
   /** TTL/3, as etcd's Go client renews. */
   readonly keepaliveIntervalMs: number;
-  readonly requestTimeoutMs: number;
-  readonly refreshIntervalMs: number;
-  readonly retryBaseDelayMs: number;
-  readonly retryMaxDelayMs: number;
-}
+};
 
 /** etcd's `MaxLeaseTTL` (lease/lessor.go): larger grants fail with "too large lease TTL". */
 const maximumLeaseTtlSeconds = 9_000_000_000;

@@ -29,15 +29,7 @@ export interface LeaseBackendOptions extends BackendServices {
 }
 
 /** Options with defaults applied. */
-export interface LeaseSettings {
-  readonly memberId: string;
-  readonly address: string;
-  readonly namespace: string;
-  readonly leaseName: string;
-  readonly leaseDurationMs: number;
-  readonly renewDeadlineMs: number;
-  readonly retryPeriodMs: number;
-}
+export type LeaseSettings = Required<Omit<LeaseBackendOptions, keyof BackendServices | 'api'>>;
 
 /** client-go's JitterFactor: a candidate retries within retryPeriod × [1, 1.2]. */
 export const retryJitterFactor = 1.2;
