@@ -40,17 +40,15 @@ export interface ZooKeeperBackendOptions extends BackendServices {
 }
 
 /** Options with defaults applied and the chroot folded into the paths. */
-export interface ZooKeeperSettings {
-  readonly memberId: string;
-  readonly address: string;
-  readonly connectString: string;
+export type ZooKeeperSettings = Required<
+  Pick<ZooKeeperBackendOptions, 'memberId' | 'address' | 'connectString' | 'sessionTimeoutMs'>
+> & {
   /** chroot + electionName: the parent of the candidate znodes. */
   readonly parentPath: string;
-  readonly sessionTimeoutMs: number;
   readonly auth: ZooKeeperAuth | null;
   /** Null: a sixth of the negotiated session timeout. */
   readonly refreshIntervalMs: number | null;
-}
+};
 
 /**
  * Applies defaults and folds the chroot into the parent path. The settings were checked once,
