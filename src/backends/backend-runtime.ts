@@ -8,12 +8,16 @@ import type { SafeguardMutations } from '../core/raft/state.js';
 import type { Random } from '../core/random.js';
 import type { KubernetesApi } from '../kubernetes/api-client.js';
 
-/** What the composition root hands every backend besides its settings. */
-export interface BackendRuntime {
+/** The services every backend, and each part of one, takes as they are. */
+export interface BackendServices {
   readonly clock: Clock;
   readonly random: Random;
   readonly logger: Logger;
   readonly observe: ElectionObserver;
+}
+
+/** What the composition root hands every backend besides its settings. */
+export interface BackendRuntime extends BackendServices {
   /** The Raft cluster secret, read from its file or variable by the caller. */
   readonly clusterSecret: string | null;
   /** The Kubernetes API, when configured (Lease backend, pod labels). */
@@ -26,9 +30,7 @@ export interface BackendRuntime {
 }
 
 /** The services every backend's options take, as they are. */
-export function runtimeServices(
-  runtime: BackendRuntime,
-): Pick<BackendRuntime, 'clock' | 'random' | 'logger' | 'observe'> {
+export function runtimeServices(runtime: BackendRuntime): BackendServices {
   return {
     clock: runtime.clock,
     random: runtime.random,

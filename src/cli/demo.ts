@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { repeatedFlagProblems } from '../config/repeated-flag.js';
 import { formatTable } from './status.js';
 
 interface DemoMember {
@@ -67,10 +68,16 @@ async function fetchView(member: DemoMember): Promise<MemberView | null> {
  * one line per change and reads the same commands as lines on stdin (kill, stop, restart, quit).
  */
 export async function runDemo(argv: readonly string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values, tokens } = parseArgs({
     args: [...argv],
+    tokens: true,
     options: { members: { type: 'string', default: '3' } },
   });
+  const repeated = repeatedFlagProblems(tokens);
+  if (repeated.length > 0) {
+    process.stderr.write(`${repeated.join('\n')}\n`);
+    return 2;
+  }
   const count = Number(values.members);
   if (![1, 3, 5, 7].includes(count)) {
     process.stderr.write(

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { ElectorError } from '../core/errors.js';
 import { configRules, optionSpecs, type OptionKey, type OptionSpec } from './options.js';
+import { givenTwice } from './repeated-flag.js';
 import { configSchema, type Config } from './schema.js';
 
 interface RawValue {
@@ -56,9 +57,8 @@ function readFlags(argv: readonly string[], problems: string[]): Map<string, Raw
     }
     const earlier = values.get(spec.key);
     if (earlier !== undefined) {
-      problems.push(
-        `--${name}: given twice (${shown(spec, earlier.text)} and ${shown(spec, text)}); give it once${spec.default === '' ? ', with a comma-separated list' : ''}`,
-      );
+      const hint = spec.default === '' ? ', with a comma-separated list' : '';
+      problems.push(givenTwice(name, shown(spec, earlier.text), shown(spec, text), hint));
       continue;
     }
     values.set(spec.key, { text, source: `--${name}` });

@@ -8,7 +8,7 @@ const namePartRule =
   "at most 63 characters of letters, digits, '-', '_' and '.', starting and ending with a letter or digit";
 
 /** Why `value` is not a lowercase RFC 1123 subdomain (e.g. "elector.io"), or null if it is one. */
-export function dnsSubdomainProblem(value: string): string | null {
+function dnsSubdomainProblem(value: string): string | null {
   if (value === '') return 'is empty';
   if (value.length > 253) return `is ${value.length} characters long; the limit is 253`;
   if (!value.split('.').every((label) => dnsLabel.test(label))) {

@@ -1,5 +1,6 @@
 // Turns the workload flags of `elector run` into a probe spec, the gate's timing and hook
 // specs, with one CONFIG_INVALID line per broken rule, each naming the flag and the value.
+import { parseHostPort } from '../config/host-port.js';
 import { ElectorError } from '../core/errors.js';
 import {
   defaultHealthTiming,
@@ -93,8 +94,9 @@ function probeSpecOf(values: WorkloadFlagValues, problems: string[]): ProbeSpec 
     return url === null ? null : { kind: 'http', url };
   }
   if (values.healthTcpAddress !== undefined) {
-    const address = hostPortOf(values.healthTcpAddress);
-    if (address === null) {
+    // The one host:port reader of every address flag; port 0 cannot be dialled.
+    const address = parseHostPort(values.healthTcpAddress);
+    if (address === null || address.port === 0) {
       problems.push(
         `--health-tcp-address: expected host:port such as 127.0.0.1:5432 or [::1]:5432; got ${JSON.stringify(values.healthTcpAddress)}`,
       );
@@ -141,14 +143,4 @@ function httpUrlOf(flag: string, text: string, problems: string[]): URL | null {
     `${flag}: expected an http:// or https:// URL such as http://127.0.0.1:8080/healthz; got ${JSON.stringify(text)}`,
   );
   return null;
-}
-
-/** host:port or [ipv6]:port with a port in 1..65535; null when it is neither. */
-export function hostPortOf(text: string): { host: string; port: number } | null {
-  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(text);
-  if (match === null) return null;
-  const port = Number(match[3]);
-  const host = match[1] ?? match[2];
-  if (host === undefined || port < 1 || port > 65535) return null;
-  return { host, port };
 }

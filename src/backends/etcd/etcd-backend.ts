@@ -23,8 +23,8 @@ import { runSession, Session, type SessionOutcome } from './session.js';
 
 /**
  * Creates an etcd election member (the recipe of etcd's client/v3/concurrency election, on
- * etcd3's lease, watch and txn primitives). Throws CONFIG_INVALID (listing every bad option)
- * at once; contacts etcd only in start(), which resolves once the member's key is written.
+ * etcd3's lease, watch and txn primitives). Contacts etcd only in start(), which resolves once
+ * the member's key is written.
  *
  * etcd3's own `Election` is not used: its lease counts the TTL from when a renewal's answer
  * ARRIVED and reports loss only after 2 × TTL without one, so a cut-off leader would act past

@@ -1,8 +1,4 @@
 import type { Etcd3 } from 'etcd3';
-import type { Logger } from 'pino';
-import type { Clock } from '../../core/clock.js';
-import type { Random } from '../../core/random.js';
-import type { ElectionObserver } from '../../core/election-events.js';
 import { ElectorError } from '../../core/errors.js';
 import { isAborted, pause, Wakeup } from '../../runtime/abortable.js';
 import { Backoff, type BackoffPolicy } from '../../runtime/backoff.js';
@@ -12,16 +8,13 @@ import type { EtcdErrorReporter, EtcdOperation } from './etcd-errors.js';
 import { deadlineTimer, keepLeaseAlive } from './lease-keeper.js';
 import { SessionWatches } from './session-watches.js';
 import { checkGrantedTtl, type ResolvedEtcdOptions } from './options.js';
+import type { BackendServices } from '../backend-runtime.js';
 
-export interface SessionContext {
+export interface SessionContext extends BackendServices {
   readonly options: ResolvedEtcdOptions;
   readonly client: Etcd3;
   readonly store: ElectionStore;
-  readonly clock: Clock;
-  readonly random: Random;
   readonly retry: BackoffPolicy;
-  readonly observe: ElectionObserver;
-  readonly logger: Logger;
   readonly report: EtcdErrorReporter;
   /** Called after any change of the session's fields, so the owner can re-derive its state. */
   readonly onUpdate: () => void;

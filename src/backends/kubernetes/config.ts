@@ -18,7 +18,7 @@ export function leaseFromConfig(config: Config, runtime: BackendRuntime): LeaseB
     memberId: config.id,
     address: advertisedAddress(config),
     api: runtime.kubernetesApi,
-    // Required with this backend (config/options/kubernetes.ts); "" is refused by the backend.
+    // Required with this backend (config/options/kubernetes.ts), so never "" here.
     namespace: config.namespace ?? '',
     leaseName: config.leaseName ?? `elector-${config.election}`,
     leaseDurationMs: config.leaseDurationMs,

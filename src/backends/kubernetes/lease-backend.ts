@@ -6,7 +6,7 @@ import { CampaignRunner, type Campaign } from '../campaign-runner.js';
 import { LeaseCampaign } from './lease-campaign.js';
 import { LeaseView } from './lease-view.js';
 import { runLeaseWatcher } from './lease-watcher.js';
-import { parseLeaseOptions, type LeaseBackendOptions } from './options.js';
+import { resolveLeaseOptions, type LeaseBackendOptions } from './options.js';
 
 /**
  * Leader election on a coordination.k8s.io/v1 Lease, following client-go's rules
@@ -21,7 +21,6 @@ import { parseLeaseOptions, type LeaseBackendOptions } from './options.js';
  * milliseconds. The fencing token is spec.leaseTransitions, which every acquisition increments
  * (strictly monotonic for as long as the Lease object exists; deleting it starts again at 1).
  * The leader's address is kept in the annotation elector.io/leader-address.
- * Throws ElectorError CONFIG_INVALID for bad options.
  *
  * @example
  * const backend = createLeaseBackend({ memberId: podName, address: '10.0.0.5:8080', api,
@@ -29,7 +28,7 @@ import { parseLeaseOptions, type LeaseBackendOptions } from './options.js';
  * await backend.start(root.signal);
  */
 export function createLeaseBackend(options: LeaseBackendOptions): ElectionBackend {
-  const settings = parseLeaseOptions(options);
+  const settings = resolveLeaseOptions(options);
   const logger = childLogger(options.logger, {
     backend: 'kubernetes',
     memberId: settings.memberId,

@@ -2,10 +2,6 @@
 // client-go's tryAcquireOrRenew (tools/leaderelection/leaderelection.go). Every write carries
 // the resourceVersion it was based on, so of two members racing for the Lease exactly one wins
 // and the other gets 409 Conflict and reads again: there are never two holders.
-import type { Logger } from 'pino';
-import type { Clock } from '../../core/clock.js';
-import type { ElectionObserver } from '../../core/election-events.js';
-import type { Random } from '../../core/random.js';
 import {
   isAlreadyExists,
   isConflict,
@@ -21,15 +17,12 @@ import { getLease, writeLease, type LeaseSnapshot, type LeaseWrite } from './lea
 import { acquireWrite, holderOf, releaseWrite, renewWrite, tokenOf } from './lease-record.js';
 import type { LeaseView } from './lease-view.js';
 import { retryJitterFactor, type LeaseSettings } from './options.js';
+import type { BackendServices } from '../backend-runtime.js';
 
-export interface CampaignContext {
+export interface CampaignContext extends BackendServices {
   readonly api: KubernetesApi;
   readonly settings: LeaseSettings;
   readonly view: LeaseView;
-  readonly clock: Clock;
-  readonly random: Random;
-  readonly observe: ElectionObserver;
-  readonly logger: Logger;
   readonly failures: FailureLog;
   readonly wakeup: Wakeup;
 }
@@ -233,7 +226,7 @@ export class LeaseCampaign {
       view.refresh();
     } catch (error) {
       if (isConflict(error)) {
-        await this.recheckHold(holding.token, signal);
+        await this.recheckHold(signal);
         return;
       }
       if (isNotFound(error)) {
@@ -245,26 +238,33 @@ export class LeaseCampaign {
   }
 
   /** After a 409 on renew: still ours (only metadata changed) → renew again; otherwise lost. */
-  private async recheckHold(token: bigint, signal: AbortSignal): Promise<void> {
-    const { settings, view } = this.context;
+  private async recheckHold(signal: AbortSignal): Promise<void> {
     try {
-      const lease = await this.readLease(signal);
-      view.accept(lease);
-      const holding = view.hold().holding;
-      if (holding !== null && holderOf(lease) === settings.memberId && tokenOf(lease) === token) {
-        view.setHold({ holding: { ...holding, lease } });
-        this.context.wakeup.wake();
-      } else {
-        this.loseHold('another member holds the Lease');
-      }
+      if (!(await this.rereadHold(signal))) this.loseHold('another member holds the Lease');
     } catch (error) {
       if (isNotFound(error)) this.loseHold('the Lease was deleted');
       else this.fail('read', error);
     }
   }
 
+  /**
+   * After a 409: reads the Lease again. If it still names this member with the token it holds,
+   * keeps the hold on that version, wakes the loop to write again and returns true.
+   */
+  private async rereadHold(signal: AbortSignal): Promise<boolean> {
+    const { settings, view } = this.context;
+    const lease = await this.readLease(signal);
+    view.accept(lease);
+    const holding = view.hold().holding;
+    const isOurs = holderOf(lease) === settings.memberId && tokenOf(lease) === holding?.token;
+    if (holding === null || !isOurs) return false;
+    view.setHold({ holding: { ...holding, lease } });
+    this.context.wakeup.wake();
+    return true;
+  }
+
   private async release(signal: AbortSignal): Promise<void> {
-    const { settings, view, logger } = this.context;
+    const { view, logger } = this.context;
     const holding = view.hold().holding;
     if (holding === null) return;
     try {
@@ -283,28 +283,21 @@ export class LeaseCampaign {
     } catch (error) {
       if (isConflict(error)) {
         try {
-          const lease = await this.readLease(signal);
-          view.accept(lease);
-          const stillHeld = view.hold().holding;
-          if (holderOf(lease) === settings.memberId && stillHeld !== null) {
-            view.setHold({ holding: { ...stillHeld, lease } });
-            this.context.wakeup.wake();
-          } else {
-            view.setHold({ holding: null });
-            this.finishRelease();
-          }
+          if (!(await this.rereadHold(signal))) this.dropHold();
         } catch (readError) {
           this.fail('read', readError);
         }
         return;
       }
-      if (isNotFound(error)) {
-        view.setHold({ holding: null });
-        this.finishRelease();
-        return;
-      }
-      this.fail('release', error);
+      if (isNotFound(error)) this.dropHold();
+      else this.fail('release', error);
     }
+  }
+
+  /** The Lease is no longer ours (released by another write, or gone): the release is done. */
+  private dropHold(): void {
+    this.context.view.setHold({ holding: null });
+    this.finishRelease();
   }
 
   /** On stop, a held Lease is released (bounded by the renew deadline) so a follower takes over at once. */

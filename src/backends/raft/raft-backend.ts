@@ -1,13 +1,9 @@
-import type { Logger } from 'pino';
-import type { Clock } from '../../core/clock.js';
-import type { ElectionObserver } from '../../core/election-events.js';
 import { ElectorError } from '../../core/errors.js';
 import type { RaftConfig } from '../../core/raft/config.js';
 import { isQuorum, isVoter } from '../../core/raft/configuration.js';
 import { contactsOf, hasLeft } from '../../core/raft/membership-view.js';
 import type { RaftLeadership } from '../../core/raft/leadership-view.js';
 import type { NodeState, SafeguardMutations } from '../../core/raft/state.js';
-import type { Random } from '../../core/random.js';
 import { RaftDriver } from './driver.js';
 import { FileStateStore } from './storage/file-state-store.js';
 import type { PeerAddress } from './transport/outbound-peer.js';
@@ -17,8 +13,9 @@ import { secondStartError } from '../campaign-runner.js';
 import { logLeadershipChange, notifyListeners } from '../leadership-view.js';
 import type { ElectionBackend, ElectionState, MemberRole, MemberStatus } from '../backend.js';
 import { configurationView, membershipStatus } from './membership-status.js';
+import type { BackendServices } from '../backend-runtime.js';
 
-export interface RaftBackendOptions {
+export interface RaftBackendOptions extends BackendServices {
   readonly config: RaftConfig;
   readonly stateDir: string;
   readonly listenHost: string;
@@ -27,10 +24,6 @@ export interface RaftBackendOptions {
   /** The HTTP API address of a member, for `leaderAddress`. */
   readonly httpAddressOf: (id: string) => string;
   readonly secret: Uint8Array;
-  readonly clock: Clock;
-  readonly random: Random;
-  readonly logger: Logger;
-  readonly observe: ElectionObserver;
   /** Deliberate breakages for fault tests only; never set in production. */
   readonly mutations?: SafeguardMutations;
 }
@@ -77,28 +70,20 @@ export function createRaftBackend(options: RaftBackendOptions): RaftBackend {
   // renews it any more, and the sidecar is going away.
   let isStopped = false;
   const listeners = new Set<(next: ElectionState) => void>();
-  const toElectionState = (leadership: RaftLeadership | null): ElectionState =>
-    isStopped ? stoppedState(leadership) : runningState(leadership);
-  const stoppedState = (leadership: RaftLeadership | null): ElectionState => {
-    const leader = leadership?.leader === config.id ? null : (leadership?.leader ?? null);
+  const toElectionState = (leadership: RaftLeadership | null): ElectionState => {
+    // A stopped member still names the leader it last knew, but never itself.
+    const known = leadership?.leader ?? null;
+    const leader = isStopped && known === config.id ? null : known;
     return {
-      ...runningState(leadership),
       leader,
       leaderAddress: leader === null ? null : options.httpAddressOf(leader),
-      role: 'stopped',
-      isSelf: false,
-      leaseExpiresAt: null,
+      fencingToken: leadership?.fencingToken ?? 0n,
+      term: BigInt(leadership?.term ?? 0),
+      role: isStopped ? 'stopped' : (leadership?.role ?? unloadedRole),
+      isSelf: !isStopped && (leadership?.isSelf ?? false),
+      leaseExpiresAt: isStopped ? null : (leadership?.leaseExpiresAt ?? null),
     };
   };
-  const runningState = (leadership: RaftLeadership | null): ElectionState => ({
-    leader: leadership?.leader ?? null,
-    leaderAddress: leadership?.leader == null ? null : options.httpAddressOf(leadership.leader),
-    fencingToken: leadership?.fencingToken ?? 0n,
-    term: BigInt(leadership?.term ?? 0),
-    role: leadership?.role ?? unloadedRole,
-    isSelf: leadership?.isSelf ?? false,
-    leaseExpiresAt: leadership?.leaseExpiresAt ?? null,
-  });
 
   return {
     name: 'raft',

@@ -1,8 +1,4 @@
 import type { Event } from 'node-zookeeper-client';
-import type { Logger } from 'pino';
-import type { Clock } from '../../core/clock.js';
-import type { ElectionObserver } from '../../core/election-events.js';
-import type { Random } from '../../core/random.js';
 import type { ElectionView, KnownCandidate } from './election-view.js';
 import type { ZooKeeperSettings } from './options.js';
 import { checkQueue, joinQueue, observeQueue, type SessionCampaign } from './queue.js';
@@ -11,6 +7,7 @@ import { isAborted, type Wakeup } from '../../runtime/abortable.js';
 import { Backoff } from '../../runtime/backoff.js';
 import { leaderNoticeDelayMs } from '../leader-notice.js';
 import { zookeeperCodeOf, type FailureReporter } from './zookeeper-errors.js';
+import type { BackendServices } from '../backend-runtime.js';
 
 /** Commands from the backend's public methods, carried out by the campaign loop alone. */
 export class CampaignControl {
@@ -33,13 +30,9 @@ export class CampaignControl {
   }
 }
 
-export interface CampaignContext {
+export interface CampaignContext extends BackendServices {
   readonly settings: ZooKeeperSettings;
   readonly view: ElectionView;
-  readonly clock: Clock;
-  readonly random: Random;
-  readonly logger: Logger;
-  readonly observe: ElectionObserver;
   readonly report: FailureReporter;
   readonly wakeup: Wakeup;
   readonly control: CampaignControl;

@@ -1,4 +1,5 @@
 import type { Config } from '../../config/schema.js';
+import { ElectorError } from '../../core/errors.js';
 import {
   advertisedAddress,
   readCredential,
@@ -7,7 +8,10 @@ import {
 } from '../backend-runtime.js';
 import type { ZooKeeperBackendOptions } from './options.js';
 
-/** The ZooKeeper backend's options from `elector run`'s settings; reads the auth file. */
+/**
+ * The ZooKeeper backend's options from `elector run`'s settings; reads the auth file. Throws
+ * CONFIG_INVALID if it cannot be read or holds no "user:password".
+ */
 export function zookeeperFromConfig(
   config: Config,
   runtime: BackendRuntime,
@@ -15,7 +19,7 @@ export function zookeeperFromConfig(
   return {
     memberId: config.id,
     address: advertisedAddress(config),
-    // Required with this backend (config/options/zookeeper.ts); "" is refused by the backend.
+    // Required with this backend (config/options/zookeeper.ts), so never "" here.
     connectString: config.zookeeperConnect ?? '',
     electionName: `/elector/${config.election}`,
     sessionTimeoutMs: config.zookeeperSessionTimeoutMs,
@@ -25,9 +29,18 @@ export function zookeeperFromConfig(
       : {
           auth: {
             scheme: 'digest' as const,
-            credentials: readCredential(config.zookeeperAuthFile, '--zookeeper-auth-file'),
+            credentials: digestCredentials(config.zookeeperAuthFile),
           },
         }),
     ...runtimeServices(runtime),
   };
+}
+
+function digestCredentials(path: string): string {
+  const credentials = readCredential(path, '--zookeeper-auth-file');
+  if (/^[^:]+:.+$/.test(credentials)) return credentials;
+  throw new ElectorError(
+    'CONFIG_INVALID',
+    `--zookeeper-auth-file: expected the file to hold "user:password"; got (redacted) from ${JSON.stringify(path)}`,
+  );
 }

@@ -1,4 +1,5 @@
 import { State, createClient, type Client } from 'node-zookeeper-client';
+import type { Clock } from '../../core/clock.js';
 import type { ZooKeeperAuth } from './options.js';
 import { SessionGoneError, toElectorError } from './zookeeper-errors.js';
 
@@ -15,6 +16,7 @@ export interface SessionParameters {
  */
 export async function connectClient(
   parameters: SessionParameters,
+  clock: Clock,
   signal: AbortSignal,
 ): Promise<Client> {
   signal.throwIfAborted();
@@ -30,7 +32,7 @@ export async function connectClient(
   const connectTimeoutMs = 2 * parameters.sessionTimeoutMs;
   await new Promise<void>((resolve, reject) => {
     const finish = (): void => {
-      clearTimeout(timer);
+      cancelTimer();
       signal.removeEventListener('abort', onAbort);
       client.removeListener('state', onState);
     };
@@ -52,10 +54,10 @@ export async function connectClient(
     const onAbort = (): void => {
       fail(signal.reason, true);
     };
-    const timer = setTimeout(() => {
+    const cancelTimer = clock.setTimer(connectTimeoutMs, () => {
       const message = `no server of ${parameters.connectString} granted a session within ${connectTimeoutMs} ms`;
       fail(new SessionGoneError('CONNECT_TIMEOUT', message), false);
-    }, connectTimeoutMs);
+    });
     signal.addEventListener('abort', onAbort, { once: true });
     client.on('state', onState);
     client.connect();

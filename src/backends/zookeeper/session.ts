@@ -9,6 +9,7 @@ import {
   type Event,
   type Stat,
 } from 'node-zookeeper-client';
+import type { Clock } from '../../core/clock.js';
 import { hexOf } from './candidates.js';
 import { connectClient, discardClient, dropSocket, type SessionParameters } from './connect.js';
 import { OperationTimeoutError, SessionGoneError, toElectorError } from './zookeeper-errors.js';
@@ -58,15 +59,24 @@ export interface ZooKeeperSession {
 
 type Callback<T> = (error: Error | Exception | null, value: T) => void;
 
-/** Connects a new session; rejects (mapped) if no server accepts it within twice the timeout. */
+/**
+ * Connects a new session; rejects (mapped) if no server accepts it within twice the timeout,
+ * measured on `clock`.
+ */
 export async function openSession(
   parameters: SessionParameters,
+  clock: Clock,
   signal: AbortSignal,
 ): Promise<ZooKeeperSession> {
-  return wrapClient(await connectClient(parameters, signal), parameters.auth !== null);
+  const client = await connectClient(parameters, clock, signal);
+  return sessionOver(client, parameters.auth !== null, clock);
 }
 
-function wrapClient(client: Client, hasAuth: boolean): ZooKeeperSession {
+/**
+ * The session of a connected client. Each request is rejected (TIMEOUT) and the connection
+ * dropped when no answer comes within 2/3 of the session timeout on `clock`.
+ */
+export function sessionOver(client: Client, hasAuth: boolean, clock: Clock): ZooKeeperSession {
   const idHex = hexOf(client.getSessionId());
   const timeoutMs = client.getSessionTimeout();
   const requestTimeoutMs = Math.max(1, Math.floor((timeoutMs * 2) / 3));
@@ -102,7 +112,7 @@ function wrapClient(client: Client, hasAuth: boolean): ZooKeeperSession {
       const finish = (): boolean => {
         if (isSettled) return false;
         isSettled = true;
-        clearTimeout(timer);
+        cancelTimer();
         signal.removeEventListener('abort', onAbort);
         ended.signal.removeEventListener('abort', onEnded);
         return true;
@@ -116,11 +126,11 @@ function wrapClient(client: Client, hasAuth: boolean): ZooKeeperSession {
       const onEnded = (): void => {
         fail(ended.signal.reason);
       };
-      const timer = setTimeout(() => {
+      const cancelTimer = clock.setTimer(requestTimeoutMs, () => {
         // Like the Java client's read timeout: a silent server gets its connection dropped.
         if (state === 'connected') dropSocket(client);
         fail(new OperationTimeoutError(operation, requestTimeoutMs));
-      }, requestTimeoutMs);
+      });
       if (signal.aborted) {
         onAbort();
         return;
@@ -211,9 +221,9 @@ function wrapClient(client: Client, hasAuth: boolean): ZooKeeperSession {
       // Closing the session deletes our ephemeral znode at once, so the next candidate is
       // notified now rather than a session timeout later.
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, Math.min(timeoutMs, 2000));
+        const cancelTimer = clock.setTimer(Math.min(timeoutMs, 2000), done);
         function done(): void {
-          clearTimeout(timer);
+          cancelTimer();
           client.removeListener('disconnected', done);
           resolve();
         }

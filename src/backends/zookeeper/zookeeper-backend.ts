@@ -5,7 +5,7 @@ import { CampaignControl, campaignInSession } from './campaign.js';
 import { ElectionView } from './election-view.js';
 import {
   checkNegotiatedTimeout,
-  parseZooKeeperOptions,
+  resolveZooKeeperOptions,
   type ZooKeeperBackendOptions,
 } from './options.js';
 import { openSession, type ZooKeeperSession } from './session.js';
@@ -27,7 +27,7 @@ import { createFailureReporter } from './zookeeper-errors.js';
  *
  * `start` resolves once the member's znode exists (or, while ineligible, once it is connected);
  * it rejects with CONFIG_INVALID when the server negotiates another session timeout, and with
- * any other non-retryable error met before joining. Throws CONFIG_INVALID for bad options.
+ * any other non-retryable error met before joining.
  *
  * @example
  * const backend = createZooKeeperBackend({ memberId: 'pod-0', address: '10.0.0.5:8080',
@@ -36,7 +36,7 @@ import { createFailureReporter } from './zookeeper-errors.js';
  * await backend.start(root.signal);
  */
 export function createZooKeeperBackend(options: ZooKeeperBackendOptions): ElectionBackend {
-  const settings = parseZooKeeperOptions(options);
+  const settings = resolveZooKeeperOptions(options);
   const logger = childLogger(options.logger, { backend: 'zookeeper', memberId: settings.memberId });
   const report = createFailureReporter(logger, options.observe);
   const runner: CampaignRunner = new CampaignRunner({
@@ -61,7 +61,7 @@ export function createZooKeeperBackend(options: ZooKeeperBackendOptions): Electi
     while (!signal.aborted) {
       let session: ZooKeeperSession | null = null;
       try {
-        session = await openSession(settings, signal);
+        session = await openSession(settings, options.clock, signal);
         checkNegotiatedTimeout(settings.sessionTimeoutMs, session.timeoutMs);
         logger.info(
           {

@@ -1,16 +1,28 @@
 import { z } from 'zod';
 import type { ConfigRule } from '../schema.js';
 import { option } from '../option.js';
+import { parseHostPort } from '../host-port.js';
 import { durationMs, list, path } from '../option-schemas.js';
 
+/** An etcd client endpoint: host:port or [ipv6]:port, with an optional http(s):// scheme. */
+const isEtcdEndpoint = (endpoint: string): boolean =>
+  parseHostPort(endpoint.replace(/^https?:\/\//, '').replace(/\/$/, '')) !== null;
+
 export const etcdOptions = {
-  etcdEndpoints: option(list, {
-    flag: 'etcd-endpoints',
-    env: 'ELECTOR_ETCD_ENDPOINTS',
-    group: 'etcd',
-    default: '',
-    description: 'etcd: client endpoints, "host:port,..." (https:// when the TLS options are set).',
-  }),
+  etcdEndpoints: option(
+    list.refine(
+      (endpoints) => endpoints.every(isEtcdEndpoint),
+      'expected host:port or http(s)://host:port, comma-separated',
+    ),
+    {
+      flag: 'etcd-endpoints',
+      env: 'ELECTOR_ETCD_ENDPOINTS',
+      group: 'etcd',
+      default: '',
+      description:
+        'etcd: client endpoints, "host:port,..." (https:// when the TLS options are set).',
+    },
+  ),
   etcdCaFile: option(path, {
     flag: 'etcd-ca-file',
     env: 'ELECTOR_ETCD_CA_FILE',
@@ -59,12 +71,31 @@ export const etcdOptions = {
   ),
 };
 
-/** Endpoints are required with the etcd backend; TLS and password options go in pairs. */
+/**
+ * Endpoints are required with the etcd backend, all with one scheme (https:// or none with the
+ * TLS options); TLS and password options go in pairs.
+ */
 export const etcdRules: ConfigRule = (config, nameOf) => {
   if (config.backend !== 'etcd') return [];
   const problems: string[] = [];
   if (config.etcdEndpoints.length === 0) {
     problems.push(`${nameOf('etcdEndpoints')}: required with --backend etcd, e.g. 127.0.0.1:2379`);
+  }
+  const isTls = [config.etcdCaFile, config.etcdCertFile].some((file) => file !== undefined);
+  const schemes = new Set(
+    config.etcdEndpoints.map(
+      (endpoint) => /^https?(?=:\/\/)/.exec(endpoint)?.[0] ?? (isTls ? 'https' : 'http'),
+    ),
+  );
+  if (schemes.size > 1) {
+    problems.push(
+      `${nameOf('etcdEndpoints')}: expected all http:// or all https://; got ${JSON.stringify(config.etcdEndpoints.join(','))}`,
+    );
+  }
+  if (isTls && config.etcdEndpoints.some((endpoint) => endpoint.startsWith('http://'))) {
+    problems.push(
+      `${nameOf('etcdEndpoints')}: the TLS options are set, so expected https:// or no scheme`,
+    );
   }
   if ((config.etcdCertFile === undefined) !== (config.etcdKeyFile === undefined)) {
     problems.push(`${nameOf('etcdCertFile')}: --etcd-cert-file and --etcd-key-file go together`);

@@ -70,7 +70,14 @@ export const kubernetesOptions = {
     description: 'Kubernetes: record BecameLeader/SteppedDown Events on this pod (rate-limited).',
   }),
   leaseName: option(
-    z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'expected a DNS subdomain name'),
+    // RFC 1123 subdomain: at most 253 characters of dot-separated lowercase DNS labels.
+    z
+      .string()
+      .max(253, 'expected a DNS subdomain name')
+      .regex(
+        /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
+        'expected a DNS subdomain name',
+      ),
     {
       flag: 'lease-name',
       env: 'ELECTOR_LEASE_NAME',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ConfigRule } from '../schema.js';
+import { parseHostPort } from '../host-port.js';
 import { option } from '../option.js';
 import { durationMs, path } from '../option-schemas.js';
 
@@ -10,8 +11,22 @@ export const zookeeperOptions = {
       .min(1)
       .refine(
         (text) => !text.includes('['),
-        // node-zookeeper-client splits each server at ":", so "[::1]:2181" would dial "[".
-        'an IPv6 literal cannot be given here (the ZooKeeper client splits host:port at ":"); use a host name that resolves to it',
+        // node-zookeeper-client splits each server at ":" (ConnectionStringParser), so
+        // "[::1]:2181" would dial "[", and it takes no other form of an IPv6 address.
+        {
+          message:
+            'an IPv6 literal cannot be given here (the ZooKeeper client splits host:port at ":"); expected host:port[,host:port...] with host names or IPv4 addresses, such as a name that resolves to the IPv6 address',
+          abort: true,
+        },
+      )
+      .refine((text) => !text.includes('/'), {
+        message:
+          'expected host:port[,host:port...] without a chroot suffix; use --zookeeper-chroot',
+        abort: true,
+      })
+      .refine(
+        (text) => text.split(',').every((server) => parseHostPort(server.trim()) !== null),
+        'expected host:port[,host:port...]',
       ),
     {
       flag: 'zookeeper-connect',
@@ -21,7 +36,14 @@ export const zookeeperOptions = {
     },
   ),
   zookeeperChroot: option(
-    z.string().regex(/^\/[^\s]*$/, 'expected an absolute znode path such as /team-a'),
+    // ZooKeeper's path rules (server PathUtils): absolute, no empty, "." or ".." segments.
+    z
+      .string()
+      .regex(/^(\/[^/\s]+)+$/, 'expected an absolute znode path such as /team-a')
+      .refine(
+        (path) => !path.split('/').some((segment) => segment === '.' || segment === '..'),
+        'expected no "." or ".." path segments',
+      ),
     {
       flag: 'zookeeper-chroot',
       env: 'ELECTOR_ZOOKEEPER_CHROOT',

@@ -1,11 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { pino } from 'pino';
-import { createEtcdBackend } from '../../../src/backends/etcd/etcd-backend.js';
-import type { EtcdBackendOptions } from '../../../src/backends/etcd/options.js';
 import { ElectorError } from '../../../src/core/errors.js';
-import { seededRandom } from '../../../src/core/random.js';
-import { systemClock } from '../../../src/runtime/system-clock.js';
 import { startChild } from '../../../lab/child.js';
 import { startEtcd, type EtcdCluster } from '../../../lab/etcd-server.js';
 import {
@@ -16,75 +11,6 @@ import {
   withLogs,
   type Member,
 } from './harness.js';
-
-function options(overrides: Partial<EtcdBackendOptions>): EtcdBackendOptions {
-  return {
-    memberId: 'member-0',
-    address: '127.0.0.1:8080',
-    endpoints: ['127.0.0.1:2379'],
-    electionName: 'options',
-    clock: systemClock,
-    random: seededRandom(1),
-    observe: () => undefined,
-    logger: pino({ level: 'silent' }),
-    ...overrides,
-  };
-}
-
-function configError(action: () => unknown): ElectorError {
-  try {
-    action();
-  } catch (error) {
-    assert.ok(error instanceof ElectorError, `expected an ElectorError, got ${String(error)}`);
-    assert.equal(error.code, 'CONFIG_INVALID');
-    return error;
-  }
-  assert.fail('expected CONFIG_INVALID');
-}
-
-describe('etcd backend options', () => {
-  test('a lease TTL that is not a whole number of seconds ≥ 1 is refused before contacting etcd', () => {
-    for (const leaseTtlSeconds of [0, 0.5, -3, Number.NaN]) {
-      const error = configError(() => createEtcdBackend(options({ leaseTtlSeconds })));
-      assert.match(
-        error.message,
-        /^leaseTtlSeconds: expected a whole number of seconds from 1 to 9000000000/,
-      );
-      assert.ok(error.message.endsWith(`got ${String(leaseTtlSeconds)}`), error.message);
-    }
-  });
-
-  test('every invalid option is named on its own line, with what was received', () => {
-    const error = configError(() =>
-      createEtcdBackend(
-        options({
-          memberId: '',
-          endpoints: [],
-          electionName: 'a/b',
-          leaseTtlSeconds: 3,
-          safetyMarginMs: 2500,
-          tls: { certFile: '/tmp/cert.pem' },
-        }),
-      ),
-    );
-    const lines = error.message.split('\n');
-    assert.deepEqual(
-      lines.map((line) => line.split(':')[0]),
-      ['memberId', 'electionName', 'endpoints', 'tls', 'safetyMarginMs'],
-    );
-    assert.match(error.message, /safetyMarginMs: expected 0 to 1999 .*; got 2500/);
-    assert.match(error.message, /electionName: .*; got "a\/b"/);
-  });
-
-  test('mixing http and https endpoints is refused', () => {
-    const error = configError(() =>
-      createEtcdBackend(
-        options({ endpoints: ['http://127.0.0.1:2379', 'https://127.0.0.1:2380'] }),
-      ),
-    );
-    assert.match(error.message, /^endpoints: expected all http:\/\/ or all https:\/\//);
-  });
-});
 
 describe('etcd backend against an etcd with default timing (minimum lease TTL 2 s)', () => {
   let etcd: EtcdCluster;

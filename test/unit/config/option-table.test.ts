@@ -9,9 +9,9 @@ import type { BackendRuntime } from '../../../src/backends/backend-runtime.js';
 import { etcdFromConfig } from '../../../src/backends/etcd/config.js';
 import { resolveEtcdOptions } from '../../../src/backends/etcd/options.js';
 import { leaseFromConfig } from '../../../src/backends/kubernetes/config.js';
-import { parseLeaseOptions } from '../../../src/backends/kubernetes/options.js';
+import { resolveLeaseOptions } from '../../../src/backends/kubernetes/options.js';
 import { zookeeperFromConfig } from '../../../src/backends/zookeeper/config.js';
-import { parseZooKeeperOptions } from '../../../src/backends/zookeeper/options.js';
+import { resolveZooKeeperOptions } from '../../../src/backends/zookeeper/options.js';
 import { flagUsage, runHelp } from '../../../src/cli/help.js';
 import { advertisedAddress } from '../../../src/backends/backend-runtime.js';
 import { kubernetesApiFor } from '../../../src/cli/kubernetes-api.js';
@@ -181,13 +181,13 @@ describe('a programmatic caller that leaves a setting out gets the table default
     );
     const zookeeper = zookeeperFromConfig(config, runtime);
     assert.deepEqual(
-      parseZooKeeperOptions(leaving(zookeeper, 'sessionTimeoutMs')),
-      parseZooKeeperOptions(zookeeper),
+      resolveZooKeeperOptions(leaving(zookeeper, 'sessionTimeoutMs')),
+      resolveZooKeeperOptions(zookeeper),
     );
     const lease = leaseFromConfig(config, runtime);
     assert.deepEqual(
-      parseLeaseOptions(leaving(lease, 'leaseDurationMs', 'renewDeadlineMs', 'retryPeriodMs')),
-      parseLeaseOptions(lease),
+      resolveLeaseOptions(leaving(lease, 'leaseDurationMs', 'renewDeadlineMs', 'retryPeriodMs')),
+      resolveLeaseOptions(lease),
     );
   });
 

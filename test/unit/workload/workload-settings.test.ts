@@ -3,7 +3,6 @@ import { describe, test } from 'node:test';
 import { ElectorError } from '../../../src/core/errors.js';
 import { defaultHealthTiming } from '../../../src/config/health-timing.js';
 import {
-  hostPortOf,
   resolveWorkloadSettings,
   type WorkloadFlagValues,
 } from '../../../src/workload/workload-settings.js';
@@ -91,11 +90,18 @@ describe('workload settings from flags', () => {
     assert.match(message, /--hook-timeout: expected a duration of at least 1 ms; got 0/);
   });
 
-  test('host:port parsing accepts names, IPv4 and bracketed IPv6 with ports 1..65535', () => {
-    assert.deepEqual(hostPortOf('db.local:5432'), { host: 'db.local', port: 5432 });
-    assert.deepEqual(hostPortOf('10.0.0.1:1'), { host: '10.0.0.1', port: 1 });
-    assert.equal(hostPortOf('10.0.0.1:0'), null);
-    assert.equal(hostPortOf('10.0.0.1:70000'), null);
-    assert.equal(hostPortOf('::1:80'), null);
+  test('the TCP health address is read as every address flag is: names, IPv4, bracketed IPv6, ports 1..65535', () => {
+    const probeOf = (healthTcpAddress: string): unknown =>
+      resolveWorkloadSettings({ healthTcpAddress }).probe;
+    assert.deepEqual(probeOf('db.local:5432'), { kind: 'tcp', host: 'db.local', port: 5432 });
+    assert.deepEqual(probeOf('10.0.0.1:1'), { kind: 'tcp', host: '10.0.0.1', port: 1 });
+    assert.deepEqual(probeOf('[::1]:5432'), { kind: 'tcp', host: '::1', port: 5432 });
+    for (const address of ['10.0.0.1:0', '10.0.0.1:70000', '::1:80', '[1:2:3]:80', '[::1]']) {
+      assert.match(
+        configError({ healthTcpAddress: address }),
+        /^--health-tcp-address: expected host:port such as 127\.0\.0\.1:5432 or \[::1\]:5432; got /m,
+        address,
+      );
+    }
   });
 });

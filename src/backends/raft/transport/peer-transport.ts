@@ -66,7 +66,7 @@ export class PeerTransport {
   #state: TransportState = 'new';
   #address: PeerAddress | null = null;
 
-  /** Throws ElectorError CONFIG_INVALID naming every bad option. */
+  /** Fills in the defaults (resolveTransportOptions); the options are checked by the caller. */
   constructor(options: PeerTransportOptions) {
     this.#options = resolveTransportOptions(options);
     this.#logger = childLogger(options.logger, {
