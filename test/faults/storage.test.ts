@@ -28,6 +28,8 @@ const healthyMembers = ['member-1', 'member-2'];
 const linesPerFailedSave = 6;
 /** Failed saves to watch: the first and three retries (1s, 2s, 4s, each half jittered). */
 const watchedFailures = 4;
+/** How often the test asks the bad member during the fault: its answers cost it CPU too. */
+const pollMs = 200;
 
 type Fault = 'read-only' | 'full';
 
@@ -108,7 +110,7 @@ async function runWithBadDisk(fault: Fault): Promise<FaultWindow> {
         } catch {
           // The member may be slow to answer under load; only a 200 matters here.
         }
-        await delay(100);
+        await delay(pollMs);
       }
     })();
 
@@ -127,7 +129,7 @@ async function runWithBadDisk(fault: Fault): Promise<FaultWindow> {
         if (response.status !== 503) return undefined;
         return (await response.json()) as { ready: boolean; reason?: string };
       },
-      { timeoutMs: 30_000, what: `${badMember} /readyz 503` },
+      { timeoutMs: 30_000, what: `${badMember} /readyz 503`, intervalMs: pollMs },
     );
     assert.equal(readyz.ready, false);
     assert.match(
@@ -165,7 +167,11 @@ async function runWithBadDisk(fault: Fault): Promise<FaultWindow> {
           ? first
           : undefined;
       },
-      { timeoutMs: 30_000, what: 'the two healthy members to elect a leader of a newer term' },
+      {
+        timeoutMs: 30_000,
+        what: 'the two healthy members to elect a leader of a newer term',
+        intervalMs: pollMs,
+      },
     );
     assert.notEqual(newLeader.self, badMember);
 
@@ -179,7 +185,7 @@ async function runWithBadDisk(fault: Fault): Promise<FaultWindow> {
         );
         return count >= watchedFailures ? count : undefined;
       },
-      { timeoutMs: 60_000, what: `${watchedFailures} failed saves counted` },
+      { timeoutMs: 60_000, what: `${watchedFailures} failed saves counted`, intervalMs: pollMs },
     );
     const windowSeconds = (Date.now() - startedAt) / 1000;
     const lines = child
@@ -196,10 +202,10 @@ async function runWithBadDisk(fault: Fault): Promise<FaultWindow> {
       lines.length <= linesPerFailedSave * (failures + 1),
       `${lines.length} log lines over ${failures} failed saves:\n${lines.slice(0, 20).join('\n')}`,
     );
-    // A member retrying at once used a quarter of a core; an idle one a few percent.
+    // A member retrying at once used 13 % of a core in a mesh (issue 19); an idle one a few.
     const cpuSeconds = (cpuTicks(child.pid) - cpuBefore) / 100;
     assert.ok(
-      cpuSeconds <= 0.15 * windowSeconds,
+      cpuSeconds <= 0.1 * windowSeconds,
       `${cpuSeconds}s of CPU in ${windowSeconds.toFixed(1)}s`,
     );
 
@@ -214,7 +220,11 @@ async function runWithBadDisk(fault: Fault): Promise<FaultWindow> {
       what: `${badMember} ready again after the repair`,
     });
     assert.equal(cluster.member(badMember).child, child, 'the same process recovered');
-    assert.match(child.output(), /"event":"raft\.state-save-recovered"/);
+    // The log line may reach the pipe a moment after /readyz turned.
+    await waitFor(() => child.output().includes('"event":"raft.state-save-recovered"'), {
+      timeoutMs: 10_000,
+      what: `${badMember} to log its recovery`,
+    });
     watching.abort();
     await watcher;
     assert.deepEqual(acted, [], `${badMember} said it leads while it could not save`);
