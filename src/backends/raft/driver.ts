@@ -39,7 +39,7 @@ export interface RaftDriverOptions {
   readonly isEligible?: boolean;
   /** Deliberate breakages for fault tests only (see SafeguardMutations). */
   readonly mutations?: SafeguardMutations;
-  /** Delays between retries of a failed save (default: defaultSaveRetryDelays). */
+  /** Delays between retries of a failed save (default: 1s, doubling to 30s). */
   readonly saveRetryDelays?: RetryDelays;
 }
 

@@ -21,7 +21,7 @@ export interface StorageFault {
 }
 
 /** Retries of a failed save: 1s, doubling to 30s, so a lasting fault costs two lines a minute. */
-export const defaultSaveRetryDelays: RetryDelays = { baseDelayMs: 1_000, maxDelayMs: 30_000 };
+const defaultSaveRetryDelays: RetryDelays = { baseDelayMs: 1_000, maxDelayMs: 30_000 };
 
 export interface StorageFaultTrackerOptions {
   readonly clock: Clock;

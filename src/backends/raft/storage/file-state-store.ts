@@ -16,7 +16,7 @@ export const stateFileName = 'raft-state.json';
 /** Where a save writes before its rename; a copy left by a crash is never read, only overwritten. */
 export const stateTempFileName = `${stateFileName}.tmp`;
 /** What the start-up probe writes, syncs and renames; it holds nothing and may be deleted. */
-export const writeProbeFileName = 'write-probe';
+const writeProbeFileName = 'write-probe';
 
 /**
  * The durable Raft state in `<directory>/raft-state.json`. A save writes a temp file, fsyncs it,
