@@ -3,7 +3,11 @@ import type { CancelTimer, Clock } from '../../core/clock.js';
 import type { ElectionObserver } from '../../core/election-events.js';
 import { ElectorError } from '../../core/errors.js';
 import type { RaftConfig } from '../../core/raft/config.js';
-import { leadershipAt, type RaftLeadership } from '../../core/raft/leadership-view.js';
+import {
+  isActingLeader,
+  leadershipAt,
+  type RaftLeadership,
+} from '../../core/raft/leadership-view.js';
 import { contactsOf } from '../../core/raft/membership-view.js';
 import type { PeerMessage } from '../../core/raft/messages.js';
 import { createNode, startupPersist, step } from '../../core/raft/node.js';
@@ -68,6 +72,8 @@ export class RaftDriver {
   private requestedEligibility = true;
   private readonly storage: StorageFaultTracker;
   private cancelRetry: CancelTimer | null = null;
+  /** The state a save in progress would make durable; shown only once it is. */
+  private unsaved: NodeState | null = null;
 
   constructor(private readonly options: RaftDriverOptions) {
     this.reporter = new StepReporter(options.logger, options.observe);
@@ -146,7 +152,14 @@ export class RaftDriver {
 
   /** Leadership at this instant, from the lease and the clock now. */
   leadership(): RaftLeadership | null {
-    return this.state === null ? null : leadershipAt(this.state, this.options.clock.now());
+    if (this.state === null) return null;
+    const now = this.options.clock.now();
+    const shown = leadershipAt(this.state, now);
+    // Stopping to act is always safe, so a step that ends leadership counts before its save does.
+    if (shown.isSelf && this.unsaved !== null && !isActingLeader(this.unsaved, now)) {
+      return { ...shown, isSelf: false, leaseExpiresAt: null };
+    }
+    return shown;
   }
 
   /** Resolves once every input queued so far has been stepped (and its state saved). Never rejects. */
@@ -188,15 +201,18 @@ export class RaftDriver {
         return;
       }
       try {
+        this.unsaved = result.state;
         await this.options.store.save(result.persist);
       } catch (error) {
         // Nothing that depends on the new durable state has left or shown: the step is forgotten.
+        this.unsaved = null;
         this.scheduleRetry(this.storage.failed(error));
         await this.process({ type: 'set-eligible', isEligible: false });
         this.keepTicking(result.wakeAt);
         return;
       }
     }
+    this.unsaved = null;
     this.state = result.state;
     for (const message of result.send) this.options.channel.send(message);
     this.reporter.report(previous, result);

@@ -148,6 +148,27 @@ describe('the Raft driver when its state cannot be saved', () => {
     member.controller.abort();
   });
 
+  test('a leader stops acting at once on a step that ends its leadership, before that step is saved', async () => {
+    const member = await startMember(['a', 'b', 'c']);
+    await member.clock.advanceAndSettle(2_000);
+    await member.deliver({ type: 'pre-vote-response', from: 'b', to: 'a', term: 1, granted: true });
+    await member.deliver({ type: 'vote-response', from: 'b', to: 'a', term: 1, granted: true });
+    const sent = member.sent.findLast((message) => message.type === 'heartbeat');
+    assert.ok(sent?.type === 'heartbeat');
+    await member.deliver(ack('b', 'a', 1, sent.sentAt));
+    assert.equal(member.driver.leadership()?.isSelf, true);
+    member.store.isHeld = true;
+    const delivered = member.deliver(heartbeat('c', 'a', 2, member.clock.now()));
+    await member.clock.advanceAndSettle(0);
+    const during = member.driver.leadership();
+    assert.equal(during?.isSelf, false, 'no longer acts while term 2 is being saved');
+    assert.equal(during.term, 1, 'and shows no unsaved term');
+    member.store.release();
+    await delivered;
+    assert.equal(member.driver.leadership()?.term, 2);
+    member.controller.abort();
+  });
+
   test('a failed save stops the campaign; it retries on a capped backoff with one warning each and recovers when a save succeeds', async () => {
     const member = await startMember(['a']);
     member.store.failure = 'EROFS';
