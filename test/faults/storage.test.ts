@@ -26,8 +26,8 @@ const badMember = 'member-0';
 const healthyMembers = ['member-1', 'member-2'];
 /** Log lines the bad member may write per failed save: the failure line, plus a few state changes. */
 const linesPerFailedSave = 6;
-/** Failed saves to watch: the first and three retries (1s, 2s, 4s, each half jittered). */
-const watchedFailures = 4;
+/** Failed saves to watch: the first and four retries (after 1s, 2s, 4s, 8s, each half jittered). */
+const watchedFailures = 5;
 /** How often the test asks the bad member during the fault: its answers cost it CPU too. */
 const pollMs = 200;
 
