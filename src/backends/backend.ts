@@ -130,6 +130,12 @@ export interface ElectionBackend {
   setEligible(isEligible: boolean): void;
   /** Whether the member is connected to its backend or mesh (for /readyz). */
   isReady(): boolean;
+  /**
+   * While `isReady()` is false for a reason the member knows and an operator can act on (Raft:
+   * its state directory cannot be written), that reason in words; null otherwise. Shown by
+   * /readyz, /cluster/status and `elector status`.
+   */
+  notReadyReason?(): string | null;
   /** All members known to this one. */
   members(): readonly MemberStatus[];
   /** The replicated member set (Raft only; other backends leave it out). */

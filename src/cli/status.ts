@@ -25,6 +25,8 @@ interface ClusterStatus {
   readonly leader: { readonly id: string | null; readonly fencingToken: number | string | null };
   readonly members: readonly MemberRow[];
   readonly membership?: MembershipView;
+  /** Why the asked member is not ready, when it knows (a state directory it cannot write). */
+  readonly notReadyReason?: string | null;
 }
 
 /** The Raft member-set lines of `elector status`, or none for other backends. */
@@ -138,6 +140,9 @@ export async function runStatus(argv: readonly string[]): Promise<number> {
   process.stdout.write(
     `election ${status.election} (${status.backend}), asked ${status.self}; leader ${status.leader.id ?? 'unknown'}, fencing token ${String(status.leader.fencingToken ?? '-')}\n`,
   );
+  if (typeof status.notReadyReason === 'string') {
+    process.stdout.write(`${status.self} is not ready: ${status.notReadyReason}\n`);
+  }
   for (const line of membershipLines(status.membership)) process.stdout.write(`${line}\n`);
   process.stdout.write('\n');
   const rows = [

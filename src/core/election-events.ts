@@ -15,6 +15,8 @@ export type ElectionEvent =
   | { readonly type: 'quorum-lost' }
   | { readonly type: 'transfer'; readonly result: 'started' | 'refused' }
   | { readonly type: 'backend-error'; readonly operation: string; readonly code: string }
+  /** Raft: saving the durable state failed; the member neither votes nor leads until one succeeds. */
+  | { readonly type: 'state-save-failed'; readonly reason: StateSaveFailureReason }
   /** A watch notification that wakes a candidate to re-check its place in the queue. */
   | { readonly type: 'watch-event' }
   /**
@@ -28,6 +30,20 @@ export type ElectionEvent =
    * completes a change of the member set (from the joint entry's append to the final commit).
    */
   | { readonly type: 'configuration-committed'; readonly changeDurationMs: number | null };
+
+/** Why a save of the durable state failed, from the system's error code (EROFS, ENOSPC, ...). */
+export type StateSaveFailureReason =
+  'read-only' | 'no-space' | 'permission' | 'not-a-directory' | 'io-error' | 'other';
+
+/** Every StateSaveFailureReason, for series that start at zero. */
+export const stateSaveFailureReasons: readonly StateSaveFailureReason[] = [
+  'read-only',
+  'no-space',
+  'permission',
+  'not-a-directory',
+  'io-error',
+  'other',
+];
 
 export type PeerDropReason =
   | 'malformed'

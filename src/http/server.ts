@@ -139,6 +139,7 @@ export function createHttpApi(options: HttpApiOptions): express.Express {
       election,
       backend: backend.name,
       ready: backend.isReady(),
+      notReadyReason: backend.notReadyReason?.() ?? null,
       leader: currentView(),
       members: backend.members(),
       ...(backend.membership === undefined ? {} : { membership: backend.membership() }),
@@ -151,7 +152,8 @@ export function createHttpApi(options: HttpApiOptions): express.Express {
 
   app.get('/readyz', (_request, response) => {
     const ready = backend.isReady();
-    sendJson(response, ready ? 200 : 503, { ready });
+    const reason = ready ? null : (backend.notReadyReason?.() ?? null);
+    sendJson(response, ready ? 200 : 503, reason === null ? { ready } : { ready, reason });
   });
 
   app.get('/role/leader', (_request, response) => {

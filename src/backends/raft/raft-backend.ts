@@ -146,11 +146,16 @@ export function createRaftBackend(options: RaftBackendOptions): RaftBackend {
     },
     isReady() {
       const node = driver.nodeState();
-      if (node?.configuration == null) return false;
+      if (node?.configuration == null || driver.storageFault() !== null) return false;
       const reachable = new Set([config.id]);
       for (const [peer, status] of transport.peerStatus())
         if (status.isConnected) reachable.add(peer);
       return isQuorum(node.configuration, reachable);
+    },
+    notReadyReason() {
+      const fault = driver.storageFault();
+      if (fault === null) return null;
+      return `cannot save its durable state (${fault.reason}, ${fault.failures} failed saves), so it neither votes nor leads: ${fault.message}`;
     },
     members() {
       const node = driver.nodeState();

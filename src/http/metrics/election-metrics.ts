@@ -149,8 +149,14 @@ export const leadershipGaugeDeclarations = {
   },
 } as const satisfies Record<string, MetricDeclaration>;
 
-/** The election events these series count; configuration commits belong to MembershipMetrics. */
-export type CountedElectionEvent = Exclude<ElectionEvent, { type: 'configuration-committed' }>;
+/**
+ * The election events these series count; configuration commits belong to MembershipMetrics,
+ * failed saves to StorageMetrics.
+ */
+export type CountedElectionEvent = Exclude<
+  ElectionEvent,
+  { type: 'configuration-committed' } | { type: 'state-save-failed' }
+>;
 
 /**
  * Leadership, elections, failover, peer messages, handovers, backend errors and watch

@@ -16,6 +16,7 @@ import {
 } from './membership-metrics.js';
 import { gaugeFrom, type MetricDeclaration } from './metric-declaration.js';
 import { PodLabelMetrics, podLabelMetricDeclarations } from './pod-label-metrics.js';
+import { StorageMetrics, storageMetricDeclarations } from './storage-metrics.js';
 import {
   WorkloadMetrics,
   workloadMetricDeclarations,
@@ -47,6 +48,11 @@ function hasMemberSet(backend: string): boolean {
   return backend === 'raft';
 }
 
+/** Only the Raft mesh keeps durable state of its own (--state-dir). */
+function hasStateDirectory(backend: string): boolean {
+  return backend === 'raft';
+}
+
 /**
  * Every elector_* family a sidecar of `backend` exports once its backend is tracked, in the
  * order they are scraped. The process_* and nodejs_* defaults are not in it.
@@ -58,6 +64,7 @@ export function sidecarMetricDeclarations(backend: string): readonly MetricDecla
     ...Object.values(podLabelMetricDeclarations),
     ...Object.values(workloadMetricDeclarations),
     ...(hasMemberSet(backend) ? Object.values(membershipMetricDeclarations) : []),
+    ...(hasStateDirectory(backend) ? Object.values(storageMetricDeclarations) : []),
     ...Object.values(leadershipGaugeDeclarations),
     ...(hasMemberSet(backend) ? Object.values(membershipGaugeDeclarations) : []),
   ];
@@ -77,6 +84,7 @@ export class SidecarMetrics {
   private readonly pods: PodLabelMetrics;
   private readonly workload: WorkloadMetrics;
   private readonly membership: MembershipMetrics | null;
+  private readonly storage: StorageMetrics | null;
 
   constructor(options: MetricsOptions) {
     const registry = this.registry;
@@ -98,6 +106,7 @@ export class SidecarMetrics {
     this.labelConvergence = this.pods.labelConvergence;
     this.workload = new WorkloadMetrics(registry, options.backend);
     this.membership = hasMemberSet(options.backend) ? new MembershipMetrics(registry) : null;
+    this.storage = hasStateDirectory(options.backend) ? new StorageMetrics(registry) : null;
   }
 
   /**
@@ -126,6 +135,7 @@ export class SidecarMetrics {
   readonly observe: ElectionObserver = (event) => {
     if (event.type === 'configuration-committed')
       this.membership?.committed(event.changeDurationMs);
+    else if (event.type === 'state-save-failed') this.storage?.saveFailed(event.reason);
     else this.election.observe(event);
   };
 

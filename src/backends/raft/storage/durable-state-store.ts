@@ -14,7 +14,9 @@ export interface DurableStateStore {
    * when nothing was ever saved (not found is term 0, no vote, no configuration). Waits for
    * saves already started. Rejects with ElectorError STATE_CORRUPT when saved state exists but
    * cannot be trusted; it never falls back to the initial state then, because that would
-   * forget a vote.
+   * forget a vote. Rejects with STATE_UNWRITABLE when the directory cannot be used at all
+   * (a path component is a file, no permission, an I/O error): the volume is at fault, not the
+   * content.
    */
   load(): Promise<LoadedState>;
   /**
@@ -24,6 +26,12 @@ export interface DurableStateStore {
    * previous state in place; rejects with INTERNAL when `state` itself is invalid.
    */
   save(state: DurableState): Promise<void>;
+  /**
+   * Resolves once a write, sync and rename like those of `save` succeeded in the store's
+   * place, without touching the state; rejects with STATE_UNWRITABLE as `save` does. Stores
+   * that cannot fail to write (the in-memory twin) leave it out.
+   */
+  checkWritable?(): Promise<void>;
 }
 
 export { initialDurableState } from '../../../core/raft/state.js';

@@ -1,5 +1,4 @@
 import { basename, dirname, join } from 'node:path';
-import { ElectorError } from '../../../core/errors.js';
 import { initialDurableState, type DurableState } from '../../../core/raft/state.js';
 import type { DurableStateStore } from './durable-state-store.js';
 import { validateDurableState } from './durable-state-schema.js';
@@ -11,10 +10,13 @@ import {
 } from './state-file-format.js';
 import { nodeStateFileSystem, type StateFileSystem } from './state-file-system.js';
 import { SerialQueue } from './serial-queue.js';
+import { errorCodeOf, isUnwritableDirectoryError, unwritable } from './storage-failure.js';
 
 export const stateFileName = 'raft-state.json';
 /** Where a save writes before its rename; a copy left by a crash is never read, only overwritten. */
 export const stateTempFileName = `${stateFileName}.tmp`;
+/** What the start-up probe writes, syncs and renames; it holds nothing and may be deleted. */
+const writeProbeFileName = 'write-probe';
 
 /**
  * The durable Raft state in `<directory>/raft-state.json`. A save writes a temp file, fsyncs it,
@@ -46,7 +48,9 @@ export class FileStateStore implements DurableStateStore {
       try {
         bytes = await this.#fileSystem.readFile(this.#path);
       } catch (error) {
-        if (errorCode(error) === 'ENOENT') return initialDurableState;
+        if (errorCodeOf(error) === 'ENOENT') return initialDurableState;
+        // ENOTDIR, EACCES, EIO...: the volume or the path is at fault, not the file's content.
+        if (isUnwritableDirectoryError(error)) throw unwritable(`reading ${this.#path}`, error);
         throw corrupt(this.#path, `cannot be read (${describe(error)})`, error);
       }
       return decodeStateFile(this.#path, bytes);
@@ -73,21 +77,38 @@ export class FileStateStore implements DurableStateStore {
     });
   }
 
+  /**
+   * Writes, syncs and renames a small probe file beside the state file, the operations a save
+   * needs, so a read-only, full or misplaced directory is found at start rather than at the
+   * first vote. Rejects with STATE_UNWRITABLE like `save`.
+   */
+  checkWritable(): Promise<void> {
+    const probePath = join(this.#directory, writeProbeFileName);
+    const probeTempPath = `${probePath}.tmp`;
+    const bytes = Buffer.from('elector checks that it can save its state here\n', 'utf8');
+    return this.#queue.run(async () => {
+      await this.#step('create the directory', () =>
+        this.#fileSystem.makeDirectory(this.#directory),
+      );
+      await this.#step(`write and sync ${basename(probeTempPath)}`, () =>
+        this.#fileSystem.writeAndSync(probeTempPath, bytes),
+      );
+      await this.#step(`rename ${basename(probeTempPath)} over ${writeProbeFileName}`, () =>
+        this.#fileSystem.rename(probeTempPath, probePath),
+      );
+      await this.#step(`sync directory ${this.#directory}`, () =>
+        this.#fileSystem.syncDirectory(this.#directory),
+      );
+    });
+  }
+
   async #step(what: string, operation: () => Promise<void>): Promise<void> {
     try {
       await operation();
     } catch (error) {
-      throw new ElectorError(
-        'STATE_UNWRITABLE',
-        `cannot save state to ${this.#path}: ${what} failed (${describe(error)})`,
-        { retryable: true, cause: error },
-      );
+      throw unwritable(`cannot save state to ${this.#path}: ${what}`, error);
     }
   }
-}
-
-function errorCode(error: unknown): unknown {
-  return typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
 }
 
 function describe(error: unknown): string {

@@ -183,6 +183,63 @@ describe('FileStateStore on disk', () => {
     assert.deepEqual(await new FileStateStore(directory).load(), stateWith(4, 'a'));
   });
 
+  test('a state directory under a regular file is not writable (ENOTDIR), not corrupt: load, probe and save say so', async (t) => {
+    const parent = await tempDirectory(t);
+    await writeFile(join(parent, 'a-file'), 'not a directory');
+    const store = new FileStateStore(join(parent, 'a-file', 'state'));
+    const isNotWritable = (error: unknown): boolean => {
+      assert.ok(error instanceof ElectorError, String(error));
+      assert.equal(error.code, 'STATE_UNWRITABLE', error.message);
+      assert.equal(error.retryable, true);
+      assert.match(error.message, /^state directory not writable: /);
+      assert.match(error.message, /ENOTDIR/);
+      assert.match(error.message, /point --state-dir at a directory/);
+      assert.doesNotMatch(error.message, /backup/);
+      return true;
+    };
+    await assert.rejects(store.load(), isNotWritable);
+    await assert.rejects(store.checkWritable(), isNotWritable);
+    await assert.rejects(store.save(stateWith(1, 'a')), isNotWritable);
+  });
+
+  const unwritableCodes: readonly [string, RegExp][] = [
+    ['EROFS', /read-only/],
+    ['ENOSPC', /volume is full/],
+    ['EDQUOT', /volume is full or over its quota/],
+    ['EACCES', /securityContext/],
+    ['EIO', /I\/O error/],
+  ];
+  for (const [code, advice] of unwritableCodes) {
+    test(`a save or probe failing with ${code} is STATE_UNWRITABLE with advice that fits`, async (t) => {
+      const directory = await tempDirectory(t);
+      const failing: StateFileSystem = {
+        ...nodeStateFileSystem,
+        writeAndSync: () =>
+          Promise.reject(Object.assign(new Error(`${code}: simulated`), { code })),
+      };
+      const store = new FileStateStore(directory, failing);
+      for (const attempt of [store.save(stateWith(1, 'a')), store.checkWritable()]) {
+        await assert.rejects(attempt, (error: unknown) => {
+          assert.ok(error instanceof ElectorError);
+          assert.equal(error.code, 'STATE_UNWRITABLE');
+          assert.match(error.message, advice);
+          assert.match(error.message, new RegExp(code));
+          return true;
+        });
+      }
+    });
+  }
+
+  test('the write probe leaves the state file untouched', async (t) => {
+    const directory = await tempDirectory(t);
+    const store = new FileStateStore(join(directory, 'new'));
+    await store.checkWritable();
+    assert.deepEqual(await store.load(), stateWith(0, null), 'no state file was made');
+    await store.save(stateWith(3, 'b'));
+    await store.checkWritable();
+    assert.deepEqual(await new FileStateStore(join(directory, 'new')).load(), stateWith(3, 'b'));
+  });
+
   test('a temp file left over from a crash is ignored, and the next save replaces it', async (t) => {
     const directory = await tempDirectory(t);
     await writeFile(join(directory, stateTempFileName), '{"format":"elector-raft-st');
