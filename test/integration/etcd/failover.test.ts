@@ -6,13 +6,7 @@ import { systemClock } from '../../../src/runtime/system-clock.js';
 import { startChild, type Child } from '../../../lab/child.js';
 import { startEtcd, type EtcdCluster } from '../../../lab/etcd-server.js';
 import { waitFor } from '../../../lab/wait-for.js';
-import {
-  startMembers,
-  stopMembers,
-  waitForOneLeader,
-  withLogs,
-  type Member,
-} from './harness.js';
+import { startMembers, stopMembers, waitForOneLeader, withLogs, type Member } from './harness.js';
 
 const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const printedStateSchema = z.object({
