@@ -18,9 +18,9 @@
 // Wall-clock time (Date.now(), new Date(), Date()) runs at real speed, and can jump the way an
 // NTP step or an operator's `date -s` makes it jump: with ELECTOR_TEST_WALL_CLOCK_FILE set, on
 // SIGUSR2 the process reads the file (a signed integer of ms) and from then on its wall clock is
-// that far from real time. elector times leases on the monotonic clock only, so a jump must
+// that far from real time; it then writes the offset its Date.now() shows to `<file>.seen`. elector times leases on the monotonic clock only, so a jump must
 // change nothing but the timestamps in its logs and Kubernetes objects.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import timers from 'node:timers';
@@ -129,8 +129,12 @@ if (wallClockFile !== undefined && wallClockFile !== '') {
     return value;
   };
   offsetMs = readOffset();
+  // The process's answer to each jump, for the test that made it: how far its Date.now() now is
+  // from real time, read through the global Date the sidecar's own code calls.
+  const answerFile = `${wallClockFile}.seen`;
   process.on('SIGUSR2', () => {
     offsetMs = readOffset();
+    writeFileSync(answerFile, `${globalThis.Date.now() - RealDate.now()}\n`);
   });
   function SkewedDate(...args) {
     if (new.target === undefined) return new RealDate(RealDate.now() + offsetMs).toString();

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -261,7 +261,20 @@ export class FaultMesh {
     if (!this.controlsWallClocks) throw new Error('jumpWallClock needs controlWallClocks');
     const member = this.member(index);
     writeFileSync(this.wallClockFile(index), `${Math.round(offsetMs)}\n`);
+    rmSync(`${this.wallClockFile(index)}.seen`, { force: true });
     if (member.child !== null) process.kill(member.child.pid, 'SIGUSR2');
+  }
+
+  /**
+   * How far member `index`'s Date.now() was from real time when it took in its last jump, as
+   * the process itself wrote it (lab/clock-skew.mjs); null until it has answered that jump.
+   */
+  wallClockOffsetSeen(index: number): number | null {
+    const file = `${this.wallClockFile(index)}.seen`;
+    if (!existsSync(file)) return null;
+    const text = readFileSync(file, 'utf8');
+    // Written in one call, but it may be caught half-way: only a whole line counts.
+    return text.endsWith('\n') ? Number(text.trim()) : null;
   }
 
   private wallClockFile(index: number): string {

@@ -50,17 +50,21 @@ describe('peer authentication and hostile input', async () => {
         what: 'the leader to count unauthenticated input from the intruder',
       },
     );
-    await waitFor(
+    // Refused by every peer, the intruder hears of no leader, so it campaigns again and again:
+    // its elections time out, and none may be won.
+    const intruderView = await waitFor(
       async () => {
         const answer = await cluster.leaderAnswer(intruder.id);
-        const electionsStarted = metricValue(
-          await cluster.metrics(intruder.id),
-          'elector_elections_total',
-        );
-        return answer !== null && electionsStarted >= 0 && !answer.isSelf ? answer : undefined;
+        const metrics = await cluster.metrics(intruder.id);
+        const timedOut = metricValue(metrics, 'elector_elections_total', 'result="timed-out"');
+        const won = metricValue(metrics, 'elector_elections_total', 'result="won"');
+        return answer !== null && timedOut > 0 ? { answer, won } : undefined;
       },
-      { timeoutMs: 5000, what: 'the intruder to answer' },
+      { timeoutMs: 15_000, what: 'the intruder to campaign and time out at least once' },
     );
+    assert.equal(intruderView.answer.isSelf, false, 'the intruder does not act');
+    assert.equal(intruderView.answer.id, null, 'the intruder never heard of the leader');
+    assert.equal(intruderView.won, 0, 'the intruder never won an election');
     const stillLeader = await cluster.leaderAnswer(leader.self);
     assert.equal(stillLeader?.isSelf, true);
     assert.equal(

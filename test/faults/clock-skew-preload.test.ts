@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -193,6 +193,9 @@ describe('the clock-skew preload', () => {
         assertWithin(offsetOf(clocks, 'called'), jumpMs - 1050, jumpMs + 50, 'Date() (whole s)');
         assert.equal(clocks.isDate, true);
         assert.equal(clocks.epoch, 0, 'new Date(ms) is not shifted');
+        // The handler that moved the clock wrote its answer in the same turn, before this sample.
+        const answered = Number(readFileSync(`${file}.seen`, 'utf8'));
+        assertWithin(answered, jumpMs - 50, jumpMs + 50, 'the offset it answered with');
         const drift = Number(clocks.monotonicLead) - Number(first.monotonicLead);
         assertWithin(drift, -5, 5, 'performance.now() against process.hrtime');
       }

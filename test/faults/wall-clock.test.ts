@@ -21,17 +21,32 @@ const day = 24 * 3600 * 1000;
 const holdFor = 2;
 
 /**
- * Proves the jump took effect inside the sidecar: the leader's /leader shows its lease end on its
- * own wall clock, `offsetMs` away from ours (the lease itself is a few seconds at most).
+ * Proves the jump took effect inside the sidecar before the test relies on it: the process itself
+ * reports its Date.now() `offsetMs` away from real time, and the leader's /leader also shows its
+ * lease end on its own wall clock that far from ours (the lease itself is a few seconds at most).
  */
-async function assertWallClockOff(mesh: FaultMesh, index: number, offsetMs: number): Promise<void> {
+async function assertWallClockOff(
+  mesh: FaultMesh,
+  index: number,
+  offsetMs: number,
+  isLeader: boolean,
+): Promise<void> {
+  const id = mesh.member(index).id;
+  await waitFor(
+    () => {
+      const seen = mesh.wallClockOffsetSeen(index);
+      return seen !== null && Math.abs(seen - offsetMs) < 1000;
+    },
+    { timeoutMs: 5000, what: `${id} to report its wall clock ${offsetMs} ms off` },
+  );
+  if (!isLeader) return;
   await waitFor(
     async () => {
       const answer = await mesh.leaderAnswer(index);
       if (answer?.leaseExpiresAt === null || answer?.leaseExpiresAt === undefined) return false;
       return Math.abs(Date.parse(answer.leaseExpiresAt) - Date.now() - offsetMs) < 60_000;
     },
-    { timeoutMs: 5000, what: `${mesh.member(index).id}'s wall clock to be ${offsetMs} ms off` },
+    { timeoutMs: 5000, what: `${id}'s lease end to show its wall clock ${offsetMs} ms off` },
   );
 }
 
@@ -73,7 +88,7 @@ for (const lab of labs) {
         ] as const) {
           mesh.jumpWallClock(index, offsetMs);
           recorder.mark('fault', `wall clock of ${mesh.member(index).id} jumps ${offsetMs} ms`);
-          if (index === leaderIndex) await assertWallClockOff(mesh, index, offsetMs);
+          await assertWallClockOff(mesh, index, offsetMs, index === leaderIndex);
           // Holding the jump for a while is the test: nothing may happen meanwhile.
           await delay(holdFor * mesh.electionTimeoutMs);
           const now = await mesh.waitForAgreedLeader(`agreement after the jump`, 10_000);

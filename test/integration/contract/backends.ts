@@ -44,13 +44,34 @@ export interface BackendUnderTest {
   readonly isQueue: boolean;
   /** How long a lost leader (crash or cut) may take to be replaced, at most. */
   readonly failoverBoundMs: number;
+  /**
+   * members() lists every member of the election (the Lease backend only knows itself and the
+   * holder the Lease names).
+   */
+  readonly listsEveryMember: boolean;
+  /**
+   * Whether `member` has its watch on the leader in place, so the leader's going cannot be
+   * missed. Queue backends only; etcd watches from a revision and replays what it missed, so
+   * there it is in place from the start.
+   */
+  readonly isWatchingLeader?: (member: ContractMember) => boolean;
   setUp(): Promise<void>;
   tearDown(): Promise<void>;
   /**
    * A fresh election of `count` members, none started. `wrap`, for the suite's own mutation
    * tests, puts a deliberately broken layer around each member's backend.
    */
-  election(count: number, wrap?: BackendWrapper): Promise<ContractMember[]>;
+  election(
+    count: number,
+    wrap?: BackendWrapper,
+    tuning?: ElectionTuning,
+  ): Promise<ContractMember[]>;
+}
+
+/** Settings a check may change for one election; each backend ignores what it lacks. */
+export interface ElectionTuning {
+  /** How often queue members (etcd, ZooKeeper) re-read the queue besides their watches. */
+  readonly rereadIntervalMs?: number;
 }
 
 export type BackendWrapper = (backend: ElectionBackend) => ElectionBackend;
@@ -104,12 +125,19 @@ function membersOf(
   });
 }
 
+function rereadOf(tuning: ElectionTuning): { refreshIntervalMs?: number } {
+  return tuning.rereadIntervalMs === undefined
+    ? {}
+    : { refreshIntervalMs: tuning.rereadIntervalMs };
+}
+
 function raftBackend(): BackendUnderTest {
   let directory = '';
   return {
     name: 'raft',
     isQueue: false,
     failoverBoundMs: 10_000,
+    listsEveryMember: true,
     async setUp() {
       directory = await mkdtemp(join(tmpdir(), 'elector-contract-raft-'));
     },
@@ -152,13 +180,15 @@ function etcdBackend(): BackendUnderTest {
     name: 'etcd',
     isQueue: true,
     failoverBoundMs: 10_000,
+    listsEveryMember: true,
+    isWatchingLeader: () => true,
     async setUp() {
       etcd = await startEtcd({ heartbeatMs: 50, electionTimeoutMs: 500 });
     },
     async tearDown() {
       await etcd?.stop();
     },
-    election(count, wrap) {
+    election(count, wrap, tuning = {}) {
       const endpoints = etcd?.endpoints ?? [];
       const electionName = `contract-${serial + 1}`;
       return Promise.resolve(
@@ -170,6 +200,7 @@ function etcdBackend(): BackendUnderTest {
             electionName,
             leaseTtlSeconds: 2,
             retryMaxDelayMs: 500,
+            ...rereadOf(tuning),
             clock: systemClock,
             random: seededRandom(2000 + index),
             ...tools,
@@ -186,13 +217,16 @@ function zookeeperBackend(): BackendUnderTest {
     name: 'zookeeper',
     isQueue: true,
     failoverBoundMs: 10_000,
+    listsEveryMember: true,
+    isWatchingLeader: (member) =>
+      member.logs.some((line) => line.includes('"event":"leader.watched"')),
     async setUp() {
       zookeeper = await startZooKeeper({ tickTimeMs: 200 });
     },
     async tearDown() {
       await zookeeper?.stop();
     },
-    election(count, wrap) {
+    election(count, wrap, tuning = {}) {
       const connectString = zookeeper?.connectString ?? '';
       const electionName = `/elector/contract-${serial + 1}`;
       return Promise.resolve(
@@ -203,6 +237,7 @@ function zookeeperBackend(): BackendUnderTest {
             connectString,
             electionName,
             sessionTimeoutMs: 2000,
+            ...rereadOf(tuning),
             clock: systemClock,
             random: seededRandom(3000 + index),
             ...tools,
@@ -220,6 +255,7 @@ function leaseBackend(): BackendUnderTest {
     name: 'kubernetes',
     isQueue: false,
     failoverBoundMs: 10_000,
+    listsEveryMember: false,
     async setUp() {
       server = await startKubeApiServer();
       directory = await mkdtemp(join(tmpdir(), 'elector-contract-lease-'));

@@ -56,6 +56,28 @@ const mutations: readonly { name: string; check: string; wrap: BackendWrapper }[
     }),
   },
   {
+    name: 'a follower that does not know where the leader is',
+    check: 'exactly one of three members acts',
+    wrap: (backend) => ({
+      ...forward(backend),
+      current: () => {
+        const state = backend.current();
+        return state.isSelf ? state : { ...state, leaderAddress: null };
+      },
+    }),
+  },
+  {
+    name: 'a member list that names no leader',
+    check: 'members() on every member names the one leader',
+    wrap: (backend) => ({
+      ...forward(backend),
+      members: () =>
+        backend
+          .members()
+          .map((status) => (status.role === 'leader' ? { ...status, role: 'follower' } : status)),
+    }),
+  },
+  {
     name: 'a second start that is accepted',
     check: 'before start, a member neither leads nor is ready',
     wrap: (backend) => {

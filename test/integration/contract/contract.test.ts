@@ -11,7 +11,8 @@ for (const backend of backendsUnderTest) {
     after(() => backend.tearDown());
     for (const check of contractChecks) {
       if (check.isQueueOnly === true && !backend.isQueue) continue;
-      test(check.name, () => runCheck(check, backend));
+      const gap = check.knownGaps?.[backend.name];
+      test(check.name, gap === undefined ? {} : { todo: gap }, () => runCheck(check, backend));
     }
   });
 }

@@ -126,8 +126,9 @@ describe('the Kubernetes API client', () => {
       const started = Date.now();
       const error = await rejection(getPod(api, 'default', 'web-0', new AbortController().signal));
       const elapsedMs = Date.now() - started;
+      // The answer would come after 2 s and succeed: a Timeout can only be the client's deadline.
       assert.deepEqual([error.reason, error.retryable, error.statusCode], ['Timeout', true, 0]);
-      assert.ok(elapsedMs >= 140 && elapsedMs < 1500, `failed after ${elapsedMs} ms`);
+      assert.ok(elapsedMs >= 140, `failed after ${elapsedMs} ms, before its 150 ms deadline`);
     } finally {
       harness.server.delayResponses(0);
     }

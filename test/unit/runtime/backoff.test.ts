@@ -81,10 +81,18 @@ describe('retry backoff', () => {
     assert.equal(isDone, true, 'woken at the delay');
   });
 
-  test('a sleep on the system clock ends after its delay', { timeout: 2000 }, async () => {
-    const keepAlive = setTimeout(() => undefined, 2000);
-    await pause(systemClock, 1, new AbortController().signal);
-    clearTimeout(keepAlive);
+  test('a sleep on the system clock ends after its delay, not before', async () => {
+    // The clock's timers are unref'd: this one only keeps the process alive while it sleeps (a
+    // sleep that never ends fails when it lapses, as a pending test at an empty event loop).
+    const keepAlive = setTimeout(() => undefined, 60_000);
+    try {
+      const startedAt = systemClock.now();
+      await pause(systemClock, 20, new AbortController().signal);
+      const sleptMs = systemClock.now() - startedAt;
+      assert.ok(sleptMs >= 19, `slept ${sleptMs} ms of 20`);
+    } finally {
+      clearTimeout(keepAlive);
+    }
   });
 
   test('Backoff counts failures from the base delay and starts over after reset()', () => {
