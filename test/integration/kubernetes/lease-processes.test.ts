@@ -2,6 +2,7 @@
 // graceful handovers, crash handover only after the lease duration, never two acting at once.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import { startChild, type Child } from '../../../lab/child.js';
 import type { JsonObject } from '../../../lab/kube-apiserver/index.js';
@@ -27,16 +28,27 @@ interface Candidate {
   killedAt: number | null;
 }
 
-function linesOf(candidate: Candidate): Line[] {
-  return candidate.child
-    .output()
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as Line);
+/**
+ * Each candidate's `candidate.transition` lines, parsed once as they arrive. The tests poll these
+ * every few milliseconds; re-parsing a candidate's whole output on each poll starved the machine
+ * once a candidate had logged a few megabytes.
+ */
+const transitionsByChild = new WeakMap<Child, Line[]>();
+
+function recordTransitions(child: Child): void {
+  const lines: Line[] = [];
+  transitionsByChild.set(child, lines);
+  const stdout = child.process.stdout;
+  if (stdout === null) throw new Error('the candidate has no stdout pipe');
+  createInterface({ input: stdout }).on('line', (text) => {
+    if (!text.startsWith('{') || !text.includes('"candidate.transition"')) return;
+    const line = JSON.parse(text) as Line;
+    if (line.event === 'candidate.transition') lines.push(line);
+  });
 }
 
-function transitions(candidate: Candidate): Line[] {
-  return linesOf(candidate).filter((line) => line.event === 'candidate.transition');
+function transitions(candidate: Candidate): readonly Line[] {
+  return transitionsByChild.get(candidate.child) ?? [];
 }
 
 function latest(candidate: Candidate): Line | undefined {
@@ -83,7 +95,10 @@ describe('three Lease candidate processes', () => {
         { stdio: ['pipe', 'pipe', 'pipe'], cwd: process.cwd() },
       ),
     }));
-    for (const candidate of candidates) watchProcessLog(candidate.child, candidate.id);
+    for (const candidate of candidates) {
+      recordTransitions(candidate.child);
+      watchProcessLog(candidate.child, candidate.id);
+    }
   });
 
   after(async () => {
@@ -134,7 +149,8 @@ describe('three Lease candidate processes', () => {
         );
         return isFollowed && leaseHolder() === current.id ? current : undefined;
       },
-      { timeoutMs: 15_000, what: 'one holder followed by the other two' },
+      // Generous: the bound includes three processes starting up (tsx compiles them) on a busy machine.
+      { timeoutMs: 60_000, what: 'one holder followed by the other two' },
     );
     assert.equal(candidates.filter((candidate) => latest(candidate)?.isSelf === true).length, 1);
     assert.match(String(latest(candidates.find((c) => c !== elected) ?? elected)?.leader), /^pod-/);
