@@ -70,6 +70,12 @@ export function createRaftBackend(options: RaftBackendOptions): RaftBackend {
   // renews it any more, and the sidecar is going away.
   let isStopped = false;
   const listeners = new Set<(next: ElectionState) => void>();
+  // The core calls a member that may not campaign a follower; every backend reports it withdrawn.
+  const ownRole = (leadership: RaftLeadership | null): MemberRole => {
+    if (leadership === null) return unloadedRole;
+    const isWithdrawn = leadership.role === 'follower' && driver.nodeState()?.isEligible === false;
+    return isWithdrawn ? 'withdrawn' : leadership.role;
+  };
   const toElectionState = (leadership: RaftLeadership | null): ElectionState => {
     // A stopped member still names the leader it last knew, but never itself.
     const known = leadership?.leader ?? null;
@@ -79,7 +85,7 @@ export function createRaftBackend(options: RaftBackendOptions): RaftBackend {
       leaderAddress: leader === null ? null : options.httpAddressOf(leader),
       fencingToken: leadership?.fencingToken ?? 0n,
       term: BigInt(leadership?.term ?? 0),
-      role: isStopped ? 'stopped' : (leadership?.role ?? unloadedRole),
+      role: isStopped ? 'stopped' : ownRole(leadership),
       isSelf: !isStopped && (leadership?.isSelf ?? false),
       leaseExpiresAt: isStopped ? null : (leadership?.leaseExpiresAt ?? null),
     };
@@ -167,7 +173,7 @@ export function createRaftBackend(options: RaftBackendOptions): RaftBackend {
         const isSelf = id === config.id;
         const status = statuses.get(id);
         const role: MemberRole = isSelf
-          ? (leadership?.role ?? unloadedRole)
+          ? ownRole(leadership)
           : id === leadership?.leader
             ? 'leader'
             : memberRole(node, id);

@@ -3,7 +3,6 @@
 // hashicorp/raft runs one transport suite over every transport); contract-mutations.test.ts shows
 // that the checks fail on backends broken on purpose.
 import assert from 'node:assert/strict';
-import type { BackendName } from '../../../src/backends/backend.js';
 import { ElectorError } from '../../../src/core/errors.js';
 import { waitFor } from '../../../lab/wait-for.js';
 import type {
@@ -26,11 +25,6 @@ export interface ContractCheck {
   readonly name: string;
   /** Only for backends whose candidates queue (etcd, ZooKeeper). */
   readonly isQueueOnly?: boolean;
-  /**
-   * Backends known to break this check, each with what is wrong: the check still runs there,
-   * reported as a to-do (node:test's todo) until the backend is fixed, so the gap stays visible.
-   */
-  readonly knownGaps?: Partial<Record<BackendName, string>>;
   readonly run: (run: ContractRun) => Promise<void>;
 }
 
@@ -177,9 +171,6 @@ export const contractChecks: readonly ContractCheck[] = [
   },
   {
     name: 'an ineligible member reports itself withdrawn and still names the leader; eligible again, a follower',
-    knownGaps: {
-      raft: 'the Raft backend reports role "follower" while not eligible; MemberRole (src/backends/backend.ts) says "withdrawn"',
-    },
     async run({ started }) {
       const members = await started(3);
       const first = await oneLeader(members, 'a first leader');
