@@ -36,7 +36,7 @@ export const httpOptions = {
     group: 'http',
     default: 'loopback',
     description:
-      'Who may POST /leader/resign: callers on loopback, callers with the resign token, or either.',
+      'Who may POST /leader/resign: callers on loopback (127.0.0.1 or ::1 only; not a mesh proxy on 127.0.0.6), callers with the resign token, or either.',
   }),
   resignTokenFile: option(path, {
     flag: 'resign-token-file',
