@@ -13,7 +13,7 @@ import { createHttpApi, listenHttp } from '../../../src/http/server.js';
 import { ManualClock } from '../manual-clock.js';
 import { stillBackend } from './still-backend.js';
 
-export const fuzzRuns = { durations: 2000, queries: 250, paths: 150 } as const;
+const fuzzRuns = { durations: 2000, queries: 250, paths: 150 } as const;
 
 const maxWaitMs = 300_000;
 

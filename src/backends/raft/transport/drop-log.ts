@@ -12,7 +12,7 @@ export interface RateDecision {
 }
 
 /** Lines any keys together may log per interval, unless the caller says otherwise. */
-export const defaultLinesPerInterval = 20;
+const defaultLinesPerInterval = 20;
 
 /**
  * Lets one log line per key through per interval, so a peer spraying garbage cannot flood the

@@ -14,7 +14,7 @@ import { SecureChannel } from '../../../../src/backends/raft/transport/secure-ch
 
 const secret = Buffer.alloc(32, 0x5a);
 const maxFrameBytes = 4096;
-export const fuzzRuns = { streams: 400, afterHandshake: 300 } as const;
+const fuzzRuns = { streams: 400, afterHandshake: 300 } as const;
 
 /** The parts of a net.Socket PeerConnection uses, in memory: what it writes is kept. */
 class MemorySocket extends Duplex {
