@@ -8,7 +8,11 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { pino } from 'pino';
 import { PeerConnection } from '../../../../src/backends/raft/transport/connection.js';
-import { decodeHello, encodeHello } from '../../../../src/backends/raft/transport/frame-auth.js';
+import {
+  decodeHello,
+  encodeHello,
+  sealedHeaderBytes,
+} from '../../../../src/backends/raft/transport/frame-auth.js';
 import { encodeFrame, FrameReader } from '../../../../src/backends/raft/transport/frame-reader.js';
 import { SecureChannel } from '../../../../src/backends/raft/transport/secure-channel.js';
 
@@ -115,6 +119,13 @@ function mustDrop(bytes: Uint8Array): boolean {
   );
 }
 
+/** Frame bodies of every size class: short of the 40-byte seal header, a bare seal, longer. */
+const frameBodies = fc.oneof(
+  fc.uint8Array({ minLength: 1, maxLength: sealedHeaderBytes - 1 }),
+  fc.uint8Array({ minLength: sealedHeaderBytes, maxLength: sealedHeaderBytes }),
+  fc.uint8Array({ minLength: sealedHeaderBytes + 1, maxLength: 300 }),
+);
+
 const hello = encodeFrame(encodeHello({ memberId: 'b', nonce: Buffer.alloc(32, 7) }));
 
 /** Streams a process without the secret might send: noise, frames of noise, a hello then noise. */
@@ -125,7 +136,7 @@ const hostileStreams = fc.oneof(
     .map((bodies) => Buffer.concat(bodies.map((body) => encodeFrame(body)))),
   fc.uint8Array({ maxLength: 400 }).map((tail) => Buffer.concat([hello, tail])),
   fc
-    .array(fc.uint8Array({ minLength: 1, maxLength: 200 }), { minLength: 1, maxLength: 4 })
+    .array(frameBodies, { minLength: 1, maxLength: 4 })
     .map((bodies) => Buffer.concat([hello, ...bodies.map((body) => encodeFrame(body))])),
   fc.tuple(fc.nat({ max: 0xffffffff }), fc.uint8Array({ maxLength: 64 })).map(([length, tail]) => {
     const header = Buffer.alloc(4);
@@ -156,40 +167,37 @@ describe('fuzz: inbound peer bytes through frame reader, handshake and frame aut
 
   test('after a genuine handshake: random frames are dropped one by one and never delivered, and the connection stays usable', () => {
     fc.assert(
-      fc.property(
-        fc.array(fc.uint8Array({ minLength: 1, maxLength: 300 }), { minLength: 1, maxLength: 6 }),
-        (bodies) => {
-          const dialer = new SecureChannel({
-            role: 'dialer',
-            selfId: 'b',
-            secret,
-            isAcceptablePeer: (id) => id === 'a',
-          });
-          const outcome = acceptorFed([encodeFrame(dialer.helloBody())]);
-          try {
-            const fromAcceptor = new FrameReader(maxFrameBytes).push(
-              Buffer.concat(outcome.socket.written),
-            ).frames;
-            for (const body of fromAcceptor) {
-              for (const event of dialer.receive(body)) {
-                if (event.type === 'send') outcome.socket.feed(encodeFrame(event.body));
-              }
+      fc.property(fc.array(frameBodies, { minLength: 1, maxLength: 6 }), (bodies) => {
+        const dialer = new SecureChannel({
+          role: 'dialer',
+          selfId: 'b',
+          secret,
+          isAcceptablePeer: (id) => id === 'a',
+        });
+        const outcome = acceptorFed([encodeFrame(dialer.helloBody())]);
+        try {
+          const fromAcceptor = new FrameReader(maxFrameBytes).push(
+            Buffer.concat(outcome.socket.written),
+          ).frames;
+          for (const body of fromAcceptor) {
+            for (const event of dialer.receive(body)) {
+              if (event.type === 'send') outcome.socket.feed(encodeFrame(event.body));
             }
-            assert.equal(outcome.counts.authenticated, 1, 'the genuine dialer authenticated');
-            for (const body of bodies) outcome.socket.feed(encodeFrame(body));
-            assert.equal(outcome.counts.payloads, 0, 'no forged frame delivered');
-            assert.equal(
-              outcome.drops.length,
-              bodies.length,
-              'each forged frame dropped and reported',
-            );
-            outcome.socket.feed(encodeFrame(dialer.seal(Buffer.from('genuine'))));
-            assert.equal(outcome.counts.payloads, 1, 'a genuine frame still gets through');
-          } finally {
-            outcome.connection.close();
           }
-        },
-      ),
+          assert.equal(outcome.counts.authenticated, 1, 'the genuine dialer authenticated');
+          for (const body of bodies) outcome.socket.feed(encodeFrame(body));
+          assert.equal(outcome.counts.payloads, 0, 'no forged frame delivered');
+          assert.equal(
+            outcome.drops.length,
+            bodies.length,
+            'each forged frame dropped and reported',
+          );
+          outcome.socket.feed(encodeFrame(dialer.seal(Buffer.from('genuine'))));
+          assert.equal(outcome.counts.payloads, 1, 'a genuine frame still gets through');
+        } finally {
+          outcome.connection.close();
+        }
+      }),
       { numRuns: fuzzRuns.afterHandshake },
     );
   });
