@@ -7,6 +7,7 @@ import { loadConfig, readSecretFile, unknownVariableWarnings } from '../config/l
 import { podNameOf } from '../config/computed-defaults.js';
 import type { Config } from '../config/schema.js';
 import { createHttpApi, listenHttp } from '../http/server.js';
+import { HttpCapacity, httpLimitsOf } from '../http/http-capacity.js';
 import { SidecarMetrics } from '../http/metrics/sidecar-metrics.js';
 import type { ResignPolicy } from '../http/resign-policy.js';
 import { systemClock } from '../runtime/system-clock.js';
@@ -127,6 +128,7 @@ export async function runSidecar(argv: readonly string[], env: NodeJS.ProcessEnv
     ...(scaleDown === undefined ? {} : { scaleDown }),
     ...(config.leaderFile === undefined ? {} : { leaderFile: config.leaderFile }),
   });
+  const httpCapacity = new HttpCapacity(httpLimitsOf(config), metrics.observeHttpRefusal);
   const app = createHttpApi({
     id: config.id,
     election: config.election,
@@ -135,8 +137,9 @@ export async function runSidecar(argv: readonly string[], env: NodeJS.ProcessEnv
     logger,
     resignPolicy,
     resignTimeoutMs: config.shutdownTimeoutMs,
+    capacity: httpCapacity,
   });
-  const { server, port } = await listenHttp(app, config.httpHost, config.httpPort);
+  const { server, port } = await listenHttp(app, config.httpHost, config.httpPort, httpCapacity);
 
   const stopped = new Promise<number>((resolve) => {
     const stop = (signal: NodeJS.Signals): void => {

@@ -12,6 +12,8 @@ export type ElectionEvent =
       readonly result: 'accepted' | 'dropped';
       readonly reason?: PeerDropReason;
     }
+  /** Raft: the peer port closed a connection on arrival, before any byte of it was read. */
+  | { readonly type: 'peer-connection-refused'; readonly reason: PeerRefusalReason }
   | { readonly type: 'quorum-lost' }
   | { readonly type: 'transfer'; readonly result: 'started' | 'refused' }
   | { readonly type: 'backend-error'; readonly operation: string; readonly code: string }
@@ -53,6 +55,14 @@ export type PeerDropReason =
   | 'not-for-us'
   | 'unreachable'
   | 'queue-full';
+
+/**
+ * Why the peer port refused a connection: every pre-authentication slot for unknown addresses
+ * was taken, its source address had its share of them, or the transport was stopping.
+ */
+export const peerRefusalReasons = ['handshake-limit', 'address-limit', 'stopping'] as const;
+
+export type PeerRefusalReason = (typeof peerRefusalReasons)[number];
 
 export type ElectionObserver = (event: ElectionEvent) => void;
 

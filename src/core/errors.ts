@@ -21,7 +21,7 @@ export type ErrorCode = (typeof errorCodes)[number];
 
 /**
  * Codes only the HTTP API answers with: the request itself was wrong (a bad parameter, a
- * caller not allowed, no such endpoint or method). They are kept apart from ErrorCode because
+ * caller not allowed, no such endpoint or method, more callers than the API serves at once). They are kept apart from ErrorCode because
  * nothing fails inside elector when they are sent: no ElectorError carries them, and a backend
  * translating its library's errors cannot pick one. An HTTP error body's `code` is either kind.
  */
@@ -30,6 +30,7 @@ export const httpErrorCodes = [
   'FORBIDDEN',
   'NOT_FOUND',
   'METHOD_NOT_ALLOWED',
+  'CAPACITY_EXCEEDED',
 ] as const;
 
 export type HttpErrorCode = (typeof httpErrorCodes)[number];

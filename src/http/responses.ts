@@ -13,6 +13,7 @@ export const httpErrorStatuses = {
   METHOD_NOT_ALLOWED: 405,
   NOT_LEADER: 409,
   TRANSFER_FAILED: 503,
+  CAPACITY_EXCEEDED: 503,
 } as const satisfies Record<HttpErrorCode, number> & Partial<Record<ErrorCode, number>>;
 
 export type AnsweredErrorCode = keyof typeof httpErrorStatuses;
@@ -26,9 +27,13 @@ export function sendError(response: Response, code: AnsweredErrorCode, message: 
   sendJson(response, httpErrorStatuses[code], { error: { code, message } });
 }
 
-/** A handler failed unexpectedly: 500, with the ElectorError's code or INTERNAL. */
+/**
+ * A handler failed unexpectedly: 500, with the ElectorError's code or INTERNAL and a fixed
+ * message. What went wrong (a message naming a file, a host, a library's internals; a stack)
+ * goes to the log only: any pod that reaches the API would read it.
+ */
 export function sendFailure(response: Response, error: unknown): void {
   const code: ErrorCode = error instanceof ElectorError ? error.code : 'INTERNAL';
-  const message = error instanceof Error ? error.message : 'internal error';
+  const message = 'the request failed inside the sidecar; its log has the details (http.error)';
   sendJson(response, 500, { error: { code, message } });
 }

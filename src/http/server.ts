@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { ElectionBackend } from '../backends/backend.js';
 import { ElectorError } from '../core/errors.js';
 import { parseDurationMs } from '../config/duration.js';
+import { defaultHttpLimits, HttpCapacity } from './http-capacity.js';
 import { toJson } from './json.js';
 import { leaderTag, leaderView } from './leader-view.js';
 import type { SidecarMetrics } from './metrics/sidecar-metrics.js';
@@ -21,6 +22,8 @@ export interface HttpApiOptions {
   readonly resignTimeoutMs: number;
   /** Longest ?wait= a long-poll may ask for. */
   readonly maxWaitMs?: number;
+  /** Caps on streams and long-polls; pass the same one to listenHttp. Default: the flags' defaults. */
+  readonly capacity?: HttpCapacity;
 }
 
 const fencingHeader = 'Elector-Fencing-Token';
@@ -29,6 +32,7 @@ const fencingHeader = 'Elector-Fencing-Token';
 export function createHttpApi(options: HttpApiOptions): express.Express {
   const { backend, id, election, metrics, logger } = options;
   const maxWaitMs = options.maxWaitMs ?? 300_000;
+  const capacity = options.capacity ?? new HttpCapacity(defaultHttpLimits);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -56,9 +60,19 @@ export function createHttpApi(options: HttpApiOptions): express.Express {
       respondLeader(response);
       return;
     }
+    const release = capacity.take('long-polls');
+    if (release === null) {
+      sendError(
+        response,
+        'CAPACITY_EXCEEDED',
+        `at most ${capacity.limits.maxLongPolls} long-polls wait at once (--http-max-long-polls); try again later, or ask without ?wait=`,
+      );
+      return;
+    }
     const finish = (): void => {
       clearTimeout(timer);
       unsubscribe();
+      release();
       if (response.writableEnded) return;
       if (leaderTag(backend.current()) === known) response.status(304).set('ETag', known).end();
       else respondLeader(response);
@@ -70,6 +84,7 @@ export function createHttpApi(options: HttpApiOptions): express.Express {
     request.on('close', () => {
       clearTimeout(timer);
       unsubscribe();
+      release();
     });
   });
 
@@ -81,6 +96,15 @@ export function createHttpApi(options: HttpApiOptions): express.Express {
   }
 
   app.get('/leader/watch', (request, response) => {
+    const release = capacity.take('streams');
+    if (release === null) {
+      sendError(
+        response,
+        'CAPACITY_EXCEEDED',
+        `at most ${capacity.limits.maxStreams} event streams are open at once (--http-max-streams); try again later`,
+      );
+      return;
+    }
     response.writeHead(200, {
       'Content-Type': 'text/event-stream',
       'Cache-Control': 'no-cache',
@@ -95,6 +119,7 @@ export function createHttpApi(options: HttpApiOptions): express.Express {
     request.on('close', () => {
       clearInterval(keepalive);
       unsubscribe();
+      release();
     });
   });
 
@@ -201,14 +226,18 @@ export function createHttpApi(options: HttpApiOptions): express.Express {
   return app;
 }
 
-/** Listens on host:port; resolves with the server once it accepts connections. */
+/**
+ * Listens on host:port with `capacity`'s connection cap and timeouts (the same HttpCapacity as
+ * createHttpApi's); resolves with the server once it accepts connections.
+ */
 export async function listenHttp(
   app: express.Express,
   host: string,
   port: number,
+  capacity: HttpCapacity = new HttpCapacity(defaultHttpLimits),
 ): Promise<{ server: Server; port: number }> {
-  const server = createServer(app);
-  server.keepAliveTimeout = 5_000;
+  const server = createServer();
+  server.on('request', capacity.guard(server, app));
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error) => {
       reject(

@@ -2,7 +2,11 @@ import type { Counter, Histogram, Registry } from 'prom-client';
 import type { ElectionBackend, ElectionState } from '../../backends/backend.js';
 import type { Clock } from '../../core/clock.js';
 import { assertNever } from '../../core/errors.js';
-import type { ElectionEvent, PeerDropReason } from '../../core/election-events.js';
+import {
+  peerRefusalReasons,
+  type ElectionEvent,
+  type PeerDropReason,
+} from '../../core/election-events.js';
 import { peerMessageTypes } from '../../core/raft/messages.js';
 import { knownBackendErrors } from './known-backend-errors.js';
 import {
@@ -79,6 +83,14 @@ export const electionMetricDeclarations = {
     type: 'counter',
     labelNames: ['reason'],
     zeroed: peerDropReasons.map((reason) => ({ reason })),
+  },
+  peerRefused: {
+    name: 'elector_peer_connections_refused_total',
+    help: 'Connections the peer port closed on arrival: pre-authentication slots full (in total or for the address), or stopping.',
+    type: 'counter',
+    labelNames: ['reason'],
+    // Only the Raft mesh has a peer port.
+    zeroed: { raft: peerRefusalReasons.map((reason) => ({ reason })) },
   },
   quorumLost: {
     name: 'elector_quorum_lost_total',
@@ -171,6 +183,7 @@ export class ElectionMetrics {
   private readonly leaderlessSeconds: Counter;
   private readonly peerMessages: Counter<'type' | 'direction' | 'result'>;
   private readonly peerDropped: Counter<'reason'>;
+  private readonly peerRefused: Counter<'reason'>;
   private readonly quorumLost: Counter;
   private readonly transfers: Counter<'result'>;
   private readonly backendErrors: Counter<'operation' | 'code'>;
@@ -193,6 +206,7 @@ export class ElectionMetrics {
     this.leaderlessSeconds = counterFrom(declared.leaderlessSeconds, registry, backend);
     this.peerMessages = counterFrom(declared.peerMessages, registry, backend);
     this.peerDropped = counterFrom(declared.peerDropped, registry, backend);
+    this.peerRefused = counterFrom(declared.peerRefused, registry, backend);
     this.quorumLost = counterFrom(declared.quorumLost, registry, backend);
     this.transfers = counterFrom(declared.transfers, registry, backend);
     this.backendErrors = counterFrom(declared.backendErrors, registry, backend);
@@ -246,6 +260,9 @@ export class ElectionMetrics {
           result: event.result,
         });
         if (event.result === 'dropped') this.peerDropped.inc({ reason: event.reason ?? 'unknown' });
+        break;
+      case 'peer-connection-refused':
+        this.peerRefused.inc({ reason: event.reason });
         break;
       case 'quorum-lost':
         this.quorumLost.inc();

@@ -9,6 +9,8 @@ import {
   electionMetricDeclarations,
   leadershipGaugeDeclarations,
 } from './election-metrics.js';
+import type { HttpLimitName } from '../http-capacity.js';
+import { HttpApiMetrics, httpApiMetricDeclarations } from './http-api-metrics.js';
 import {
   MembershipMetrics,
   membershipGaugeDeclarations,
@@ -63,6 +65,7 @@ export function sidecarMetricDeclarations(backend: string): readonly MetricDecla
     ...Object.values(electionMetricDeclarations),
     ...Object.values(podLabelMetricDeclarations),
     ...Object.values(workloadMetricDeclarations),
+    ...Object.values(httpApiMetricDeclarations),
     ...(hasMemberSet(backend) ? Object.values(membershipMetricDeclarations) : []),
     ...(hasStateDirectory(backend) ? Object.values(storageMetricDeclarations) : []),
     ...Object.values(leadershipGaugeDeclarations),
@@ -83,6 +86,7 @@ export class SidecarMetrics {
   private readonly election: ElectionMetrics;
   private readonly pods: PodLabelMetrics;
   private readonly workload: WorkloadMetrics;
+  private readonly httpApi: HttpApiMetrics;
   private readonly membership: MembershipMetrics | null;
   private readonly storage: StorageMetrics | null;
 
@@ -105,6 +109,7 @@ export class SidecarMetrics {
     this.pods = new PodLabelMetrics(registry, options.backend);
     this.labelConvergence = this.pods.labelConvergence;
     this.workload = new WorkloadMetrics(registry, options.backend);
+    this.httpApi = new HttpApiMetrics(registry, options.backend);
     this.membership = hasMemberSet(options.backend) ? new MembershipMetrics(registry) : null;
     this.storage = hasStateDirectory(options.backend) ? new StorageMetrics(registry) : null;
   }
@@ -142,6 +147,11 @@ export class SidecarMetrics {
   /** For the pod label writer. */
   readonly observePods: PodSyncObserver = (event) => {
     this.pods.observe(event);
+  };
+
+  /** For the HTTP API's caps (HttpCapacity): a request refused because `limit` was reached. */
+  readonly observeHttpRefusal = (limit: HttpLimitName): void => {
+    this.httpApi.refused(limit);
   };
 
   /** For the health gate and the leadership hooks. */

@@ -11,6 +11,7 @@ import { ElectorError } from '../../../src/core/errors.js';
 import { SidecarMetrics } from '../../../src/http/metrics/sidecar-metrics.js';
 import type { ResignPolicy } from '../../../src/http/resign-policy.js';
 import { httpErrorStatuses } from '../../../src/http/responses.js';
+import { HttpCapacity } from '../../../src/http/http-capacity.js';
 import { createHttpApi, listenHttp } from '../../../src/http/server.js';
 
 /** Rows of the "HTTP API answers" table: code (or the words in its first cell) -> status. */
@@ -56,7 +57,11 @@ interface RunningApi {
   close(): void;
 }
 
-async function startApi(backend: ElectionBackend, resignPolicy: ResignPolicy): Promise<RunningApi> {
+async function startApi(
+  backend: ElectionBackend,
+  resignPolicy: ResignPolicy,
+  capacity = new HttpCapacity({ maxConnections: 64, maxStreams: 8, maxLongPolls: 8 }),
+): Promise<RunningApi> {
   const app = createHttpApi({
     id: 'member-0',
     election: 'test',
@@ -71,8 +76,9 @@ async function startApi(backend: ElectionBackend, resignPolicy: ResignPolicy): P
     logger: pino({ level: 'silent' }),
     resignPolicy,
     resignTimeoutMs: 1_000,
+    capacity,
   });
-  const { server, port } = await listenHttp(app, '127.0.0.1', 0);
+  const { server, port } = await listenHttp(app, '127.0.0.1', 0, capacity);
   return {
     url: `http://127.0.0.1:${port}`,
     close() {
@@ -86,15 +92,21 @@ describe('HTTP error answers', () => {
   const scripted = new ScriptedBackend();
   let open: RunningApi;
   let tokenOnly: RunningApi;
+  let full: RunningApi;
 
   before(async () => {
     open = await startApi(scripted.backend, { kind: 'loopback' });
     tokenOnly = await startApi(scripted.backend, { kind: 'token', token: 'secret' });
+    // Its one stream slot is taken before any request, so a watch finds the cap reached.
+    const oneStream = new HttpCapacity({ maxConnections: 64, maxStreams: 1, maxLongPolls: 1 });
+    assert.notEqual(oneStream.take('streams'), null);
+    full = await startApi(scripted.backend, { kind: 'loopback' }, oneStream);
   });
 
   after(() => {
     open.close();
     tokenOnly.close();
+    full.close();
   });
 
   /** One request per documented row, with what the backend does meanwhile. */
@@ -103,6 +115,7 @@ describe('HTTP error answers', () => {
     FORBIDDEN: () => fetch(`${tokenOnly.url}/leader/resign`, { method: 'POST' }),
     NOT_FOUND: () => fetch(`${open.url}/no-such-endpoint`),
     METHOD_NOT_ALLOWED: () => fetch(`${open.url}/leader`, { method: 'DELETE' }),
+    CAPACITY_EXCEEDED: () => fetch(`${full.url}/leader/watch`),
     NOT_LEADER: () => {
       scripted.isSelf = false;
       return fetch(`${open.url}/leader/resign`, { method: 'POST' });

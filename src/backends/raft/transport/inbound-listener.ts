@@ -2,13 +2,17 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import type { Logger } from 'pino';
 import { ElectorError } from '../../../core/errors.js';
 import type { PeerConnection } from './connection.js';
+import { HandshakeAdmission, type Admission } from './handshake-admission.js';
 import type { OutboundHooks, PeerAddress } from './outbound-peer.js';
 import type { TrafficReporter } from './traffic-reporter.js';
 
 export interface InboundListenerOptions {
+  /** Connections from addresses other than the peers' that may be mid-handshake at once. */
   readonly maxPendingHandshakes: number;
   /** The same from one remote address, so one host cannot take every slot. */
   readonly maxPendingHandshakesPerAddress: number;
+  /** Peer addresses remembered for their reserved handshake slots (see HandshakeAdmission). */
+  readonly maxPeers: number;
   readonly logger: Logger;
   readonly reporter: TrafficReporter;
   /** Wraps an accepted socket in an acceptor-side connection. */
@@ -19,21 +23,25 @@ export interface InboundListenerOptions {
 
 /**
  * The listening socket. It caps the connections still in their handshake, in total and per
- * remote address (a flood of silent sockets cannot exhaust memory, and one host cannot lock
- * the real peers out), and keeps only the newest authenticated connection per
- * peer: a peer that restarted leaves a half-open old connection, which is closed when the new
- * one authenticates.
+ * remote address, with slots of their own for the peers' addresses (a flood of silent sockets
+ * cannot exhaust memory, nor lock the real peers out: see HandshakeAdmission), and keeps only
+ * the newest authenticated connection per peer: a peer that restarted leaves a half-open old
+ * connection, which is closed when the new one authenticates.
  */
 export class InboundListener {
   readonly #options: InboundListenerOptions;
   readonly #server: Server;
   readonly #authenticated = new Map<string, PeerConnection>();
-  #pendingHandshakes = 0;
-  readonly #pendingByAddress = new Map<string, number>();
+  readonly #admission: HandshakeAdmission;
   #isClosed = false;
 
   constructor(options: InboundListenerOptions) {
     this.#options = options;
+    this.#admission = new HandshakeAdmission({
+      maxPending: options.maxPendingHandshakes,
+      maxPendingPerAddress: options.maxPendingHandshakesPerAddress,
+      maxPeerAddresses: options.maxPeers,
+    });
     this.#server = createServer({ noDelay: true }, (socket) => {
       this.#accept(socket);
     });
@@ -66,6 +74,11 @@ export class InboundListener {
     return { host: address.address, port: address.port };
   }
 
+  /** Remembers where `peerId` dials from, so its connections get the peers' reserved slots. */
+  notePeerAddress(peerId: string, address: string): void {
+    this.#admission.notePeerAddress(peerId, address);
+  }
+
   /** Stops accepting; resolves once the listening socket is closed. Open connections are the caller's. */
   close(): Promise<void> {
     this.#isClosed = true;
@@ -82,36 +95,21 @@ export class InboundListener {
 
   #accept(socket: Socket): void {
     const remote = socket.remoteAddress ?? 'unknown';
-    const fromRemote = this.#pendingByAddress.get(remote) ?? 0;
-    if (
-      this.#isClosed ||
-      this.#pendingHandshakes >= this.#options.maxPendingHandshakes ||
-      fromRemote >= this.#options.maxPendingHandshakesPerAddress
-    ) {
-      this.#options.reporter.warnLimited(`${remote}\0refused`, {
-        event: 'peer.connection.refused',
-        remote,
-        pendingHandshakes: this.#pendingHandshakes,
-        pendingFromRemote: fromRemote,
-      });
+    const admission: Admission = this.#isClosed
+      ? { isAdmitted: false, reason: 'stopping', pendingHandshakes: 0, pendingFromRemote: 0 }
+      : this.#admission.admit(remote);
+    if (!admission.isAdmitted) {
+      const { reason, pendingHandshakes, pendingFromRemote } = admission;
+      this.#options.reporter.refused(remote, reason, { pendingHandshakes, pendingFromRemote });
       socket.destroy();
       return;
     }
-    this.#pendingHandshakes += 1;
-    this.#pendingByAddress.set(remote, fromRemote + 1);
-    let isPending = true;
-    const settle = (): void => {
-      if (!isPending) return;
-      isPending = false;
-      this.#pendingHandshakes -= 1;
-      const left = (this.#pendingByAddress.get(remote) ?? 1) - 1;
-      if (left > 0) this.#pendingByAddress.set(remote, left);
-      else this.#pendingByAddress.delete(remote);
-    };
+    const settle = admission.release;
     this.#options.openConnection(socket, {
       onAuthenticated: (connection) => {
         settle();
         const peerId = connection.peerId ?? '';
+        this.#admission.notePeerAddress(peerId, connection.remote);
         const previous = this.#authenticated.get(peerId);
         this.#authenticated.set(peerId, connection);
         previous?.close();

@@ -87,6 +87,7 @@ export class PeerTransport {
     this.#listener = new InboundListener({
       maxPendingHandshakes: this.#options.maxPendingHandshakes,
       maxPendingHandshakesPerAddress: this.#options.maxPendingHandshakesPerAddress,
+      maxPeers: this.#options.maxPeers,
       logger: this.#logger,
       reporter: this.#reporter,
       // Membership is a Raft decision, not a transport filter: the secret is the admission.
@@ -232,7 +233,12 @@ export class PeerTransport {
   #createOutbound(peerId: string): OutboundPeer {
     return new OutboundPeer({
       peerId,
-      resolvePeer: this.#options.resolvePeer,
+      resolvePeer: async (id) => {
+        const address = await this.#options.resolvePeer(id);
+        // Where this member dials the peer is where the peer dials from: its slots are reserved.
+        this.#listener.notePeerAddress(id, address.host);
+        return address;
+      },
       random: this.#options.random,
       backoff: this.#options.backoff,
       maxQueuedMessages: this.#options.maxQueuedMessages,

@@ -1,6 +1,10 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../../core/clock.js';
-import type { ElectionObserver, PeerDropReason } from '../../../core/election-events.js';
+import type {
+  ElectionObserver,
+  PeerDropReason,
+  PeerRefusalReason,
+} from '../../../core/election-events.js';
 import { LogRateLimiter } from './drop-log.js';
 
 export interface TrafficReporterOptions {
@@ -21,8 +25,9 @@ export interface DropReport {
 }
 
 /**
- * Turns message outcomes into observer events (every one is counted) and warnings (at most one
- * per source, direction and reason per interval, with the number suppressed since the last).
+ * Turns message outcomes and refused connections into observer events (every one is counted)
+ * and warnings (at most one per source, direction and reason per interval, with the number
+ * suppressed since the last, and a bounded number per interval in all; see LogRateLimiter).
  */
 export class TrafficReporter {
   readonly #options: TrafficReporterOptions;
@@ -53,11 +58,31 @@ export class TrafficReporter {
     });
   }
 
+  /** The peer port closed a connection from `remote` on arrival. */
+  refused(
+    remote: string,
+    reason: PeerRefusalReason,
+    fields: Readonly<Record<string, unknown>>,
+  ): void {
+    this.#options.observe({ type: 'peer-connection-refused', reason });
+    this.warnLimited(`${remote}\0refused`, {
+      event: 'peer.connection.refused',
+      remote,
+      reason,
+      ...fields,
+    });
+  }
+
   /** Logs `fields` at warn unless a line with the same key was logged within the interval. */
   warnLimited(key: string, fields: Readonly<Record<string, unknown>>): void {
     const decision = this.#limiter.check(key);
     if (decision.shouldLog) {
-      this.#options.logger.warn({ ...fields, suppressed: decision.suppressed });
+      const { suppressed, suppressedByBudget } = decision;
+      this.#options.logger.warn({
+        ...fields,
+        suppressed,
+        ...(suppressedByBudget === undefined ? {} : { suppressedByBudget }),
+      });
     }
   }
 }

@@ -26,4 +26,19 @@ describe('rate limit for drop warnings', () => {
     assert.equal(limiter.check('1').shouldLog, true, 'the oldest key was forgotten');
     assert.equal(limiter.check('4').shouldLog, false, 'a recent key is still limited');
   });
+
+  test('all keys together log at most the budget per interval; the next line says how many were held back', () => {
+    const clock = new ManualClock();
+    const limiter = new LogRateLimiter(clock, 60_000, 1024, 3);
+    const logged = Array.from({ length: 10 }, (_unused, index) => limiter.check(`10.0.0.${index}`));
+    assert.equal(logged.filter((decision) => decision.shouldLog).length, 3);
+    assert.equal(limiter.check('10.0.0.9').shouldLog, false, 'a held-back key stays held back');
+    clock.advance(60_000);
+    assert.deepEqual(limiter.check('10.0.0.9'), {
+      shouldLog: true,
+      suppressed: 0,
+      suppressedByBudget: 8,
+    });
+    assert.deepEqual(limiter.check('10.0.0.8'), { shouldLog: true, suppressed: 0 });
+  });
 });
