@@ -3,7 +3,12 @@ import { checkTiming, createBackend } from '../backends/registry.js';
 import { kubernetesApiFor } from './kubernetes-api.js';
 import { createRootLogger } from './logger.js';
 import { formatHostPort } from '../config/host-port.js';
-import { loadConfig, readSecretFile, unknownVariableWarnings } from '../config/load.js';
+import {
+  commandLineSecretWarnings,
+  loadConfig,
+  readSecretFile,
+  unknownVariableWarnings,
+} from '../config/load.js';
 import { podNameOf } from '../config/computed-defaults.js';
 import type { Config } from '../config/schema.js';
 import { createHttpApi, listenHttp } from '../http/server.js';
@@ -44,6 +49,9 @@ export async function runSidecar(argv: readonly string[], env: NodeJS.ProcessEnv
   const logger = createRootLogger(config);
   for (const warning of unknownVariableWarnings(env)) {
     logger.warn({ event: 'config.unknown-variable' }, warning);
+  }
+  for (const warning of commandLineSecretWarnings(argv)) {
+    logger.warn({ event: 'config.secret-on-command-line' }, warning);
   }
   const workload = resolveWorkloadSettings(config);
   const timing = checkTiming({

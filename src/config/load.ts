@@ -154,6 +154,26 @@ export function unknownVariableWarnings(env: NodeJS.ProcessEnv): readonly string
     });
 }
 
+/**
+ * One line per flag in `argv` whose value is a secret itself (see OptionMeta.isSecretValue):
+ * anyone on the machine can read it in `ps`. Warnings, not errors: refusing would break setups
+ * that work, and the line tells what to use instead.
+ */
+export function commandLineSecretWarnings(argv: readonly string[]): readonly string[] {
+  return optionSpecs
+    .filter(
+      (spec) =>
+        spec.isSecretValue === true &&
+        argv.some(
+          (argument) => argument === `--${spec.flag}` || argument.startsWith(`--${spec.flag}=`),
+        ),
+    )
+    .map(
+      (spec) =>
+        `--${spec.flag}: a secret on the command line is visible to every user of the machine (ps, /proc/<pid>/cmdline); use --${spec.flag}-file or ${spec.env}`,
+    );
+}
+
 function describeIssue(
   issue: z.core.$ZodIssue,
   raw: RawValue | undefined,

@@ -67,7 +67,9 @@ export const raftOptions = {
     env: 'ELECTOR_CLUSTER_SECRET',
     group: 'raft',
     isSecret: true,
-    description: 'Raft: the cluster secret itself (prefer the file or the environment variable).',
+    isSecretValue: true,
+    description:
+      'Raft: the cluster secret itself (prefer the file or the environment variable: a flag shows in ps and draws a warning). Not together with --cluster-secret-file.',
   }),
   stateDir: option(path, {
     flag: 'state-dir',
@@ -148,6 +150,11 @@ export const raftRules: ConfigRule = (config, nameOf) => {
           : line,
       );
     }
+  }
+  if (config.clusterSecret !== undefined && config.clusterSecretFile !== undefined) {
+    problems.push(
+      `${nameOf('clusterSecret')} and ${nameOf('clusterSecretFile')}: both given; give only one (the file is safer: a flag's value shows in ps)`,
+    );
   }
   if (
     config.clusterSecret === undefined &&
