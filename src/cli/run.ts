@@ -1,4 +1,3 @@
-import type pino from 'pino';
 import { checkTiming, createBackend } from '../backends/registry.js';
 import { kubernetesApiFor } from './kubernetes-api.js';
 import { createRootLogger } from './logger.js';
@@ -16,7 +15,6 @@ import { SidecarMetrics } from '../http/metrics/sidecar-metrics.js';
 import type { ResignPolicy } from '../http/resign-policy.js';
 import { systemClock } from '../runtime/system-clock.js';
 import { systemRandom } from '../runtime/random.js';
-import type { SafeguardMutations } from '../core/raft/state.js';
 import { createPodLabelsFromConfig } from '../pod-labels/pod-labels-from-config.js';
 import { Sidecar, type SidecarOptions } from '../sidecar/sidecar.js';
 import type { KubernetesApi } from '../kubernetes/api-client.js';
@@ -82,7 +80,6 @@ export async function runSidecar(argv: readonly string[], env: NodeJS.ProcessEnv
     observe: metrics.observe,
     clusterSecret,
     kubernetesApi,
-    ...testMutationsOf(env, logger),
   });
   metrics.trackBackend(backend);
   const podLabels = await createPodLabelsFromConfig(config, {
@@ -199,30 +196,4 @@ function scaleDownOf(
       };
     },
   };
-}
-
-/**
- * ELECTOR_TEST_UNSAFE_MUTATIONS=ignore-lease makes a Raft leader act on its role alone (no lease,
- * no check-quorum), and a leader on any other backend keep acting after it lost its lease until
- * it hears of another leader, as a home-made lock would. It
- * exists only so the fault tests can prove their checker catches a broken build; it is not an
- * option, is not in --help, and is logged as an error when set.
- */
-function testMutationsOf(
-  env: NodeJS.ProcessEnv,
-  logger: pino.Logger,
-): { testMutations?: SafeguardMutations } {
-  const text = env.ELECTOR_TEST_UNSAFE_MUTATIONS;
-  if (text === undefined || text === '') return {};
-  if (text !== 'ignore-lease') {
-    throw new ElectorError(
-      'CONFIG_INVALID',
-      `ELECTOR_TEST_UNSAFE_MUTATIONS: expected ignore-lease; got ${JSON.stringify(text)}`,
-    );
-  }
-  logger.error(
-    { event: 'unsafe.test-mutation', mutation: text },
-    'UNSAFE test build: the leader ignores its lease; never use this outside fault tests',
-  );
-  return { testMutations: { ignoreLease: true, skipCheckQuorum: true } };
 }
