@@ -282,7 +282,17 @@ raft backend, elector.include.statefulSetName and elector.replicas.
   value: {{ .Values.kubernetes.retryPeriod | quote }}
 {{- end }}
 
+{{/* The service account token at the path in-cluster clients read it from. */}}
+{{- define "elector.serviceAccountTokenMount" -}}
+- name: elector-kube-api-access
+  mountPath: /var/run/secrets/kubernetes.io/serviceaccount
+  readOnly: true
+{{- end }}
+
 {{- define "elector.volumeMounts" -}}
+{{- if include "elector.usesKubernetesApi" . }}
+{{ include "elector.serviceAccountTokenMount" . }}
+{{- end }}
 {{- if eq .Values.backend "raft" }}
 - name: elector-state
   mountPath: /var/lib/elector
@@ -317,6 +327,26 @@ raft backend, elector.include.statefulSetName and elector.replicas.
 {{- end }}
 
 {{- define "elector.volumes" -}}
+{{- if include "elector.usesKubernetesApi" . }}
+{{- /* What automountServiceAccountToken would mount, for the containers that name it only. */}}
+- name: elector-kube-api-access
+  projected:
+    defaultMode: 0444
+    sources:
+      - serviceAccountToken:
+          path: token
+          expirationSeconds: 3607
+      - configMap:
+          name: kube-root-ca.crt
+          items:
+            - key: ca.crt
+              path: ca.crt
+      - downwardAPI:
+          items:
+            - path: namespace
+              fieldRef:
+                fieldPath: metadata.namespace
+{{- end }}
 {{- if eq .Values.backend "raft" }}
 {{- if eq .Values.raft.stateVolume.type "emptyDir" }}
 - name: elector-state
