@@ -14,7 +14,7 @@ import { createHttpApi, listenHttp } from '../http/server.js';
 import { SidecarMetrics } from '../http/metrics/sidecar-metrics.js';
 import type { ResignPolicy } from '../http/resign-policy.js';
 import { systemClock } from '../runtime/system-clock.js';
-import { systemRandom } from '../runtime/random.js';
+import { randomSecretText, systemRandom } from '../runtime/random.js';
 import { createPodLabelsFromConfig } from '../pod-labels/pod-labels-from-config.js';
 import { Sidecar, type SidecarOptions } from '../sidecar/sidecar.js';
 import type { KubernetesApi } from '../kubernetes/api-client.js';
@@ -25,17 +25,45 @@ import { resolveWorkloadSettings } from '../workload/workload-settings.js';
 import { ElectorError } from '../core/errors.js';
 import { version } from './version.js';
 
-function clusterSecretOf(config: Config): string | null {
+async function clusterSecretOf(config: Config, api: KubernetesApi | null): Promise<string | null> {
   if (config.clusterSecretFile !== undefined)
     return readSecretFile(config.clusterSecretFile, '--cluster-secret-file');
+  if (config.clusterSecretName !== undefined)
+    return generatedSecretOf(config, api, config.clusterSecretName, 'cluster-secret');
   return config.clusterSecret ?? null;
 }
 
-function resignPolicyOf(config: Config): ResignPolicy {
-  if (config.resignPolicy === 'loopback' || config.resignTokenFile === undefined)
-    return { kind: 'loopback' };
+async function resignPolicyOf(config: Config, api: KubernetesApi | null): Promise<ResignPolicy> {
+  if (config.resignPolicy === 'loopback') return { kind: 'loopback' };
+  if (config.resignTokenSecretName !== undefined) {
+    const token = await generatedSecretOf(config, api, config.resignTokenSecretName, 'token');
+    return { kind: config.resignPolicy, token };
+  }
+  if (config.resignTokenFile === undefined) return { kind: 'loopback' };
   const token = readSecretFile(config.resignTokenFile, '--resign-token-file');
   return { kind: config.resignPolicy, token };
+}
+
+/** The value of a Secret the sidecar creates on first start (see generated-secret.ts). */
+async function generatedSecretOf(
+  config: Config,
+  api: KubernetesApi | null,
+  name: string,
+  key: string,
+): Promise<string> {
+  const namespace = config.namespace;
+  // The config rules require the namespace, and kubernetesApiFor an API, with these names.
+  if (api === null || namespace === undefined) {
+    throw new ElectorError('CONFIG_INVALID', `Secret ${name}: no Kubernetes API or namespace`);
+  }
+  const { ensureGeneratedSecret } = await import('../kubernetes/generated-secret.js');
+  return ensureGeneratedSecret(api, {
+    namespace,
+    name,
+    key,
+    generate: () => randomSecretText(),
+    signal: AbortSignal.timeout(30_000),
+  });
 }
 
 /**
@@ -63,9 +91,9 @@ export async function runSidecar(argv: readonly string[], env: NodeJS.ProcessEnv
   for (const warning of timing.warnings) logger.warn({ event: 'timing.warning' }, warning);
   if (timing.problems.length > 0)
     throw new ElectorError('CONFIG_INVALID', timing.problems.join('\n'));
-  const clusterSecret = clusterSecretOf(config);
   const kubernetesApi = await kubernetesApiFor(config);
-  const resignPolicy = resignPolicyOf(config);
+  const clusterSecret = await clusterSecretOf(config, kubernetesApi);
+  const resignPolicy = await resignPolicyOf(config, kubernetesApi);
   const metrics = new SidecarMetrics({
     id: config.id,
     backend: config.backend,

@@ -47,10 +47,12 @@ export const httpOptions = {
   }),
 };
 
-/** A resign policy that accepts a token needs the token file. */
+/** A resign policy that accepts a token needs the token: its file, or its Secret in Kubernetes. */
 export const httpRules: ConfigRule = (config, nameOf) =>
-  config.resignPolicy !== 'loopback' && config.resignTokenFile === undefined
+  config.resignPolicy !== 'loopback' &&
+  config.resignTokenFile === undefined &&
+  config.resignTokenSecretName === undefined
     ? [
-        `${nameOf('resignTokenFile')}: required when ${nameOf('resignPolicy')} is "${config.resignPolicy}"`,
+        `${nameOf('resignTokenFile')}: required when ${nameOf('resignPolicy')} is "${config.resignPolicy}" (or --resign-token-secret-name in Kubernetes)`,
       ]
     : [];

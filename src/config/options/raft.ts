@@ -159,10 +159,11 @@ export const raftRules: ConfigRule = (config, nameOf) => {
   if (
     config.clusterSecret === undefined &&
     config.clusterSecretFile === undefined &&
+    config.clusterSecretName === undefined &&
     config.members.length > 1
   ) {
     problems.push(
-      '--cluster-secret-file: required for a Raft mesh of more than one member (or ELECTOR_CLUSTER_SECRET); peers authenticate with it',
+      '--cluster-secret-file: required for a Raft mesh of more than one member (or ELECTOR_CLUSTER_SECRET, or --cluster-secret-name in Kubernetes); peers authenticate with it',
     );
   }
   for (const entry of [...config.peers, ...config.peerHttpAddresses]) {

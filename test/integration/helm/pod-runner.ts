@@ -106,7 +106,7 @@ async function rulesOf(
 }
 
 /** Where the kubelet mounts the service account token; in-cluster clients read it there. */
-export const serviceAccountTokenPath = '/var/run/secrets/kubernetes.io/serviceaccount';
+const serviceAccountTokenPath = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 function isServiceAccountTokenVolume(volume: Volume | undefined): boolean {
   return (volume?.projected?.sources ?? []).some(

@@ -24,6 +24,11 @@ const statefulSetRule = (name: string): PolicyRuleJson => ({
   resourceNames: [name],
   verbs: ['get'],
 });
+/** The Secrets the first sidecar creates (create cannot be limited by name; reading can). */
+const secretRules = (names: readonly string[]): PolicyRuleJson[] => [
+  { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+  { apiGroups: [''], resources: ['secrets'], resourceNames: [...names], verbs: ['get'] },
+];
 const leaseRules = (name: string): PolicyRuleJson[] => [
   { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
   {
@@ -50,7 +55,12 @@ export const valueSets: readonly ValueSet[] = [
     name: 'the default values (Raft, the sidecar alone)',
     file: null,
     namespace: 'defaults',
-    rules: [...podRules(podNames('elector', 3)), eventRule, statefulSetRule('elector')],
+    rules: [
+      ...podRules(podNames('elector', 3)),
+      eventRule,
+      statefulSetRule('elector'),
+      ...secretRules(['elector-cluster-secret', 'elector-resign-token']),
+    ],
     env: { ELECTOR_BACKEND: 'raft', ELECTOR_MEMBERS: 'elector-0,elector-1,elector-2' },
     objects: [
       'configmap/elector-dashboard',
@@ -58,7 +68,6 @@ export const valueSets: readonly ValueSet[] = [
       'poddisruptionbudget.policy/elector',
       'role.rbac.authorization.k8s.io/elector',
       'rolebinding.rbac.authorization.k8s.io/elector',
-      'secret/elector-cluster-secret',
       'service/elector',
       'service/elector-peers',
       'serviceaccount/elector',
@@ -74,6 +83,7 @@ export const valueSets: readonly ValueSet[] = [
       statusRule(podNames('elector', 3)),
       eventRule,
       statefulSetRule('elector'),
+      ...secretRules(['elector-cluster-secret', 'elector-resign-token']),
     ],
     env: {
       ELECTOR_READINESS_CONDITION_TYPE: 'elector.io/leader',
@@ -86,7 +96,6 @@ export const valueSets: readonly ValueSet[] = [
       'prometheusrule.monitoring.coreos.com/elector',
       'role.rbac.authorization.k8s.io/elector',
       'rolebinding.rbac.authorization.k8s.io/elector',
-      'secret/elector-cluster-secret',
       'service/elector',
       'service/elector-peers',
       'serviceaccount/elector',
@@ -98,7 +107,7 @@ export const valueSets: readonly ValueSet[] = [
     name: 'etcd over TLS with a user',
     file: 'etcd-values.yaml',
     namespace: 'etcd',
-    rules: podRules(podNames('elector', 2)),
+    rules: [...podRules(podNames('elector', 2)), ...secretRules(['elector-resign-token'])],
     env: {
       ELECTOR_BACKEND: 'etcd',
       ELECTOR_ETCD_ENDPOINTS:
@@ -151,7 +160,12 @@ export const valueSets: readonly ValueSet[] = [
     name: 'the Kubernetes Lease backend',
     file: 'kubernetes-values.yaml',
     namespace: 'lease',
-    rules: [...podRules(podNames('elector', 2)), eventRule, ...leaseRules('elector-billing')],
+    rules: [
+      ...podRules(podNames('elector', 2)),
+      eventRule,
+      ...secretRules(['elector-resign-token']),
+      ...leaseRules('elector-billing'),
+    ],
     env: {
       ELECTOR_BACKEND: 'kubernetes',
       ELECTOR_ELECTION: 'billing',
@@ -175,14 +189,18 @@ export const valueSets: readonly ValueSet[] = [
     name: 'include mode (another chart runs the pods)',
     file: 'include-values.yaml',
     namespace: 'include',
-    rules: [...podRules(podNames('web', 3)), eventRule, statefulSetRule('web')],
+    rules: [
+      ...podRules(podNames('web', 3)),
+      eventRule,
+      statefulSetRule('web'),
+      ...secretRules(['elector-cluster-secret', 'elector-resign-token']),
+    ],
     env: {},
     objects: [
       'configmap/elector-dashboard',
       'pod/elector-test-one-leader',
       'role.rbac.authorization.k8s.io/elector',
       'rolebinding.rbac.authorization.k8s.io/elector',
-      'secret/elector-cluster-secret',
       'service/elector',
       'service/elector-peers',
       'serviceaccount/elector',
