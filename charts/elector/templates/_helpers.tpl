@@ -129,8 +129,13 @@ app.kubernetes.io/part-of: elector
 {{- default (printf "elector-%s" (include "elector.election" .)) .Values.kubernetes.leaseName }}
 {{- end }}
 
+{{/* The sidecar image: repository@digest when a digest is set, else repository:tag. */}}
 {{- define "elector.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
 {{- end }}
 
 {{/* Whether the sidecar talks to the Kubernetes API (pod labels, the Lease backend, generated Secrets). */}}

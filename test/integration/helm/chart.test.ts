@@ -139,6 +139,58 @@ describe('the chart under helm lint, helm template and kubectl apply', () => {
     }
   });
 
+  test('image.digest pulls the sidecar image by digest instead of by tag', async () => {
+    const digest = `sha256:${'a1'.repeat(32)}`;
+    const rendered = await helmTemplate({
+      chart: chartDirectory,
+      namespace: 'digest',
+      values: { image: { repository: 'registry.example/elector', digest } },
+    });
+    assert.match(rendered, new RegExp(`image: "registry\\.example/elector@${digest}"`));
+    assert.doesNotMatch(rendered, /registry\.example\/elector:/);
+  });
+
+  test('the optional NetworkPolicy admits the peer port only from the election pods and the HTTP API from the namespace or the given peers', async () => {
+    const policyOf = async (values: Readonly<Record<string, unknown>>): Promise<string> =>
+      helmTemplate({
+        chart: chartDirectory,
+        namespace: 'netpol',
+        values,
+        extraArgs: ['--show-only', 'templates/networkpolicy.yaml'],
+      });
+    const off = await helmTemplate({ chart: chartDirectory, namespace: 'netpol' });
+    assert.doesNotMatch(off, /kind: NetworkPolicy/, 'off by default');
+    const namespaceWide = await policyOf({ networkPolicy: { enabled: true } });
+    // The test apiserver serves no networking.k8s.io; the rendered text is checked instead.
+    const electionPods =
+      'matchLabels:\n\\s+app.kubernetes.io/name: elector\n\\s+app.kubernetes.io/instance: elector';
+    assert.match(namespaceWide, new RegExp(`spec:\n\\s+podSelector:\n\\s+${electionPods}`));
+    assert.match(
+      namespaceWide,
+      new RegExp(`- from:\n\\s+- podSelector:\n\\s+${electionPods}\n\\s+ports:\n\\s+- port: 7946`),
+      'the peer port only from the election pods',
+    );
+    assert.match(
+      namespaceWide,
+      /- from:\n\s+- podSelector: \{\}\n\s+ports:\n\s+- port: 4040/,
+      'the HTTP API from any pod of the namespace',
+    );
+    assert.equal(namespaceWide.match(/- from:/g)?.length, 2, 'nothing else is admitted');
+    const selected = await policyOf({
+      networkPolicy: {
+        enabled: true,
+        httpFrom: [{ podSelector: { matchLabels: { app: 'ops' } } }],
+        extraIngress: [{ ports: [{ port: 8080 }] }],
+      },
+    });
+    assert.match(
+      selected,
+      /- podSelector:\n\s+matchLabels:\n\s+app: ops\n\s+ports:\n\s+- port: 4040/,
+    );
+    assert.match(selected, /- ports:\n\s+- port: 8080/);
+    assert.doesNotMatch(selected, /podSelector: \{\}/, 'the namespace-wide rule is replaced');
+  });
+
   test('the Grafana dashboard ConfigMap carries the shipped dashboard with the sidecar label', async () => {
     const configMap = await cluster.get(
       z.object({
