@@ -14,6 +14,11 @@ import { startBackendServer, type BackendServer, type ServerBackend } from './ba
 
 const httpPort = 4040;
 const clockPreload = fileURLToPath(new URL('../clock-skew.mjs', import.meta.url));
+/** `node` arguments that make a member the broken build whose leader ignores its lease. */
+export const ignoreLeaseNodeArgs: readonly string[] = [
+  '--import',
+  fileURLToPath(new URL('../ignore-lease/preload.mjs', import.meta.url)),
+];
 const peerPort = 7946;
 
 export interface MeshOptions {
@@ -31,7 +36,7 @@ export interface MeshOptions {
   readonly heartbeatMs?: number;
   /** Raft: the election timeout. Other backends: lease TTL, session timeout or Lease duration. */
   readonly electionTimeoutMs?: number;
-  /** Extra environment for every member (e.g. the test-only ELECTOR_TEST_UNSAFE_MUTATIONS). */
+  /** Extra environment for every member. */
   readonly env?: Readonly<Record<string, string>>;
   /** Per-member extras: environment and `node` arguments placed before the CLI path. */
   readonly memberProcess?: (index: number) => MemberProcessOptions;

@@ -23,8 +23,9 @@ export interface BackendRuntime extends BackendServices {
   /** The Kubernetes API, when configured (Lease backend, pod labels). */
   readonly kubernetesApi: KubernetesApi | null;
   /**
-   * Deliberate breakages, only for fault tests that must see them caught. Raft honours each
-   * one; the other backends only `ignoreLease` (see withStickyLeadership).
+   * Deliberate breakages, only for tests that must see them caught: the CLI never sets this; the
+   * fault tests' preload (lab/ignore-lease/preload.mjs) does. Raft honours each one; the other
+   * backends ignore it (the preload wraps them instead).
    */
   readonly testMutations?: SafeguardMutations;
 }

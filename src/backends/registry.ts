@@ -74,10 +74,7 @@ export async function createBackend(
   config: Config,
   runtime: BackendRuntime,
 ): Promise<ElectionBackend> {
-  const backend = await backendRegistry[config.backend].create(config, runtime);
-  if (config.backend === 'raft' || runtime.testMutations?.ignoreLease !== true) return backend;
-  const { withStickyLeadership } = await import('./unsafe-sticky-leadership.js');
-  return withStickyLeadership(backend);
+  return backendRegistry[config.backend].create(config, runtime);
 }
 
 type Registry = typeof backendRegistry;

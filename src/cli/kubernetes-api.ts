@@ -9,6 +9,8 @@ export async function kubernetesApiFor(config: Config): Promise<KubernetesApi | 
   const isInCluster = process.env.KUBERNETES_SERVICE_HOST !== undefined;
   const isWanted =
     config.backend === 'kubernetes' ||
+    config.clusterSecretName !== undefined ||
+    config.resignTokenSecretName !== undefined ||
     config.podLabels === 'true' ||
     (config.podLabels === 'auto' && (isInCluster || config.kubeconfig !== undefined));
   if (!isWanted) return null;

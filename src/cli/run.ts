@@ -1,9 +1,13 @@
-import type pino from 'pino';
 import { checkTiming, createBackend } from '../backends/registry.js';
 import { kubernetesApiFor } from './kubernetes-api.js';
 import { createRootLogger } from './logger.js';
 import { formatHostPort } from '../config/host-port.js';
-import { loadConfig, readSecretFile, unknownVariableWarnings } from '../config/load.js';
+import {
+  commandLineSecretWarnings,
+  loadConfig,
+  readSecretFile,
+  unknownVariableWarnings,
+} from '../config/load.js';
 import { podNameOf } from '../config/computed-defaults.js';
 import type { Config } from '../config/schema.js';
 import { createHttpApi, listenHttp } from '../http/server.js';
@@ -11,8 +15,7 @@ import { HttpCapacity, httpLimitsOf } from '../http/http-capacity.js';
 import { SidecarMetrics } from '../http/metrics/sidecar-metrics.js';
 import type { ResignPolicy } from '../http/resign-policy.js';
 import { systemClock } from '../runtime/system-clock.js';
-import { systemRandom } from '../runtime/random.js';
-import type { SafeguardMutations } from '../core/raft/state.js';
+import { randomSecretText, systemRandom } from '../runtime/random.js';
 import { createPodLabelsFromConfig } from '../pod-labels/pod-labels-from-config.js';
 import { Sidecar, type SidecarOptions } from '../sidecar/sidecar.js';
 import type { KubernetesApi } from '../kubernetes/api-client.js';
@@ -23,17 +26,45 @@ import { resolveWorkloadSettings } from '../workload/workload-settings.js';
 import { ElectorError } from '../core/errors.js';
 import { version } from './version.js';
 
-function clusterSecretOf(config: Config): string | null {
+async function clusterSecretOf(config: Config, api: KubernetesApi | null): Promise<string | null> {
   if (config.clusterSecretFile !== undefined)
     return readSecretFile(config.clusterSecretFile, '--cluster-secret-file');
+  if (config.clusterSecretName !== undefined)
+    return generatedSecretOf(config, api, config.clusterSecretName, 'cluster-secret');
   return config.clusterSecret ?? null;
 }
 
-function resignPolicyOf(config: Config): ResignPolicy {
-  if (config.resignPolicy === 'loopback' || config.resignTokenFile === undefined)
-    return { kind: 'loopback' };
+async function resignPolicyOf(config: Config, api: KubernetesApi | null): Promise<ResignPolicy> {
+  if (config.resignPolicy === 'loopback') return { kind: 'loopback' };
+  if (config.resignTokenSecretName !== undefined) {
+    const token = await generatedSecretOf(config, api, config.resignTokenSecretName, 'token');
+    return { kind: config.resignPolicy, token };
+  }
+  if (config.resignTokenFile === undefined) return { kind: 'loopback' };
   const token = readSecretFile(config.resignTokenFile, '--resign-token-file');
   return { kind: config.resignPolicy, token };
+}
+
+/** The value of a Secret the sidecar creates on first start (see generated-secret.ts). */
+async function generatedSecretOf(
+  config: Config,
+  api: KubernetesApi | null,
+  name: string,
+  key: string,
+): Promise<string> {
+  const namespace = config.namespace;
+  // The config rules require the namespace, and kubernetesApiFor an API, with these names.
+  if (api === null || namespace === undefined) {
+    throw new ElectorError('CONFIG_INVALID', `Secret ${name}: no Kubernetes API or namespace`);
+  }
+  const { ensureGeneratedSecret } = await import('../kubernetes/generated-secret.js');
+  return ensureGeneratedSecret(api, {
+    namespace,
+    name,
+    key,
+    generate: () => randomSecretText(),
+    signal: AbortSignal.timeout(30_000),
+  });
 }
 
 /**
@@ -45,6 +76,9 @@ export async function runSidecar(argv: readonly string[], env: NodeJS.ProcessEnv
   const logger = createRootLogger(config);
   for (const warning of unknownVariableWarnings(env)) {
     logger.warn({ event: 'config.unknown-variable' }, warning);
+  }
+  for (const warning of commandLineSecretWarnings(argv)) {
+    logger.warn({ event: 'config.secret-on-command-line' }, warning);
   }
   const workload = resolveWorkloadSettings(config);
   const timing = checkTiming({
@@ -58,9 +92,9 @@ export async function runSidecar(argv: readonly string[], env: NodeJS.ProcessEnv
   for (const warning of timing.warnings) logger.warn({ event: 'timing.warning' }, warning);
   if (timing.problems.length > 0)
     throw new ElectorError('CONFIG_INVALID', timing.problems.join('\n'));
-  const clusterSecret = clusterSecretOf(config);
   const kubernetesApi = await kubernetesApiFor(config);
-  const resignPolicy = resignPolicyOf(config);
+  const clusterSecret = await clusterSecretOf(config, kubernetesApi);
+  const resignPolicy = await resignPolicyOf(config, kubernetesApi);
   const metrics = new SidecarMetrics({
     id: config.id,
     backend: config.backend,
@@ -75,7 +109,6 @@ export async function runSidecar(argv: readonly string[], env: NodeJS.ProcessEnv
     observe: metrics.observe,
     clusterSecret,
     kubernetesApi,
-    ...testMutationsOf(env, logger),
   });
   metrics.trackBackend(backend);
   const podLabels = await createPodLabelsFromConfig(config, {
@@ -194,30 +227,4 @@ function scaleDownOf(
       };
     },
   };
-}
-
-/**
- * ELECTOR_TEST_UNSAFE_MUTATIONS=ignore-lease makes a Raft leader act on its role alone (no lease,
- * no check-quorum), and a leader on any other backend keep acting after it lost its lease until
- * it hears of another leader, as a home-made lock would. It
- * exists only so the fault tests can prove their checker catches a broken build; it is not an
- * option, is not in --help, and is logged as an error when set.
- */
-function testMutationsOf(
-  env: NodeJS.ProcessEnv,
-  logger: pino.Logger,
-): { testMutations?: SafeguardMutations } {
-  const text = env.ELECTOR_TEST_UNSAFE_MUTATIONS;
-  if (text === undefined || text === '') return {};
-  if (text !== 'ignore-lease') {
-    throw new ElectorError(
-      'CONFIG_INVALID',
-      `ELECTOR_TEST_UNSAFE_MUTATIONS: expected ignore-lease; got ${JSON.stringify(text)}`,
-    );
-  }
-  logger.error(
-    { event: 'unsafe.test-mutation', mutation: text },
-    'UNSAFE test build: the leader ignores its lease; never use this outside fault tests',
-  );
-  return { testMutations: { ignoreLease: true, skipCheckQuorum: true } };
 }

@@ -118,7 +118,6 @@ const variablesOutsideTheTable = new Set([
   'ELECTOR_PREVIOUS_FENCING_TOKEN',
   'ELECTOR_TERM',
   'ELECTOR_SEED',
-  'ELECTOR_TEST_UNSAFE_MUTATIONS',
   'ELECTOR_TEST_WALL_CLOCK_FILE',
   'ELECTOR_TEST_CLOCK_RATE',
   'ELECTOR_CAMPAIGN_SECONDS',
@@ -152,6 +151,26 @@ export function unknownVariableWarnings(env: NodeJS.ProcessEnv): readonly string
         .map(({ env: candidate }) => candidate);
       return `${name}: not a setting elector knows, ignored (did you mean ${names.join(' or ')}?)`;
     });
+}
+
+/**
+ * One line per flag in `argv` whose value is a secret itself (see OptionMeta.isSecretValue):
+ * anyone on the machine can read it in `ps`. Warnings, not errors: refusing would break setups
+ * that work, and the line tells what to use instead.
+ */
+export function commandLineSecretWarnings(argv: readonly string[]): readonly string[] {
+  return optionSpecs
+    .filter(
+      (spec) =>
+        spec.isSecretValue === true &&
+        argv.some(
+          (argument) => argument === `--${spec.flag}` || argument.startsWith(`--${spec.flag}=`),
+        ),
+    )
+    .map(
+      (spec) =>
+        `--${spec.flag}: a secret on the command line is visible to every user of the machine (ps, /proc/<pid>/cmdline); use --${spec.flag}-file or ${spec.env}`,
+    );
 }
 
 function describeIssue(

@@ -21,6 +21,11 @@ export interface OptionMeta {
   readonly isBoolean?: boolean;
   /** Its value is never echoed in an error. */
   readonly isSecret?: boolean;
+  /**
+   * The value is the secret itself, not a file holding it: given as a flag it shows in `ps` and
+   * the shell history, so loading warns (see commandLineSecretWarnings).
+   */
+  readonly isSecretValue?: boolean;
 }
 
 /** A value schema that reads the text of a flag or an environment variable. */

@@ -4,10 +4,11 @@ import { waitFor } from '../../lab/wait-for.js';
 import { assertLeadershipHeld, checkHistory } from '../../lab/faults/checker.js';
 import type { ServerBackend } from '../../lab/faults/backend-server.js';
 import { faultLeaderUntilSuccessor, startPausedLeaderRig } from '../../lab/faults/paused-leader.js';
+import { ignoreLeaseNodeArgs } from '../../lab/faults/mesh.js';
 
 // A leader cut off from its backend server (etcd, ZooKeeper, the apiserver) loses its lease or
 // session there, and a successor takes over. Our build stops acting on its own clock before
-// that; the test-only build that ignores its lease (ELECTOR_TEST_UNSAFE_MUTATIONS=ignore-lease)
+// that; the test-only build that ignores its lease (lab/ignore-lease/preload.mjs)
 // goes on acting, as a home-made lock would, and the checker must report the overlap. Either
 // way the fencing token refuses the old leader's writes once the successor has written.
 const labs: readonly { backend: ServerBackend; prefix: string; subnet: number }[] = [
@@ -26,7 +27,7 @@ async function cutLeaderFromBackend(
     subnet: lab.subnet,
     backend: lab.backend,
     electionTimeoutMs: leaseMs,
-    ...(isBroken ? { env: { ELECTOR_TEST_UNSAFE_MUTATIONS: 'ignore-lease' } } : {}),
+    ...(isBroken ? { memberProcess: () => ({ nodeArgs: ignoreLeaseNodeArgs }) } : {}),
   });
   try {
     const { mesh, recorder, resource } = rig;

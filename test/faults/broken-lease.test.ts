@@ -6,9 +6,10 @@ import {
   startPausedLeaderRig,
   type PausedLeaderRig,
 } from '../../lab/faults/paused-leader.js';
+import { ignoreLeaseNodeArgs } from '../../lab/faults/mesh.js';
 
 // The checker must be able to fail on a real program: with the test-only build in which a Raft
-// leader ignores its lease (ELECTOR_TEST_UNSAFE_MUTATIONS=ignore-lease), a leader paused past
+// leader ignores its lease (lab/ignore-lease/preload.mjs), a leader paused past
 // its lease and cut off from news of its successor wakes up still answering 200, and the checker
 // reports the overlap. The fencing token still refuses its workload's stale write.
 describe('a build whose leader ignores its lease', () => {
@@ -18,7 +19,7 @@ describe('a build whose leader ignores its lease', () => {
     rig = await startPausedLeaderRig({
       prefix: 'elxb',
       subnet: 73,
-      env: { ELECTOR_TEST_UNSAFE_MUTATIONS: 'ignore-lease' },
+      memberProcess: () => ({ nodeArgs: ignoreLeaseNodeArgs }),
     });
   });
 

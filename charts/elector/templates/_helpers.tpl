@@ -74,6 +74,25 @@ app.kubernetes.io/part-of: elector
 {{- default (include "elector.suffixed" (list . "cluster-secret")) .Values.raft.clusterSecret.existingSecret }}
 {{- end }}
 
+{{/* Whether the sidecar creates the Raft cluster secret (no existingSecret given). */}}
+{{- define "elector.generatesClusterSecret" -}}
+{{- if and (eq .Values.backend "raft") (not .Values.raft.clusterSecret.existingSecret) }}true{{ end }}
+{{- end }}
+
+{{/* Whether the resign policy takes a token. */}}
+{{- define "elector.usesResignToken" -}}
+{{- if ne .Values.sidecar.resign.policy "loopback" }}true{{ end }}
+{{- end }}
+
+{{/* Whether the sidecar creates the resign token (a token policy without a Secret given). */}}
+{{- define "elector.generatesResignToken" -}}
+{{- if and (include "elector.usesResignToken" .) (not .Values.sidecar.resign.tokenSecret.name) }}true{{ end }}
+{{- end }}
+
+{{- define "elector.resignTokenSecretName" -}}
+{{- default (include "elector.suffixed" (list . "resign-token")) .Values.sidecar.resign.tokenSecret.name }}
+{{- end }}
+
 {{- define "elector.statefulSetName" -}}
 {{- if eq .Values.mode "include" }}
 {{- .Values.include.statefulSetName }}
@@ -110,13 +129,18 @@ app.kubernetes.io/part-of: elector
 {{- default (printf "elector-%s" (include "elector.election" .)) .Values.kubernetes.leaseName }}
 {{- end }}
 
+{{/* The sidecar image: repository@digest when a digest is set, else repository:tag. */}}
 {{- define "elector.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
 {{- end }}
+{{- end }}
 
-{{/* Whether the sidecar talks to the Kubernetes API (pod labels or the Lease backend). */}}
+{{/* Whether the sidecar talks to the Kubernetes API (pod labels, the Lease backend, generated Secrets). */}}
 {{- define "elector.usesKubernetesApi" -}}
-{{- if or .Values.sidecar.podLabels (eq .Values.backend "kubernetes") }}true{{ end }}
+{{- if or .Values.sidecar.podLabels (eq .Values.backend "kubernetes") (include "elector.generatesClusterSecret" .) (include "elector.generatesResignToken" .) }}true{{ end }}
 {{- end }}
 
 {{/* The leader Service's target port: set, else the first workload port, else the sidecar's. */}}

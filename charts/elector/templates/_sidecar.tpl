@@ -180,7 +180,10 @@ raft backend, elector.include.statefulSetName and elector.replicas.
   {{- end }}
 - name: ELECTOR_RESIGN_POLICY
   value: {{ .Values.sidecar.resign.policy | quote }}
-{{- if ne .Values.sidecar.resign.policy "loopback" }}
+{{- if include "elector.generatesResignToken" . }}
+- name: ELECTOR_RESIGN_TOKEN_SECRET_NAME
+  value: {{ include "elector.resignTokenSecretName" . | quote }}
+{{- else if include "elector.usesResignToken" . }}
 - name: ELECTOR_RESIGN_TOKEN_FILE
   value: /etc/elector/resign/token
 {{- end }}
@@ -221,8 +224,13 @@ raft backend, elector.include.statefulSetName and elector.replicas.
   value: {{ default (printf "{id}.%s" (include "elector.podDomain" .)) .Values.raft.peerHostTemplate | quote }}
 - name: ELECTOR_PEER_PORT
   value: {{ .Values.raft.peerPort | quote }}
+{{- if include "elector.generatesClusterSecret" . }}
+- name: ELECTOR_CLUSTER_SECRET_NAME
+  value: {{ include "elector.clusterSecretName" . | quote }}
+{{- else }}
 - name: ELECTOR_CLUSTER_SECRET_FILE
   value: /etc/elector/cluster/secret
+{{- end }}
 - name: ELECTOR_STATE_DIR
   value: /var/lib/elector
 - name: ELECTOR_HEARTBEAT_INTERVAL
@@ -282,13 +290,25 @@ raft backend, elector.include.statefulSetName and elector.replicas.
   value: {{ .Values.kubernetes.retryPeriod | quote }}
 {{- end }}
 
+{{/* The service account token at the path in-cluster clients read it from. */}}
+{{- define "elector.serviceAccountTokenMount" -}}
+- name: elector-kube-api-access
+  mountPath: /var/run/secrets/kubernetes.io/serviceaccount
+  readOnly: true
+{{- end }}
+
 {{- define "elector.volumeMounts" -}}
+{{- if include "elector.usesKubernetesApi" . }}
+{{ include "elector.serviceAccountTokenMount" . }}
+{{- end }}
 {{- if eq .Values.backend "raft" }}
 - name: elector-state
   mountPath: /var/lib/elector
+{{- if not (include "elector.generatesClusterSecret" .) }}
 - name: elector-cluster-secret
   mountPath: /etc/elector/cluster
   readOnly: true
+{{- end }}
 {{- end }}
 {{- if and (eq .Values.backend "etcd") .Values.etcd.tls.enabled }}
 - name: elector-etcd-tls
@@ -305,7 +325,7 @@ raft backend, elector.include.statefulSetName and elector.replicas.
   mountPath: /etc/elector/zookeeper-auth
   readOnly: true
 {{- end }}
-{{- if ne .Values.sidecar.resign.policy "loopback" }}
+{{- if and (include "elector.usesResignToken" .) (not (include "elector.generatesResignToken" .)) }}
 - name: elector-resign-token
   mountPath: /etc/elector/resign
   readOnly: true
@@ -317,17 +337,39 @@ raft backend, elector.include.statefulSetName and elector.replicas.
 {{- end }}
 
 {{- define "elector.volumes" -}}
+{{- if include "elector.usesKubernetesApi" . }}
+{{- /* What automountServiceAccountToken would mount, for the containers that name it only. */}}
+- name: elector-kube-api-access
+  projected:
+    defaultMode: 0444
+    sources:
+      - serviceAccountToken:
+          path: token
+          expirationSeconds: 3607
+      - configMap:
+          name: kube-root-ca.crt
+          items:
+            - key: ca.crt
+              path: ca.crt
+      - downwardAPI:
+          items:
+            - path: namespace
+              fieldRef:
+                fieldPath: metadata.namespace
+{{- end }}
 {{- if eq .Values.backend "raft" }}
 {{- if eq .Values.raft.stateVolume.type "emptyDir" }}
 - name: elector-state
   emptyDir: {}
 {{- end }}
+{{- if not (include "elector.generatesClusterSecret" .) }}
 - name: elector-cluster-secret
   secret:
     secretName: {{ include "elector.clusterSecretName" . }}
     items:
       - key: {{ .Values.raft.clusterSecret.key }}
         path: secret
+{{- end }}
 {{- end }}
 {{- if and (eq .Values.backend "etcd") .Values.etcd.tls.enabled }}
 - name: elector-etcd-tls
@@ -359,7 +401,7 @@ raft backend, elector.include.statefulSetName and elector.replicas.
       - key: {{ .Values.zookeeper.authSecret.key }}
         path: auth
 {{- end }}
-{{- if ne .Values.sidecar.resign.policy "loopback" }}
+{{- if and (include "elector.usesResignToken" .) (not (include "elector.generatesResignToken" .)) }}
 - name: elector-resign-token
   secret:
     secretName: {{ .Values.sidecar.resign.tokenSecret.name }}

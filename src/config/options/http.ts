@@ -72,13 +72,15 @@ export const httpOptions = {
 };
 
 /**
- * A resign policy that accepts a token needs the token file; the connection cap leaves room
- * beside every stream and long-poll for probes and scrapes.
+ * A resign policy that accepts a token needs the token (its file, or its Secret in Kubernetes);
+ * the connection cap leaves room beside every stream and long-poll for probes and scrapes.
  */
 export const httpRules: ConfigRule = (config, nameOf) => [
-  ...(config.resignPolicy !== 'loopback' && config.resignTokenFile === undefined
+  ...(config.resignPolicy !== 'loopback' &&
+  config.resignTokenFile === undefined &&
+  config.resignTokenSecretName === undefined
     ? [
-        `${nameOf('resignTokenFile')}: required when ${nameOf('resignPolicy')} is "${config.resignPolicy}"`,
+        `${nameOf('resignTokenFile')}: required when ${nameOf('resignPolicy')} is "${config.resignPolicy}" (or --resign-token-secret-name in Kubernetes)`,
       ]
     : []),
   ...(config.httpMaxConnections <= config.httpMaxStreams + config.httpMaxLongPolls

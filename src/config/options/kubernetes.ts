@@ -3,6 +3,15 @@ import type { ConfigRule } from '../schema.js';
 import { option } from '../option.js';
 import { durationMs, booleanText, path } from '../option-schemas.js';
 
+/** A Secret's name: a DNS subdomain (RFC 1123), as the API validates it. */
+const kubernetesName = z
+  .string()
+  .max(253, 'expected at most 253 characters')
+  .regex(
+    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
+    'expected an object name (lower-case letters, digits, "-" and ".")',
+  );
+
 export const kubernetesOptions = {
   kubeconfig: option(path, {
     flag: 'kubeconfig',
@@ -109,6 +118,20 @@ export const kubernetesOptions = {
     default: '2s',
     description: 'Kubernetes Lease backend: renew and retry interval.',
   }),
+  clusterSecretName: option(kubernetesName, {
+    flag: 'cluster-secret-name',
+    env: 'ELECTOR_CLUSTER_SECRET_NAME',
+    group: 'kubernetes',
+    description:
+      'Raft in Kubernetes: read the cluster secret from key cluster-secret of this Secret in --namespace; the first member to start creates it with a random value when it is absent, so every member ends up with the same one.',
+  }),
+  resignTokenSecretName: option(kubernetesName, {
+    flag: 'resign-token-secret-name',
+    env: 'ELECTOR_RESIGN_TOKEN_SECRET_NAME',
+    group: 'kubernetes',
+    description:
+      'Kubernetes: read the resign token from key token of this Secret in --namespace (instead of --resign-token-file); created with a random value when absent.',
+  }),
 };
 
 /** The namespace is required by the Lease backend and by pod labels that are forced on. */
@@ -117,6 +140,26 @@ export const kubernetesRules: ConfigRule = (config, nameOf) => {
   if (config.backend === 'kubernetes' && config.namespace === undefined) {
     problems.push(
       `${nameOf('namespace')}: required with --backend kubernetes (downward API metadata.namespace)`,
+    );
+  }
+  for (const key of ['clusterSecretName', 'resignTokenSecretName'] as const) {
+    if (config[key] !== undefined && config.namespace === undefined) {
+      problems.push(
+        `${nameOf('namespace')}: required with ${nameOf(key)} (downward API metadata.namespace)`,
+      );
+    }
+  }
+  if (
+    config.clusterSecretName !== undefined &&
+    (config.clusterSecret !== undefined || config.clusterSecretFile !== undefined)
+  ) {
+    problems.push(
+      `${nameOf('clusterSecretName')} and ${nameOf(config.clusterSecret === undefined ? 'clusterSecretFile' : 'clusterSecret')}: both given; give only one`,
+    );
+  }
+  if (config.resignTokenSecretName !== undefined && config.resignTokenFile !== undefined) {
+    problems.push(
+      `${nameOf('resignTokenSecretName')} and ${nameOf('resignTokenFile')}: both given; give only one`,
     );
   }
   if (config.podLabels === 'true' && config.namespace === undefined) {

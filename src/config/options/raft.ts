@@ -67,7 +67,9 @@ export const raftOptions = {
     env: 'ELECTOR_CLUSTER_SECRET',
     group: 'raft',
     isSecret: true,
-    description: 'Raft: the cluster secret itself (prefer the file or the environment variable).',
+    isSecretValue: true,
+    description:
+      'Raft: the cluster secret itself (prefer the file or the environment variable: a flag shows in ps and draws a warning). Not together with --cluster-secret-file.',
   }),
   stateDir: option(path, {
     flag: 'state-dir',
@@ -149,13 +151,19 @@ export const raftRules: ConfigRule = (config, nameOf) => {
       );
     }
   }
+  if (config.clusterSecret !== undefined && config.clusterSecretFile !== undefined) {
+    problems.push(
+      `${nameOf('clusterSecret')} and ${nameOf('clusterSecretFile')}: both given; give only one (the file is safer: a flag's value shows in ps)`,
+    );
+  }
   if (
     config.clusterSecret === undefined &&
     config.clusterSecretFile === undefined &&
+    config.clusterSecretName === undefined &&
     config.members.length > 1
   ) {
     problems.push(
-      '--cluster-secret-file: required for a Raft mesh of more than one member (or ELECTOR_CLUSTER_SECRET); peers authenticate with it',
+      '--cluster-secret-file: required for a Raft mesh of more than one member (or ELECTOR_CLUSTER_SECRET, or --cluster-secret-name in Kubernetes); peers authenticate with it',
     );
   }
   for (const entry of [...config.peers, ...config.peerHttpAddresses]) {

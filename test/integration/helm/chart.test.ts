@@ -12,7 +12,6 @@ import { ensureBuiltCli, startTestCluster, type TestCluster } from './cluster.js
 import {
   listOf,
   roleSchema,
-  secretSchema,
   selects,
   serviceSchema,
   statefulSetSchema,
@@ -127,45 +126,69 @@ describe('the chart under helm lint, helm template and kubectl apply', () => {
     });
   }
 
-  test('the cluster secret is generated once: a render against the cluster reads it back, as an upgrade does', async () => {
-    await cluster.createNamespace('upgrade');
-    const first = await helmTemplate({
-      chart: chartDirectory,
-      namespace: 'upgrade',
-      extraArgs: ['--show-only', 'templates/cluster-secret.yaml'],
-    });
-    assert.deepEqual(await cluster.apply('upgrade', first), [
-      'secret/elector-cluster-secret created',
-    ]);
-    // What `helm install` would have stamped on the objects it owns.
-    await cluster.kubectl.ok([
-      'annotate',
-      '--namespace',
-      'upgrade',
-      'secret/elector-cluster-secret',
-      'meta.helm.sh/release-name=elector',
-      'meta.helm.sh/release-namespace=upgrade',
-    ]);
-    const stored = secretSchema.parse(
-      cluster.server.get('secrets', 'upgrade', 'elector-cluster-secret'),
-    );
-    assert.equal(stored.metadata.annotations?.['helm.sh/resource-policy'], 'keep');
-    const value = stored.data?.['cluster-secret'] ?? '';
-    assert.ok(Buffer.from(value, 'base64').length >= 32);
+  test('a re-render never changes a secret: helm template twice gives the same output, with no generated value in it', async () => {
+    // helm template, an Argo CD sync and --dry-run all render without the cluster (lookup finds
+    // nothing there); whatever they apply must leave the cluster secret and resign token alone.
+    for (const set of valueSets) {
+      const valuesFiles = set.file === null ? [] : [join(chartDirectory, 'ci', set.file)];
+      const render = (): Promise<string> =>
+        helmTemplate({ chart: chartDirectory, namespace: set.namespace, valuesFiles });
+      const first = await render();
+      assert.equal(await render(), first, `${set.name}: two renders differ`);
+      assert.doesNotMatch(first, /^kind: Secret$/m, `${set.name}: no Secret is rendered`);
+    }
+  });
 
-    const offline = await helmTemplate({
+  test('image.digest pulls the sidecar image by digest instead of by tag', async () => {
+    const digest = `sha256:${'a1'.repeat(32)}`;
+    const rendered = await helmTemplate({
       chart: chartDirectory,
-      namespace: 'upgrade',
-      extraArgs: ['--show-only', 'templates/cluster-secret.yaml'],
+      namespace: 'digest',
+      values: { image: { repository: 'registry.example/elector', digest } },
     });
-    assert.ok(!offline.includes(value), 'without the cluster, each render makes a new secret');
-    const again = await helmTemplate({
-      chart: chartDirectory,
-      namespace: 'upgrade',
-      extraArgs: ['--show-only', 'templates/cluster-secret.yaml', '--dry-run=server'],
-      env: { KUBECONFIG: cluster.kubectl.kubeconfig },
+    assert.match(rendered, new RegExp(`image: "registry\\.example/elector@${digest}"`));
+    assert.doesNotMatch(rendered, /registry\.example\/elector:/);
+  });
+
+  test('the optional NetworkPolicy admits the peer port only from the election pods and the HTTP API from the namespace or the given peers', async () => {
+    const policyOf = async (values: Readonly<Record<string, unknown>>): Promise<string> =>
+      helmTemplate({
+        chart: chartDirectory,
+        namespace: 'netpol',
+        values,
+        extraArgs: ['--show-only', 'templates/networkpolicy.yaml'],
+      });
+    const off = await helmTemplate({ chart: chartDirectory, namespace: 'netpol' });
+    assert.doesNotMatch(off, /kind: NetworkPolicy/, 'off by default');
+    const namespaceWide = await policyOf({ networkPolicy: { enabled: true } });
+    // The test apiserver serves no networking.k8s.io; the rendered text is checked instead.
+    const electionPods =
+      'matchLabels:\n\\s+app.kubernetes.io/name: elector\n\\s+app.kubernetes.io/instance: elector';
+    assert.match(namespaceWide, new RegExp(`spec:\n\\s+podSelector:\n\\s+${electionPods}`));
+    assert.match(
+      namespaceWide,
+      new RegExp(`- from:\n\\s+- podSelector:\n\\s+${electionPods}\n\\s+ports:\n\\s+- port: 7946`),
+      'the peer port only from the election pods',
+    );
+    assert.match(
+      namespaceWide,
+      /- from:\n\s+- podSelector: \{\}\n\s+ports:\n\s+- port: 4040/,
+      'the HTTP API from any pod of the namespace',
+    );
+    assert.equal(namespaceWide.match(/- from:/g)?.length, 2, 'nothing else is admitted');
+    const selected = await policyOf({
+      networkPolicy: {
+        enabled: true,
+        httpFrom: [{ podSelector: { matchLabels: { app: 'ops' } } }],
+        extraIngress: [{ ports: [{ port: 8080 }] }],
+      },
     });
-    assert.ok(again.includes(`cluster-secret: ${JSON.stringify(value)}`), again);
+    assert.match(
+      selected,
+      /- podSelector:\n\s+matchLabels:\n\s+app: ops\n\s+ports:\n\s+- port: 4040/,
+    );
+    assert.match(selected, /- ports:\n\s+- port: 8080/);
+    assert.doesNotMatch(selected, /podSelector: \{\}/, 'the namespace-wide rule is replaced');
   });
 
   test('the Grafana dashboard ConfigMap carries the shipped dashboard with the sidecar label', async () => {

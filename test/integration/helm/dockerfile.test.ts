@@ -5,11 +5,11 @@
 // test/e2e/election.test.ts); here a single member shows the exit code.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { startChild } from '../../../lab/child.js';
@@ -64,14 +64,25 @@ describe('the Dockerfile and the image it builds', () => {
     assert.deepEqual(JSON.parse(stdout), []);
   });
 
-  test('a build stage with dev dependencies feeds a node:20-slim runtime stage with production dependencies only', () => {
+  test('a build stage with dev dependencies feeds a runtime stage with production dependencies only, both on a maintained Node.js LTS pinned by digest', () => {
     const stages = readDockerfile();
     assert.deepEqual(
-      stages.map((stage) => [stage.from, stage.name]),
-      [
-        ['node:20-slim', 'build'],
-        ['node:20-slim', 'runtime'],
-      ],
+      stages.map((stage) => stage.name),
+      ['build', 'runtime'],
+    );
+    const [build, runtime] = stages.map((stage) => stage.from);
+    assert.equal(build, runtime, 'both stages on the same base, so dist/ is built for the runtime');
+    const base = /^node:(\d+)-(bookworm|trixie)-slim@sha256:[0-9a-f]{64}$/.exec(runtime ?? '');
+    assert.ok(base, `a Debian slim Node.js image pinned by digest; got ${runtime}`);
+    assert.ok(
+      ['22', '24'].includes(base[1] ?? ''),
+      `a maintained LTS (22 or 24; 20 reached its end of life in April 2026); got node ${base[1]}`,
+    );
+    const labels = shippedImageConfig().labels;
+    assert.equal(
+      `${labels.get('org.opencontainers.image.base.name')}@${labels.get('org.opencontainers.image.base.digest')}`,
+      `docker.io/library/${runtime}`,
+      'the OCI base labels name the same image',
     );
     const runs = (index: number): string[] =>
       (stages[index]?.instructions ?? [])
@@ -108,6 +119,44 @@ describe('the Dockerfile and the image it builds', () => {
       new RegExp(`ARG VERSION=${packageJson.version.replaceAll('.', '\\.')}\\n`),
     );
     assert.ok((image.labels.get('org.opencontainers.image.description') ?? '').length > 20);
+  });
+
+  test('nothing the image copies can switch on the lease-ignoring test build', async () => {
+    // What the runtime stage copies: the build context's files, and dist/ from the build stage.
+    const copied = (readDockerfile()[1]?.instructions ?? [])
+      .filter((instruction) => instruction.keyword === 'COPY')
+      .flatMap((instruction) => {
+        const parts = instruction.text.split(/\s+/);
+        const sources = parts.slice(0, -1).filter((part) => !part.startsWith('--'));
+        return instruction.text.startsWith('--from=build')
+          ? sources.map((source) => source.replace(/^\/app\//, ''))
+          : sources;
+      });
+    assert.ok(copied.includes('dist'), `the runtime stage copies dist/; got ${copied.join(', ')}`);
+    const files = (
+      await Promise.all(
+        copied.map(async (source) => {
+          const path = join(repositoryRoot, source);
+          return (await stat(path)).isDirectory()
+            ? (await readdir(path, { recursive: true }))
+                .map((entry) => join(path, entry))
+                .filter((entry) => statSync(entry).isFile())
+            : [path];
+        }),
+      )
+    ).flat();
+    assert.ok(files.length > 20, `the built dist/ is there; found ${files.length} files`);
+    const switches = /TEST_UNSAFE|ignore-lease|unsafe\.test-mutation|StickyLeadership/;
+    const offenders = [];
+    for (const file of files) {
+      const text = await readFile(file, 'utf8');
+      const hits = text
+        .split('\n')
+        .filter((line) => switches.test(line))
+        .map((line) => `${relative(repositoryRoot, file)}: ${line.trim()}`);
+      offenders.push(...hits);
+    }
+    assert.deepEqual(offenders, [], 'no shipped file mentions or reads the unsafe switch');
   });
 
   test('.dockerignore lets through exactly the files the build stages copy', async () => {

@@ -66,7 +66,6 @@ describe('a parent chart that includes the sidecar through the named templates',
       'pod/shop-elector-test-one-leader created',
       'role.rbac.authorization.k8s.io/shop-elector created',
       'rolebinding.rbac.authorization.k8s.io/shop-elector created',
-      'secret/shop-elector-cluster-secret created',
       'service/shop-elector created',
       'service/shop-elector-peers created',
       'serviceaccount/shop-elector created',
@@ -89,10 +88,16 @@ describe('a parent chart that includes the sidecar through the named templates',
     assert.equal(role, 'leader');
     assert.ok(selects(podSelector, template.metadata.labels ?? {}));
     assert.equal(leaderService.spec.ports[0]?.targetPort, 'http');
-    const secretVolume = template.spec.volumes?.find(
-      (volume) => volume.name === 'elector-cluster-secret',
+    const sidecar = template.spec.containers.find((container) => container.name === 'elector');
+    assert.equal(
+      sidecar?.env?.find((variable) => variable.name === 'ELECTOR_CLUSTER_SECRET_NAME')?.value,
+      'shop-elector-cluster-secret',
+      'the first sidecar creates the cluster secret; no render makes one',
     );
-    assert.equal(secretVolume?.secret?.secretName, 'shop-elector-cluster-secret');
+    assert.ok(
+      template.spec.volumes?.some((volume) => volume.name === 'elector-kube-api-access'),
+      "the sidecar's projected token comes with the subchart's volumes",
+    );
     assert.deepEqual(
       statefulSet.spec.volumeClaimTemplates?.map((claim) => claim.metadata.name),
       ['elector-state'],

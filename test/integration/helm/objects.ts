@@ -41,17 +41,26 @@ const volumeSchema = z.looseObject({
     })
     .optional(),
   emptyDir: z.object({}).optional(),
+  projected: z
+    .looseObject({
+      sources: z.array(z.looseObject({ serviceAccountToken: z.looseObject({}).optional() })),
+    })
+    .optional(),
 });
+export type Volume = z.infer<typeof volumeSchema>;
+
+const podSpecSchema = z.looseObject({
+  serviceAccountName: z.string().optional(),
+  automountServiceAccountToken: z.boolean().optional(),
+  containers: z.array(containerSchema),
+  volumes: z.array(volumeSchema).optional(),
+  readinessGates: z.array(z.object({ conditionType: z.string() })).optional(),
+});
+export type PodSpec = z.infer<typeof podSpecSchema>;
 
 const podTemplateSchema = z.looseObject({
   metadata: z.looseObject({ labels: labels.optional() }),
-  spec: z.looseObject({
-    serviceAccountName: z.string().optional(),
-    automountServiceAccountToken: z.boolean().optional(),
-    containers: z.array(containerSchema),
-    volumes: z.array(volumeSchema).optional(),
-    readinessGates: z.array(z.object({ conditionType: z.string() })).optional(),
-  }),
+  spec: podSpecSchema,
 });
 
 export const statefulSetSchema = z.looseObject({

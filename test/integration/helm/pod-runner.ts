@@ -34,7 +34,9 @@ import {
   roleSchema,
   secretSchema,
   type Container,
+  type PodSpec,
   type StatefulSet,
+  type Volume,
 } from './objects.js';
 import { resolveEnv } from './pod-env.js';
 
@@ -101,6 +103,30 @@ async function rulesOf(
       verbs: rule.verbs,
       ...(rule.resourceNames === undefined ? {} : { resourceNames: rule.resourceNames }),
     }));
+}
+
+/** Where the kubelet mounts the service account token; in-cluster clients read it there. */
+const serviceAccountTokenPath = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+function isServiceAccountTokenVolume(volume: Volume | undefined): boolean {
+  return (volume?.projected?.sources ?? []).some(
+    (source) => source.serviceAccountToken !== undefined,
+  );
+}
+
+/**
+ * Whether the kubelet gives `container` a service account token: the automatic mount (unless
+ * the pod turns it off or the container mounts something there itself), or a projected
+ * serviceAccountToken volume the container mounts at the standard path.
+ */
+export function hasServiceAccountToken(podSpec: PodSpec, container: Container): boolean {
+  const atTokenPath = (container.volumeMounts ?? []).find(
+    (mount) => mount.mountPath === serviceAccountTokenPath,
+  );
+  if (atTokenPath === undefined) return podSpec.automountServiceAccountToken !== false;
+  return isServiceAccountTokenVolume(
+    podSpec.volumes?.find((volume) => volume.name === atTokenPath.name),
+  );
 }
 
 /** Creates the StatefulSet's pods (Running) and starts their elector containers. */
@@ -313,7 +339,9 @@ export class StatefulSetController implements PodGroup {
       const local = join(podDirectory, 'volumes', mount.name);
       await mkdir(local, { recursive: true });
       const volume = template.spec.volumes?.find((candidate) => candidate.name === mount.name);
-      if (volume?.secret !== undefined) {
+      if (isServiceAccountTokenVolume(volume)) {
+        // Stands in as the kubeconfig below; the process has no in-cluster mount path.
+      } else if (volume?.secret !== undefined) {
         for (const item of volume.secret.items ?? []) {
           const file = join(local, item.path);
           await mkdir(dirname(file), { recursive: true });
@@ -325,7 +353,9 @@ export class StatefulSetController implements PodGroup {
           (claim) => claim.metadata.name === mount.name,
         )
       ) {
-        throw new Error(`volume ${mount.name} is neither a Secret, an emptyDir nor a claim`);
+        throw new Error(
+          `volume ${mount.name} is neither a Secret, an emptyDir, a claim nor a service account token`,
+        );
       }
       for (const [key, value] of Object.entries(env)) {
         if (value === mount.mountPath || value.startsWith(`${mount.mountPath}/`)) {
@@ -344,15 +374,16 @@ export class StatefulSetController implements PodGroup {
       env.ELECTOR_PEERS = staticList('peer');
       env.ELECTOR_PEER_HTTP_ADDRESSES = staticList('http');
     }
-    const kubeconfig = await this.serviceAccountKubeconfig(serviceAccountName);
+    const kubeconfig = hasServiceAccountToken(template.spec, container)
+      ? await this.serviceAccountKubeconfig(serviceAccountName)
+      : null;
     if (kubeconfig !== null) env.ELECTOR_KUBECONFIG = kubeconfig;
     for (const key of Object.keys(env)) if (env[key] !== podEnv[key]) this.rewrittenKeys.add(key);
     return { podEnv, env };
   }
 
   /** The service account's token, with exactly the rights the rendered RoleBindings give it. */
-  private async serviceAccountKubeconfig(serviceAccountName: string): Promise<string | null> {
-    if (this.statefulSet.spec.template.spec.automountServiceAccountToken === false) return null;
+  private async serviceAccountKubeconfig(serviceAccountName: string): Promise<string> {
     if (this.kubeconfig !== null) return this.kubeconfig;
     const { cluster, directory } = this.options;
     const token = `token-${this.namespace}-${serviceAccountName}`;

@@ -69,7 +69,6 @@ describe('the chart in StatefulSet mode, applied with kubectl and run as process
       'poddisruptionbudget.policy/orders-elector created',
       'role.rbac.authorization.k8s.io/orders-elector created',
       'rolebinding.rbac.authorization.k8s.io/orders-elector created',
-      'secret/orders-elector-cluster-secret created',
       'service/orders-elector created',
       'service/orders-elector-peers created',
       'serviceaccount/orders-elector created',
@@ -139,7 +138,6 @@ describe('the chart in StatefulSet mode, applied with kubectl and run as process
       `{id}.orders-elector-peers.${namespace}.svc.cluster.local`,
     );
     assert.deepEqual(pods.rewritten, [
-      'ELECTOR_CLUSTER_SECRET_FILE',
       'ELECTOR_HTTP_PORT',
       'ELECTOR_KUBECONFIG',
       'ELECTOR_LEADER_FILE',

@@ -2,14 +2,20 @@
 // the rendered objects must be: the objects kubectl creates, the Role's rules, sidecar variables.
 import type { PolicyRuleJson } from './objects.js';
 
-const podRules: PolicyRuleJson[] = [
-  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'patch'] },
+/** The StatefulSet's pod names, `<name>-0` .. `<name>-(replicas-1)`. */
+const podNames = (statefulSet: string, replicas: number): string[] =>
+  Array.from({ length: replicas }, (_, ordinal) => `${statefulSet}-${ordinal}`);
+/** Reading pods cannot be limited to names (list); patching is, to the election's own pods. */
+const podRules = (names: readonly string[]): PolicyRuleJson[] => [
+  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
+  { apiGroups: [''], resources: ['pods'], resourceNames: [...names], verbs: ['patch'] },
 ];
-const statusRule: PolicyRuleJson = {
+const statusRule = (names: readonly string[]): PolicyRuleJson => ({
   apiGroups: [''],
   resources: ['pods/status'],
+  resourceNames: [...names],
   verbs: ['patch'],
-};
+});
 const eventRule: PolicyRuleJson = { apiGroups: [''], resources: ['events'], verbs: ['create'] };
 /** Raft: a pod scaled away reads its StatefulSet on SIGTERM and leaves the member set first. */
 const statefulSetRule = (name: string): PolicyRuleJson => ({
@@ -18,6 +24,11 @@ const statefulSetRule = (name: string): PolicyRuleJson => ({
   resourceNames: [name],
   verbs: ['get'],
 });
+/** The Secrets the first sidecar creates (create cannot be limited by name; reading can). */
+const secretRules = (names: readonly string[]): PolicyRuleJson[] => [
+  { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+  { apiGroups: [''], resources: ['secrets'], resourceNames: [...names], verbs: ['get'] },
+];
 const leaseRules = (name: string): PolicyRuleJson[] => [
   { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
   {
@@ -44,7 +55,12 @@ export const valueSets: readonly ValueSet[] = [
     name: 'the default values (Raft, the sidecar alone)',
     file: null,
     namespace: 'defaults',
-    rules: [...podRules, eventRule, statefulSetRule('elector')],
+    rules: [
+      ...podRules(podNames('elector', 3)),
+      eventRule,
+      statefulSetRule('elector'),
+      ...secretRules(['elector-cluster-secret', 'elector-resign-token']),
+    ],
     env: { ELECTOR_BACKEND: 'raft', ELECTOR_MEMBERS: 'elector-0,elector-1,elector-2' },
     objects: [
       'configmap/elector-dashboard',
@@ -52,7 +68,6 @@ export const valueSets: readonly ValueSet[] = [
       'poddisruptionbudget.policy/elector',
       'role.rbac.authorization.k8s.io/elector',
       'rolebinding.rbac.authorization.k8s.io/elector',
-      'secret/elector-cluster-secret',
       'service/elector',
       'service/elector-peers',
       'serviceaccount/elector',
@@ -63,7 +78,13 @@ export const valueSets: readonly ValueSet[] = [
     name: 'Raft beside a workload with every optional object',
     file: 'raft-workload-values.yaml',
     namespace: 'raft',
-    rules: [...podRules, statusRule, eventRule, statefulSetRule('elector')],
+    rules: [
+      ...podRules(podNames('elector', 3)),
+      statusRule(podNames('elector', 3)),
+      eventRule,
+      statefulSetRule('elector'),
+      ...secretRules(['elector-cluster-secret', 'elector-resign-token']),
+    ],
     env: {
       ELECTOR_READINESS_CONDITION_TYPE: 'elector.io/leader',
       ELECTOR_LEADER_FILE: '/var/run/elector/leader.json',
@@ -75,7 +96,6 @@ export const valueSets: readonly ValueSet[] = [
       'prometheusrule.monitoring.coreos.com/elector',
       'role.rbac.authorization.k8s.io/elector',
       'rolebinding.rbac.authorization.k8s.io/elector',
-      'secret/elector-cluster-secret',
       'service/elector',
       'service/elector-peers',
       'serviceaccount/elector',
@@ -87,7 +107,7 @@ export const valueSets: readonly ValueSet[] = [
     name: 'etcd over TLS with a user',
     file: 'etcd-values.yaml',
     namespace: 'etcd',
-    rules: podRules,
+    rules: [...podRules(podNames('elector', 2)), ...secretRules(['elector-resign-token'])],
     env: {
       ELECTOR_BACKEND: 'etcd',
       ELECTOR_ETCD_ENDPOINTS:
@@ -115,7 +135,7 @@ export const valueSets: readonly ValueSet[] = [
     name: 'ZooKeeper with digest auth and a resign token',
     file: 'zookeeper-values.yaml',
     namespace: 'zookeeper',
-    rules: [...podRules, eventRule],
+    rules: [...podRules(podNames('elector', 2)), eventRule],
     env: {
       ELECTOR_BACKEND: 'zookeeper',
       ELECTOR_ZOOKEEPER_CONNECT: 'zk-0.zk:2181,zk-1.zk:2181,zk-2.zk:2181',
@@ -140,7 +160,12 @@ export const valueSets: readonly ValueSet[] = [
     name: 'the Kubernetes Lease backend',
     file: 'kubernetes-values.yaml',
     namespace: 'lease',
-    rules: [...podRules, eventRule, ...leaseRules('elector-billing')],
+    rules: [
+      ...podRules(podNames('elector', 2)),
+      eventRule,
+      ...secretRules(['elector-resign-token']),
+      ...leaseRules('elector-billing'),
+    ],
     env: {
       ELECTOR_BACKEND: 'kubernetes',
       ELECTOR_ELECTION: 'billing',
@@ -164,14 +189,18 @@ export const valueSets: readonly ValueSet[] = [
     name: 'include mode (another chart runs the pods)',
     file: 'include-values.yaml',
     namespace: 'include',
-    rules: [...podRules, eventRule, statefulSetRule('web')],
+    rules: [
+      ...podRules(podNames('web', 3)),
+      eventRule,
+      statefulSetRule('web'),
+      ...secretRules(['elector-cluster-secret', 'elector-resign-token']),
+    ],
     env: {},
     objects: [
       'configmap/elector-dashboard',
       'pod/elector-test-one-leader',
       'role.rbac.authorization.k8s.io/elector',
       'rolebinding.rbac.authorization.k8s.io/elector',
-      'secret/elector-cluster-secret',
       'service/elector',
       'service/elector-peers',
       'serviceaccount/elector',

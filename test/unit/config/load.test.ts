@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadConfig, unknownVariableWarnings } from '../../../src/config/load.js';
+import {
+  commandLineSecretWarnings,
+  loadConfig,
+  unknownVariableWarnings,
+} from '../../../src/config/load.js';
 import { ElectorError } from '../../../src/core/errors.js';
 
 function problems(argv: readonly string[], env: NodeJS.ProcessEnv = {}): string {
@@ -49,6 +53,40 @@ test('secrets are never echoed in an error', () => {
   const message = problems(['--id', 'a', '--cluster-secret', 'short']);
   assert.match(message, /--cluster-secret: expected at least 16 characters; got \(hidden\)/);
   assert.doesNotMatch(message, /short"/);
+});
+
+test('the cluster secret as a flag together with its file is refused naming both', () => {
+  const message = problems([
+    '--id',
+    'a',
+    '--cluster-secret',
+    'a-secret-of-sixteen-or-more',
+    '--cluster-secret-file',
+    '/run/secret',
+  ]);
+  assert.match(message, /--cluster-secret and --cluster-secret-file: both given; give only one/);
+  assert.doesNotMatch(message, /a-secret-of-sixteen/);
+  const fromEnvironment = problems(['--id', 'a', '--cluster-secret-file', '/run/secret'], {
+    ELECTOR_CLUSTER_SECRET: 'a-secret-of-sixteen-or-more',
+  });
+  assert.match(fromEnvironment, /ELECTOR_CLUSTER_SECRET and --cluster-secret-file: both given/);
+});
+
+test('a secret given as a flag draws a warning naming the flag and the safer ways; its file does not', () => {
+  const secret = 'a-secret-of-sixteen-or-more';
+  for (const argv of [
+    ['--id', 'a', '--cluster-secret', secret],
+    ['--id', 'a', `--cluster-secret=${secret}`],
+  ]) {
+    const warnings = commandLineSecretWarnings(argv);
+    assert.equal(warnings.length, 1, JSON.stringify(warnings));
+    assert.match(
+      warnings[0] ?? '',
+      /^--cluster-secret: a secret on the command line is visible .*ps.*; use --cluster-secret-file or ELECTOR_CLUSTER_SECRET$/,
+    );
+    assert.doesNotMatch(warnings[0] ?? '', new RegExp(secret));
+  }
+  assert.deepEqual(commandLineSecretWarnings(['--id', 'a', '--cluster-secret-file', '/run/s']), []);
 });
 
 test('a Raft mesh needs a cluster secret, and peers must be id=host:port', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ElectionBackend, ElectionState } from '../../../src/backends/backend.js';
-import { withStickyLeadership } from '../../../src/backends/unsafe-sticky-leadership.js';
+import { withStickyLeadership } from '../../../lab/ignore-lease/sticky-leadership.mjs';
 
 function state(overrides: Partial<ElectionState>): ElectionState {
   return {

@@ -1,15 +1,15 @@
-import type { ElectionBackend, ElectionState } from './backend.js';
+// UNSAFE, for fault tests only (loaded by preload.mjs on the etcd, ZooKeeper and Lease
+// backends). Plain JavaScript: it runs inside the built CLI; sticky-leadership.d.mts types it.
 
 /**
- * UNSAFE, for fault tests only (ELECTOR_TEST_UNSAFE_MUTATIONS=ignore-lease on the etcd,
- * ZooKeeper and Lease backends). Makes a backend behave like a home-made lock: once it has
- * acted, it goes on acting with the same token after losing its lease or session, until it
- * hears that another member leads. Cut off from the backend, it never hears, so it overlaps
- * with its successor; the fault tests run it to prove their checker catches that.
+ * Makes a backend behave like a home-made lock: once it has acted, it goes on acting with the
+ * same token after losing its lease or session, until it hears that another member leads. Cut
+ * off from the backend, it never hears, so it overlaps with its successor; the fault tests run
+ * it to prove their checker catches that.
  */
-export function withStickyLeadership(inner: ElectionBackend): ElectionBackend {
-  let held: ElectionState | null = null;
-  const view = (state: ElectionState): ElectionState => {
+export function withStickyLeadership(inner) {
+  let held = null;
+  const view = (state) => {
     if (state.isSelf) {
       held = state;
       return state;
