@@ -14,6 +14,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runSeed } from '../../test/sim/scenario.js';
 import { directedScenarios } from '../../test/sim/directed-catalogue.js';
+import { marginMutations } from '../../test/sim/margin-mutations.js';
 
 const randomSeeds = Number(process.env.ELECTOR_MUTATION_SIM_SEEDS ?? 15);
 const directedSeeds = Number(process.env.ELECTOR_MUTATION_DIRECTED_SEEDS ?? 2);
@@ -31,5 +32,16 @@ test(`the directed scenarios find no violation in ${directedSeeds} seeds each`, 
       const { violation } = scenario.run(seed, { traceLimit: 0 });
       assert.equal(violation, null, `${scenario.name} seed ${seed}`);
     }
+  }
+});
+
+test('each margin removed by its switch is caught by its directed schedule', () => {
+  for (const { name, run, options, expect, seeds } of marginMutations) {
+    let isCaught = false;
+    for (let seed = 1; seed <= seeds && !isCaught; seed++) {
+      const { violation } = run(seed, { ...options, traceLimit: 0 });
+      isCaught = violation !== null && expect.test(violation);
+    }
+    assert.ok(isCaught, name);
   }
 });

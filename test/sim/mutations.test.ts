@@ -1,15 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runCutAfterAppend, runStaleCandidate, type DirectedOutcome } from './directed.js';
-import {
-  runCutAfterTransfer,
-  runIsolatedLeader,
-  runLateAcks,
-  runOneSidedCut,
-  runRestartedVoter,
-  runSlowLeaderClock,
-  runTwinCandidates,
-} from './margins.js';
+import { marginMutations, overlap } from './margin-mutations.js';
 import { runSeed, type SeedOptions } from './scenario.js';
 
 /**
@@ -27,9 +19,6 @@ function firstViolation(run: Run, options: SeedOptions, maxSeeds: number, expect
   }
   return null;
 }
-
-/** Two members acting at once, or a fencing token going backwards: the harm itself. */
-const overlap = /two leaders in term|started acting|extended its lease|fencing token/;
 
 const directed = (run: (seed: number, options: SeedOptions) => DirectedOutcome): Run => run;
 
@@ -103,75 +92,8 @@ const cases: readonly {
     expect: overlap,
     seeds: 300,
   },
-  ...marginCases(),
+  ...marginMutations,
 ];
-
-/** Each margin of the core removed, against the directed schedule that puts it at its edge. */
-function marginCases() {
-  const seeds = 25;
-  return [
-    {
-      name: 'granting a second vote in one term gives twin candidates two leaders',
-      run: directed(runTwinCandidates),
-      options: { mutations: { grantSecondVote: true } },
-      expect: /two leaders in term/,
-    },
-    {
-      name: 'a vote not persisted before the response leaves is given again after a crash',
-      run: directed(runTwinCandidates),
-      options: { forgetVoteOnRestart: true },
-      expect: /two leaders in term/,
-    },
-    {
-      name: 'a lease of T instead of T·(1 − maxClockDrift) outlives a fast follower’s patience',
-      run: directed(runSlowLeaderClock),
-      options: { mutations: { skipDriftMargin: true } },
-      expect: overlap,
-    },
-    {
-      name: 'a lease counted from the ack’s receipt outlives the followers’ last contact',
-      run: directed(runLateAcks),
-      options: { mutations: { leaseFromAckReceipt: true } },
-      expect: overlap,
-    },
-    {
-      name: 'pre-votes granted while the lease is live let a half-cut member depose the leader',
-      run: directed(runOneSidedCut),
-      options: { mutations: { skipPreVoteLeaseCheck: true } },
-      expect: /disturbed leader/,
-    },
-    {
-      name: 'without pre-vote, a half-cut member deposes the leader',
-      run: directed(runOneSidedCut),
-      options: { mutations: { skipPreVote: true } },
-      expect: /disturbed leader/,
-    },
-    {
-      name: 'without leader stickiness, a half-cut member leads beside the leader',
-      run: directed(runOneSidedCut),
-      options: { mutations: { skipLeaderStickiness: true } },
-      expect: overlap,
-    },
-    {
-      name: 'without check-quorum, a leader cut off right after a renewal keeps leading',
-      run: directed(runIsolatedLeader),
-      options: { mutations: { skipCheckQuorum: true } },
-      expect: /without contact with a quorum/,
-    },
-    {
-      name: 'without stickiness after start-up, a restarted voter elects a second acting leader',
-      run: directed(runRestartedVoter),
-      options: { mutations: { skipStartupStickiness: true } },
-      expect: overlap,
-    },
-    {
-      name: 'a transfer that does not step down first leaves two acting leaders after a cut',
-      run: directed(runCutAfterTransfer),
-      options: { mutations: { skipTransferStepDown: true } },
-      expect: overlap,
-    },
-  ].map((margin) => ({ ...margin, seeds }));
-}
 
 for (const { name, run, options, expect, seeds } of cases) {
   test(`the simulator finds it: ${name}`, (context) => {
