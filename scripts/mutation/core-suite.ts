@@ -7,6 +7,7 @@ import '../../test/unit/core/raft/configuration.test.js';
 import '../../test/unit/core/raft/election.test.js';
 import '../../test/unit/core/raft/founding.test.js';
 import '../../test/unit/core/raft/leader.test.js';
+import '../../test/unit/core/raft/leadership-view.test.js';
 import '../../test/unit/core/raft/membership.test.js';
 import '../../test/unit/core/raft/properties.test.js';
 import '../../test/unit/core/error-codes-doc.test.js';
