@@ -32,7 +32,7 @@ function isReportCurrent(file) {
 const files = named.length > 0 ? named : coreFiles();
 const toRun = isChangedOnly ? files.filter((file) => !isReportCurrent(file)) : files;
 if (toRun.length === 0) {
-  console.log(`mutation reports are current for all ${files.length} files of src/core`);
+  console.log(`mutation reports are current for the ${files.length} file(s) asked for`);
   process.exit(0);
 }
 let failed = 0;
