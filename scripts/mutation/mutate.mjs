@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { reportPathOf } from './reports.mjs';
+import { reportPathOf, trimReport } from './reports.mjs';
 
 const args = process.argv.slice(2);
 const isChangedOnly = args.includes('--changed');
@@ -45,5 +45,6 @@ for (const [index, file] of toRun.entries()) {
   });
   console.log(`${file}: ${((Date.now() - started) / 1000).toFixed(0)} s, exit ${result.status}`);
   if (result.status !== 0) failed += 1;
+  else trimReport(reportPathOf(file));
 }
 process.exit(failed === 0 ? 0 : 1);
