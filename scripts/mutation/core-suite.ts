@@ -10,6 +10,7 @@ import '../../test/unit/core/raft/leader.test.js';
 import '../../test/unit/core/raft/leadership-view.test.js';
 import '../../test/unit/core/raft/membership.test.js';
 import '../../test/unit/core/raft/properties.test.js';
+import '../../test/unit/core/raft/transfer.test.js';
 import '../../test/unit/core/error-codes-doc.test.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
