@@ -2,7 +2,8 @@
 //   node scripts/mutation/score.mjs               table per file and in total
 //   node scripts/mutation/score.mjs --survivors   also every surviving mutant, and whether
 //                                                 docs/mutation-equivalents.md explains it
-//   node scripts/mutation/score.mjs --readme      rewrites the score block of README.md
+//   node scripts/mutation/score.mjs --readme      rewrites the score block of README.md (then run
+//                                                 npx prettier --write README.md)
 //   node scripts/mutation/score.mjs --check       exits 1 if a survivor is unexplained or a
 //                                                 report is older than its source file
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
