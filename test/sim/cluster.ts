@@ -46,7 +46,15 @@ export interface ClusterOptions {
   readonly crashAfterVoteProbability?: number;
   /** False turns off the "one founding" check, so a mutation test can look for the harm it prevents. */
   readonly checkFounding?: boolean;
+  /**
+   * Pins members' clocks to an edge of the drift bound instead of a random rate: −1 the slowest
+   * rate allowed, +1 the fastest, 0 exactly real time (directed scenarios).
+   */
+  readonly clockSkew?: Readonly<Record<string, -1 | 0 | 1>>;
 }
+
+/** Draws no chance: every election timer it sets is the earliest allowed, T. */
+const earliest: Random = () => 0;
 
 type SimEvent =
   | { readonly kind: 'deliver'; readonly message: PeerMessage }
@@ -87,6 +95,9 @@ export class SimCluster {
   private readonly queue = new EventQueue<SimEvent>();
   private readonly blocked = new Set<string>();
   private readonly trace: string[] = [];
+  private readonly earliestTimers = new Set<string>();
+  /** Links whose every message takes this long, whatever the network conditions say. */
+  private readonly linkDelaysMs = new Map<string, number>();
   private network: NetworkConditions;
   readonly clockRateSpread: number;
 
@@ -100,7 +111,8 @@ export class SimCluster {
       options.checkFounding ?? true,
     );
     for (const id of this.ids) {
-      const rate = 1 + (options.random() * 2 - 1) * this.clockRateSpread;
+      const drawn = options.random() * 2 - 1;
+      const rate = 1 + (options.clockSkew?.[id] ?? drawn) * this.clockRateSpread;
       this.nodes.set(id, {
         id,
         exists: false,
@@ -122,6 +134,18 @@ export class SimCluster {
 
   private get random(): Random {
     return this.options.random;
+  }
+
+  /** The chance a member's steps draw from: none for one whose timers are pinned to the earliest. */
+  private randomOf(node: SimNode): Random {
+    return this.earliestTimers.has(node.id) ? earliest : this.random;
+  }
+
+  /** From now on these members' election timers (and only theirs) fire at the earliest, T. */
+  pinTimersToEarliest(ids: readonly string[]): void {
+    this.earliestTimers.clear();
+    for (const id of ids) this.earliestTimers.add(id);
+    if (ids.length > 0) this.record(`EARLIEST TIMERS ${ids.join(',')}`);
   }
 
   private node(id: string): SimNode {
@@ -146,7 +170,7 @@ export class SimCluster {
       config: { ...this.options.timing, id: node.id, members: node.members },
       durable: node.durable,
       now: this.localNow(node),
-      random: this.random,
+      random: this.randomOf(node),
       ...(this.options.mutations === undefined ? {} : { mutations: this.options.mutations }),
     });
     node.durable = startupPersist(state, node.durable) ?? node.durable;
@@ -186,7 +210,7 @@ export class SimCluster {
     const node = this.node(id);
     const state = node.state;
     if (!node.isUp || node.isPaused || state === null || this.violation !== null) return;
-    const result = step(state, input, this.localNow(node), this.random);
+    const result = step(state, input, this.localNow(node), this.randomOf(node));
     if (result.persist !== null) node.durable = result.persist;
     node.state = result.state;
     if (input.type !== 'message' || result.change !== null || result.persist !== null) {
@@ -231,7 +255,8 @@ export class SimCluster {
     for (let copy = 0; copy < copies; copy++) {
       if (this.random() < this.network.dropProbability) continue;
       const { minDelayMs, maxDelayMs } = this.network;
-      const delay = minDelayMs + this.random() * (maxDelayMs - minDelayMs);
+      const drawn = minDelayMs + this.random() * (maxDelayMs - minDelayMs);
+      const delay = this.linkDelaysMs.get(`${message.from}>${message.to}`) ?? drawn;
       this.queue.push(this.now + delay, { kind: 'deliver', message });
     }
   }
@@ -392,9 +417,16 @@ export class SimCluster {
     }
   }
 
+  /** Every message from `from` to `to` takes `delayMs` until the network heals. */
+  delayLink(from: string, to: string, delayMs: number): void {
+    this.record(`SLOW LINK ${from}>${to} ${delayMs}ms`);
+    this.linkDelaysMs.set(`${from}>${to}`, delayMs);
+  }
+
   healNetwork(network: NetworkConditions = this.network): void {
     this.record('HEAL network');
     this.blocked.clear();
+    this.linkDelaysMs.clear();
     this.network = network;
   }
 

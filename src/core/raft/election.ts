@@ -171,7 +171,9 @@ function committedFor(
 /** Grants a pre-vote only for a higher term, an up-to-date candidate, and when no live leader may rely on us. */
 export function onPreVote(context: StepContext, request: PreVoteRequest): void {
   const isUpToDate = isCandidateUpToDate(context, request.configurationId);
-  const granted = request.term > context.state.term && !context.isWithinLeaderLease() && isUpToDate;
+  const isLeaseChecked = context.state.mutations.skipPreVoteLeaseCheck !== true;
+  const isInLease = isLeaseChecked && context.isWithinLeaderLease();
+  const granted = request.term > context.state.term && !isInLease && isUpToDate;
   context.send({
     type: 'pre-vote-response',
     from: context.id,
@@ -195,10 +197,11 @@ export function onPreVoteResponse(context: StepContext, response: PreVoteRespons
  * candidate. The caller has already applied the term rule, so `request.term` equals our term.
  */
 export function onVote(context: StepContext, request: VoteRequest): void {
-  const { votedFor, roleState } = context.state;
+  const { votedFor, roleState, mutations } = context.state;
   const isUpToDate = isCandidateUpToDate(context, request.configurationId);
-  const granted =
-    roleState.role !== 'leader' && (votedFor === null || votedFor === request.from) && isUpToDate;
+  const mayVote =
+    votedFor === null || votedFor === request.from || mutations.grantSecondVote === true;
+  const granted = roleState.role !== 'leader' && mayVote && isUpToDate;
   if (granted) {
     context.update({ votedFor: request.from, electionDeadline: context.randomElectionDeadline() });
   }

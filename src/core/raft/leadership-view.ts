@@ -20,7 +20,12 @@ export function majorityAckedSentAt(state: NodeState, leaderRole: LeaderRole): n
 export function leaseExpiresAt(state: NodeState): number | null {
   if (state.roleState.role !== 'leader') return null;
   const basis = majorityAckedSentAt(state, state.roleState);
-  return basis === null ? null : basis + leaseDurationMs(state.config);
+  if (basis === null) return null;
+  const duration =
+    state.mutations.skipDriftMargin === true
+      ? state.config.electionTimeoutMs
+      : leaseDurationMs(state.config);
+  return basis + duration;
 }
 
 /** True only while this member leads and its lease is live at `now`. */

@@ -110,6 +110,14 @@ export interface SafeguardMutations {
   readonly skipFoundingRule?: boolean;
   /** Votes are granted whatever the candidate's configuration entry. */
   readonly skipConfigurationCheck?: boolean;
+  /** A member grants a vote in a term in which it already voted for another candidate. */
+  readonly grantSecondVote?: boolean;
+  /** Pre-votes are granted even while a live leader may rest its lease on this member's ack. */
+  readonly skipPreVoteLeaseCheck?: boolean;
+  /** The lease lasts T instead of T·(1 − maxClockDrift): no margin for a slow leader clock. */
+  readonly skipDriftMargin?: boolean;
+  /** A transferring leader sends TimeoutNow but keeps leading (and acting) until deposed. */
+  readonly skipTransferStepDown?: boolean;
 }
 
 export interface NodeState {

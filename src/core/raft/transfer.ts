@@ -23,8 +23,8 @@ export function transferLeadership(
     if (reason !== 'transfer') stepDown(context, reason);
     return;
   }
-  const { term } = context.state;
-  stepDown(context, reason);
+  const { term, mutations } = context.state;
+  if (mutations.skipTransferStepDown !== true) stepDown(context, reason);
   context.send({ type: 'timeout-now', from: context.id, to: target, term });
   context.notice({ type: 'transfer-started', to: target });
 }

@@ -51,3 +51,54 @@ test('a drift bound outside [0, 0.5) is refused', () => {
     /maxClockDrift/,
   );
 });
+
+test('the drift bound is refused below 0 and at 0.5, and accepted at 0', () => {
+  for (const maxClockDrift of [-0.01, 0.5]) {
+    assert.match(
+      problemsOf(() => validateRaftConfig({ ...config(), maxClockDrift })),
+      new RegExp(`maxClockDrift: expected a fraction in \\[0, 0\\.5\\); got ${maxClockDrift}`),
+    );
+  }
+  validateRaftConfig({ ...config(), maxClockDrift: 0 });
+});
+
+test('intervals must be whole milliseconds of at least 1; 1 and 3 are the smallest accepted', () => {
+  for (const heartbeatIntervalMs of [0, 1.5]) {
+    assert.match(
+      problemsOf(() =>
+        validateRaftConfig({ ...config(), heartbeatIntervalMs, electionTimeoutMs: 1000 }),
+      ),
+      new RegExp(
+        `heartbeatIntervalMs: expected a whole number of milliseconds ≥ 1; got ${heartbeatIntervalMs}`,
+      ),
+    );
+  }
+  for (const electionTimeoutMs of [0, 2.5]) {
+    assert.match(
+      problemsOf(() =>
+        validateRaftConfig({ ...config(), heartbeatIntervalMs: 1, electionTimeoutMs }),
+      ),
+      new RegExp(
+        `electionTimeoutMs: expected a whole number of milliseconds ≥ 1; got ${electionTimeoutMs}`,
+      ),
+    );
+  }
+  assert.match(
+    problemsOf(() =>
+      validateRaftConfig({ ...config(), heartbeatIntervalMs: 1, electionTimeoutMs: 1 }),
+    ),
+    /electionTimeoutMs: expected at least 3 × heartbeatIntervalMs \(3\); got 1/,
+  );
+  validateRaftConfig({ ...config(), heartbeatIntervalMs: 1, electionTimeoutMs: 3 });
+});
+
+test('every problem is named on a line of its own, an empty member ID too', () => {
+  const message = problemsOf(() =>
+    validateRaftConfig({ ...config('x', ['a', '', 'b']), heartbeatIntervalMs: 0 }),
+  );
+  assert.deepEqual(message.split('\n'), [
+    'heartbeatIntervalMs: expected a whole number of milliseconds ≥ 1; got 0',
+    'members: a member ID is empty',
+    'id: "x" is not one of the members (a, , b)',
+  ]);
+});

@@ -1,0 +1,26 @@
+// Where the per-file mutation reports live (shared by mutate.mjs and score.mjs).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const reportsFolder = 'reports/mutation/files';
+
+/** src/core/raft/election.ts -> reports/mutation/files/core--raft--election.ts.json */
+export function reportPathOf(file) {
+  return join(reportsFolder, `${file.replace(/^src\//, '').replaceAll('/', '--')}.json`);
+}
+
+/**
+ * Stryker keeps each mutant's whole test output as its statusReason (tens of kilobytes per
+ * mutant with the command runner); the committed report keeps its last lines only.
+ */
+export function trimReport(path) {
+  const report = JSON.parse(readFileSync(path, 'utf8'));
+  for (const file of Object.values(report.files)) {
+    for (const mutant of file.mutants) {
+      if (typeof mutant.statusReason === 'string' && mutant.statusReason.length > 400) {
+        mutant.statusReason = `…${mutant.statusReason.slice(-400)}`;
+      }
+    }
+  }
+  writeFileSync(path, `${JSON.stringify(report)}\n`);
+}

@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ack, Driver, T } from './fixtures.js';
+
+const lease = T * (1 - 0.05);
+
+/** A leader of a, b, c that heard b's and c's acknowledgements of its heartbeat at `at`. */
+function leaderWithAcks(): { leader: Driver; at: number } {
+  const leader = new Driver();
+  const at = leader.campaignAndWin(0);
+  leader.receive(ack('b', 'a', leader.state.term, at), at + 1);
+  leader.receive(ack('c', 'a', leader.state.term, at), at + 1);
+  return { leader, at };
+}
+
+test('a follower refuses a transfer: it is not the leader', () => {
+  const follower = new Driver();
+  const result = follower.feed({ type: 'transfer' }, 1);
+  assert.deepEqual(result.notices, [{ type: 'transfer-refused', reason: 'not the leader' }]);
+  assert.deepEqual(result.send, []);
+});
+
+test('a transfer to a named voter goes to it, even when another acknowledged later', () => {
+  const { leader, at } = leaderWithAcks();
+  leader.receive(ack('b', 'a', leader.state.term, at + 1), at + 2);
+  const result = leader.feed({ type: 'transfer', to: 'c' }, at + 3);
+  assert.deepEqual(
+    result.send.filter((message) => message.type === 'timeout-now').map((message) => message.to),
+    ['c'],
+  );
+  assert.deepEqual(result.notices, [{ type: 'transfer-started', to: 'c' }]);
+  assert.equal(result.state.roleState.role, 'follower');
+});
+
+test('a transfer to itself or to a non-member is refused by name, and the leader stays', () => {
+  const { leader, at } = leaderWithAcks();
+  for (const to of ['a', 'z']) {
+    const result = leader.feed({ type: 'transfer', to }, at + 2);
+    assert.deepEqual(result.notices, [
+      { type: 'transfer-refused', reason: `"${to}" is not another voting member` },
+    ]);
+    assert.equal(result.state.roleState.role, 'leader');
+  }
+});
+
+test('a voter is reachable until one lease after the heartbeat it last acknowledged', () => {
+  const { leader, at } = leaderWithAcks();
+  const sent = leader.feed({ type: 'transfer', to: 'b' }, at + lease);
+  assert.deepEqual(sent.notices, [{ type: 'transfer-started', to: 'b' }]);
+  const { leader: later, at: laterAt } = leaderWithAcks();
+  const refused = later.feed({ type: 'transfer', to: 'b' }, laterAt + lease + 0.5);
+  assert.deepEqual(refused.notices, [
+    { type: 'transfer-refused', reason: '"b" is not reachable and eligible' },
+  ]);
+  assert.equal(refused.state.roleState.role, 'leader', 'a refused transfer leaves it leading');
+});
+
+test('an ineligible leader with no one to take over steps down all the same', () => {
+  const leader = new Driver();
+  const at = leader.campaignAndWin(0);
+  const result = leader.feed({ type: 'set-eligible', isEligible: false }, at + 1);
+  assert.equal(result.state.roleState.role, 'follower');
+  assert.equal(result.change?.reason, 'ineligible');
+});
