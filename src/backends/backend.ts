@@ -45,6 +45,14 @@ export interface MemberStatus {
   readonly isReachable: boolean;
 }
 
+/** A risk in how a backend is configured to connect (see connection-warnings.ts). */
+export interface BackendWarning {
+  /** The log line's stable `event` name, e.g. `security.open-acl`. */
+  readonly event: string;
+  /** What the risk is and which setting removes it, in one sentence for operators. */
+  readonly message: string;
+}
+
 /** A configuration entry of the Raft member set, for status pages. */
 export interface ConfigurationView {
   readonly version: number;
@@ -136,6 +144,12 @@ export interface ElectionBackend {
    * /readyz, /cluster/status and `elector status`.
    */
   notReadyReason?(): string | null;
+  /**
+   * What is unsafe about this member's connection to its backend (open ACLs, credentials in
+   * clear text), fixed by its settings; empty when nothing is. Logged once by start() and shown
+   * by /cluster/status and `elector status`. Backends that have none leave it out.
+   */
+  warnings?(): readonly BackendWarning[];
   /** All members known to this one. */
   members(): readonly MemberStatus[];
   /** The replicated member set (Raft only; other backends leave it out). */

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { MembershipStatus } from '../backends/backend.js';
 import { parseDurationMs } from '../config/duration.js';
+import { redactedUrl } from '../config/redacted-url.js';
 import { ElectorError } from '../core/errors.js';
 import { describeFetchFailure } from './fetch-failure.js';
 
@@ -27,6 +28,8 @@ interface ClusterStatus {
   readonly membership?: MembershipView;
   /** Why the asked member is not ready, when it knows (a state directory it cannot write). */
   readonly notReadyReason?: string | null;
+  /** What is unsafe about the asked member's connection to its backend; absent from older sidecars. */
+  readonly warnings?: readonly string[];
 }
 
 /** The Raft member-set lines of `elector status`, or none for other backends. */
@@ -103,7 +106,7 @@ function readStatusArguments(argv: readonly string[]): {
   if (!URL.canParse(values.url) || !/^https?:$/.test(new URL(values.url).protocol)) {
     throw new ElectorError(
       'CONFIG_INVALID',
-      `--url: expected an http:// or https:// URL such as http://127.0.0.1:4040 or http://[::1]:4040; got ${JSON.stringify(values.url)}`,
+      `--url: expected an http:// or https:// URL such as http://127.0.0.1:4040 or http://[::1]:4040; got ${JSON.stringify(redactedUrl(values.url))}`,
     );
   }
   return { url: new URL('/cluster/status', values.url), timeoutMs, isJson: values.json };
@@ -117,7 +120,7 @@ function readStatusArguments(argv: readonly string[]): {
 export async function runStatus(argv: readonly string[]): Promise<number> {
   const { url, timeoutMs, isJson } = readStatusArguments(argv);
   const unreachable = (reason: string, cause?: unknown): ElectorError =>
-    new ElectorError('SIDECAR_UNREACHABLE', `GET ${url.href}: ${reason}`, {
+    new ElectorError('SIDECAR_UNREACHABLE', redactedUrl(`GET ${url.href}: ${reason}`), {
       retryable: true,
       cause,
     });
@@ -143,6 +146,7 @@ export async function runStatus(argv: readonly string[]): Promise<number> {
   if (typeof status.notReadyReason === 'string') {
     process.stdout.write(`${status.self} is not ready: ${status.notReadyReason}\n`);
   }
+  for (const warning of status.warnings ?? []) process.stdout.write(`warning: ${warning}\n`);
   for (const line of membershipLines(status.membership)) process.stdout.write(`${line}\n`);
   process.stdout.write('\n');
   const rows = [

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { ElectorError } from '../core/errors.js';
 import { configRules, optionSpecs, type OptionKey, type OptionSpec } from './options.js';
 import { givenTwice } from './repeated-flag.js';
+import { redactedUrl } from './redacted-url.js';
 import { configSchema, type Config } from './schema.js';
 
 interface RawValue {
@@ -19,7 +20,7 @@ function invalid(problems: readonly string[]): ElectorError {
 }
 
 function shown(spec: OptionSpec, text: string): string {
-  return spec.isSecret === true ? '(hidden)' : JSON.stringify(text);
+  return spec.isSecret === true ? '(hidden)' : JSON.stringify(redactedUrl(text));
 }
 
 /**
@@ -186,7 +187,7 @@ function describeIssue(
   const got =
     raw === undefined
       ? ''
-      : `; got ${spec === undefined ? JSON.stringify(raw.text) : shown(spec, raw.text)}`;
+      : `; got ${spec === undefined ? JSON.stringify(redactedUrl(raw.text)) : shown(spec, raw.text)}`;
   return `${name}: ${expected}${got}`;
 }
 

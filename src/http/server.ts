@@ -165,6 +165,7 @@ export function createHttpApi(options: HttpApiOptions): express.Express {
       backend: backend.name,
       ready: backend.isReady(),
       notReadyReason: backend.notReadyReason?.() ?? null,
+      warnings: (backend.warnings?.() ?? []).map((warning) => warning.message),
       leader: currentView(),
       members: backend.members(),
       ...(backend.membership === undefined ? {} : { membership: backend.membership() }),

@@ -1,4 +1,5 @@
 import { assertNever } from '../core/errors.js';
+import { redactedUrl } from '../config/redacted-url.js';
 import { isAborted } from '../runtime/abortable.js';
 import { messageOf } from './error-message.js';
 import { runCommand } from './command-runner.js';
@@ -85,25 +86,27 @@ async function runHttpHook(
   };
   options.signal.addEventListener('abort', cancel, { once: true });
   const timer = setTimeout(cancel, options.timeoutMs);
+  const target = `POST ${redactedUrl(url)}`;
   try {
     const { status } = await sendLocalRequest({
       url,
       method: 'POST',
       body: hookBody(payload),
       signal: controller.signal,
+      certificateCheck: 'unless-loopback',
     });
     return status >= 200 && status < 300
-      ? { result: 'success', detail: `POST ${url.href}: ${status}` }
-      : { result: 'failure', detail: `POST ${url.href}: ${status}` };
+      ? { result: 'success', detail: `${target}: ${status}` }
+      : { result: 'failure', detail: `${target}: ${status}` };
   } catch (error) {
     if (isAborted(options.signal)) return { result: 'cancelled', detail: 'cut off at shutdown' };
     if (isAborted(controller.signal)) {
       return {
         result: 'timeout',
-        detail: `POST ${url.href}: no answer in ${options.timeoutMs} ms`,
+        detail: `${target}: no answer in ${options.timeoutMs} ms`,
       };
     }
-    return { result: 'failure', detail: `POST ${url.href}: ${messageOf(error)}` };
+    return { result: 'failure', detail: `${target}: ${messageOf(error)}` };
   } finally {
     clearTimeout(timer);
     options.signal.removeEventListener('abort', cancel);

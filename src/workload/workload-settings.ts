@@ -1,6 +1,7 @@
 // Turns the workload flags of `elector run` into a probe spec, the gate's timing and hook
 // specs, with one CONFIG_INVALID line per broken rule, each naming the flag and the value.
 import { parseHostPort } from '../config/host-port.js';
+import { redactedUrl } from '../config/redacted-url.js';
 import { ElectorError } from '../core/errors.js';
 import {
   defaultHealthTiming,
@@ -140,7 +141,7 @@ function httpUrlOf(flag: string, text: string, problems: string[]): URL | null {
     if (url.protocol === 'http:' || url.protocol === 'https:') return url;
   }
   problems.push(
-    `${flag}: expected an http:// or https:// URL such as http://127.0.0.1:8080/healthz; got ${JSON.stringify(text)}`,
+    `${flag}: expected an http:// or https:// URL such as http://127.0.0.1:8080/healthz; got ${JSON.stringify(redactedUrl(text))}`,
   );
   return null;
 }

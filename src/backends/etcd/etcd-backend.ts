@@ -1,6 +1,7 @@
 import { childLogger } from '../child-logger.js';
+import { etcdConnectionWarnings, logConnectionWarnings } from '../connection-warnings.js';
 import type { Etcd3 } from 'etcd3';
-import type { ElectionBackend, MemberStatus } from '../backend.js';
+import type { BackendWarning, ElectionBackend, MemberStatus } from '../backend.js';
 import { untilSettledOrAborted, Wakeup } from '../../runtime/abortable.js';
 import type { BackoffPolicy } from '../../runtime/backoff.js';
 import { CampaignRunner, type Campaign } from '../campaign-runner.js';
@@ -43,6 +44,7 @@ class EtcdElection extends LeadershipView implements ElectionBackend {
   private readonly retry: BackoffPolicy;
   private readonly eligibilityChanged: Wakeup;
   private readonly runner: CampaignRunner;
+  private readonly connectionWarnings: readonly BackendWarning[];
   private isEligible = true;
   private isConnected = false;
   private session: Session | null = null;
@@ -60,6 +62,10 @@ class EtcdElection extends LeadershipView implements ElectionBackend {
       childLogger(runtime.logger, { backend: 'etcd', election: options.electionName }),
     );
     this.eligibilityChanged = new Wakeup(runtime.clock);
+    this.connectionWarnings = etcdConnectionWarnings({
+      hasAuth: options.auth !== undefined,
+      isTls: options.isTls,
+    });
     const report = createErrorReporter(this.logger, runtime.observe);
     this.report = (operation, error) => {
       this.isConnected = false;
@@ -86,6 +92,7 @@ class EtcdElection extends LeadershipView implements ElectionBackend {
   }
 
   start(signal: AbortSignal): Promise<void> {
+    logConnectionWarnings(this.logger, this.connectionWarnings);
     return this.runner.start(signal, async (campaign) => {
       let client: Etcd3;
       try {
@@ -121,6 +128,10 @@ class EtcdElection extends LeadershipView implements ElectionBackend {
     if (!isEligible) this.sessionController?.abort();
     this.eligibilityChanged.wake();
     this.refresh();
+  }
+
+  warnings(): readonly BackendWarning[] {
+    return this.connectionWarnings;
   }
 
   isReady(): boolean {

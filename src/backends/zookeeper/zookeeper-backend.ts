@@ -1,4 +1,5 @@
 import { childLogger } from '../child-logger.js';
+import { logConnectionWarnings, zookeeperConnectionWarnings } from '../connection-warnings.js';
 import type { ElectionBackend, ElectionState, MemberStatus } from '../backend.js';
 import { CampaignRunner, type Campaign } from '../campaign-runner.js';
 import { CampaignControl, campaignInSession } from './campaign.js';
@@ -55,6 +56,7 @@ export function createZooKeeperBackend(options: ZooKeeperBackendOptions): Electi
   const wakeup = new Wakeup(options.clock);
   const control = new CampaignControl();
   const loggedForeign = new Set<string>();
+  const warnings = zookeeperConnectionWarnings(settings.auth !== null);
 
   const run = async (campaign: Campaign): Promise<void> => {
     const { signal } = campaign;
@@ -100,7 +102,10 @@ export function createZooKeeperBackend(options: ZooKeeperBackendOptions): Electi
 
   return {
     name: 'zookeeper',
-    start: (signal) => runner.start(signal, run),
+    start(signal: AbortSignal): Promise<void> {
+      logConnectionWarnings(logger, warnings);
+      return runner.start(signal, run);
+    },
     stopped: () => runner.stopped(),
     current: (): ElectionState => view.current(),
     onChange: (listener) => view.onChange(listener),
@@ -119,6 +124,7 @@ export function createZooKeeperBackend(options: ZooKeeperBackendOptions): Electi
       wakeup.wake();
     },
     isReady: (): boolean => view.isConnected(),
+    warnings: () => warnings,
     members: (): readonly MemberStatus[] => view.members(),
   };
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ConfigRule } from '../schema.js';
 import { option } from '../option.js';
 import { parseHostPort } from '../host-port.js';
+import { redactedUrl } from '../redacted-url.js';
 import { durationMs, list, path } from '../option-schemas.js';
 
 /** An etcd client endpoint: host:port or [ipv6]:port, with an optional http(s):// scheme. */
@@ -89,7 +90,7 @@ export const etcdRules: ConfigRule = (config, nameOf) => {
   );
   if (schemes.size > 1) {
     problems.push(
-      `${nameOf('etcdEndpoints')}: expected all http:// or all https://; got ${JSON.stringify(config.etcdEndpoints.join(','))}`,
+      `${nameOf('etcdEndpoints')}: expected all http:// or all https://; got ${JSON.stringify(redactedUrl(config.etcdEndpoints.join(',')))}`,
     );
   }
   if (isTls && config.etcdEndpoints.some((endpoint) => endpoint.startsWith('http://'))) {

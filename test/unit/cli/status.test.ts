@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describeFetchFailure } from '../../../src/cli/fetch-failure.js';
 import { runStatus } from '../../../src/cli/status.js';
 import { ElectorError } from '../../../src/core/errors.js';
@@ -104,4 +107,41 @@ test('a failure of unknown kind keeps its own message', () => {
     ),
   });
   assert.match(describeFetchFailure(aggregate, 1), /connection refused/);
+});
+
+test('a --url with user info is named without it when the status cannot be fetched', async () => {
+  const port = await freePort();
+  const error = await statusFailure(['--url', `http://alice:s3cret@127.0.0.1:${port}`]);
+  assert.equal(error.code, 'SIDECAR_UNREACHABLE');
+  assert.ok(!error.message.includes('s3cret'), error.message);
+  assert.match(error.message, /^GET http:\/\/\*\*\*@127\.0\.0\.1:\d+\/cluster\/status: /);
+});
+
+test("the member's backend warnings are printed, one line each", async () => {
+  const status = {
+    self: 'web-0',
+    election: 'orders',
+    backend: 'zookeeper',
+    ready: true,
+    notReadyReason: null,
+    warnings: ['ZooKeeper runs without auth: open ACL'],
+    leader: { id: 'web-0', fencingToken: 7 },
+    members: [],
+  };
+  const server = createHttpServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify(status));
+  });
+  const port = await listening(server);
+  // In a child process: node:test reports on this process's stdout, which must stay untouched.
+  const cli = fileURLToPath(new URL('../../../src/cli.ts', import.meta.url));
+  const { stdout } = await promisify(execFile)(process.execPath, [
+    '--import',
+    'tsx',
+    cli,
+    'status',
+    '--url',
+    `http://127.0.0.1:${port}`,
+  ]);
+  assert.ok(stdout.includes('\nwarning: ZooKeeper runs without auth: open ACL\n'), stdout);
 });
