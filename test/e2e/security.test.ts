@@ -25,7 +25,13 @@ async function sendBytes(port: number, chunks: readonly Buffer[]): Promise<void>
 }
 
 describe('peer authentication and hostile input', async () => {
-  const cluster = await SidecarCluster.start({ size: 3 });
+  // A lease of 2 s, not the default 500 ms: a busy machine's scheduling delays then cannot cost
+  // the leader its term, so a term that moves can only be the intruder's doing.
+  const cluster = await SidecarCluster.start({
+    size: 3,
+    heartbeat: '200ms',
+    electionTimeout: '2s',
+  });
   after(() => cluster.stop());
 
   test('a member with the wrong cluster secret never leads and never disturbs the leader', async () => {
@@ -60,7 +66,7 @@ describe('peer authentication and hostile input', async () => {
         const won = metricValue(metrics, 'elector_elections_total', 'result="won"');
         return answer !== null && timedOut > 0 ? { answer, won } : undefined;
       },
-      { timeoutMs: 15_000, what: 'the intruder to campaign and time out at least once' },
+      { timeoutMs: 30_000, what: 'the intruder to campaign and time out at least once' },
     );
     assert.equal(intruderView.answer.isSelf, false, 'the intruder does not act');
     assert.equal(intruderView.answer.id, null, 'the intruder never heard of the leader');
