@@ -1,18 +1,15 @@
 // The HTTP API's error answers as docs/errors.md documents them: for each row of its "HTTP API
 // answers" table, a request to a real server on loopback gets that status and code.
-import { ManualClock } from '../manual-clock.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import pino from 'pino';
 import { z } from 'zod';
 import type { ElectionBackend, ElectionState } from '../../../src/backends/backend.js';
 import { ElectorError } from '../../../src/core/errors.js';
-import { SidecarMetrics } from '../../../src/http/metrics/sidecar-metrics.js';
 import type { ResignPolicy } from '../../../src/http/resign-policy.js';
 import { httpErrorStatuses } from '../../../src/http/responses.js';
 import { HttpCapacity } from '../../../src/http/http-capacity.js';
-import { createHttpApi, listenHttp } from '../../../src/http/server.js';
+import { startTestApi, type TestApi } from './test-api.js';
 
 /** Rows of the "HTTP API answers" table: code (or the words in its first cell) -> status. */
 function documentedAnswers(): Map<string, number> {
@@ -52,47 +49,19 @@ class ScriptedBackend {
   };
 }
 
-interface RunningApi {
-  readonly url: string;
-  close(): void;
-}
-
 async function startApi(
   backend: ElectionBackend,
   resignPolicy: ResignPolicy,
   capacity = new HttpCapacity({ maxConnections: 64, maxStreams: 8, maxLongPolls: 8 }),
-): Promise<RunningApi> {
-  const app = createHttpApi({
-    id: 'member-0',
-    election: 'test',
-    backend,
-    metrics: new SidecarMetrics({
-      id: 'member-0',
-      backend: 'etcd',
-      election: 'test',
-      version: '0.0.0',
-      clock: new ManualClock(0),
-    }),
-    logger: pino({ level: 'silent' }),
-    resignPolicy,
-    resignTimeoutMs: 1_000,
-    capacity,
-  });
-  const { server, port } = await listenHttp(app, '127.0.0.1', 0, capacity);
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close() {
-      server.closeAllConnections();
-      server.close();
-    },
-  };
+): Promise<TestApi> {
+  return startTestApi({ backend, resignPolicy, capacity });
 }
 
 describe('HTTP error answers', () => {
   const scripted = new ScriptedBackend();
-  let open: RunningApi;
-  let tokenOnly: RunningApi;
-  let full: RunningApi;
+  let open: TestApi;
+  let tokenOnly: TestApi;
+  let full: TestApi;
 
   before(async () => {
     open = await startApi(scripted.backend, { kind: 'loopback' });

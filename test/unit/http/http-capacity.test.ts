@@ -5,14 +5,11 @@ import assert from 'node:assert/strict';
 import { get, type IncomingMessage, type Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { after, describe, test } from 'node:test';
-import pino from 'pino';
 import { z } from 'zod';
 import { waitFor } from '../../../lab/wait-for.js';
 import type { ElectionBackend, ElectionState } from '../../../src/backends/backend.js';
 import { HttpCapacity, type HttpLimitName } from '../../../src/http/http-capacity.js';
-import { SidecarMetrics } from '../../../src/http/metrics/sidecar-metrics.js';
-import { createHttpApi, listenHttp } from '../../../src/http/server.js';
-import { ManualClock } from '../manual-clock.js';
+import { startTestApi } from './test-api.js';
 import { stillBackend } from './still-backend.js';
 
 const wait = { timeoutMs: 5000, intervalMs: 10 } as const;
@@ -73,23 +70,7 @@ async function startApi(
 ): Promise<RunningApi> {
   const refusals: HttpLimitName[] = [];
   const capacity = new HttpCapacity(limits, (limit) => refusals.push(limit));
-  const app = createHttpApi({
-    id: 'member-0',
-    election: 'test',
-    backend,
-    metrics: new SidecarMetrics({
-      id: 'member-0',
-      backend: 'etcd',
-      election: 'test',
-      version: '0.0.0',
-      clock: new ManualClock(0),
-    }),
-    logger: pino({ level: 'silent' }),
-    resignPolicy: { kind: 'loopback' },
-    resignTimeoutMs: 1_000,
-    capacity,
-  });
-  const { server, port } = await listenHttp(app, '127.0.0.1', 0, capacity);
+  const { server, port } = await startTestApi({ backend, capacity });
   running.push(server);
   return { port, server, capacity, refusals };
 }

@@ -4,13 +4,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import pino from 'pino';
 import { z } from 'zod';
 import { parseDurationMs } from '../../../src/config/duration.js';
 import { HttpCapacity } from '../../../src/http/http-capacity.js';
-import { SidecarMetrics } from '../../../src/http/metrics/sidecar-metrics.js';
-import { createHttpApi, listenHttp } from '../../../src/http/server.js';
-import { ManualClock } from '../manual-clock.js';
+import { startTestApi } from './test-api.js';
 import { stillBackend } from './still-backend.js';
 
 const fuzzRuns = { durations: 2000, queries: 250, paths: 150 } as const;
@@ -43,9 +40,7 @@ describe('fuzz: HTTP API query parsing', () => {
   const capacity = new HttpCapacity({ maxConnections: 64, maxStreams: 8, maxLongPolls: 8 });
 
   before(async () => {
-    const app = createHttpApi({
-      id: 'member-0',
-      election: 'test',
+    const api = await startTestApi({
       backend: stillBackend('etcd', {
         leader: 'member-1',
         leaderAddress: null,
@@ -55,24 +50,12 @@ describe('fuzz: HTTP API query parsing', () => {
         term: 1n,
         role: 'follower',
       }),
-      metrics: new SidecarMetrics({
-        id: 'member-0',
-        backend: 'etcd',
-        election: 'test',
-        version: '0.0.0',
-        clock: new ManualClock(0),
-      }),
-      logger: pino({ level: 'silent' }),
-      resignPolicy: { kind: 'loopback' },
-      resignTimeoutMs: 1_000,
       maxWaitMs,
       capacity,
     });
-    const { server, port } = await listenHttp(app, '127.0.0.1', 0, capacity);
-    url = `http://127.0.0.1:${port}`;
+    url = api.url;
     close = () => {
-      server.closeAllConnections();
-      server.close();
+      api.close();
     };
   });
 

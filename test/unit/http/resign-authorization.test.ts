@@ -3,12 +3,9 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import pino from 'pino';
 import { z } from 'zod';
-import { SidecarMetrics } from '../../../src/http/metrics/sidecar-metrics.js';
 import { isResignAllowed, type ResignPolicy } from '../../../src/http/resign-policy.js';
-import { createHttpApi, listenHttp } from '../../../src/http/server.js';
-import { ManualClock } from '../manual-clock.js';
+import { startTestApi, type TestApi } from './test-api.js';
 import { stillBackend } from './still-backend.js';
 
 const follower = stillBackend('etcd', {
@@ -57,30 +54,8 @@ function resign(port: number, localAddress: string, authorization?: string): Pro
   });
 }
 
-async function startApi(resignPolicy: ResignPolicy): Promise<{ port: number; close(): void }> {
-  const app = createHttpApi({
-    id: 'member-0',
-    election: 'test',
-    backend: follower,
-    metrics: new SidecarMetrics({
-      id: 'member-0',
-      backend: 'etcd',
-      election: 'test',
-      version: '0.0.0',
-      clock: new ManualClock(0),
-    }),
-    logger: pino({ level: 'silent' }),
-    resignPolicy,
-    resignTimeoutMs: 1_000,
-  });
-  const { server, port } = await listenHttp(app, '127.0.0.1', 0);
-  return {
-    port,
-    close() {
-      server.closeAllConnections();
-      server.close();
-    },
-  };
+async function startApi(resignPolicy: ResignPolicy): Promise<TestApi> {
+  return startTestApi({ backend: follower, resignPolicy });
 }
 
 // A follower answers NOT_LEADER (409) once the caller is allowed: the policy let it through.
