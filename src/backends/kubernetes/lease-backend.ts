@@ -2,6 +2,7 @@ import { childLogger } from '../child-logger.js';
 import { untilAborted, Wakeup } from '../../runtime/abortable.js';
 import { FailureLog } from '../../kubernetes/failure-log.js';
 import type { ElectionBackend, ElectionState, MemberStatus } from '../backend.js';
+import { ElectorError } from '../../core/errors.js';
 import { CampaignRunner, type Campaign } from '../campaign-runner.js';
 import { LeaseCampaign } from './lease-campaign.js';
 import { LeaseView } from './lease-view.js';
@@ -93,9 +94,17 @@ export function createLeaseBackend(options: LeaseBackendOptions): ElectionBacken
     stopped: () => runner.stopped(),
     current: (): ElectionState => view.current(),
     onChange: (listener) => view.onChange(listener),
-    async resign(signal: AbortSignal): Promise<void> {
+    async resign(signal: AbortSignal, to?: string): Promise<void> {
       if (runner.phase() !== 'running' || view.hold().holding === null) return;
-      await untilAborted(campaign.requestRelease(true), signal);
+      if (to === settings.memberId) {
+        throw new ElectorError(
+          'TRANSFER_FAILED',
+          `leadership transfer refused: "${to}" is this member`,
+          { retryable: false },
+        );
+      }
+      const done = to === undefined ? campaign.requestRelease(true) : campaign.requestHandover(to);
+      await untilAborted(done, signal);
     },
     setEligible(isEligible: boolean): void {
       if (view.hold().isEligible === isEligible) return;
