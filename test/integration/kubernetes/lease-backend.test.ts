@@ -211,4 +211,59 @@ describe('the Lease backend', () => {
       await stopMembers(members);
     }
   });
+  test('a named target cut off right after it accepted never acts; the Lease expires and another member leads', async () => {
+    const timings = { leaseDurationMs: 1500, renewDeadlineMs: 1000, retryPeriodMs: 200 };
+    const members = await startMembers(3, 'handover-dead-target', timings);
+    const violations: string[] = [];
+    const check = (): void => {
+      const acting = members.filter((member) => member.backend.current().isSelf);
+      if (acting.length > 1) violations.push(acting.map((member) => member.id).join(' and '));
+    };
+    const sampler = setInterval(check, 1);
+    try {
+      const leader = await waitFor(
+        () => members.find((member) => member.backend.current().isSelf),
+        { timeoutMs: 5000, what: 'a leader' },
+      );
+      await waitFor(
+        () => members.every((member) => member.backend.current().leader === leader.id),
+        {
+          timeoutMs: 5000,
+          what: 'every member to know the leader',
+        },
+      );
+      const handoverToken = leader.backend.current().fencingToken + 1n;
+      const [target] = members.filter((member) => member !== leader);
+      assert.ok(target);
+      let hasTargetActed = false;
+      target.backend.onChange((state) => {
+        if (state.isSelf) hasTargetActed = true;
+      });
+      // The leader stops acting only once the target has accepted, and before it writes the
+      // target in: cutting the target off then leaves a Lease that names it and that it can
+      // never renew, as if it had died right after accepting.
+      leader.backend.onChange((state) => {
+        if (!state.isSelf) target.isPartitioned = true;
+      });
+      await leader.backend.resign(AbortSignal.timeout(10_000), target.id);
+      assert.equal(target.isPartitioned, true, 'the leader stopped acting before it resolved');
+      const lease = harness.server.get(
+        'leases.coordination.k8s.io',
+        'default',
+        'handover-dead-target',
+      );
+      assert.equal((lease?.spec as JsonObject).holderIdentity, target.id, 'the Lease names it');
+      assert.equal((lease?.spec as JsonObject).leaseTransitions, Number(handoverToken));
+      const next = await waitFor(
+        () => members.find((member) => member !== target && member.backend.current().isSelf),
+        { timeoutMs: 10_000, what: 'another member to take the expired Lease' },
+      );
+      assert.ok(next.backend.current().fencingToken > handoverToken, 'a higher fencing token');
+      assert.equal(hasTargetActed, false, 'the cut-off target never acted');
+      assert.deepEqual(violations, []);
+    } finally {
+      clearInterval(sampler);
+      await stopMembers(members);
+    }
+  });
 });
