@@ -103,8 +103,25 @@ export function createLeaseBackend(options: LeaseBackendOptions): ElectionBacken
           { retryable: false },
         );
       }
-      const done = to === undefined ? campaign.requestRelease(true) : campaign.requestHandover(to);
-      await untilAborted(done, signal);
+      if (to === undefined) {
+        await untilAborted(campaign.requestRelease(true), signal);
+        return;
+      }
+      signal.throwIfAborted();
+      try {
+        await untilAborted(campaign.requestHandover(to), signal);
+      } catch (error) {
+        // The time given ran out: a handover the target has not accepted yet is called off, and
+        // this member still leads. One already committed completes (or fails) on its own.
+        const reason = `"${to}" did not accept within the time given`;
+        if (!(error instanceof ElectorError) && campaign.cancelHandover(reason)) {
+          throw new ElectorError('TRANSFER_FAILED', `leadership transfer refused: ${reason}`, {
+            retryable: true,
+            cause: error,
+          });
+        }
+        throw error;
+      }
     },
     setEligible(isEligible: boolean): void {
       if (view.hold().isEligible === isEligible) return;

@@ -92,6 +92,11 @@ export class LeaseCampaign {
     return this.isOver ? Promise.resolve() : this.handover.request(to);
   }
 
+  /** Calls off a handover not yet committed; false when there is none or it is committed. */
+  cancelHandover(reason: string): boolean {
+    return this.handover.cancel(reason);
+  }
+
   /**
    * Stops acting at once and has the loop release the Lease; resolves when it is released (or
    * lost, or the member stopped). `holdOff`: leave it to the others for two retry periods.

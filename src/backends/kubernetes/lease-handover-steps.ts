@@ -35,15 +35,19 @@ export interface HandoverPort {
  * stops acting first) and writes it in as holder; a member named in a request accepts it.
  */
 export class LeaseHandoverSteps {
-  /**
-   * The holder's request under way. The named member must accept within three retry periods:
-   * long enough for one that only polls to see the request and for its answer to reach this
-   * member's next renewal.
-   */
+  /** The holder's request under way. */
   private readonly pending: LeaseHandover;
+  /**
+   * How long the named member has to accept: two retry periods. A member that watches the Lease
+   * answers within a few round trips; one whose watch is broken sees the request at its next
+   * poll. The refusal of an unknown target must come within the HTTP resign timeout
+   * (--shutdown-timeout, 5 s by default; 4 s at the default retry period).
+   */
+  private readonly acceptWithinMs: number;
 
   constructor(private readonly port: HandoverPort) {
-    this.pending = new LeaseHandover(3 * port.context.settings.retryPeriodMs);
+    this.acceptWithinMs = 2 * port.context.settings.retryPeriodMs;
+    this.pending = new LeaseHandover(this.acceptWithinMs);
   }
 
   /** Starts a handover of the held Lease to `to`; resolves at once when nothing is held. */
@@ -75,6 +79,16 @@ export class LeaseHandoverSteps {
     this.pending.fail(reason);
   }
 
+  /**
+   * Calls off a handover not yet committed (the caller's time ran out): refused with `reason`,
+   * and this member goes on leading. Returns false when there was none, or it is committed.
+   */
+  cancel(reason: string): boolean {
+    if (this.pending.request() === null || this.pending.isCommitted()) return false;
+    this.pending.fail(reason);
+    return true;
+  }
+
   /** The newest version of the Lease that still names this member with the token it holds. */
   private heldVersion(holding: {
     readonly token: bigint;
@@ -103,7 +117,7 @@ export class LeaseHandoverSteps {
       view.refresh();
     } else if (this.pending.isOverdue(clock.now())) {
       this.pending.fail(
-        `"${request.to}" did not accept within ${3 * this.port.context.settings.retryPeriodMs} ms: it is not a candidate of this election, not eligible, or not reachable`,
+        `"${request.to}" did not accept within ${this.acceptWithinMs} ms: it is not a candidate of this election, not eligible, or not reachable`,
       );
     }
   }

@@ -6,6 +6,7 @@ import type { ElectionBackend, ElectionState } from '../../../src/backends/backe
 import { createLeaseBackend } from '../../../src/backends/kubernetes/lease-backend.js';
 import type { KubernetesApi } from '../../../src/kubernetes/api-client.js';
 import { toKubernetesError } from '../../../src/kubernetes/api-errors.js';
+import { ElectorError } from '../../../src/core/errors.js';
 import { systemClock } from '../../../src/runtime/system-clock.js';
 import type { JsonObject } from '../../../lab/kube-apiserver/index.js';
 import { actingDeadlineAfter } from '../../../lab/acting-deadline.js';
@@ -263,6 +264,36 @@ describe('the Lease backend', () => {
       assert.deepEqual(violations, []);
     } finally {
       clearInterval(sampler);
+      await stopMembers(members);
+    }
+  });
+  test('a handover whose caller gives up before the target accepts is called off; the leader keeps leading', async () => {
+    const timings = { leaseDurationMs: 1500, renewDeadlineMs: 1000, retryPeriodMs: 200 };
+    const members = await startMembers(2, 'handover-called-off', timings);
+    try {
+      const leader = await waitFor(
+        () => members.find((member) => member.backend.current().isSelf),
+        { timeoutMs: 5000, what: 'a leader' },
+      );
+      const token = leader.backend.current().fencingToken;
+      // 100 ms, well before the two retry periods (400 ms) the target would have to accept.
+      await assert.rejects(
+        leader.backend.resign(AbortSignal.timeout(100), 'no-such-member'),
+        (error: unknown) =>
+          error instanceof ElectorError &&
+          error.code === 'TRANSFER_FAILED' &&
+          error.message.includes('within the time given'),
+      );
+      assert.equal(leader.backend.current().isSelf, true, 'the leader still acts');
+      assert.equal(leader.backend.current().fencingToken, token, 'with the same token');
+      // Called off, not merely abandoned: a new request may start at once.
+      await assert.rejects(
+        leader.backend.resign(AbortSignal.timeout(5000), 'no-such-member'),
+        (error: unknown) =>
+          error instanceof ElectorError && /did not accept within 400 ms/.test(error.message),
+      );
+      assert.equal(leader.backend.current().isSelf, true, 'the leader still acts');
+    } finally {
       await stopMembers(members);
     }
   });
