@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { runDemo } from './cli/demo.js';
 import { mainHelp, runHelp } from './cli/help.js';
+import { runResign } from './cli/resign.js';
 import { runSidecar } from './cli/run.js';
 import { runStatus } from './cli/status.js';
 import { version } from './cli/version.js';
@@ -17,6 +18,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return runSidecar(rest, process.env);
     case 'status':
       return runStatus(rest);
+    case 'resign':
+      return runResign(rest);
     case 'demo':
       return runDemo(rest);
     case '--version':
@@ -31,7 +34,7 @@ async function main(argv: readonly string[]): Promise<number> {
       return command === undefined ? 2 : 0;
     default:
       process.stderr.write(
-        `elector: unknown command "${command}"; expected one of run, status, demo\n\n${mainHelp}`,
+        `elector: unknown command "${command}"; expected one of run, status, resign, demo\n\n${mainHelp}`,
       );
       return 2;
   }

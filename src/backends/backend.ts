@@ -17,6 +17,7 @@ export { type BackendName } from '../core/backend-name.js';
  *   it does not campaign, a leader hands over, and it still follows who leads.
  * - Raft, for the other members of its set (MemberStatus only): `voter`, `learner` (being
  *   added), `leaving` (asked to be removed), `removed`, `unknown` (before its state is loaded).
+ *   The leader lists a voter whose acknowledgements say it is not eligible as `withdrawn`.
  */
 export type MemberRole = LifecycleRole | ElectionRole | PeerRole;
 type LifecycleRole = 'not-started' | 'joining' | 'stopped';
@@ -130,10 +131,18 @@ export interface ElectionBackend {
   /** Calls `listener` after each change of leader, term or acting. Returns an unsubscribe function. */
   onChange(listener: (next: ElectionState) => void): () => void;
   /**
-   * Hands leadership over before shutdown: resolves once this member has stopped acting and
-   * the handover has been started. A no-op for a follower. Bounded by `signal`.
+   * Hands leadership over (shutdown, `POST /leader/resign`): resolves once this member has
+   * stopped acting and the handover has been started. A no-op for a follower. Bounded by
+   * `signal`.
+   *
+   * With `to` (a member id), the handover is to that member only: on success this member has
+   * stopped acting and `to` is the one asked to lead next (it leads unless it fails before
+   * taking over, which ends in a normal election). Otherwise the call rejects with
+   * ElectorError `TRANSFER_FAILED` (the target is unknown, ineligible, unreachable, not a
+   * candidate, or the backend cannot hand over to a named member) and this member still leads,
+   * its fencing token unchanged. See docs/handover.md.
    */
-  resign(signal: AbortSignal): Promise<void>;
+  resign(signal: AbortSignal, to?: string): Promise<void>;
   /** While false, the member does not campaign, and a leader hands over (workload health gate). */
   setEligible(isEligible: boolean): void;
   /** Whether the member is connected to its backend or mesh (for /readyz). */

@@ -17,6 +17,9 @@ Usage:
   elector run [options]      start the sidecar (see "elector run --help")
   elector status [--url U] [--timeout D] [--json]
                              ask a running sidecar (default http://127.0.0.1:4040, 3s) and print its view
+  elector resign [--to ID] [--url U] [--timeout D] [--token-file F]
+                             ask the leader's sidecar (default http://127.0.0.1:4040, 30s) to hand
+                             leadership over: to member ID only, or refused and it keeps leading
   elector demo               start a 3-member Raft mesh on loopback and watch failover live
   elector --version | -v
 

@@ -138,14 +138,30 @@ export function createHttpApi(options: HttpApiOptions): express.Express {
       );
       return;
     }
+    const toText = request.query.to;
+    // Member ids are short printable names; anything else cannot name a member.
+    if (
+      toText !== undefined &&
+      (typeof toText !== 'string' || !/^[\x21-\x7e]{1,253}$/.test(toText))
+    ) {
+      sendError(
+        response,
+        'BAD_REQUEST',
+        `to: expected one member id (1 to 253 printable characters, no spaces); got ${JSON.stringify(toText)}`,
+      );
+      return;
+    }
     if (!backend.current().isSelf) {
       sendError(response, 'NOT_LEADER', `${id} is not the acting leader`);
       return;
     }
     const signal = AbortSignal.timeout(options.resignTimeoutMs);
-    backend.resign(signal).then(
+    (toText === undefined ? backend.resign(signal) : backend.resign(signal, toText)).then(
       () => {
-        logger.info({ event: 'leader.resigned', via: 'http' }, 'resigned on request');
+        logger.info(
+          { event: 'leader.resigned', via: 'http', to: toText ?? null },
+          toText === undefined ? 'resigned on request' : `handed over to ${toText} on request`,
+        );
         sendJson(response, 200, { resigned: true, leader: currentView() });
       },
       (error: unknown) => {

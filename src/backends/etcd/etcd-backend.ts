@@ -1,4 +1,5 @@
 import { childLogger } from '../child-logger.js';
+import { namedHandoverUnsupported } from '../named-handover.js';
 import { etcdConnectionWarnings, logConnectionWarnings } from '../connection-warnings.js';
 import type { Etcd3 } from 'etcd3';
 import type { BackendWarning, ElectionBackend, MemberStatus } from '../backend.js';
@@ -105,10 +106,11 @@ class EtcdElection extends LeadershipView implements ElectionBackend {
     });
   }
 
-  async resign(signal: AbortSignal): Promise<void> {
+  async resign(signal: AbortSignal, to?: string): Promise<void> {
     const session = this.session;
     const done = this.sessionDone;
     if (session === null || done === null || !session.isLeader) return;
+    if (to !== undefined) throw namedHandoverUnsupported(this.name, to);
     this.logger.info(
       { event: 'leadership.resigning', fencingToken: session.createRevision?.toString() },
       'resigning',

@@ -2,6 +2,7 @@ import { childLogger } from '../child-logger.js';
 import { untilAborted, Wakeup } from '../../runtime/abortable.js';
 import { FailureLog } from '../../kubernetes/failure-log.js';
 import type { ElectionBackend, ElectionState, MemberStatus } from '../backend.js';
+import { ElectorError } from '../../core/errors.js';
 import { CampaignRunner, type Campaign } from '../campaign-runner.js';
 import { LeaseCampaign } from './lease-campaign.js';
 import { LeaseView } from './lease-view.js';
@@ -93,9 +94,34 @@ export function createLeaseBackend(options: LeaseBackendOptions): ElectionBacken
     stopped: () => runner.stopped(),
     current: (): ElectionState => view.current(),
     onChange: (listener) => view.onChange(listener),
-    async resign(signal: AbortSignal): Promise<void> {
+    async resign(signal: AbortSignal, to?: string): Promise<void> {
       if (runner.phase() !== 'running' || view.hold().holding === null) return;
-      await untilAborted(campaign.requestRelease(true), signal);
+      if (to === settings.memberId) {
+        throw new ElectorError(
+          'TRANSFER_FAILED',
+          `leadership transfer refused: "${to}" is this member`,
+          { retryable: false },
+        );
+      }
+      if (to === undefined) {
+        await untilAborted(campaign.requestRelease(true), signal);
+        return;
+      }
+      signal.throwIfAborted();
+      try {
+        await untilAborted(campaign.requestHandover(to), signal);
+      } catch (error) {
+        // The time given ran out: a handover the target has not accepted yet is called off, and
+        // this member still leads. One already committed completes (or fails) on its own.
+        const reason = `"${to}" did not accept within the time given`;
+        if (!(error instanceof ElectorError) && campaign.cancelHandover(reason)) {
+          throw new ElectorError('TRANSFER_FAILED', `leadership transfer refused: ${reason}`, {
+            retryable: true,
+            cause: error,
+          });
+        }
+        throw error;
+      }
     },
     setEligible(isEligible: boolean): void {
       if (view.hold().isEligible === isEligible) return;

@@ -15,6 +15,8 @@ import type { Campaign } from '../campaign-runner.js';
 import type { FailureLog } from '../../kubernetes/failure-log.js';
 import { getLease, writeLease, type LeaseSnapshot, type LeaseWrite } from './lease-client.js';
 import { acquireWrite, holderOf, releaseWrite, renewWrite, tokenOf } from './lease-record.js';
+import { handoverAnnotations } from './lease-handover-record.js';
+import { LeaseHandoverSteps } from './lease-handover-steps.js';
 import type { LeaseView } from './lease-view.js';
 import { retryJitterFactor, type LeaseSettings } from './options.js';
 import type { BackendServices } from '../backend-runtime.js';
@@ -39,8 +41,27 @@ export class LeaseCampaign {
   /** The run's lifecycle handle: joined gate and start failure. */
   private campaign: Campaign | null = null;
   private isOver = false;
+  /** Both sides of a handover to a named member (docs/handover.md). */
+  private readonly handover: LeaseHandoverSteps;
 
-  constructor(private readonly context: CampaignContext) {}
+  constructor(private readonly context: CampaignContext) {
+    this.handover = new LeaseHandoverSteps({
+      context,
+      writeLease: (base, body, signal) => this.writeLease(base, body, signal),
+      readLease: (signal) => this.readLease(signal),
+      recheckHold: (signal) => this.recheckHold(signal),
+      loseHold: (reason) => {
+        this.loseHold(reason);
+      },
+      fail: (operation, error) => {
+        this.fail(operation, error);
+      },
+      finishRelease: () => {
+        this.finishRelease();
+      },
+      isHeldOff: () => context.clock.now() < this.holdOffUntilMs,
+    });
+  }
 
   /** Runs until `signal` aborts (or a fatal error before joining), then releases a held Lease. */
   async run(campaign: Campaign): Promise<void> {
@@ -57,7 +78,23 @@ export class LeaseCampaign {
   /** Once the campaign has ended: resolves every waiting release. */
   finish(): void {
     this.isOver = true;
+    this.handover.fail('the member stopped');
     this.finishRelease();
+  }
+
+  /**
+   * Hands the held Lease to the member `to` (docs/handover.md): asks on the Lease, and once `to`
+   * accepts, stops acting and writes it in as holder. Resolves then; rejects with
+   * TRANSFER_FAILED when `to` does not accept in time (this member still leads) or the Lease is
+   * lost meanwhile. Resolves at once when this member holds nothing.
+   */
+  requestHandover(to: string): Promise<void> {
+    return this.isOver ? Promise.resolve() : this.handover.request(to);
+  }
+
+  /** Calls off a handover not yet committed; false when there is none or it is committed. */
+  cancelHandover(reason: string): boolean {
+    return this.handover.cancel(reason);
   }
 
   /**
@@ -81,8 +118,12 @@ export class LeaseCampaign {
     const { view, settings } = this.context;
     const isHolderChanged = view.accept(lease);
     const holder = holderOf(view.observed()?.lease ?? null);
+    if (this.handover.isAskedOrAnswered(lease)) this.context.wakeup.wake();
     if (view.hold().holding !== null && holder !== settings.memberId) {
-      if (view.hold().isReleasing && holder === null && lease !== null) {
+      if (lease !== null && this.handover.isOwnHandOff(lease)) {
+        // Our own handover write, seen on the watch before its response arrived.
+        this.handover.complete(lease);
+      } else if (view.hold().isReleasing && holder === null && lease !== null) {
         // Our own release, seen on the watch before its response arrived.
         view.setHold({ holding: null });
         this.finishRelease();
@@ -101,12 +142,17 @@ export class LeaseCampaign {
       this.loseHold('no renewal succeeded within the renew deadline');
     }
     if (view.hold().holding !== null) {
-      if (view.hold().isReleasing || !view.hold().isEligible) await this.release(signal);
-      else await this.renew(signal);
+      this.handover.advance();
+      if (this.handover.isCommitted()) await this.handover.handOver(signal);
+      else if (view.hold().isReleasing || !view.hold().isEligible) {
+        this.handover.fail('this member resigned or withdrew before the handover');
+        await this.release(signal);
+      } else await this.renew(signal);
       return;
     }
     this.finishRelease();
     await this.readAndMaybeAcquire(signal);
+    await this.handover.acceptIfNamed(signal);
   }
 
   private nextWaitMs(): number {
@@ -213,9 +259,11 @@ export class LeaseCampaign {
     const sentAtMs = clock.now();
     this.renewStartedAtMs = sentAtMs;
     try {
+      const write = renewWrite(holding.lease, settings, Date.now());
+      const advertised = handoverAnnotations(this.handover.advertised());
       const lease = await this.writeLease(
         holding.lease,
-        renewWrite(holding.lease, settings, Date.now()),
+        { ...write, annotations: { ...write.annotations, ...advertised } },
         signal,
         Math.max(1, Math.floor(deadline - sentAtMs)),
       );
@@ -297,6 +345,7 @@ export class LeaseCampaign {
   /** The Lease is no longer ours (released by another write, or gone): the release is done. */
   private dropHold(): void {
     this.context.view.setHold({ holding: null });
+    this.handover.fail('the Lease was released or lost meanwhile');
     this.finishRelease();
   }
 
@@ -320,6 +369,7 @@ export class LeaseCampaign {
     const { holding } = view.hold();
     if (holding === null) return;
     view.setHold({ holding: null });
+    this.handover.fail(`the Lease was lost meanwhile: ${reason}`);
     logger.warn(
       { event: 'lease.lost', reason, fencingToken: holding.token.toString() },
       `stopped acting: ${reason}`,

@@ -127,14 +127,17 @@ export function createRaftBackend(options: RaftBackendOptions): RaftBackend {
         unsubscribe();
       };
     },
-    async resign(signal) {
+    async resign(signal, to) {
       if (driver.leadership()?.isSelf !== true) return;
       const outcome: { refusal: string | null } = { refusal: null };
       const unsubscribe = driver.onNotice((notice) => {
         if (notice.type === 'transfer-refused') outcome.refusal = notice.reason;
       });
       try {
-        await untilAborted(driver.input({ type: 'transfer' }), signal);
+        await untilAborted(
+          driver.input(to === undefined ? { type: 'transfer' } : { type: 'transfer', to }),
+          signal,
+        );
       } finally {
         unsubscribe();
       }
@@ -247,6 +250,10 @@ function memberRole(node: NodeState | null, id: string): MemberRole {
   if (node === null) return 'unknown';
   if (node.roleState.role === 'leader' && node.roleState.acks.get(id)?.isLeaving === true) {
     return 'leaving';
+  }
+  // As its acknowledgements report it: the leader does not hand over to it (resign?to= refused).
+  if (node.roleState.role === 'leader' && node.roleState.acks.get(id)?.isEligible === false) {
+    return 'withdrawn';
   }
   if (isVoter(node.configuration, id)) return 'voter';
   const wanted = [...(node.desire?.members ?? []), ...node.startedWith];

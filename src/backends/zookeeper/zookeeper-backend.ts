@@ -1,4 +1,5 @@
 import { childLogger } from '../child-logger.js';
+import { namedHandoverUnsupported } from '../named-handover.js';
 import { logConnectionWarnings, zookeeperConnectionWarnings } from '../connection-warnings.js';
 import type { ElectionBackend, ElectionState, MemberStatus } from '../backend.js';
 import { CampaignRunner, type Campaign } from '../campaign-runner.js';
@@ -109,8 +110,9 @@ export function createZooKeeperBackend(options: ZooKeeperBackendOptions): Electi
     stopped: () => runner.stopped(),
     current: (): ElectionState => view.current(),
     onChange: (listener) => view.onChange(listener),
-    async resign(signal: AbortSignal): Promise<void> {
+    async resign(signal: AbortSignal, to?: string): Promise<void> {
       if (!view.isLowest() || runner.phase() !== 'running') return;
+      if (to !== undefined) throw namedHandoverUnsupported('zookeeper', to);
       view.stepDown();
       const resigned = control.requestResignation();
       wakeup.wake();

@@ -14,6 +14,23 @@ const mutations: readonly { name: string; check: string; wrap: BackendWrapper }[
     wrap: (backend) => ({ ...forward(backend), resign: () => Promise.resolve() }),
   },
   {
+    name: 'a resign that ignores the member named',
+    check: 'resign to an unknown, ineligible or the leader itself is refused',
+    wrap: (backend) => ({ ...forward(backend), resign: (signal) => backend.resign(signal) }),
+  },
+  {
+    name: 'a resign that hands over to another member than the one named',
+    check: 'resign to a named member hands over to exactly it',
+    wrap: (backend) => ({
+      ...forward(backend),
+      resign: (signal, to) => {
+        const self = backend.current().leader;
+        const other = backend.members().find((status) => status.id !== to && status.id !== self);
+        return other === undefined ? backend.resign(signal) : backend.resign(signal, other.id);
+      },
+    }),
+  },
+  {
     name: 'a follower whose resign fails instead of doing nothing',
     check: 'resign is a no-op on a follower',
     wrap: (backend) => ({
@@ -95,7 +112,8 @@ function forward(backend: ElectionBackend): ElectionBackend {
     stopped: () => backend.stopped(),
     current: () => backend.current(),
     onChange: (listener) => backend.onChange(listener),
-    resign: (signal) => backend.resign(signal),
+    resign: (signal, to) =>
+      to === undefined ? backend.resign(signal) : backend.resign(signal, to),
     setEligible: (isEligible) => {
       backend.setEligible(isEligible);
     },

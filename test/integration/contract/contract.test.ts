@@ -11,6 +11,7 @@ for (const backend of backendsUnderTest) {
     after(() => backend.tearDown());
     for (const check of contractChecks) {
       if (check.isQueueOnly === true && !backend.isQueue) continue;
+      if (check.isNamedHandoverOnly === true && !backend.handsOverToNamed) continue;
       test(check.name, () => runCheck(check, backend));
     }
   });

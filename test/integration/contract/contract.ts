@@ -25,6 +25,8 @@ export interface ContractCheck {
   readonly name: string;
   /** Only for backends whose candidates queue (etcd, ZooKeeper). */
   readonly isQueueOnly?: boolean;
+  /** Only for backends that hand over to a named member (BackendUnderTest.handsOverToNamed). */
+  readonly isNamedHandoverOnly?: boolean;
   readonly run: (run: ContractRun) => Promise<void>;
 }
 
@@ -136,6 +138,57 @@ export const contractChecks: readonly ContractCheck[] = [
       if (backend.isQueue) assert.equal(next, members[1], 'the next in the queue took over');
       assert.ok(tokenOf(next) > firstToken, 'a higher fencing token');
       assertTokensNeverDecrease(members);
+    },
+  },
+  {
+    name: 'resign to a named member hands over to exactly it, with a higher token',
+    isNamedHandoverOnly: true,
+    async run({ started }) {
+      const members = await started(3);
+      const first = await oneLeader(members, 'a first leader');
+      const firstToken = tokenOf(first);
+      // The last to join: on a queue backend the next in line would be another member.
+      const target = members.filter((member) => member !== first).at(-1);
+      assert.ok(target);
+      await first.backend.resign(AbortSignal.timeout(10_000), target.id);
+      assert.equal(first.backend.current().isSelf, false, 'not acting once resign resolved');
+      const next = await oneLeader(members, `${target.id} to lead after the handover`, first);
+      assert.equal(next.id, target.id, 'the named member leads');
+      assert.ok(tokenOf(next) > firstToken, 'a higher fencing token');
+      assertTokensNeverDecrease(members);
+    },
+  },
+  {
+    name: 'resign to an unknown, ineligible or the leader itself is refused and the leader keeps leading',
+    async run({ started }) {
+      const members = await started(3);
+      const leader = await oneLeader(members, 'a leader');
+      const token = tokenOf(leader);
+      const follower = members.find((member) => member !== leader);
+      assert.ok(follower);
+      follower.backend.setEligible(false);
+      await waitFor(
+        () =>
+          follower.backend.current().role === 'withdrawn' &&
+          leader.backend
+            .members()
+            .every((status) => status.id !== follower.id || status.role === 'withdrawn'),
+        {
+          timeoutMs: 10_000,
+          what: `${follower.id} withdrawn, as the leader sees it if it lists it`,
+        },
+      );
+      for (const to of ['no-such-member', follower.id, leader.id]) {
+        await assert.rejects(
+          leader.backend.resign(AbortSignal.timeout(10_000), to),
+          (error: unknown) => error instanceof ElectorError && error.code === 'TRANSFER_FAILED',
+          `a handover to ${to} is refused with TRANSFER_FAILED`,
+        );
+        assert.equal(leader.backend.current().isSelf, true, `the leader still acts after "${to}"`);
+        assert.equal(tokenOf(leader), token, `with the same token after "${to}"`);
+      }
+      assert.equal(await oneLeader(members, 'the same leader, named by all'), leader);
+      assert.equal(tokenOf(leader), token, 'its token unchanged');
     },
   },
   {

@@ -6,6 +6,7 @@ import type { ElectionBackend, ElectionState } from '../../../src/backends/backe
 import { createLeaseBackend } from '../../../src/backends/kubernetes/lease-backend.js';
 import type { KubernetesApi } from '../../../src/kubernetes/api-client.js';
 import { toKubernetesError } from '../../../src/kubernetes/api-errors.js';
+import { ElectorError } from '../../../src/core/errors.js';
 import { systemClock } from '../../../src/runtime/system-clock.js';
 import type { JsonObject } from '../../../lab/kube-apiserver/index.js';
 import { actingDeadlineAfter } from '../../../lab/acting-deadline.js';
@@ -207,6 +208,91 @@ describe('the Lease backend', () => {
       });
       assert.equal(leader.backend.current().isSelf, false);
       assert.ok(follower.backend.current().fencingToken > 1n);
+    } finally {
+      await stopMembers(members);
+    }
+  });
+  test('a named target cut off right after it accepted never acts; the Lease expires and another member leads', async () => {
+    const timings = { leaseDurationMs: 1500, renewDeadlineMs: 1000, retryPeriodMs: 200 };
+    const members = await startMembers(3, 'handover-dead-target', timings);
+    const violations: string[] = [];
+    const check = (): void => {
+      const acting = members.filter((member) => member.backend.current().isSelf);
+      if (acting.length > 1) violations.push(acting.map((member) => member.id).join(' and '));
+    };
+    const sampler = setInterval(check, 1);
+    try {
+      const leader = await waitFor(
+        () => members.find((member) => member.backend.current().isSelf),
+        { timeoutMs: 5000, what: 'a leader' },
+      );
+      await waitFor(
+        () => members.every((member) => member.backend.current().leader === leader.id),
+        {
+          timeoutMs: 5000,
+          what: 'every member to know the leader',
+        },
+      );
+      const handoverToken = leader.backend.current().fencingToken + 1n;
+      const [target] = members.filter((member) => member !== leader);
+      assert.ok(target);
+      let hasTargetActed = false;
+      target.backend.onChange((state) => {
+        if (state.isSelf) hasTargetActed = true;
+      });
+      // The leader stops acting only once the target has accepted, and before it writes the
+      // target in: cutting the target off then leaves a Lease that names it and that it can
+      // never renew, as if it had died right after accepting.
+      leader.backend.onChange((state) => {
+        if (!state.isSelf) target.isPartitioned = true;
+      });
+      await leader.backend.resign(AbortSignal.timeout(10_000), target.id);
+      assert.equal(target.isPartitioned, true, 'the leader stopped acting before it resolved');
+      const lease = harness.server.get(
+        'leases.coordination.k8s.io',
+        'default',
+        'handover-dead-target',
+      );
+      assert.equal((lease?.spec as JsonObject).holderIdentity, target.id, 'the Lease names it');
+      assert.equal((lease?.spec as JsonObject).leaseTransitions, Number(handoverToken));
+      const next = await waitFor(
+        () => members.find((member) => member !== target && member.backend.current().isSelf),
+        { timeoutMs: 10_000, what: 'another member to take the expired Lease' },
+      );
+      assert.ok(next.backend.current().fencingToken > handoverToken, 'a higher fencing token');
+      assert.equal(hasTargetActed, false, 'the cut-off target never acted');
+      assert.deepEqual(violations, []);
+    } finally {
+      clearInterval(sampler);
+      await stopMembers(members);
+    }
+  });
+  test('a handover whose caller gives up before the target accepts is called off; the leader keeps leading', async () => {
+    const timings = { leaseDurationMs: 1500, renewDeadlineMs: 1000, retryPeriodMs: 200 };
+    const members = await startMembers(2, 'handover-called-off', timings);
+    try {
+      const leader = await waitFor(
+        () => members.find((member) => member.backend.current().isSelf),
+        { timeoutMs: 5000, what: 'a leader' },
+      );
+      const token = leader.backend.current().fencingToken;
+      // 100 ms, well before the two retry periods (400 ms) the target would have to accept.
+      await assert.rejects(
+        leader.backend.resign(AbortSignal.timeout(100), 'no-such-member'),
+        (error: unknown) =>
+          error instanceof ElectorError &&
+          error.code === 'TRANSFER_FAILED' &&
+          error.message.includes('within the time given'),
+      );
+      assert.equal(leader.backend.current().isSelf, true, 'the leader still acts');
+      assert.equal(leader.backend.current().fencingToken, token, 'with the same token');
+      // Called off, not merely abandoned: a new request may start at once.
+      await assert.rejects(
+        leader.backend.resign(AbortSignal.timeout(5000), 'no-such-member'),
+        (error: unknown) =>
+          error instanceof ElectorError && /did not accept within 400 ms/.test(error.message),
+      );
+      assert.equal(leader.backend.current().isSelf, true, 'the leader still acts');
     } finally {
       await stopMembers(members);
     }

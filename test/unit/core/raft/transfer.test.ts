@@ -62,3 +62,16 @@ test('an ineligible leader with no one to take over steps down all the same', ()
   assert.equal(result.state.roleState.role, 'follower');
   assert.equal(result.change?.reason, 'ineligible');
 });
+
+test('a transfer to a voter that reported itself ineligible is refused by name, and the leader stays', () => {
+  const { leader, at } = leaderWithAcks();
+  leader.receive(ack('c', 'a', leader.state.term, at + 1, false), at + 2);
+  const refused = leader.feed({ type: 'transfer', to: 'c' }, at + 3);
+  assert.deepEqual(refused.notices, [
+    { type: 'transfer-refused', reason: '"c" is not reachable and eligible' },
+  ]);
+  assert.deepEqual(refused.send, [], 'no TimeoutNow leaves');
+  assert.equal(refused.state.roleState.role, 'leader');
+  const handedOver = leader.feed({ type: 'transfer', to: 'b' }, at + 4);
+  assert.deepEqual(handedOver.notices, [{ type: 'transfer-started', to: 'b' }]);
+});
