@@ -35,7 +35,8 @@ function setUp(seed: number, members: readonly string[], options: DirectedOption
   return { random, timing, cluster, T: timing.electionTimeoutMs };
 }
 
-function outcome(
+/** A directed run's result; the recent trace is kept only when there was a violation. */
+export function outcome(
   seed: number,
   cluster: SimCluster,
   description: string,

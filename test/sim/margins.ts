@@ -1,6 +1,6 @@
 import type { RaftTiming } from '../../src/core/raft/config.js';
 import type { SimCluster } from './cluster.js';
-import type { DirectedOutcome } from './directed.js';
+import { outcome, type DirectedOutcome } from './directed.js';
 import {
   makeActingLeader,
   runUntilLeaseRenewed,
@@ -23,20 +23,6 @@ const wideDrift: RaftTiming = {
 };
 const noDrift: RaftTiming = { ...wideDrift, maxClockDrift: 0 };
 
-function finish(
-  seed: number,
-  cluster: SimCluster,
-  description: string,
-  violation: string | null,
-): DirectedOutcome {
-  return {
-    seed,
-    violation,
-    description,
-    trace: violation === null ? [] : cluster.recentTrace(),
-  };
-}
-
 /** Runs `windowMs`, then heals and requires a leader: the violation of either phase, or null. */
 function watchThenSettle(cluster: SimCluster, windowMs: number, T: number): string | null {
   cluster.runUntil(cluster.now + windowMs);
@@ -55,11 +41,11 @@ export function runSlowLeaderClock(seed: number, options: MarginOptions = {}): D
   });
   const description = 'leader clock slowest, followers fastest, cut right after a lease renewal';
   const problem = makeActingLeader(cluster, 'n1', T);
-  if (problem !== null) return finish(seed, cluster, description, problem);
+  if (problem !== null) return outcome(seed, cluster, description, problem);
   cluster.pinTimersToEarliest(['n2']);
   runUntilLeaseRenewed(cluster, 'n1', T);
   cluster.isolate(['n1']);
-  return finish(seed, cluster, description, watchThenSettle(cluster, 5 * T, T));
+  return outcome(seed, cluster, description, watchThenSettle(cluster, 5 * T, T));
 }
 
 /**
@@ -71,14 +57,14 @@ export function runLateAcks(seed: number, options: MarginOptions = {}): Directed
   const { cluster, T } = setUpMargin(seed, 3, noDrift, options);
   const description = 'acknowledgements to the leader T/2 late, cut right after a lease renewal';
   const problem = makeActingLeader(cluster, 'n1', T);
-  if (problem !== null) return finish(seed, cluster, description, problem);
+  if (problem !== null) return outcome(seed, cluster, description, problem);
   cluster.pinTimersToEarliest(['n2']);
   cluster.delayLink('n2', 'n1', T / 2);
   cluster.delayLink('n3', 'n1', T / 2);
   cluster.runUntil(cluster.now + T);
   runUntilLeaseRenewed(cluster, 'n1', T);
   cluster.isolate(['n1']);
-  return finish(seed, cluster, description, watchThenSettle(cluster, 5 * T, T));
+  return outcome(seed, cluster, description, watchThenSettle(cluster, 5 * T, T));
 }
 
 /**
@@ -94,7 +80,7 @@ export function runTwinCandidates(seed: number, options: MarginOptions = {}): Di
   });
   const description = 'two candidates in one term, voters crash right after voting';
   const problem = makeActingLeader(cluster, 'n1', T);
-  if (problem !== null) return finish(seed, cluster, description, problem);
+  if (problem !== null) return outcome(seed, cluster, description, problem);
   cluster.pinTimersToEarliest(['n2', 'n3']);
   cluster.block('n2', 'n3');
   cluster.block('n3', 'n2');
@@ -103,7 +89,7 @@ export function runTwinCandidates(seed: number, options: MarginOptions = {}): Di
   const isCandidate = (id: string): boolean => cluster.stateOf(id)?.roleState.role === 'candidate';
   cluster.runUntil(cluster.now + 3 * T, () => isCandidate('n2') && isCandidate('n3'));
   cluster.pinTimersToEarliest([]);
-  return finish(seed, cluster, description, watchThenSettle(cluster, 5 * T, T));
+  return outcome(seed, cluster, description, watchThenSettle(cluster, 5 * T, T));
 }
 
 /**
@@ -115,12 +101,12 @@ export function runCutAfterTransfer(seed: number, options: MarginOptions = {}): 
   const { cluster, T } = setUpMargin(seed, 3, wideDrift, options);
   const description = 'leader cut off right after its TimeoutNow arrived';
   const problem = makeActingLeader(cluster, 'n1', T);
-  if (problem !== null) return finish(seed, cluster, description, problem);
+  if (problem !== null) return outcome(seed, cluster, description, problem);
   cluster.runUntil(cluster.now + T * (1 + (seed % 7) / 7));
   cluster.input('n1', { type: 'transfer', to: 'n2' });
   cluster.runUntil(cluster.now + T, () => cluster.stateOf('n2')?.roleState.role === 'candidate');
   cluster.isolate(['n1']);
-  return finish(seed, cluster, description, watchThenSettle(cluster, 5 * T, T));
+  return outcome(seed, cluster, description, watchThenSettle(cluster, 5 * T, T));
 }
 
 /**
@@ -131,10 +117,10 @@ export function runIsolatedLeader(seed: number, options: MarginOptions = {}): Di
   const { cluster, T } = setUpMargin(seed, 3, wideDrift, options);
   const description = 'leader cut off from everyone right after a lease renewal';
   const problem = makeActingLeader(cluster, 'n1', T);
-  if (problem !== null) return finish(seed, cluster, description, problem);
+  if (problem !== null) return outcome(seed, cluster, description, problem);
   runUntilLeaseRenewed(cluster, 'n1', T);
   cluster.isolate(['n1']);
-  return finish(seed, cluster, description, watchThenSettle(cluster, 5 * T, T));
+  return outcome(seed, cluster, description, watchThenSettle(cluster, 5 * T, T));
 }
 
 /**
@@ -147,7 +133,7 @@ export function runRestartedVoter(seed: number, options: MarginOptions = {}): Di
   const { cluster, T, random } = setUpMargin(seed, 3, wideDrift, options);
   const description = 'a voter restarts right after it renewed the lease, a campaigner waits';
   const problem = makeActingLeader(cluster, 'n1', T);
-  if (problem !== null) return finish(seed, cluster, description, problem);
+  if (problem !== null) return outcome(seed, cluster, description, problem);
   // n3 must hold the leader's entry of this term, or its candidacy is refused for that alone.
   const holdsLeaderEntry = (): boolean =>
     cluster.configurationOf('n3')?.term === cluster.stateOf('n1')?.term;
@@ -160,7 +146,7 @@ export function runRestartedVoter(seed: number, options: MarginOptions = {}): Di
   cluster.isolate(['n1']);
   cluster.crash('n2');
   cluster.restart('n2');
-  return finish(seed, cluster, description, watchThenSettle(cluster, 5 * T, T));
+  return outcome(seed, cluster, description, watchThenSettle(cluster, 5 * T, T));
 }
 
 /**
@@ -172,7 +158,7 @@ export function runOneSidedCut(seed: number, options: MarginOptions = {}): Direc
   const { cluster, T, random } = setUpMargin(seed, 3, wideDrift, options);
   const description = 'n3 cut off from the leader only, then the link returns';
   const problem = makeActingLeader(cluster, 'n1', T);
-  if (problem !== null) return finish(seed, cluster, description, problem);
+  if (problem !== null) return outcome(seed, cluster, description, problem);
   cluster.pinTimersToEarliest(['n3']);
   cluster.block('n1', 'n3');
   cluster.block('n3', 'n1');
@@ -182,11 +168,11 @@ export function runOneSidedCut(seed: number, options: MarginOptions = {}): Direc
   cluster.healNetwork();
   cluster.runUntil(cluster.now + 5 * T);
   if (cluster.currentViolation() !== null) {
-    return finish(seed, cluster, description, cluster.currentViolation());
+    return outcome(seed, cluster, description, cluster.currentViolation());
   }
   const after = cluster.stateOf('n1');
   const isDisturbed = after?.term !== term || cluster.actingLeader() !== 'n1';
-  return finish(
+  return outcome(
     seed,
     cluster,
     description,
