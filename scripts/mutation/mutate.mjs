@@ -45,6 +45,6 @@ for (const [index, file] of toRun.entries()) {
   });
   console.log(`${file}: ${((Date.now() - started) / 1000).toFixed(0)} s, exit ${result.status}`);
   if (result.status !== 0) failed += 1;
-  else trimReport(reportPathOf(file));
+  else trimReport(reportPathOf(file), file);
 }
 process.exit(failed === 0 ? 0 : 1);

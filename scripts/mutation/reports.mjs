@@ -11,10 +11,17 @@ export function reportPathOf(file) {
 
 /**
  * Stryker keeps each mutant's whole test output as its statusReason (tens of kilobytes per
- * mutant with the command runner); the committed report keeps its last lines only.
+ * mutant with the command runner); the committed report keeps its last lines only. A file with
+ * nothing to mutate (types only) gets an entry with no mutants, so the report still records the
+ * source it was made from and `--changed` knows it is current.
  */
-export function trimReport(path) {
+export function trimReport(path, sourceFile) {
   const report = JSON.parse(readFileSync(path, 'utf8'));
+  report.files[sourceFile] ??= {
+    language: 'typescript',
+    source: readFileSync(sourceFile, 'utf8'),
+    mutants: [],
+  };
   for (const file of Object.values(report.files)) {
     for (const mutant of file.mutants) {
       if (typeof mutant.statusReason === 'string' && mutant.statusReason.length > 400) {
