@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import type { ElectionObserver } from '../core/election-events.js';
-import { ElectorError } from '../core/errors.js';
 import type { SafeguardMutations } from '../core/raft/state.js';
 import type { Random } from '../core/random.js';
 import type { KubernetesApi } from '../kubernetes/api-client.js';
@@ -45,15 +43,3 @@ export function advertisedAddress(config: Config): string {
   return config.advertiseAddress ?? `${config.id}:${config.httpPort}`;
 }
 
-/** Reads a credential file (trailing newline removed); CONFIG_INVALID naming the flag if it cannot. */
-export function readCredential(path: string, flag: string): string {
-  try {
-    return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
-  } catch (error) {
-    throw new ElectorError(
-      'CONFIG_INVALID',
-      `${flag}: cannot read ${JSON.stringify(path)}: ${(error as Error).message}`,
-      { cause: error },
-    );
-  }
-}

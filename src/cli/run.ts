@@ -5,9 +5,9 @@ import { formatHostPort } from '../config/host-port.js';
 import {
   commandLineSecretWarnings,
   loadConfig,
-  readSecretFile,
   unknownVariableWarnings,
 } from '../config/load.js';
+import { readSecretFile } from '../config/secret-file.js';
 import { podNameOf } from '../config/computed-defaults.js';
 import type { Config } from '../config/schema.js';
 import { createHttpApi, listenHttp } from '../http/server.js';
@@ -28,7 +28,7 @@ import { version } from './version.js';
 
 async function clusterSecretOf(config: Config, api: KubernetesApi | null): Promise<string | null> {
   if (config.clusterSecretFile !== undefined)
-    return readSecretFile(config.clusterSecretFile, '--cluster-secret-file');
+    return readSecretFile(config.clusterSecretFile, '--cluster-secret-file', 16);
   if (config.clusterSecretName !== undefined)
     return generatedSecretOf(config, api, config.clusterSecretName, 'cluster-secret');
   return config.clusterSecret ?? null;
@@ -41,7 +41,7 @@ async function resignPolicyOf(config: Config, api: KubernetesApi | null): Promis
     return { kind: config.resignPolicy, token };
   }
   if (config.resignTokenFile === undefined) return { kind: 'loopback' };
-  const token = readSecretFile(config.resignTokenFile, '--resign-token-file');
+  const token = readSecretFile(config.resignTokenFile, '--resign-token-file', 16);
   return { kind: config.resignPolicy, token };
 }
 

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { ElectorError } from '../core/errors.js';
 import { configRules, optionSpecs, type OptionKey, type OptionSpec } from './options.js';
@@ -219,17 +218,3 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
   return config;
 }
 
-/** Reads a secret from its file (trailing newline removed), naming the flag when it cannot. */
-export function readSecretFile(path: string, flag: string): string {
-  try {
-    const text = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
-    if (text.length < 16) throw new Error('shorter than 16 characters');
-    return text;
-  } catch (error) {
-    throw new ElectorError(
-      'CONFIG_INVALID',
-      `${flag}: cannot use ${JSON.stringify(path)}: ${(error as Error).message}`,
-      { cause: error },
-    );
-  }
-}

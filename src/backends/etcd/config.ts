@@ -1,7 +1,7 @@
 import type { Config } from '../../config/schema.js';
+import { readSecretFile } from '../../config/secret-file.js';
 import {
   advertisedAddress,
-  readCredential,
   runtimeServices,
   type BackendRuntime,
 } from '../backend-runtime.js';
@@ -34,7 +34,7 @@ function securityOf(config: Config): Pick<EtcdBackendOptions, 'tls' | 'auth'> {
       : {
           auth: {
             username: config.etcdUsername,
-            password: readCredential(config.etcdPasswordFile, '--etcd-password-file'),
+            password: readSecretFile(config.etcdPasswordFile, '--etcd-password-file'),
           },
         }),
   };

@@ -1,8 +1,8 @@
 import type { Config } from '../../config/schema.js';
+import { readSecretFile } from '../../config/secret-file.js';
 import { ElectorError } from '../../core/errors.js';
 import {
   advertisedAddress,
-  readCredential,
   runtimeServices,
   type BackendRuntime,
 } from '../backend-runtime.js';
@@ -37,7 +37,7 @@ export function zookeeperFromConfig(
 }
 
 function digestCredentials(path: string): string {
-  const credentials = readCredential(path, '--zookeeper-auth-file');
+  const credentials = readSecretFile(path, '--zookeeper-auth-file');
   if (/^[^:]+:.+$/.test(credentials)) return credentials;
   throw new ElectorError(
     'CONFIG_INVALID',

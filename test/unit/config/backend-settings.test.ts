@@ -8,7 +8,8 @@ import { test } from 'node:test';
 import { pino } from 'pino';
 import type { BackendRuntime } from '../../../src/backends/backend-runtime.js';
 import { zookeeperFromConfig } from '../../../src/backends/zookeeper/config.js';
-import { loadConfig, readSecretFile } from '../../../src/config/load.js';
+import { loadConfig } from '../../../src/config/load.js';
+import { readSecretFile } from '../../../src/config/secret-file.js';
 import { ignoreElectionEvents } from '../../../src/core/election-events.js';
 import { ElectorError } from '../../../src/core/errors.js';
 import { ManualClock } from '../manual-clock.js';
@@ -168,7 +169,12 @@ test("the Raft mesh's member IDs and its cluster secret, which the peer transpor
   const secretFile = join(directory, 'secret');
   writeFileSync(secretFile, 'short\n');
   assert.throws(
-    () => readSecretFile(secretFile, '--cluster-secret-file'),
+    () => readSecretFile(secretFile, '--cluster-secret-file', 16),
     /^ElectorError: --cluster-secret-file: cannot use ".*secret": shorter than 16 characters$/,
+  );
+  assert.equal(readSecretFile(secretFile, '--etcd-password-file'), 'short');
+  assert.throws(
+    () => readSecretFile(join(directory, 'absent'), '--etcd-password-file'),
+    /^ElectorError: --etcd-password-file: cannot use ".*absent": ENOENT/,
   );
 });
