@@ -1,12 +1,19 @@
 /**
  * `url` as it may be logged or shown in a message: any user info (`user:password@`) replaced by
  * `***@`, the rest unchanged. A string may be a URL, a scheme-less `user:password@host:port`, a
- * comma- or space-separated list of them, or text that failed to parse; in text that is no URL
- * everything from the authority's start to the last `@` is hidden, erring towards hiding more.
+ * comma- or space-separated list of them, or text that failed to parse. A password may hold a
+ * comma, so a list is split only where a comma is followed by a scheme (`,http://`); in text that
+ * is no URL everything from the authority's start to the last `@` is hidden, erring towards hiding
+ * more (in `h0:2379,user:pass@h1:2379` the first endpoint goes too).
  */
 export function redactedUrl(url: URL | string): string {
   if (typeof url !== 'string') return withoutUserInfo(url);
-  return url.replace(/[^\s,"]+/g, redactedToken);
+  return url.replace(/[^\s"]+/g, (chunk) =>
+    chunk
+      .split(/,(?=[A-Za-z][A-Za-z0-9+.-]*:\/\/)/)
+      .map(redactedToken)
+      .join(','),
+  );
 }
 
 function redactedToken(token: string): string {

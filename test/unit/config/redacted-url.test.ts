@@ -27,6 +27,18 @@ test('lists, scheme-less endpoints and text that is no URL hide what could be us
   assert.equal(redactedUrl('http://alice:pa/ss@h'), 'http://***@h');
 });
 
+test('a comma inside a password hides the whole password, not only what follows the comma', () => {
+  assert.equal(redactedUrl('http://alice:pa,ss@h:2379'), 'http://***@h:2379');
+  assert.equal(
+    redactedUrl('http://alice:pa,ss@h:2379,http://h2:2379'),
+    'http://***@h:2379,http://h2:2379',
+  );
+  assert.equal(redactedUrl('alice:pa,ss@h:2379'), '***@h:2379');
+  // Scheme-less lists cannot tell a comma in a password from one between endpoints: hide more.
+  assert.equal(redactedUrl('h0:2379,alice:pa,ss@h1:2379,h2:2379'), '***@h1:2379,h2:2379');
+  assert.equal(redactedUrl('h0:2379,h1:2379'), 'h0:2379,h1:2379');
+});
+
 test('a refused setting is named without the user info of the URL it held', () => {
   for (const argv of [
     ['--backend', 'etcd', '--etcd-endpoints', 'http://alice:s3cret@etcd-0:2379'],
