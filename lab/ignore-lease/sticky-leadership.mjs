@@ -23,20 +23,20 @@ export function withStickyLeadership(inner) {
     }
     return { ...held, leaseExpiresAt: null };
   };
-  return {
-    name: inner.name,
-    start: (signal) => inner.start(signal),
-    stopped: () => inner.stopped(),
+  const overrides = {
     current: () => view(inner.current()),
     onChange: (listener) =>
       inner.onChange((state) => {
         listener(view(state));
       }),
-    resign: (signal) => inner.resign(signal),
-    setEligible: (isEligible) => {
-      inner.setEligible(isEligible);
-    },
-    isReady: () => inner.isReady(),
-    members: () => inner.members(),
   };
+  // Everything else (resign's target, warnings, notReadyReason, the optional members) is the
+  // inner backend's own, present exactly when the inner backend has it.
+  return new Proxy(inner, {
+    get(target, property) {
+      if (Object.hasOwn(overrides, property)) return overrides[property];
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }

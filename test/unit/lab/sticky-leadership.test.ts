@@ -65,6 +65,26 @@ describe('withStickyLeadership (the unsafe test-only mutation)', () => {
     assert.equal(isStopped, true);
   });
 
+  test("forwards resign's target, warnings and the not-ready reason to the backend it wraps", async () => {
+    const { backend } = fakeBackend();
+    const targets: (string | undefined)[] = [];
+    const sticky = withStickyLeadership({
+      ...backend,
+      resign: (_signal, to) => {
+        targets.push(to);
+        return Promise.resolve();
+      },
+      warnings: () => [{ event: 'security.open-acl', message: 'open' }],
+      notReadyReason: () => 'state directory not writable',
+    });
+    await sticky.resign(new AbortController().signal, 'b');
+    assert.deepEqual(targets, ['b']);
+    assert.deepEqual(sticky.warnings?.(), [{ event: 'security.open-acl', message: 'open' }]);
+    assert.equal(sticky.notReadyReason?.(), 'state directory not writable');
+    assert.equal('warnings' in backend, false);
+    assert.equal(withStickyLeadership(backend).warnings?.(), undefined);
+  });
+
   test('passes states through until the member has acted', () => {
     const { backend, emit } = fakeBackend();
     const sticky = withStickyLeadership(backend);
