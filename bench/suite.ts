@@ -1,7 +1,8 @@
 // npm run bench [-- --trials N --idle-seconds S]
 // The whole benchmark suite, one benchmark after another (they would disturb each other's timing
 // if run together): bench:failover on every backend, bench:labels, bench:idle, bench:scale. Each
-// runs as its own process and writes its own bench/results/<name>.json; this collects every
+// runs as its own process and writes its own bench/results/<file>.json (failover-<backend>.json,
+// labels.json, idle.json, scale.json); this collects every
 // scenario into bench/results/suite.json and ends its output with all of them (shared/BENCH.md).
 // With --trials, every benchmark runs that many trials instead of its default.
 import { spawnSync } from 'node:child_process';
@@ -29,14 +30,22 @@ if (problems.length > 0) {
 }
 const trials = values.trials === undefined ? [] : ['--trials', values.trials];
 
-const runs: readonly { readonly script: string; readonly args: readonly string[] }[] = [
+/** One benchmark process: its script, its arguments and the results file it writes. */
+interface Run {
+  readonly script: string;
+  readonly args: readonly string[];
+  readonly file: string;
+}
+
+const runs: readonly Run[] = [
   ...['raft', 'etcd', 'zookeeper', 'kubernetes'].map((backend) => ({
     script: 'failover',
     args: ['--backend', backend, ...trials],
+    file: `failover-${backend}`,
   })),
-  { script: 'labels', args: trials },
-  { script: 'idle', args: ['--seconds', values['idle-seconds']] },
-  { script: 'scale', args: trials },
+  { script: 'labels', args: trials, file: 'labels' },
+  { script: 'idle', args: ['--seconds', values['idle-seconds']], file: 'idle' },
+  { script: 'scale', args: trials, file: 'scale' },
 ];
 
 const results = fileURLToPath(new URL('./results/', import.meta.url));
@@ -54,7 +63,7 @@ for (const run of runs) {
     failed.push(`${what} (exit ${String(child.status ?? child.signal)})`);
     continue;
   }
-  const written = JSON.parse(readFileSync(`${results}${run.script}.json`, 'utf8')) as unknown[];
+  const written = JSON.parse(readFileSync(`${results}${run.file}.json`, 'utf8')) as unknown[];
   scenarios.push(...written);
 }
 mkdirSync(results, { recursive: true });

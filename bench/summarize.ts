@@ -1,50 +1,43 @@
-// Prints the figures in bench/results/*.json (or the files given) as Markdown tables, for
-// bench/README.md. `--columns a,b.c` picks and orders the columns (a dotted name reads a nested
-// field, such as from_start.p50_ms); without it every field is shown.
-import { readFileSync, readdirSync } from 'node:fs';
+// node --import tsx bench/summarize.ts --readme
+//   Rewrites every table of bench/README.md between its markers from the committed results files
+//   (see readme-tables.ts); test/unit/docs/bench-readme.test.ts fails when a table differs.
+// node --import tsx bench/summarize.ts [--columns a,b.c] [files...]
+//   Prints the figures in bench/results/*.json (or the files given) as Markdown tables, to try
+//   out columns for a marker. A dotted name reads a nested field, such as from_start.p50_ms;
+//   without --columns every field is shown.
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { renderTable, rewriteReadme } from './readme-tables.js';
 
 const { values, positionals } = parseArgs({
-  options: { columns: { type: 'string' } },
+  options: { columns: { type: 'string' }, readme: { type: 'boolean', default: false } },
   allowPositionals: true,
 });
-const directory = fileURLToPath(new URL('./results/', import.meta.url));
-const files =
-  positionals.length > 0
-    ? positionals
-    : readdirSync(directory)
-        .filter((name) => name.endsWith('.json'))
-        .map((name) => `${directory}${name}`);
-const hidden = new Set(['bench', 'machine', 'date']);
+const benchDirectory = fileURLToPath(new URL('./', import.meta.url));
 
-function field(row: Record<string, unknown>, path: string): unknown {
-  let value: unknown = row;
-  for (const key of path.split('.')) {
-    value =
-      typeof value === 'object' && value !== null
-        ? (value as Record<string, unknown>)[key]
-        : undefined;
+if (values.readme) {
+  const readmeFile = `${benchDirectory}README.md`;
+  const before = readFileSync(readmeFile, 'utf8');
+  const after = rewriteReadme(before, benchDirectory);
+  writeFileSync(readmeFile, after);
+  console.log(after === before ? 'bench/README.md: up to date' : 'bench/README.md: rewritten');
+} else {
+  const files =
+    positionals.length > 0
+      ? positionals
+      : readdirSync(`${benchDirectory}results/`)
+          .filter((name) => name.endsWith('.json'))
+          .map((name) => `${benchDirectory}results/${name}`);
+  const hidden = new Set(['bench', 'machine', 'date']);
+  for (const file of files) {
+    const rows = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>[];
+    const columns =
+      values.columns?.split(',') ??
+      [...new Set(rows.flatMap((row) => Object.keys(row)))].filter((column) => !hidden.has(column));
+    const bench = rows[0]?.bench;
+    const command = `npm run bench:${typeof bench === 'string' ? bench : '?'}`;
+    console.log(`${renderTable({ file: resolve(file), command, columns, where: [] }, '/')}\n`);
   }
-  return value;
-}
-
-for (const file of files) {
-  const rows = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>[];
-  const first = rows[0];
-  if (first === undefined) continue;
-  const columns =
-    values.columns?.split(',') ??
-    [...new Set(rows.flatMap((row) => Object.keys(row)))].filter((column) => !hidden.has(column));
-  console.log(`### ${String(first.bench)} (${String(first.machine)}, ${String(first.date)})\n`);
-  console.log(`| ${columns.join(' | ')} |`);
-  console.log(`|${columns.map(() => '---').join('|')}|`);
-  for (const row of rows) {
-    const cells = columns.map((column) => {
-      const value = field(row, column);
-      return value === undefined ? '' : JSON.stringify(value).replace(/^"|"$/g, '');
-    });
-    console.log(`| ${cells.join(' | ')} |`);
-  }
-  console.log('');
 }

@@ -101,6 +101,7 @@ export async function runSidecar(argv: readonly string[], env: NodeJS.ProcessEnv
     election: config.election,
     version,
     clock: systemClock,
+    priority: config.priority,
   });
   const backend = await createBackend(config, {
     clock: systemClock,
@@ -165,6 +166,7 @@ export async function runSidecar(argv: readonly string[], env: NodeJS.ProcessEnv
   const app = createHttpApi({
     id: config.id,
     election: config.election,
+    priority: config.priority,
     backend,
     metrics,
     logger,

@@ -11,6 +11,10 @@ interface MemberRow {
   readonly term: string | number | null;
   readonly lastContactMs: number | null;
   readonly isReachable: boolean;
+  /** Its --priority; null when unknown, absent from older sidecars. */
+  readonly priority?: number | null;
+  /** Its place in the succession (0 the leader); null when not in line, absent from older sidecars. */
+  readonly rank?: number | null;
 }
 
 /** The member set as `GET /cluster/status` serves it (Raft only). */
@@ -150,10 +154,12 @@ export async function runStatus(argv: readonly string[]): Promise<number> {
   for (const line of membershipLines(status.membership)) process.stdout.write(`${line}\n`);
   process.stdout.write('\n');
   const rows = [
-    ['MEMBER', 'ROLE', 'TERM', 'LAST CONTACT', 'REACHABLE'],
+    ['MEMBER', 'ROLE', 'PRIORITY', 'RANK', 'TERM', 'LAST CONTACT', 'REACHABLE'],
     ...status.members.map((member) => [
       member.id,
       member.role,
+      member.priority == null ? '-' : String(member.priority),
+      member.rank == null ? '-' : String(member.rank),
       member.term === null ? '-' : String(member.term),
       member.lastContactMs === null ? '-' : `${member.lastContactMs} ms`,
       member.isReachable ? 'yes' : 'no',

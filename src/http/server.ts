@@ -11,10 +11,13 @@ import { leaderTag, leaderView } from './leader-view.js';
 import type { SidecarMetrics } from './metrics/sidecar-metrics.js';
 import { isResignAllowed, type ResignPolicy } from './resign-policy.js';
 import { sendError, sendFailure, sendJson } from './responses.js';
+import { memberViews, rankOf } from './succession.js';
 
 export interface HttpApiOptions {
   readonly id: string;
   readonly election: string;
+  /** This member's `--priority`, shown by /cluster/status; 0 (the default) when left out. */
+  readonly priority?: number;
   readonly backend: ElectionBackend;
   readonly metrics: SidecarMetrics;
   readonly logger: Logger;
@@ -175,15 +178,18 @@ export function createHttpApi(options: HttpApiOptions): express.Express {
   });
 
   app.get('/cluster/status', (_request, response) => {
+    const members = backend.members();
     sendJson(response, 200, {
       self: id,
+      priority: options.priority ?? 0,
+      rank: rankOf(members, id),
       election,
       backend: backend.name,
       ready: backend.isReady(),
       notReadyReason: backend.notReadyReason?.() ?? null,
       warnings: (backend.warnings?.() ?? []).map((warning) => warning.message),
       leader: currentView(),
-      members: backend.members(),
+      members: memberViews(members),
       ...(backend.membership === undefined ? {} : { membership: backend.membership() }),
     });
   });

@@ -168,6 +168,23 @@ raft backend, elector.include.statefulSetName and elector.replicas.
   value: {{ .Values.sidecar.logLevelFormat | quote }}
 - name: ELECTOR_SHUTDOWN_TIMEOUT
   value: {{ .Values.sidecar.shutdownTimeout | quote }}
+{{- with .Values.sidecar.priority }}
+{{- if .fromPodLabel }}
+{{- if ne (int64 .value) 0 }}
+{{- fail "sidecar.priority: set value or fromPodLabel, not both (fromPodLabel reads each pod's priority from its label)" }}
+{{- end }}
+- name: ELECTOR_PRIORITY
+  valueFrom:
+    fieldRef:
+      fieldPath: {{ printf "metadata.labels['%s']" .fromPodLabel | quote }}
+{{- else }}
+- name: ELECTOR_PRIORITY
+  {{- /* int64: helm reads numbers as floats, and 1000000 would print as 1e+06 */}}
+  value: {{ int64 .value | toString | quote }}
+{{- end }}
+- name: ELECTOR_PRIORITY_HANDOVER_DELAY
+  value: {{ .handoverDelay | quote }}
+{{- end }}
 - name: ELECTOR_HTTP_PORT
   value: {{ .Values.sidecar.httpPort | quote }}
 - name: ELECTOR_ADVERTISE_ADDRESS

@@ -19,6 +19,7 @@ import {
 import { gaugeFrom, type MetricDeclaration } from './metric-declaration.js';
 import { PodLabelMetrics, podLabelMetricDeclarations } from './pod-label-metrics.js';
 import { StorageMetrics, storageMetricDeclarations } from './storage-metrics.js';
+import { successionGaugeDeclarations, trackSuccession } from './succession-metrics.js';
 import {
   WorkloadMetrics,
   workloadMetricDeclarations,
@@ -36,6 +37,8 @@ export interface MetricsOptions {
   readonly version: string;
   /** Measures election, failover and leaderless time, and the lease left at a scrape. */
   readonly clock: Clock;
+  /** This member's `--priority`, the value of elector_priority; 0 (the default) when left out. */
+  readonly priority?: number;
 }
 
 const infoDeclaration = {
@@ -69,6 +72,7 @@ export function sidecarMetricDeclarations(backend: string): readonly MetricDecla
     ...(hasMemberSet(backend) ? Object.values(membershipMetricDeclarations) : []),
     ...(hasStateDirectory(backend) ? Object.values(storageMetricDeclarations) : []),
     ...Object.values(leadershipGaugeDeclarations),
+    ...Object.values(successionGaugeDeclarations),
     ...(hasMemberSet(backend) ? Object.values(membershipGaugeDeclarations) : []),
   ];
 }
@@ -89,8 +93,12 @@ export class SidecarMetrics {
   private readonly httpApi: HttpApiMetrics;
   private readonly membership: MembershipMetrics | null;
   private readonly storage: StorageMetrics | null;
+  private readonly id: string;
+  private readonly priority: number;
 
   constructor(options: MetricsOptions) {
+    this.id = options.id;
+    this.priority = options.priority ?? 0;
     const registry = this.registry;
     registry.setDefaultLabels({ election: options.election, backend: options.backend });
     // A coarse event-loop monitor: the default 10 ms resolution wakes an idle sidecar 100 times a second.
@@ -120,6 +128,7 @@ export class SidecarMetrics {
    */
   trackBackend(backend: ElectionBackend): void {
     this.election.track(backend);
+    trackSuccession(this.registry, backend, this.id, this.priority);
     this.membership?.track(backend);
   }
 

@@ -15,6 +15,8 @@ export interface PodFacts {
   readonly namespace: string;
   readonly serviceAccountName: string;
   readonly podIp: string;
+  /** The pod's labels, for `metadata.labels['<key>']`; none when left out. */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 function fieldValue(fieldPath: string, pod: PodFacts): string {
@@ -27,8 +29,12 @@ function fieldValue(fieldPath: string, pod: PodFacts): string {
       return pod.serviceAccountName;
     case 'status.podIP':
       return pod.podIp;
-    default:
+    default: {
+      // The kubelet gives an absent label as the empty string.
+      const label = /^metadata\.labels\['([^']+)'\]$/.exec(fieldPath)?.[1];
+      if (label !== undefined) return pod.labels?.[label] ?? '';
       throw new Error(`pod runner: fieldRef ${fieldPath} is not supported`);
+    }
   }
 }
 

@@ -330,7 +330,13 @@ export class StatefulSetController implements PodGroup {
     const podDirectory = join(directory, name);
     const podEnv = resolveEnv(
       container.env ?? [],
-      { name, namespace, serviceAccountName, podIp: '127.0.0.1' },
+      {
+        name,
+        namespace,
+        serviceAccountName,
+        podIp: '127.0.0.1',
+        labels: template.metadata.labels ?? {},
+      },
       readSecret,
       shippedImageConfig().env,
     );

@@ -145,3 +145,71 @@ test("the member's backend warnings are printed, one line each", async () => {
   ]);
   assert.ok(stdout.includes('\nwarning: ZooKeeper runs without auth: open ACL\n'), stdout);
 });
+
+test("each member's priority and rank are columns, '-' where unknown or from an older sidecar", async () => {
+  const status = {
+    self: 'web-0',
+    priority: 50,
+    rank: 1,
+    election: 'orders',
+    backend: 'raft',
+    ready: true,
+    leader: { id: 'web-1', fencingToken: 7 },
+    members: [
+      {
+        id: 'web-0',
+        role: 'follower',
+        term: 7,
+        lastContactMs: 0,
+        isReachable: true,
+        priority: 50,
+        rank: 1,
+      },
+      {
+        id: 'web-1',
+        role: 'leader',
+        term: 7,
+        lastContactMs: 12,
+        isReachable: true,
+        priority: 100,
+        rank: 0,
+      },
+      {
+        id: 'web-2',
+        role: 'withdrawn',
+        term: null,
+        lastContactMs: null,
+        isReachable: true,
+        priority: null,
+        rank: null,
+      },
+      { id: 'web-3', role: 'voter', term: null, lastContactMs: null, isReachable: false },
+    ],
+  };
+  const server = createHttpServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify(status));
+  });
+  const port = await listening(server);
+  const cli = fileURLToPath(new URL('../../../src/cli.ts', import.meta.url));
+  const { stdout } = await promisify(execFile)(process.execPath, [
+    '--import',
+    'tsx',
+    cli,
+    'status',
+    '--url',
+    `http://127.0.0.1:${port}`,
+  ]);
+  const rows = stdout
+    .trimEnd()
+    .split('\n')
+    .slice(-5)
+    .map((line) => line.split(/ {2,}/).slice(0, 4));
+  assert.deepEqual(rows, [
+    ['MEMBER', 'ROLE', 'PRIORITY', 'RANK'],
+    ['web-0', 'follower', '50', '1'],
+    ['web-1', 'leader', '100', '0'],
+    ['web-2', 'withdrawn', '-', '-'],
+    ['web-3', 'voter', '-', '-'],
+  ]);
+});
