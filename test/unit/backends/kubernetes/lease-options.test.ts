@@ -112,6 +112,8 @@ describe('Lease records', () => {
     assert.deepEqual(released.annotations, {
       'elector.io/leader-address': null,
       'elector.io/lease-duration-ms': null,
+      'elector.io/holder-priority': null,
+      'elector.io/preemption-request': null,
     });
     assert.equal(tokenOf(held), 9n);
   });

@@ -1,0 +1,294 @@
+// Priority preemption on the Lease backend against the test apiserver (docs/handover.md,
+// "Priority on the Lease"): a higher priority takes over only after its window, through the
+// named handover, with a higher fencing token and never two acting; priority 0 and equal
+// priorities never take over.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { ElectionBackend } from '../../../src/backends/backend.js';
+import { createLeaseBackend } from '../../../src/backends/kubernetes/lease-backend.js';
+import { systemClock } from '../../../src/runtime/system-clock.js';
+import type { JsonObject } from '../../../lab/kube-apiserver/index.js';
+import { waitFor } from '../../../lab/wait-for.js';
+import { memoryLogger, startHarness, type Harness } from './harness.js';
+
+const timings = { leaseDurationMs: 1500, renewDeadlineMs: 1000, retryPeriodMs: 200 };
+
+interface Member {
+  readonly id: string;
+  readonly backend: ElectionBackend;
+  readonly controller: AbortController;
+  readonly lines: () => Record<string, unknown>[];
+  /** Every fencing token it reported while acting, in order. */
+  readonly actingTokens: bigint[];
+}
+
+/** Watches a set of members: records every instant two of them act. */
+class ActingCheck {
+  readonly violations: string[] = [];
+  private readonly members: Member[] = [];
+  private readonly sampler = setInterval(() => {
+    this.check();
+  }, 1);
+
+  add(member: Member): void {
+    this.members.push(member);
+    member.backend.onChange(() => {
+      this.check();
+    });
+  }
+
+  stop(): void {
+    clearInterval(this.sampler);
+  }
+
+  private check(): void {
+    const acting = this.members.filter((member) => member.backend.current().isSelf);
+    if (acting.length > 1) this.violations.push(acting.map((member) => member.id).join(' and '));
+  }
+}
+
+describe('priority on the Lease backend', () => {
+  let harness: Harness;
+  const running: Member[] = [];
+
+  before(async () => {
+    harness = await startHarness();
+  });
+
+  after(async () => {
+    await harness.close();
+  });
+
+  async function startMember(
+    id: string,
+    leaseName: string,
+    priority: number,
+    priorityHandoverDelayMs: number,
+    check: ActingCheck,
+  ): Promise<Member> {
+    const { logger, lines } = memoryLogger();
+    const backend = createLeaseBackend({
+      memberId: id,
+      address: `127.0.0.1:${9100 + running.length}`,
+      api: await harness.api({ requestTimeoutMs: 1000 }),
+      namespace: 'default',
+      leaseName,
+      ...timings,
+      priority,
+      priorityHandoverDelayMs,
+      clock: systemClock,
+      random: Math.random,
+      observe: () => undefined,
+      logger,
+    });
+    const member: Member = {
+      id,
+      backend,
+      controller: new AbortController(),
+      lines,
+      actingTokens: [],
+    };
+    backend.onChange((state) => {
+      if (state.isSelf) member.actingTokens.push(state.fencingToken);
+    });
+    check.add(member);
+    running.push(member);
+    await backend.start(member.controller.signal);
+    return member;
+  }
+
+  async function stopAll(): Promise<void> {
+    const members = running.splice(0);
+    for (const member of members) member.controller.abort();
+    await Promise.all(members.map((member) => member.backend.stopped()));
+  }
+
+  function leaseOf(name: string): JsonObject | undefined {
+    return harness.server.get('leases.coordination.k8s.io', 'default', name);
+  }
+
+  function annotationsOfLease(name: string): Record<string, unknown> {
+    const metadata = leaseOf(name)?.metadata as JsonObject | undefined;
+    return (metadata?.annotations as JsonObject | undefined) ?? {};
+  }
+
+  /** Successful writes to the Lease so far: renewals, mostly, so they count the holder's periods. */
+  function leaseWrites(name: string): number {
+    return harness.server
+      .requests()
+      .filter(
+        (request) =>
+          request.method === 'PUT' &&
+          request.path.endsWith(`/leases/${name}`) &&
+          request.status === 200,
+      ).length;
+  }
+
+  /** Waits until the Lease has been written `count` more times (about `count` renewal periods). */
+  async function renewalsPass(name: string, count: number): Promise<void> {
+    const target = leaseWrites(name) + count;
+    await waitFor(() => leaseWrites(name) >= target, {
+      timeoutMs: count * timings.retryPeriodMs * 5,
+      what: `${count} more writes to the Lease ${name}`,
+    });
+  }
+
+  /** Waits until one of `members` acts (`expected`, if given) and every one names it. */
+  function leaderOf(members: readonly Member[], what: string, expected?: Member): Promise<Member> {
+    return waitFor(
+      () => {
+        const acting = members.filter((member) => member.backend.current().isSelf);
+        const [leader] = acting;
+        if (acting.length !== 1 || leader === undefined) return undefined;
+        if (expected !== undefined && leader !== expected) return undefined;
+        return members.every((member) => member.backend.current().leader === leader.id)
+          ? leader
+          : undefined;
+      },
+      { timeoutMs: 15_000, what },
+    );
+  }
+
+  function events(member: Member, event: string): Record<string, unknown>[] {
+    return member.lines().filter((line) => line.event === event);
+  }
+
+  test('a higher priority takes over only after its window, with a higher fencing token', async () => {
+    const check = new ActingCheck();
+    const windowMs = 2500;
+    try {
+      const low = await startMember('member-0', 'priority-window', 1, windowMs, check);
+      await leaderOf([low], 'member-0 to lead alone');
+      const lowToken = low.backend.current().fencingToken;
+      const startedAtMs = Date.now();
+      // An object: the compiler would keep `null` narrowed across the callback otherwise.
+      const takeover: { atMs: number | null } = { atMs: null };
+      const high = await startMember('member-1', 'priority-window', 9, windowMs, check);
+      high.backend.onChange((state) => {
+        if (state.isSelf) takeover.atMs ??= Date.now();
+      });
+      await leaderOf([low, high], 'member-1 to follow member-0');
+      // Within the window: the holder goes on renewing, and nobody asks it to hand over.
+      await renewalsPass('priority-window', 4);
+      assert.equal(low.backend.current().isSelf, true, 'member-0 still leads within the window');
+      assert.deepEqual(events(high, 'lease.preemption.requested'), []);
+      const listed = high.backend.members();
+      assert.deepEqual(
+        listed.map(({ id, priority, rank }) => ({ id, priority, rank })),
+        [
+          { id: 'member-1', priority: 9, rank: null },
+          { id: 'member-0', priority: 1, rank: 0 },
+        ],
+      );
+      await leaderOf([low, high], 'member-1 to take over after its window', high);
+      const tookOverAtMs = takeover.atMs;
+      assert.ok(tookOverAtMs !== null);
+      assert.ok(
+        tookOverAtMs - startedAtMs >= windowMs,
+        `took over ${tookOverAtMs - startedAtMs} ms after it started, window ${windowMs} ms`,
+      );
+      assert.equal(events(high, 'lease.preemption.requested').length, 1, 'asked once');
+      assert.equal(events(low, 'lease.preemption.started').length, 1);
+      assert.equal(events(low, 'lease.handed-over').length, 1);
+      // The hand-off and the target's own acquisition each add one.
+      assert.equal(high.backend.current().fencingToken, lowToken + 2n);
+      assert.equal(annotationsOfLease('priority-window')['elector.io/holder-priority'], '9');
+      assert.equal(
+        annotationsOfLease('priority-window')['elector.io/preemption-request'],
+        undefined,
+      );
+      // member-0 now waits a full window of its own, and it is lower anyway: no swing back.
+      await renewalsPass('priority-window', 5);
+      assert.equal(high.backend.current().isSelf, true);
+      assert.deepEqual(high.backend.members()[0], {
+        ...high.backend.members()[0],
+        priority: 9,
+        rank: 0,
+      });
+      assert.deepEqual(check.violations, []);
+      assert.ok(low.actingTokens.every((token) => token < (high.actingTokens[0] ?? 0n)));
+    } finally {
+      check.stop();
+      await stopAll();
+    }
+  });
+
+  test('of several higher priorities the highest leads, ties going to the id that sorts first', async () => {
+    const check = new ActingCheck();
+    const windowMs = 500;
+    try {
+      const holder = await startMember('member-0', 'priority-several', 1, windowMs, check);
+      await leaderOf([holder], 'member-0 to lead alone');
+      const others = await Promise.all([
+        startMember('member-3', 'priority-several', 9, windowMs, check),
+        startMember('member-1', 'priority-several', 5, windowMs, check),
+        startMember('member-2', 'priority-several', 9, windowMs, check),
+      ]);
+      const members = [holder, ...others];
+      const best = others.find((member) => member.id === 'member-2');
+      assert.ok(best);
+      await waitFor(() => best.backend.current().isSelf, {
+        timeoutMs: 15_000,
+        what: 'member-2 (priority 9, first of the tie) to lead',
+      });
+      const token = best.backend.current().fencingToken;
+      await renewalsPass('priority-several', 8);
+      assert.equal((await leaderOf(members, 'one leader')).id, 'member-2', 'it stays leader');
+      assert.equal(best.backend.current().fencingToken, token, 'with the same token');
+      assert.deepEqual(check.violations, []);
+      const tokens = members
+        .flatMap((member) => member.actingTokens)
+        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      assert.equal(new Set(tokens).size, tokens.length, 'every acting term has its own token');
+    } finally {
+      check.stop();
+      await stopAll();
+    }
+  });
+
+  test('priority 0 never takes over, and an equal priority never swaps', async () => {
+    const check = new ActingCheck();
+    const windowMs = 200;
+    try {
+      const holder = await startMember('member-0', 'priority-none', 5, windowMs, check);
+      await leaderOf([holder], 'member-0 to lead alone');
+      const token = holder.backend.current().fencingToken;
+      const equal = await startMember('member-1', 'priority-none', 5, windowMs, check);
+      const zero = await startMember('member-2', 'priority-none', 0, windowMs, check);
+      await leaderOf([holder, equal, zero], 'the others to follow member-0');
+      // Ten renewal periods: far past both windows.
+      await renewalsPass('priority-none', 10);
+      assert.equal(holder.backend.current().isSelf, true);
+      assert.equal(holder.backend.current().fencingToken, token);
+      for (const member of [equal, zero]) {
+        assert.deepEqual(events(member, 'lease.preemption.requested'), [], member.id);
+      }
+      assert.equal(annotationsOfLease('priority-none')['elector.io/preemption-request'], undefined);
+      assert.equal(annotationsOfLease('priority-none')['elector.io/holder-priority'], '5');
+      assert.deepEqual(check.violations, []);
+    } finally {
+      check.stop();
+      await stopAll();
+    }
+  });
+
+  test('a holder of priority 0 publishes none, and a follower reads it as 0', async () => {
+    const check = new ActingCheck();
+    try {
+      const holder = await startMember('member-0', 'priority-zero-holder', 0, 10_000, check);
+      await leaderOf([holder], 'member-0 to lead alone');
+      const follower = await startMember('member-1', 'priority-zero-holder', 3, 10_000, check);
+      await leaderOf([holder, follower], 'member-0 to lead');
+      assert.equal(
+        annotationsOfLease('priority-zero-holder')['elector.io/holder-priority'],
+        undefined,
+      );
+      const leader = follower.backend.members().find((member) => member.id === 'member-0');
+      assert.equal(leader?.priority, 0);
+      assert.equal(leader.rank, 0);
+    } finally {
+      check.stop();
+      await stopAll();
+    }
+  });
+});
