@@ -49,10 +49,12 @@ export class LeasePreemptionSteps {
   constructor(private readonly port: PreemptionPort) {
     const { settings } = port.context;
     this.window = new EligibilityWindow(settings.priorityHandoverDelayMs);
+    // A candidate displaced by a lower-ranked request reads again within 1.2 retry periods of
+    // its own write and asks again (its rate allows it by then): two periods let that land.
     this.holder = new HolderPreemption(
       settings.priorityHandoverDelayMs,
       settings.leaseDurationMs,
-      settings.retryPeriodMs,
+      2 * settings.retryPeriodMs,
     );
   }
 

@@ -108,8 +108,9 @@ export interface HolderSituation {
  * window (`cooldownMs`, --priority-handover-delay), ignores requests addressed to an earlier
  * holder, and lets a request count for one lease duration from when it first saw it; a refused
  * or aged request is cleared, and a live candidate asks again with a new sequence. It acts on a
- * request only once it has stood unchanged for `settleMs` (a retry period), so that candidates
- * whose windows completed together have overwritten it in rank order by then: the highest wins.
+ * request only once it has stood unchanged for `settleMs` (two retry periods), so that
+ * candidates whose windows completed together have overwritten it in rank order by then: the
+ * highest wins.
  */
 export class HolderPreemption {
   private seenText: string | null = null;
