@@ -256,6 +256,31 @@ describe('priority on the Lease backend', () => {
     }
   });
 
+  test('a withdrawal restarts the window: the request comes a full window after eligibility returns', async () => {
+    const check = new ActingCheck();
+    const windowMs = 3000;
+    try {
+      const low = await startMember('member-0', 'priority-break', 1, windowMs, check);
+      await leaderOf([low], 'member-0 to lead alone');
+      const high = await startMember('member-1', 'priority-break', 9, windowMs, check);
+      await leaderOf([low, high], 'member-1 to follow member-0');
+      await renewalsPass('priority-break', 2);
+      high.backend.setEligible(false);
+      await renewalsPass('priority-break', 2);
+      const eligibleAgainAtMs = Date.now();
+      high.backend.setEligible(true);
+      await leaderOf([low, high], 'member-1 to take over', high);
+      const [request] = events(high, 'lease.preemption.requested');
+      assert.ok(request !== undefined);
+      const askedAfterMs = Number(request.time) - eligibleAgainAtMs;
+      assert.ok(askedAfterMs >= windowMs, `asked ${askedAfterMs} ms after eligible again`);
+      assert.deepEqual(check.violations, []);
+    } finally {
+      check.stop();
+      await stopAll();
+    }
+  });
+
   test('priority 0 never takes over, and an equal priority never swaps', async () => {
     const check = new ActingCheck();
     const windowMs = 200;
