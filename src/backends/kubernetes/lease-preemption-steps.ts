@@ -132,10 +132,12 @@ export class LeasePreemptionSteps {
     this.port.requestHandover(candidate).then(
       () => undefined,
       (error: unknown) => {
+        // Refused (not accepted in time), or called off by a resign, a withdrawal or a lost Lease.
         this.holder.refused(text);
+        const reason = error instanceof Error ? error.message : String(error);
         logger.warn(
-          { event: 'lease.preemption.refused', to: candidate, reason: (error as Error).message },
-          `kept the Lease: the handover to ${candidate} was refused`,
+          { event: 'lease.preemption.failed', to: candidate, reason },
+          `the handover to ${candidate} for its priority did not happen: ${reason}`,
         );
         this.port.context.wakeup.wake();
       },
