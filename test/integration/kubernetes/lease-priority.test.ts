@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ElectionBackend } from '../../../src/backends/backend.js';
 import { createLeaseBackend } from '../../../src/backends/kubernetes/lease-backend.js';
+import type { KubernetesApi } from '../../../src/kubernetes/api-client.js';
+import { toKubernetesError } from '../../../src/kubernetes/api-errors.js';
 import { systemClock } from '../../../src/runtime/system-clock.js';
 import type { JsonObject } from '../../../lab/kube-apiserver/index.js';
 import { waitFor } from '../../../lab/wait-for.js';
@@ -20,6 +22,26 @@ interface Member {
   readonly lines: () => Record<string, unknown>[];
   /** Every fencing token it reported while acting, in order. */
   readonly actingTokens: bigint[];
+  /** While true, its new API calls fail as if its node were cut off from the apiserver. */
+  isPartitioned: boolean;
+}
+
+/** `api` whose new requests and watches fail while `isCutOff()` says so. */
+function partitionable(api: KubernetesApi, isCutOff: () => boolean): KubernetesApi {
+  const refuse = (operation: string): Promise<never> =>
+    Promise.reject(
+      toKubernetesError(
+        Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+        operation,
+      ),
+    );
+  return {
+    ...api,
+    request: (operation, request, signal) =>
+      isCutOff() ? refuse(operation) : api.request(operation, request, signal),
+    stream: (operation, request, signal, onLine) =>
+      isCutOff() ? refuse(operation) : api.stream(operation, request, signal, onLine),
+  };
 }
 
 /** Watches a set of members: records every instant two of them act. */
@@ -67,10 +89,13 @@ describe('priority on the Lease backend', () => {
     check: ActingCheck,
   ): Promise<Member> {
     const { logger, lines } = memoryLogger();
+    const api = partitionable(await harness.api({ requestTimeoutMs: 1000 }), () =>
+      running.some((member) => member.id === id && member.isPartitioned),
+    );
     const backend = createLeaseBackend({
       memberId: id,
       address: `127.0.0.1:${9100 + running.length}`,
-      api: await harness.api({ requestTimeoutMs: 1000 }),
+      api,
       namespace: 'default',
       leaseName,
       ...timings,
@@ -87,6 +112,7 @@ describe('priority on the Lease backend', () => {
       controller: new AbortController(),
       lines,
       actingTokens: [],
+      isPartitioned: false,
     };
     backend.onChange((state) => {
       if (state.isSelf) member.actingTokens.push(state.fencingToken);
@@ -274,6 +300,43 @@ describe('priority on the Lease backend', () => {
       assert.ok(request !== undefined);
       const askedAfterMs = Number(request.time) - eligibleAgainAtMs;
       assert.ok(askedAfterMs >= windowMs, `asked ${askedAfterMs} ms after eligible again`);
+      assert.deepEqual(check.violations, []);
+    } finally {
+      check.stop();
+      await stopAll();
+    }
+  });
+
+  test('a candidate cut off after asking: the holder keeps leading on its token and clears the request', async () => {
+    const check = new ActingCheck();
+    const windowMs = 300;
+    try {
+      const low = await startMember('member-0', 'priority-cut', 1, windowMs, check);
+      await leaderOf([low], 'member-0 to lead alone');
+      const token = low.backend.current().fencingToken;
+      const high = await startMember('member-1', 'priority-cut', 9, windowMs, check);
+      // The holder lets a request stand two retry periods before it asks the candidate, which
+      // is cut off by then and so can never accept.
+      await waitFor(
+        () => annotationsOfLease('priority-cut')['elector.io/preemption-request'] !== undefined,
+        { timeoutMs: 10_000, what: "member-1's request on the Lease" },
+      );
+      high.isPartitioned = true;
+      await waitFor(() => events(low, 'lease.preemption.failed').length > 0, {
+        timeoutMs: 10_000,
+        what: 'the holder to give up the handover to member-1',
+      });
+      await waitFor(
+        () => annotationsOfLease('priority-cut')['elector.io/preemption-request'] === undefined,
+        { timeoutMs: 10_000, what: 'the refused request to be cleared' },
+      );
+      assert.equal(low.backend.current().isSelf, true, 'the holder never stopped acting');
+      assert.equal(low.backend.current().fencingToken, token, 'with the same token');
+      assert.equal(high.actingTokens.length, 0);
+      // Back in touch, it asks again, and takes over.
+      high.isPartitioned = false;
+      await leaderOf([low, high], 'member-1 to take over once back', high);
+      assert.ok(high.backend.current().fencingToken > token);
       assert.deepEqual(check.violations, []);
     } finally {
       check.stop();
