@@ -136,9 +136,9 @@ export class LeaseCampaign {
     const { view, settings } = this.context;
     const isHolderChanged = view.accept(lease);
     const holder = holderOf(view.observed()?.lease ?? null);
-    if (this.handover.isAskedOrAnswered(lease) || this.preemption.isNewRequest(lease)) {
-      this.context.wakeup.wake();
-    }
+    // A preemption request does not wake the holder: it lets a request settle for two retry
+    // periods anyway, and sees it at its next renewal (whose 409 reads it, if the watch did not).
+    if (this.handover.isAskedOrAnswered(lease)) this.context.wakeup.wake();
     if (view.hold().holding !== null && holder !== settings.memberId) {
       if (lease !== null && this.handover.isOwnHandOff(lease)) {
         // Our own handover write, seen on the watch before its response arrived.

@@ -43,8 +43,6 @@ export class LeasePreemptionSteps {
   private lastRequestAtMs: number | null = null;
   /** Set when the holder decided to remove the request on the Lease at its next renewal. */
   private isClearing = false;
-  /** The request text the holder last looked at, so only a new one wakes its loop. */
-  private consideredText: string | null = null;
 
   constructor(private readonly port: PreemptionPort) {
     const { settings } = port.context;
@@ -89,13 +87,6 @@ export class LeasePreemptionSteps {
     return this.isClearing ? clearedPreemptionRequest() : {};
   }
 
-  /** Whether `lease` carries a request this holder has not looked at yet (wake the loop). */
-  isNewRequest(lease: LeaseSnapshot | null): boolean {
-    const request = preemptionRequestOf(lease);
-    if (this.port.context.view.hold().holding === null || request === null) return false;
-    return preemptionRequestText(request) !== this.consideredText;
-  }
-
   /** The holder's side, before its renewal: hand over, wait, or clear the request on the Lease. */
   considerAsHolder(): void {
     const { view, clock, settings, logger } = this.port.context;
@@ -105,7 +96,6 @@ export class LeasePreemptionSteps {
     const isOurs = holderOf(observed) === settings.memberId && tokenOf(observed) === holding.token;
     const request = preemptionRequestOf(isOurs ? observed : holding.lease);
     const requestText = request === null ? null : preemptionRequestText(request);
-    this.consideredText = requestText;
     const decision = this.holder.decide({
       memberId: settings.memberId,
       priority: settings.priority,
