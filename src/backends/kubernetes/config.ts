@@ -24,6 +24,8 @@ export function leaseFromConfig(config: Config, runtime: BackendRuntime): LeaseB
     leaseDurationMs: config.leaseDurationMs,
     renewDeadlineMs: config.leaseRenewDeadlineMs,
     retryPeriodMs: config.leaseRetryPeriodMs,
+    priority: config.priority,
+    priorityHandoverDelayMs: config.priorityHandoverDelayMs,
     ...runtimeServices(runtime),
   };
 }

@@ -127,6 +127,7 @@ export function createLeaseBackend(options: LeaseBackendOptions): ElectionBacken
       if (view.hold().isEligible === isEligible) return;
       view.setHold({ isEligible });
       logger.info({ event: 'eligibility.changed', isEligible }, 'eligibility changed');
+      campaign.onEligibilityChanged();
       if (!isEligible && view.hold().holding !== null) {
         void campaign.requestRelease(false);
       }

@@ -17,6 +17,7 @@ import { getLease, writeLease, type LeaseSnapshot, type LeaseWrite } from './lea
 import { acquireWrite, holderOf, releaseWrite, renewWrite, tokenOf } from './lease-record.js';
 import { handoverAnnotations } from './lease-handover-record.js';
 import { LeaseHandoverSteps } from './lease-handover-steps.js';
+import { LeasePreemptionSteps } from './lease-preemption-steps.js';
 import type { LeaseView } from './lease-view.js';
 import { retryJitterFactor, type LeaseSettings } from './options.js';
 import type { BackendServices } from '../backend-runtime.js';
@@ -43,6 +44,8 @@ export class LeaseCampaign {
   private isOver = false;
   /** Both sides of a handover to a named member (docs/handover.md). */
   private readonly handover: LeaseHandoverSteps;
+  /** Priority preemption, which runs on the named handover (docs/handover.md). */
+  private readonly preemption: LeasePreemptionSteps;
 
   constructor(private readonly context: CampaignContext) {
     this.handover = new LeaseHandoverSteps({
@@ -60,6 +63,16 @@ export class LeaseCampaign {
         this.finishRelease();
       },
       isHeldOff: () => context.clock.now() < this.holdOffUntilMs,
+    });
+    this.preemption = new LeasePreemptionSteps({
+      context,
+      writeLease: (base, body, signal) => this.writeLease(base, body, signal),
+      requestHandover: (to) => this.requestHandover(to),
+      isHandoverUnderWay: () => this.handover.isUnderWay(),
+      isHeldOff: () => context.clock.now() < this.holdOffUntilMs,
+      fail: (operation, error) => {
+        this.fail(operation, error);
+      },
     });
   }
 
@@ -113,11 +126,18 @@ export class LeaseCampaign {
     });
   }
 
+  /** Eligibility changed: a break restarts the priority window even between two loop steps. */
+  onEligibilityChanged(): void {
+    this.preemption.track();
+  }
+
   /** A watched version of the Lease: a holder other than us while we hold it means we lost it. */
   onWatchedLease(lease: LeaseSnapshot | null): void {
     const { view, settings } = this.context;
     const isHolderChanged = view.accept(lease);
     const holder = holderOf(view.observed()?.lease ?? null);
+    // A preemption request does not wake the holder: it lets a request settle for two retry
+    // periods anyway, and sees it at its next renewal (whose 409 reads it, if the watch did not).
     if (this.handover.isAskedOrAnswered(lease)) this.context.wakeup.wake();
     if (view.hold().holding !== null && holder !== settings.memberId) {
       if (lease !== null && this.handover.isOwnHandOff(lease)) {
@@ -141,7 +161,9 @@ export class LeaseCampaign {
     if (deadline !== null && clock.now() >= deadline) {
       this.loseHold('no renewal succeeded within the renew deadline');
     }
+    this.preemption.track();
     if (view.hold().holding !== null) {
+      if (!view.hold().isReleasing && view.hold().isEligible) this.preemption.considerAsHolder();
       this.handover.advance();
       if (this.handover.isCommitted()) await this.handover.handOver(signal);
       else if (view.hold().isReleasing || !view.hold().isEligible) {
@@ -153,6 +175,7 @@ export class LeaseCampaign {
     this.finishRelease();
     await this.readAndMaybeAcquire(signal);
     await this.handover.acceptIfNamed(signal);
+    await this.preemption.requestIfDue(signal);
   }
 
   private nextWaitMs(): number {
@@ -162,7 +185,11 @@ export class LeaseCampaign {
       if (view.hold().isReleasing || !view.hold().isEligible) return settings.retryPeriodMs / 4;
       return Math.max(0, this.renewStartedAtMs + settings.retryPeriodMs - now);
     }
-    const jitteredMs = settings.retryPeriodMs * (1 + (retryJitterFactor - 1) * random());
+    // A candidate also wakes when its priority window completes, to ask at once.
+    const jitteredMs = Math.min(
+      settings.retryPeriodMs * (1 + (retryJitterFactor - 1) * random()),
+      this.preemption.windowRemainingMs() ?? Infinity,
+    );
     const takeoverAt = view.takeoverAtMs();
     if (takeoverAt === null) return jitteredMs;
     // Wake when the holder's lease expires by our observation, not up to a period later.
@@ -263,7 +290,14 @@ export class LeaseCampaign {
       const advertised = handoverAnnotations(this.handover.advertised());
       const lease = await this.writeLease(
         holding.lease,
-        { ...write, annotations: { ...write.annotations, ...advertised } },
+        {
+          ...write,
+          annotations: {
+            ...write.annotations,
+            ...advertised,
+            ...this.preemption.renewalAnnotations(),
+          },
+        },
         signal,
         Math.max(1, Math.floor(deadline - sentAtMs)),
       );

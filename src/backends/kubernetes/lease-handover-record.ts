@@ -6,6 +6,7 @@
 // write, an ordinary change of holder; they ignore the annotations.
 import { microTime, type LeaseSnapshot, type LeaseWrite } from './lease-client.js';
 import { leaderAddressAnnotation, tokenOf } from './lease-record.js';
+import { clearedPreemptionRequest, holderPriorityAnnotation } from './lease-priority-record.js';
 
 /** Set by the holder while it asks `to` to take over: `<id> <to>`. */
 const handoverRequestAnnotation = 'elector.io/handover-request';
@@ -69,6 +70,13 @@ export function handoverWrite(base: LeaseSnapshot, to: string, wallMs: number): 
       renewTime: now,
       leaseTransitions: Number(tokenOf(base)) + 1,
     },
-    annotations: { ...handoverAnnotations(null), [leaderAddressAnnotation]: null },
+    // The old holder's priority and any preemption request go with it; the target publishes
+    // its own priority with its acquisition.
+    annotations: {
+      ...handoverAnnotations(null),
+      ...clearedPreemptionRequest(),
+      [leaderAddressAnnotation]: null,
+      [holderPriorityAnnotation]: null,
+    },
   };
 }

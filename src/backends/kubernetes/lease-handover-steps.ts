@@ -69,6 +69,11 @@ export class LeaseHandoverSteps {
     return this.pending.isCommitted();
   }
 
+  /** Whether a handover is under way (asked, or committed and not yet written). */
+  isUnderWay(): boolean {
+    return this.pending.request() !== null;
+  }
+
   /** Whether `lease` names the target of our committed handover: our own write. */
   isOwnHandOff(lease: LeaseSnapshot): boolean {
     return this.pending.isCommitted() && holderOf(lease) === this.pending.request()?.to;

@@ -4,6 +4,11 @@
 // holder in one conditional update.
 import { microTime, type LeaseSnapshot, type LeaseWrite } from './lease-client.js';
 import type { LeaseSettings } from './options.js';
+import {
+  clearedPreemptionRequest,
+  holderPriorityAnnotation,
+  holderPriorityAnnotations,
+} from './lease-priority-record.js';
 
 /** Where the leader's sidecar can be reached; set while it holds the Lease. */
 export const leaderAddressAnnotation = 'elector.io/leader-address';
@@ -72,10 +77,11 @@ export function localExpiryMs(observation: Observation, settings: LeaseSettings)
   return observation.observedAtMs + durationMs;
 }
 
-function ownAnnotations(settings: LeaseSettings): Record<string, string> {
+function ownAnnotations(settings: LeaseSettings): Record<string, string | null> {
   return {
     [leaderAddressAnnotation]: settings.address,
     [leaseDurationAnnotation]: String(settings.leaseDurationMs),
+    ...holderPriorityAnnotations(settings.priority),
   };
 }
 
@@ -102,7 +108,8 @@ export function acquireWrite(
       renewTime: now,
       leaseTransitions: Number(tokenOf(base)) + 1,
     },
-    annotations: ownAnnotations(settings),
+    // A request addressed to the previous holder is stale: the new holder starts without one.
+    annotations: { ...ownAnnotations(settings), ...clearedPreemptionRequest() },
   };
 }
 
@@ -139,7 +146,12 @@ export function releaseWrite(base: LeaseSnapshot, wallMs: number): LeaseWrite {
       renewTime: now,
       leaseTransitions: base.spec.leaseTransitions ?? 0,
     },
-    annotations: { [leaderAddressAnnotation]: null, [leaseDurationAnnotation]: null },
+    annotations: {
+      [leaderAddressAnnotation]: null,
+      [leaseDurationAnnotation]: null,
+      [holderPriorityAnnotation]: null,
+      ...clearedPreemptionRequest(),
+    },
   };
 }
 

@@ -14,6 +14,7 @@ import {
   type Observation,
 } from './lease-record.js';
 import type { LeaseSettings } from './options.js';
+import { holderPriorityOf, preemptionRequestOf } from './lease-priority-record.js';
 
 /** This member's hold on the Lease, as proven by its last successful write. */
 interface Holding {
@@ -101,8 +102,14 @@ export class LeaseView extends LeadershipView {
     return localExpiryMs(observation, this.settings);
   }
 
+  /**
+   * This member, the holder it follows, and the member asking to take over, if any. Priorities:
+   * its own from its settings, the holder's from the Lease (none published: 0), the asking
+   * member's from its request; rank 0 for the leader, unknown (null) for every other.
+   */
   members(): readonly MemberStatus[] {
     const state = this.current();
+    const lease = this.observation?.lease ?? null;
     const self: MemberStatus = {
       id: this.settings.memberId,
       address: this.settings.address,
@@ -110,20 +117,39 @@ export class LeaseView extends LeadershipView {
       term: state.term,
       lastContactMs: 0,
       isReachable: true,
+      priority: this.settings.priority,
+      rank: state.isSelf ? 0 : null,
     };
-    if (state.leader === null || state.leader === this.settings.memberId) return [self];
-    const observedAtMs = this.observation?.observedAtMs ?? null;
-    return [
-      self,
-      {
+    const members = [self];
+    if (state.leader !== null && state.leader !== this.settings.memberId) {
+      const observedAtMs = this.observation?.observedAtMs ?? null;
+      members.push({
         id: state.leader,
         address: state.leaderAddress,
         role: 'leader',
         term: state.term,
         lastContactMs: observedAtMs === null ? null : Math.max(0, this.clock.now() - observedAtMs),
         isReachable: true,
-      },
-    ];
+        priority: holderPriorityOf(lease),
+        rank: 0,
+      });
+    }
+    const request = preemptionRequestOf(lease);
+    const isCurrent = request !== null && state.leader !== null && request.token === tokenOf(lease);
+    if (isCurrent && members.every((member) => member.id !== request.candidate)) {
+      // Known only by what it wrote on the Lease: no address, and no contact this member measured.
+      members.push({
+        id: request.candidate,
+        address: null,
+        role: 'candidate',
+        term: state.term,
+        lastContactMs: null,
+        isReachable: false,
+        priority: request.priority,
+        rank: null,
+      });
+    }
+    return members;
   }
 
   /**

@@ -26,6 +26,16 @@ export interface LeaseBackendOptions extends BackendServices {
    * 2 s); × 1.2 must stay below renewDeadlineMs.
    */
   readonly retryPeriodMs?: number;
+  /**
+   * `--priority`: a candidate whose priority is strictly higher than the holder's asks it to hand
+   * over (docs/handover.md, "Priority on the Lease"). Default 0: never asks.
+   */
+  readonly priority?: number;
+  /**
+   * `--priority-handover-delay`: how long a candidate must have been eligible, without a break,
+   * before it asks; also the least time between two preemptions one holder runs. Default 10 s.
+   */
+  readonly priorityHandoverDelayMs?: number;
 }
 
 /** Options with defaults applied. */
@@ -49,5 +59,8 @@ export function resolveLeaseOptions(options: LeaseBackendOptions): LeaseSettings
     leaseDurationMs: options.leaseDurationMs ?? optionDefaults.leaseDurationMs,
     renewDeadlineMs: options.renewDeadlineMs ?? optionDefaults.leaseRenewDeadlineMs,
     retryPeriodMs: options.retryPeriodMs ?? optionDefaults.leaseRetryPeriodMs,
+    priority: options.priority ?? optionDefaults.priority,
+    priorityHandoverDelayMs:
+      options.priorityHandoverDelayMs ?? optionDefaults.priorityHandoverDelayMs,
   };
 }

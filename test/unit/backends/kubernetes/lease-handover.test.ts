@@ -75,6 +75,8 @@ test('the handover write names the target as a new acquisition would and clears 
   const base = withChanges(leaseWith({ 'elector.io/leader-address': '10.0.0.1:4040' }), {
     'elector.io/handover-request': '4.1 member-2',
     'elector.io/handover-accepted': '4.1',
+    'elector.io/holder-priority': '5',
+    'elector.io/preemption-request': '4.3 9 member-2',
   });
   const write = handoverWrite(base, 'member-2', Date.UTC(2026, 11, 5, 16, 0, 9));
   assert.equal(write.spec.holderIdentity, 'member-2');
@@ -83,7 +85,11 @@ test('the handover write names the target as a new acquisition would and clears 
   assert.equal(write.spec.renewTime, write.spec.acquireTime, 'fresh, so no one takes it over');
   assert.equal(write.spec.leaseDurationSeconds, 2);
   const after = withChanges(base, write.annotations);
-  assert.deepEqual(after.annotations, {}, 'no request, no answer, no old leader address');
+  assert.deepEqual(
+    after.annotations,
+    {},
+    'no request, no answer, no old leader address, priority or preemption request',
+  );
 });
 
 test('a request is advertised until accepted; once committed it is no longer advertised', async () => {

@@ -95,6 +95,28 @@ describe('Lease records', () => {
     assert.equal(taken.annotations['elector.io/leader-address'], '10.0.0.5:8080');
   });
 
+  test('priority defaults to 0, published by no annotation; a positive one is published on every write', () => {
+    assert.equal(settings.priority, 0);
+    assert.equal(settings.priorityHandoverDelayMs, 10_000);
+    const quiet = acquireWrite(null, settings, 0).annotations;
+    assert.equal(quiet['elector.io/holder-priority'], null, 'removed, not written');
+    const ranked = resolveLeaseOptions(options({ priority: 7, priorityHandoverDelayMs: 500 }));
+    assert.equal(ranked.priorityHandoverDelayMs, 500);
+    const taken = acquireWrite(
+      lease({}, { 'elector.io/preemption-request': '4.1 9 web-2' }),
+      ranked,
+      0,
+    );
+    assert.equal(taken.annotations['elector.io/holder-priority'], '7');
+    assert.equal(
+      taken.annotations['elector.io/preemption-request'],
+      null,
+      'a request for the previous holder is dropped',
+    );
+    const renewed = renewWrite(lease({ holderIdentity: 'web-0' }), ranked, 0);
+    assert.equal(renewed.annotations['elector.io/holder-priority'], '7');
+  });
+
   test('a renewal keeps the token and acquireTime; a release clears the holder and keeps the token', () => {
     const held = lease({
       holderIdentity: 'web-0',
@@ -112,6 +134,8 @@ describe('Lease records', () => {
     assert.deepEqual(released.annotations, {
       'elector.io/leader-address': null,
       'elector.io/lease-duration-ms': null,
+      'elector.io/holder-priority': null,
+      'elector.io/preemption-request': null,
     });
     assert.equal(tokenOf(held), 9n);
   });
