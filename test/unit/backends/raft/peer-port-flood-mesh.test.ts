@@ -17,7 +17,7 @@ import { seededRandom } from '../../../../src/core/random.js';
 import { systemClock } from '../../../../src/runtime/system-clock.js';
 import { connectRaw } from './transport-harness.js';
 
-const wait = { timeoutMs: 10_000, intervalMs: 20 } as const;
+const wait = { timeoutMs: 20_000, intervalMs: 20 } as const;
 
 /** Reconnections per slot: enough to outlast the test, few enough that the flood ends by itself. */
 const maxConnectionsPerSlot = 40;
@@ -70,8 +70,10 @@ describe('a Raft mesh whose leader is flooded on its peer port', { timeout: 60_0
         config: {
           id,
           members: ids,
-          heartbeatIntervalMs: 50,
-          electionTimeoutMs: 300,
+          // Long enough that a loaded machine's scheduling stalls cannot force an election: only
+          // the flood could, and the test is that it does not.
+          heartbeatIntervalMs: 100,
+          electionTimeoutMs: 2000,
           maxClockDrift: 0.05,
         },
         stateDir: join(directory, id),
