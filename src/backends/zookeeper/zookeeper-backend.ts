@@ -1,5 +1,5 @@
 import { childLogger } from '../child-logger.js';
-import { namedHandoverUnsupported } from '../named-handover.js';
+import { handoverRefused } from '../named-handover.js';
 import { logConnectionWarnings, zookeeperConnectionWarnings } from '../connection-warnings.js';
 import type { ElectionBackend, ElectionState, MemberStatus } from '../backend.js';
 import { CampaignRunner, type Campaign } from '../campaign-runner.js';
@@ -112,7 +112,10 @@ export function createZooKeeperBackend(options: ZooKeeperBackendOptions): Electi
     onChange: (listener) => view.onChange(listener),
     async resign(signal: AbortSignal, to?: string): Promise<void> {
       if (!view.isLowest() || runner.phase() !== 'running') return;
-      if (to !== undefined) throw namedHandoverUnsupported('zookeeper', to);
+      if (to !== undefined)
+        throw handoverRefused(
+          'handing over to a named member is not built on the zookeeper backend yet (TODO #17)',
+        );
       view.stepDown();
       const resigned = control.requestResignation();
       wakeup.wake();

@@ -187,7 +187,7 @@ function etcdBackend(): BackendUnderTest {
     isQueue: true,
     failoverBoundMs: 10_000,
     listsEveryMember: true,
-    handsOverToNamed: false,
+    handsOverToNamed: true,
     isWatchingLeader: () => true,
     async setUp() {
       etcd = await startEtcd({ heartbeatMs: 50, electionTimeoutMs: 500 });
