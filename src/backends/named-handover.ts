@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { ElectorError } from '../core/errors.js';
 
 /**
@@ -119,4 +120,28 @@ export function handoverTimedOut(to: string, waitedMs: number): ElectorError {
 
 function refuse(reason: string): HandoverProgress {
   return { kind: 'refuse', reason };
+}
+
+const handoverRecordSchema = z.object({
+  to: z.string().min(1),
+  from: z.string().min(1),
+  accepted: z.boolean().optional(),
+});
+
+/** The record as stored (etcd value, znode data): JSON `{"to", "from", "accepted"?}`. */
+export function encodeHandoverRecord(record: HandoverRecord): Buffer {
+  return Buffer.from(JSON.stringify(record), 'utf8');
+}
+
+/** Null for bytes that are not a handover record (then no member acts on them). */
+export function decodeHandoverRecord(bytes: Buffer | null | undefined): HandoverRecord | null {
+  if (bytes === null || bytes === undefined) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    parsed = error;
+  }
+  const record = handoverRecordSchema.safeParse(parsed);
+  return record.success ? record.data : null;
 }

@@ -2,7 +2,12 @@ import { EtcdLeaseInvalidError, type Etcd3, type IKeyValue } from 'etcd3';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { ElectorError } from '../../core/errors.js';
-import type { HandoverRecord, QueuedCandidate } from '../named-handover.js';
+import {
+  decodeHandoverRecord,
+  encodeHandoverRecord,
+  type HandoverRecord,
+  type QueuedCandidate,
+} from '../named-handover.js';
 
 /** One candidate key under the election prefix, as read from etcd. */
 export interface Candidate {
@@ -36,11 +41,6 @@ const candidateValueSchema = z.object({
   id: z.string().min(1),
   address: z.string(),
   priority: z.number().int().nonnegative().optional(),
-});
-const handoverRecordSchema = z.object({
-  to: z.string().min(1),
-  from: z.string().min(1),
-  accepted: z.boolean().optional(),
 });
 
 /**
@@ -135,7 +135,7 @@ export class ElectionStore {
    */
   async putHandover(record: HandoverRecord, leaseId: string): Promise<boolean> {
     const key = this.handoverKeyBytes;
-    const value = Buffer.from(JSON.stringify(record), 'utf8');
+    const value = encodeHandoverRecord(record);
     const response = await this.client.kv.txn({
       compare: [{ key, target: 'Create', result: 'Equal', create_revision: 0 }],
       success: [{ request_put: { key, value, lease: leaseId } }],
@@ -162,7 +162,7 @@ export class ElectionStore {
     leaderLeaseId: string,
   ): Promise<boolean> {
     const key = this.handoverKeyBytes;
-    const value = Buffer.from(JSON.stringify({ ...record, accepted: true }), 'utf8');
+    const value = encodeHandoverRecord({ ...record, accepted: true });
     const response = await this.client.kv.txn({
       compare: [{ key, target: 'Mod', result: 'Equal', mod_revision: modRevision.toString() }],
       success: [{ request_put: { key, value, lease: leaderLeaseId } }],
@@ -249,17 +249,6 @@ export function queueOf(list: CandidateList): QueuedCandidate[] {
     displayId: candidate.displayId,
     place: candidate.key,
   }));
-}
-
-function decodeHandoverRecord(bytes: Buffer): HandoverRecord | null {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(bytes.toString('utf8'));
-  } catch (error) {
-    parsed = error;
-  }
-  const record = handoverRecordSchema.safeParse(parsed);
-  return record.success ? record.data : null;
 }
 
 /** The end of the key range holding exactly the keys that start with `prefix`. */

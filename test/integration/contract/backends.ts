@@ -51,7 +51,7 @@ export interface BackendUnderTest {
   readonly listsEveryMember: boolean;
   /**
    * resign(signal, to) hands over to the member named (Raft's targeted transfer, the Lease's
-   * handover); the other backends refuse every named target for now (docs/handover.md).
+   * handover, the queue backends' step-aside protocol; docs/handover.md).
    */
   readonly handsOverToNamed: boolean;
   /**
@@ -225,7 +225,7 @@ function zookeeperBackend(): BackendUnderTest {
     isQueue: true,
     failoverBoundMs: 10_000,
     listsEveryMember: true,
-    handsOverToNamed: false,
+    handsOverToNamed: true,
     isWatchingLeader: (member) =>
       member.logs.some((line) => line.includes('"event":"leader.watched"')),
     async setUp() {
