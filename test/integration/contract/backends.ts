@@ -54,6 +54,8 @@ export interface BackendUnderTest {
    * handover, the queue backends' step-aside protocol; docs/handover.md).
    */
   readonly handsOverToNamed: boolean;
+  /** The leader hands over to a member of higher `--priority` after its window (issue 17). */
+  readonly preemptsByPriority: boolean;
   /**
    * Whether `member` has its watch on the leader in place, so the leader's going cannot be
    * missed. Queue backends only; etcd watches from a revision and replays what it missed, so
@@ -77,6 +79,9 @@ export interface BackendUnderTest {
 export interface ElectionTuning {
   /** How often queue members (etcd, ZooKeeper) re-read the queue besides their watches. */
   readonly rereadIntervalMs?: number;
+  /** Each member's `--priority`, by index (0 for those left out). */
+  readonly priorities?: readonly number[];
+  readonly priorityHandoverDelayMs?: number;
 }
 
 export type BackendWrapper = (backend: ElectionBackend) => ElectionBackend;
@@ -136,6 +141,19 @@ function rereadOf(tuning: ElectionTuning): { refreshIntervalMs?: number } {
     : { refreshIntervalMs: tuning.rereadIntervalMs };
 }
 
+/** The priority settings of member `index` (queue backends). */
+function priorityOf(
+  tuning: ElectionTuning,
+  index: number,
+): { priority: number; priorityHandoverDelayMs?: number } {
+  return {
+    priority: tuning.priorities?.[index] ?? 0,
+    ...(tuning.priorityHandoverDelayMs === undefined
+      ? {}
+      : { priorityHandoverDelayMs: tuning.priorityHandoverDelayMs }),
+  };
+}
+
 function raftBackend(): BackendUnderTest {
   let directory = '';
   return {
@@ -144,6 +162,7 @@ function raftBackend(): BackendUnderTest {
     failoverBoundMs: 10_000,
     listsEveryMember: true,
     handsOverToNamed: true,
+    preemptsByPriority: false,
     async setUp() {
       directory = await mkdtemp(join(tmpdir(), 'elector-contract-raft-'));
     },
@@ -188,6 +207,7 @@ function etcdBackend(): BackendUnderTest {
     failoverBoundMs: 10_000,
     listsEveryMember: true,
     handsOverToNamed: true,
+    preemptsByPriority: true,
     isWatchingLeader: () => true,
     async setUp() {
       etcd = await startEtcd({ heartbeatMs: 50, electionTimeoutMs: 500 });
@@ -208,6 +228,7 @@ function etcdBackend(): BackendUnderTest {
             leaseTtlSeconds: 2,
             retryMaxDelayMs: 500,
             ...rereadOf(tuning),
+            ...priorityOf(tuning, index),
             clock: systemClock,
             random: seededRandom(2000 + index),
             ...tools,
@@ -226,6 +247,7 @@ function zookeeperBackend(): BackendUnderTest {
     failoverBoundMs: 10_000,
     listsEveryMember: true,
     handsOverToNamed: true,
+    preemptsByPriority: true,
     isWatchingLeader: (member) =>
       member.logs.some((line) => line.includes('"event":"leader.watched"')),
     async setUp() {
@@ -246,6 +268,7 @@ function zookeeperBackend(): BackendUnderTest {
             electionName,
             sessionTimeoutMs: 2000,
             ...rereadOf(tuning),
+            ...priorityOf(tuning, index),
             clock: systemClock,
             random: seededRandom(3000 + index),
             ...tools,
@@ -265,6 +288,7 @@ function leaseBackend(): BackendUnderTest {
     failoverBoundMs: 10_000,
     listsEveryMember: false,
     handsOverToNamed: true,
+    preemptsByPriority: false,
     async setUp() {
       server = await startKubeApiServer();
       directory = await mkdtemp(join(tmpdir(), 'elector-contract-lease-'));
