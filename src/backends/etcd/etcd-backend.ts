@@ -1,7 +1,6 @@
 import { childLogger } from '../child-logger.js';
 import { handoverRefused } from '../named-handover.js';
-import { PriorityPreference } from '../priority-preference.js';
-import { prepareHandover } from './handover.js';
+import { LeaderHandover } from './leader-handover.js';
 import { etcdConnectionWarnings, logConnectionWarnings } from '../connection-warnings.js';
 import type { Etcd3 } from 'etcd3';
 import type { BackendWarning, ElectionBackend, MemberStatus } from '../backend.js';
@@ -24,7 +23,6 @@ import {
   type ViewInput,
 } from './election-view.js';
 import { runSession, Session, type SessionOutcome } from './session.js';
-import type { Candidate } from './election-store.js';
 
 /**
  * Creates an etcd election member (the recipe of etcd's client/v3/concurrency election, on
@@ -56,8 +54,7 @@ class EtcdElection extends LeadershipView implements ElectionBackend {
   private sessionDone: Promise<SessionOutcome> | null = null;
   private candidates: CandidateView | null = null;
   private store: ElectionStore | null = null;
-  private isHandingOver = false;
-  private readonly preference: PriorityPreference;
+  private readonly handover: LeaderHandover;
 
   constructor(
     private readonly options: ResolvedEtcdOptions,
@@ -69,7 +66,6 @@ class EtcdElection extends LeadershipView implements ElectionBackend {
       childLogger(runtime.logger, { backend: 'etcd', election: options.electionName }),
     );
     this.eligibilityChanged = new Wakeup(runtime.clock);
-    this.preference = new PriorityPreference(options.priorityHandoverDelayMs);
     this.connectionWarnings = etcdConnectionWarnings({
       hasAuth: options.auth !== undefined,
       isTls: options.isTls,
@@ -79,6 +75,15 @@ class EtcdElection extends LeadershipView implements ElectionBackend {
       this.isConnected = false;
       return report(operation, error);
     };
+    this.handover = new LeaderHandover({
+      clock: runtime.clock,
+      logger: this.logger,
+      report: this.report,
+      memberId: options.memberId,
+      priority: options.priority,
+      priorityHandoverDelayMs: options.priorityHandoverDelayMs,
+      resign: (signal, to) => this.resign(signal, to),
+    });
     this.retry = {
       baseDelayMs: options.retryBaseDelayMs,
       maxDelayMs: options.retryMaxDelayMs,
@@ -117,7 +122,10 @@ class EtcdElection extends LeadershipView implements ElectionBackend {
     const session = this.session;
     const done = this.sessionDone;
     if (session === null || done === null || !session.isLeader) return;
-    if (to !== undefined) await this.prepareNamedHandover(session, to, signal);
+    if (to !== undefined) {
+      await this.handover.prepare(this.store, session, to, signal);
+      if (this.session !== session) throw handoverRefused('this member stopped leading meanwhile');
+    }
     this.logger.info(
       { event: 'leadership.resigning', fencingToken: session.createRevision?.toString() },
       'resigning',
@@ -125,40 +133,6 @@ class EtcdElection extends LeadershipView implements ElectionBackend {
     this.sessionController?.abort();
     // The session has stopped acting already; wait for the revoke that wakes the successor.
     await untilSettledOrAborted(done, signal);
-  }
-
-  /** Resolves once `to` is directly behind our key; rejects with TRANSFER_FAILED otherwise. */
-  private async prepareNamedHandover(
-    session: Session,
-    to: string,
-    signal: AbortSignal,
-  ): Promise<void> {
-    const { store } = this;
-    const { key, leaseId } = session;
-    if (store === null || key === null || leaseId === null) {
-      throw handoverRefused('this member holds no place in the queue');
-    }
-    if (this.isHandingOver) throw handoverRefused('another handover is under way');
-    this.isHandingOver = true;
-    try {
-      const context = {
-        store,
-        clock: this.runtime.clock,
-        logger: this.logger,
-        report: this.report,
-      };
-      const leader = {
-        key,
-        leaseId,
-        isActing: () => session.isActingAt(this.runtime.clock.now()),
-      };
-      await prepareHandover({ ...context, memberId: this.options.memberId }, leader, to, signal);
-    } finally {
-      this.isHandingOver = false;
-    }
-    if (this.session !== session || session.hasEnded) {
-      throw handoverRefused('this member stopped leading meanwhile');
-    }
   }
 
   setEligible(isEligible: boolean): void {
@@ -248,38 +222,7 @@ class EtcdElection extends LeadershipView implements ElectionBackend {
     this.candidates = { list, readAt };
     this.noteToken(list.candidates[0]?.createRevision ?? null);
     this.refresh();
-    this.preferByPriority(list.candidates, readAt);
-  }
-
-  /** On the leader, hands over to a candidate of higher priority once its window has passed. */
-  private preferByPriority(candidates: readonly Candidate[], readAt: number): void {
-    const { session } = this;
-    const isLeading =
-      session !== null &&
-      !this.isHandingOver &&
-      candidates[0]?.key === session.key &&
-      session.isActingAt(this.runtime.clock.now());
-    const others = candidates.flatMap((candidate) =>
-      candidate.id === null || candidate.priority === null || candidate.key === session?.key
-        ? []
-        : [{ id: candidate.id, priority: candidate.priority, place: candidate.key }],
-    );
-    const to = this.preference.observe(readAt, this.options.priority, others, isLeading);
-    if (to === null) return;
-    this.logger.info(
-      { event: 'priority.handover', to, priority: this.options.priority },
-      'a candidate of higher priority has been queued for the whole window: handing over to it',
-    );
-    // Bounded by the handover's own deadline; nothing waits on it but this log.
-    void this.resign(new AbortController().signal, to).then(
-      () => undefined,
-      (error: unknown) => {
-        this.logger.warn(
-          { event: 'priority.handover-refused', to, err: String(error) },
-          'priority handover refused; still leading, next try after the window',
-        );
-      },
-    );
+    this.handover.noteCandidates(list.candidates, readAt, this.session);
   }
 
   private async runOneSession(

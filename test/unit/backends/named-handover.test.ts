@@ -26,8 +26,8 @@ describe('queue handover: the leader', () => {
   test('refuses itself, an unknown target, and leadership it no longer holds', () => {
     const refusal = (queue: QueuedCandidate[], place: string, to: string): string => {
       const progress = handoverProgress(queue, place, 'l', to);
-      assert.equal(progress.kind, 'refuse');
-      return progress.kind === 'refuse' ? progress.reason : '';
+      if (progress.kind !== 'refuse') assert.fail(`expected a refusal, got ${progress.kind}`);
+      return progress.reason;
     };
     assert.match(refusal(queued('l', 't'), 'p0', 'l'), /itself/);
     assert.match(refusal(queued('l', 't'), 'p0', 'gone'), /not a candidate/);
@@ -36,8 +36,8 @@ describe('queue handover: the leader', () => {
 
   test('refuses at once when a foreign candidate is ahead of the target, naming it', () => {
     const progress = handoverProgress(queued('l', 'a', null, 't'), 'p0', 'l', 't');
-    assert.equal(progress.kind, 'refuse');
-    assert.match(progress.kind === 'refuse' ? progress.reason : '', /foreign-2/);
+    if (progress.kind !== 'refuse') assert.fail(`expected a refusal, got ${progress.kind}`);
+    assert.match(progress.reason, /foreign-2/);
     assert.deepEqual(
       handoverProgress(queued('l', 't', null), 'p0', 'l', 't'),
       { kind: 'ready' },
