@@ -15,6 +15,8 @@ export function etcdFromConfig(config: Config, runtime: BackendRuntime): EtcdBac
     endpoints: config.etcdEndpoints,
     electionName: config.election,
     leaseTtlSeconds: config.etcdLeaseTtlMs / 1000,
+    priority: config.priority,
+    priorityHandoverDelayMs: config.priorityHandoverDelayMs,
     ...securityOf(config),
     ...runtimeServices(runtime),
   };

@@ -19,6 +19,8 @@ export interface ViewInput {
   readonly phase: CampaignPhase;
   readonly isEligible: boolean;
   readonly session: Session | null;
+  /** This member's `--priority`. */
+  readonly priority: number;
   readonly candidates: CandidateView | null;
   /** The highest leader create revision seen so far; fencing tokens never go back. */
   readonly highestToken: bigint;
@@ -78,7 +80,8 @@ function roleOf(input: ViewInput, isLeaderKnown: boolean): MemberRole {
 
 /**
  * Every candidate key of the last read, in queue order (the first one leads, the others
- * follow), plus this member if it holds no key. lastContactMs is the age of that read.
+ * follow), plus this member if it holds no key. lastContactMs is the age of that read; rank
+ * is the queue position (0 leads), null for this member when it holds no key.
  */
 export function memberStatuses(
   input: ViewInput,
@@ -95,6 +98,8 @@ export function memberStatuses(
     term: candidate.createRevision,
     lastContactMs: ageMs,
     isReachable: ageMs < input.ttlMs,
+    priority: candidate.priority,
+    rank: index,
   }));
   if (candidates.some((candidate) => candidate.id === input.memberId)) return listed;
   return [
@@ -106,6 +111,8 @@ export function memberStatuses(
       term: null,
       lastContactMs: 0,
       isReachable: isReady,
+      priority: input.priority,
+      rank: null,
     },
   ];
 }

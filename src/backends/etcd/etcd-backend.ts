@@ -1,5 +1,6 @@
 import { childLogger } from '../child-logger.js';
-import { namedHandoverUnsupported } from '../named-handover.js';
+import { handoverRefused } from '../named-handover.js';
+import { LeaderHandover } from './leader-handover.js';
 import { etcdConnectionWarnings, logConnectionWarnings } from '../connection-warnings.js';
 import type { Etcd3 } from 'etcd3';
 import type { BackendWarning, ElectionBackend, MemberStatus } from '../backend.js';
@@ -52,6 +53,8 @@ class EtcdElection extends LeadershipView implements ElectionBackend {
   private sessionController: AbortController | null = null;
   private sessionDone: Promise<SessionOutcome> | null = null;
   private candidates: CandidateView | null = null;
+  private store: ElectionStore | null = null;
+  private readonly handover: LeaderHandover;
 
   constructor(
     private readonly options: ResolvedEtcdOptions,
@@ -72,6 +75,15 @@ class EtcdElection extends LeadershipView implements ElectionBackend {
       this.isConnected = false;
       return report(operation, error);
     };
+    this.handover = new LeaderHandover({
+      clock: runtime.clock,
+      logger: this.logger,
+      report: this.report,
+      memberId: options.memberId,
+      priority: options.priority,
+      priorityHandoverDelayMs: options.priorityHandoverDelayMs,
+      resign: (signal, to) => this.resign(signal, to),
+    });
     this.retry = {
       baseDelayMs: options.retryBaseDelayMs,
       maxDelayMs: options.retryMaxDelayMs,
@@ -110,7 +122,10 @@ class EtcdElection extends LeadershipView implements ElectionBackend {
     const session = this.session;
     const done = this.sessionDone;
     if (session === null || done === null || !session.isLeader) return;
-    if (to !== undefined) throw namedHandoverUnsupported(this.name, to);
+    if (to !== undefined) {
+      await this.handover.prepare(this.store, session, to, signal);
+      if (this.session !== session) throw handoverRefused('this member stopped leading meanwhile');
+    }
     this.logger.info(
       { event: 'leadership.resigning', fencingToken: session.createRevision?.toString() },
       'resigning',
@@ -152,7 +167,9 @@ class EtcdElection extends LeadershipView implements ElectionBackend {
   /** The campaign loop: one session after another while eligible, until `signal` aborts. Never rejects. */
   private async campaignUntilAborted(client: Etcd3, campaign: Campaign): Promise<void> {
     const { signal } = campaign;
-    const store = new ElectionStore(client, this.options.keyPrefix, this.logger);
+    const { keyPrefix, handoverKey } = this.options;
+    const store = new ElectionStore(client, keyPrefix, handoverKey, this.logger);
+    this.store = store;
     let unrevokedLeaseId: string | null = null;
     while (!signal.aborted) {
       try {
@@ -205,6 +222,7 @@ class EtcdElection extends LeadershipView implements ElectionBackend {
     this.candidates = { list, readAt };
     this.noteToken(list.candidates[0]?.createRevision ?? null);
     this.refresh();
+    this.handover.noteCandidates(list.candidates, readAt, this.session);
   }
 
   private async runOneSession(
@@ -261,6 +279,7 @@ class EtcdElection extends LeadershipView implements ElectionBackend {
       phase: this.runner.phase(),
       isEligible: this.isEligible,
       session: this.session,
+      priority: this.options.priority,
       candidates: this.candidates,
       highestToken,
     };

@@ -9,6 +9,8 @@ export type WatchEventType = 'watch-event' | 'leader-watch-event';
 
 export interface KeyWatchEvents {
   onDeleted(): void;
+  /** When given, puts are watched too (the handover record); otherwise only deletions. */
+  onPut?(): void;
   /** etcd confirmed the watch: from now on every deletion at or after the start revision arrives. */
   onConnected(): void;
   /**
@@ -38,12 +40,8 @@ export class KeyWatch {
     private readonly events: KeyWatchEvents,
     countedAs: WatchEventType = 'watch-event',
   ) {
-    this.watcher = client
-      .watch()
-      .key(key)
-      .startRevision(startRevision.toString())
-      .only('delete')
-      .watcher();
+    const builder = client.watch().key(key).startRevision(startRevision.toString());
+    this.watcher = (events.onPut === undefined ? builder.only('delete') : builder).watcher();
     // etcd3 rethrows listener exceptions on a later tick, which would crash the process, so
     // every listener below is wrapped.
     this.watcher.on('data', (response) => {
@@ -117,6 +115,7 @@ export class KeyWatch {
         'watch event',
       );
       if (event.type === 'Delete') this.events.onDeleted();
+      else this.events.onPut?.();
     }
   }
 

@@ -47,6 +47,13 @@ export interface EtcdBackendOptions extends BackendServices {
   readonly retryBaseDelayMs?: number;
   /** Cap of the retry delay. Default 2000. */
   readonly retryMaxDelayMs?: number;
+  /** This member's `--priority`, published in its key's value. Default 0 (never preempts). */
+  readonly priority?: number;
+  /**
+   * How long a candidate of higher priority must stay queued before the leader hands over to it
+   * (`--priority-handover-delay`). Default 10 s.
+   */
+  readonly priorityHandoverDelayMs?: number;
 }
 
 /** Options with defaults applied and derived values computed. */
@@ -60,6 +67,8 @@ export type ResolvedEtcdOptions = Required<
   readonly auth: EtcdAuthOptions | undefined;
   /** `elector/<electionName>/` */
   readonly keyPrefix: string;
+  /** `elector-handover/<electionName>`: the handover record, outside the candidates' prefix. */
+  readonly handoverKey: string;
   /** TTL/3, as etcd's Go client renews. */
   readonly keepaliveIntervalMs: number;
 };
@@ -84,6 +93,7 @@ export function resolveEtcdOptions(options: EtcdBackendOptions): ResolvedEtcdOpt
     auth: options.auth,
     electionName: options.electionName,
     keyPrefix: `elector/${options.electionName}/`,
+    handoverKey: `elector-handover/${options.electionName}`,
     leaseTtlSeconds,
     safetyMarginMs: options.safetyMarginMs ?? ttlMs / 5,
     keepaliveIntervalMs: ttlMs / 3,
@@ -91,6 +101,9 @@ export function resolveEtcdOptions(options: EtcdBackendOptions): ResolvedEtcdOpt
     refreshIntervalMs: options.refreshIntervalMs ?? ttlMs / 2,
     retryBaseDelayMs: options.retryBaseDelayMs ?? 100,
     retryMaxDelayMs: options.retryMaxDelayMs ?? 2000,
+    priority: options.priority ?? optionDefaults.priority,
+    priorityHandoverDelayMs:
+      options.priorityHandoverDelayMs ?? optionDefaults.priorityHandoverDelayMs,
   };
 }
 

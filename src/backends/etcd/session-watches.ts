@@ -29,8 +29,9 @@ export interface SessionWatchEvents {
 
 /**
  * The watches of a session: on our own key (to stop at once if it is deleted), on our immediate
- * predecessor (to re-check when it goes), and, behind the successor, on the leader's key (only to
- * re-read who leads when it goes; no herd: it wakes nobody to campaign). A broken watch is
+ * predecessor (to re-check when it goes), behind the successor on the leader's key (only to
+ * re-read who leads when it goes; no herd: it wakes nobody to campaign), and, on every member but
+ * the leader, on the handover record (to step aside when a handover asks it to). A broken watch is
  * dropped, not resumed (see KeyWatch), and re-created from a fresh read after a jittered
  * backoff, so a failing stream cannot spin.
  */
@@ -38,6 +39,7 @@ export class SessionWatches {
   private own: KeyWatch | null = null;
   private predecessor: KeyWatch | null = null;
   private leader: KeyWatch | null = null;
+  private handover: KeyWatch | null = null;
   private readonly cancelling = new Set<Promise<void>>();
   private readonly retry: Backoff;
   private retryAt = Number.NEGATIVE_INFINITY;
@@ -97,6 +99,34 @@ export class SessionWatches {
     this.leader = this.follow(this.leader, key, fromRevision, 'leader-watch-event', onDeleted);
   }
 
+  /**
+   * Watches the handover record's key (null: we lead, watch nothing) for any change, so a member
+   * ahead of a handover's target re-reads the queue and steps aside at once.
+   */
+  followHandoverRecord(key: string | null, fromRevision: bigint): void {
+    const current = this.handover;
+    if (current?.key === key) return;
+    this.drop(current);
+    this.handover = null;
+    if (key === null || this.msUntilRetry() > 0) return;
+    const recheck = (): void => {
+      this.events.onRecheck();
+    };
+    const watch: KeyWatch = this.create(key, fromRevision, {
+      onDeleted: recheck,
+      onPut: recheck,
+      onConnected: () => {
+        this.retry.reset();
+      },
+      onDisconnected: () => {
+        if (this.handover === watch) this.handover = null;
+        this.broken(watch);
+        this.events.onRecheck();
+      },
+    });
+    this.handover = watch;
+  }
+
   private follow(
     current: KeyWatch | null,
     key: string | null,
@@ -132,9 +162,11 @@ export class SessionWatches {
     this.drop(this.own);
     this.drop(this.predecessor);
     this.drop(this.leader);
+    this.drop(this.handover);
     this.own = null;
     this.predecessor = null;
     this.leader = null;
+    this.handover = null;
     await Promise.all(this.cancelling);
   }
 

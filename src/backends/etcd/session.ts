@@ -3,7 +3,13 @@ import { ElectorError } from '../../core/errors.js';
 import { isAborted, pause, Wakeup } from '../../runtime/abortable.js';
 import { Backoff, type BackoffPolicy } from '../../runtime/backoff.js';
 import { leaderNoticeDelayMs } from '../leader-notice.js';
-import { encodeCandidateValue, type CandidateList, type ElectionStore } from './election-store.js';
+import {
+  encodeCandidateValue,
+  queueOf,
+  type CandidateList,
+  type ElectionStore,
+} from './election-store.js';
+import { mustAccept, mustStepAside } from '../named-handover.js';
 import type { EtcdErrorReporter, EtcdOperation } from './etcd-errors.js';
 import { deadlineTimer, keepLeaseAlive } from './lease-keeper.js';
 import { SessionWatches } from './session-watches.js';
@@ -165,7 +171,7 @@ export async function runSession(
 
     const key = store.candidateKey(grant.leaseId);
     session.key = key;
-    const value = encodeCandidateValue(options.memberId, options.address);
+    const value = encodeCandidateValue(options.memberId, options.address, options.priority);
     const createRevision = await attempt('campaign', () =>
       store.putCandidate(key, value, grant.leaseId),
     );
@@ -210,6 +216,30 @@ export async function runSession(
       const leader = list.candidates[0];
       const isBehindSuccessor = leader !== undefined && ownIndex >= 2;
       watches.followLeader(isBehindSuccessor ? leader.key : null, list.revision + 1n);
+      watches.followHandoverRecord(ownIndex > 0 ? store.handoverKey : null, list.revision + 1n);
+      if (mustStepAside(queueOf(list), key, list.handover)) {
+        // A handover to a member behind us: give up our place; the owner queues us again at the back.
+        context.logger.info(
+          { event: 'etcd.handover.step-aside', key, to: list.handover?.to },
+          'stepping aside for a handover: queueing again behind its target',
+        );
+        return;
+      }
+      const record = list.handover;
+      if (
+        record !== null &&
+        leader !== undefined &&
+        mustAccept(queueOf(list), options.memberId, record)
+      ) {
+        // Still in this session's loop, so eligible: tell the leader we can take over.
+        const accepted = await attempt('campaign', () =>
+          store.acceptHandover(record, list.handoverRevision, leader.leaseId),
+        );
+        context.logger.info(
+          { event: 'etcd.handover.accepted', from: record.from, accepted },
+          'accepted a handover to this member',
+        );
+      }
       if (predecessor === undefined && !session.isLeader) {
         session.isLeader = true;
         context.observe({ type: 'election-finished', result: 'won' });

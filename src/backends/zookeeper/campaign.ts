@@ -8,11 +8,42 @@ import { Backoff } from '../../runtime/backoff.js';
 import { leaderNoticeDelayMs } from '../leader-notice.js';
 import { zookeeperCodeOf, type FailureReporter } from './zookeeper-errors.js';
 import type { BackendServices } from '../backend-runtime.js';
+import { handoverRefused, queueHandoverPollMs } from '../named-handover.js';
+import type { PriorityPreference } from '../priority-preference.js';
+import { advanceHandover, followHandover, type PendingHandover } from './handover.js';
 
 /** Commands from the backend's public methods, carried out by the campaign loop alone. */
 export class CampaignControl {
   isEligible = true;
+  /** The handover to a named member under way, if any. */
+  handover: PendingHandover | null = null;
   private readonly resignations: (() => void)[] = [];
+
+  /**
+   * Resolves once this member has stopped acting and deleted its znode with `to` directly behind
+   * it; rejects with TRANSFER_FAILED otherwise (docs/handover.md).
+   */
+  requestHandover(to: string, startedAt: number, signal: AbortSignal): Promise<void> {
+    if (this.handover !== null) {
+      return Promise.reject(handoverRefused('another handover is under way'));
+    }
+    return new Promise((resolve, reject) => {
+      this.handover = {
+        to,
+        startedAt,
+        signal,
+        hasRecord: false,
+        resolve: () => {
+          this.handover = null;
+          resolve();
+        },
+        reject: (error) => {
+          this.handover = null;
+          reject(error);
+        },
+      };
+    });
+  }
 
   /** Resolves once our znode is deleted (the handover has started). */
   requestResignation(): Promise<void> {
@@ -28,6 +59,11 @@ export class CampaignControl {
   finishResignations(): void {
     for (const resolve of this.resignations.splice(0)) resolve();
   }
+
+  /** The member stopped: a handover still pending is refused. */
+  refuseHandover(): void {
+    this.handover?.reject(handoverRefused('this member stopped'));
+  }
 }
 
 export interface CampaignContext extends BackendServices {
@@ -40,6 +76,8 @@ export interface CampaignContext extends BackendServices {
   readonly loggedForeign: Set<string>;
   /** Called once the member has joined (its znode exists, or it is connected but ineligible). */
   onJoined(): void;
+  /** The leader's priority policy; lives as long as the backend. */
+  readonly preference: PriorityPreference;
 }
 
 /**
@@ -66,6 +104,12 @@ export async function campaignInSession(
     report: context.report,
     signal: campaignSignal,
     watcher: (event: Event) => {
+      if (event.getPath() === context.settings.handoverPath) {
+        // The handover record changed: re-read it (not a wake-up to campaign).
+        campaign.isHandoverWatched = false;
+        wakeup.wake();
+        return;
+      }
       const name = event.getPath().slice(context.settings.parentPath.length + 1);
       logger.debug({ event: 'watch.fired', path: event.getPath() });
       if (name === campaign.watchedLeader && name !== campaign.watchedPredecessor) {
@@ -89,6 +133,8 @@ export async function campaignInSession(
     watchedLeader: null,
     known: new Map<string, KnownCandidate>(),
     loggedForeign: context.loggedForeign,
+    isHandoverWatched: false,
+    handover: null,
   };
   session.onStateChange((state) => {
     logger.info(
@@ -160,6 +206,14 @@ export async function campaignInSession(
       }
       backoff.reset();
       if (outcome === 'settled' && !view.isProvenLeader()) waitMs = followerRefreshMs;
+      if (outcome === 'settled' && own !== null) {
+        const next = await handoverPass(campaign, context, own);
+        if (next === 'requeue') {
+          setOwn(null);
+          continue;
+        }
+        if (next === 'poll') waitMs = queueHandoverPollMs;
+      }
       // The queue changed under us: look again at once, but never spin.
       quickRetries = outcome === 'settled' ? 0 : quickRetries + 1;
       if (outcome !== 'settled' && quickRetries <= 3) continue;
@@ -173,6 +227,54 @@ export async function campaignInSession(
     }
     await wakeup.wait(waitMs, campaignSignal);
   }
+}
+
+/**
+ * The handover and priority part of a settled pass: the leader advances a pending handover
+ * (`poll` while it waits; `requeue` once it resigned for it) or starts one for a candidate of
+ * higher priority; any other member follows the handover record (`requeue` once it stepped aside).
+ */
+async function handoverPass(
+  campaign: SessionCampaign,
+  context: CampaignContext,
+  own: KnownCandidate,
+): Promise<'requeue' | 'poll' | 'none'> {
+  const { control, view, settings } = context;
+  const pending = control.handover;
+  if (pending !== null) {
+    if ((await advanceHandover(campaign, pending, own)) === 'wait') return 'poll';
+    await leaveQueue(campaign);
+    pending.resolve();
+    return 'requeue';
+  }
+  const isLeading = view.isProvenLeader();
+  const others = view
+    .queued()
+    .flatMap((candidate) =>
+      candidate.isForeign || candidate.priority === null || candidate.name === own.name
+        ? []
+        : [{ id: candidate.memberId, priority: candidate.priority, place: candidate.name }],
+    );
+  const to = context.preference.observe(context.clock.now(), settings.priority, others, isLeading);
+  if (to !== null) {
+    context.logger.info(
+      { event: 'priority.handover', to, priority: settings.priority },
+      'a candidate of higher priority has been queued for the whole window: handing over to it',
+    );
+    // Bounded by the handover's own deadline; nothing waits on it but this log.
+    void control.requestHandover(to, context.clock.now(), new AbortController().signal).then(
+      () => undefined,
+      (error: unknown) => {
+        context.logger.warn(
+          { event: 'priority.handover-refused', to, err: String(error) },
+          'priority handover refused; still leading, next try after the window',
+        );
+      },
+    );
+    return 'poll';
+  }
+  if (isLeading || view.isLowest()) return 'none';
+  return (await followHandover(campaign, own)) === 'step-aside' ? 'requeue' : 'none';
 }
 
 /** Deletes our znode, so the next candidate is notified at once; we stop acting first. */

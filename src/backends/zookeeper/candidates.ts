@@ -32,9 +32,15 @@ export interface CandidateName {
 export interface CandidateData {
   readonly memberId: string;
   readonly address: string;
+  /** Its `--priority`; 0 when an older elector wrote none. */
+  readonly priority: number;
 }
 
-const candidateDataSchema = z.object({ memberId: z.string().min(1), address: z.string() });
+const candidateDataSchema = z.object({
+  memberId: z.string().min(1),
+  address: z.string(),
+  priority: z.number().int().nonnegative().optional(),
+});
 /**
  * Marks data written by this version, whatever the node's name: a previous-layout name whose data
  * lacks it belongs to a member of the previous version, one that has it to a member that joined
@@ -90,16 +96,26 @@ function compareCandidates(left: CandidateName, right: CandidateName): number {
   return left.name < right.name ? -1 : left.name > right.name ? 1 : 0;
 }
 
-/** The znode data: JSON with the member ID, its advertised address and the layout version. */
+/**
+ * The znode data: JSON with the member ID, its advertised address, the layout version and its
+ * priority. kazoo and Curator show the data as is; older electors ignore the fields they lack.
+ */
 export function encodeCandidateData(data: CandidateData): Buffer {
-  const json = { memberId: data.memberId, address: data.address, layout: layoutVersion };
+  const json = {
+    memberId: data.memberId,
+    address: data.address,
+    layout: layoutVersion,
+    priority: data.priority,
+  };
   return Buffer.from(JSON.stringify(json), 'utf8');
 }
 
 /** Null if the bytes are not a candidate's JSON (a foreign or corrupt node). */
 export function decodeCandidateData(bytes: Buffer | null | undefined): CandidateData | null {
   const parsed = candidateDataSchema.safeParse(parseJson(bytes));
-  return parsed.success ? { memberId: parsed.data.memberId, address: parsed.data.address } : null;
+  if (!parsed.success) return null;
+  const { memberId, address, priority } = parsed.data;
+  return { memberId, address, priority: priority ?? 0 };
 }
 
 /** True for a candidate's data written by an elector of the previous version (no layout mark). */

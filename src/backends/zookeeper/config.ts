@@ -23,6 +23,8 @@ export function zookeeperFromConfig(
     connectString: config.zookeeperConnect ?? '',
     electionName: `/elector/${config.election}`,
     sessionTimeoutMs: config.zookeeperSessionTimeoutMs,
+    priority: config.priority,
+    priorityHandoverDelayMs: config.priorityHandoverDelayMs,
     ...(config.zookeeperChroot === undefined ? {} : { chroot: config.zookeeperChroot }),
     ...(config.zookeeperAuthFile === undefined
       ? {}

@@ -12,6 +12,8 @@ export interface KnownCandidate {
   readonly memberId: string;
   /** The advertised address an elector node stores; null for a foreign node. */
   readonly address: string | null;
+  /** Its `--priority` from the znode data; null for a foreign node. */
+  readonly priority: number | null;
   /** czxid of the candidate's znode, if read. */
   readonly token: bigint | null;
   /** Written by another client (Curator, kazoo, ...) or unreadable: its member ID is unknown. */
@@ -46,13 +48,15 @@ export class ElectionView extends LeadershipView {
 
   members(): readonly MemberStatus[] {
     const leaderName = this.leader?.name;
-    return this.candidates.map((candidate) => ({
+    return this.candidates.map((candidate, index) => ({
       id: candidate.memberId,
       address: candidate.address,
       role: candidate.name === leaderName ? 'leader' : 'follower',
       term: candidate.name === leaderName ? candidate.token : null,
       lastContactMs: null,
       isReachable: true,
+      priority: candidate.priority,
+      rank: index,
     }));
   }
 
@@ -71,6 +75,11 @@ export class ElectionView extends LeadershipView {
     this.isEligible = isEligible;
     if (!isEligible) this.leaseBasisMs = null;
     this.refresh();
+  }
+
+  /** The candidates of the last listing, in queue order. */
+  queued(): readonly KnownCandidate[] {
+    return this.candidates;
   }
 
   setCandidates(candidates: readonly KnownCandidate[]): void {

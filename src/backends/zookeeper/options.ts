@@ -37,6 +37,13 @@ export interface ZooKeeperBackendOptions extends BackendServices {
    * negotiated session timeout, the cadence at which the leader proves its place.
    */
   readonly refreshIntervalMs?: number;
+  /** This member's `--priority`, published in its znode's data. Default 0 (never preempts). */
+  readonly priority?: number;
+  /**
+   * How long a candidate of higher priority must stay queued before the leader hands over to it
+   * (`--priority-handover-delay`). Default 10 s.
+   */
+  readonly priorityHandoverDelayMs?: number;
 }
 
 /** Options with defaults applied and the chroot folded into the paths. */
@@ -48,6 +55,13 @@ export type ZooKeeperSettings = Required<
   readonly auth: ZooKeeperAuth | null;
   /** Null: a sixth of the negotiated session timeout. */
   readonly refreshIntervalMs: number | null;
+  /**
+   * chroot + `/elector-handover` + electionName: the leader's EPHEMERAL handover record, outside
+   * the election node, so kazoo and Curator never count it as a participant.
+   */
+  readonly handoverPath: string;
+  readonly priority: number;
+  readonly priorityHandoverDelayMs: number;
 };
 
 /**
@@ -64,6 +78,10 @@ export function resolveZooKeeperOptions(options: ZooKeeperBackendOptions): ZooKe
     sessionTimeoutMs: options.sessionTimeoutMs ?? optionDefaults.zookeeperSessionTimeoutMs,
     auth: options.auth ?? null,
     refreshIntervalMs: options.refreshIntervalMs ?? null,
+    handoverPath: `${options.chroot ?? ''}/elector-handover${options.electionName}`,
+    priority: options.priority ?? optionDefaults.priority,
+    priorityHandoverDelayMs:
+      options.priorityHandoverDelayMs ?? optionDefaults.priorityHandoverDelayMs,
   };
 }
 

@@ -13,6 +13,7 @@ import {
   type CandidateName,
 } from './candidates.js';
 import type { ElectionView, KnownCandidate } from './election-view.js';
+import type { HandoverRecord } from '../named-handover.js';
 import type { ZooKeeperSettings } from './options.js';
 import type { ZooKeeperSession } from './session.js';
 import type { FailureReporter } from './zookeeper-errors.js';
@@ -44,6 +45,10 @@ export interface SessionCampaign {
   readonly known: Map<string, KnownCandidate>;
   /** Foreign znodes already logged, kept across sessions so each is logged once. */
   readonly loggedForeign: Set<string>;
+  /** A watch on the handover record is in place (cleared when it fires). */
+  isHandoverWatched: boolean;
+  /** The handover record as last read, with its version; null if none. */
+  handover: { readonly record: HandoverRecord; readonly version: number } | null;
 }
 
 export type QueueOutcome = 'settled' | 'again' | 'missing';
@@ -168,6 +173,7 @@ async function describe(
               name: candidate.name,
               memberId: foreignIdOf(candidate.name, result.data),
               address: null,
+              priority: null,
               token,
               isForeign: true,
             }
@@ -224,7 +230,11 @@ export async function joinQueue(
   waitConnected: () => Promise<void>,
 ): Promise<KnownCandidate | null> {
   const { session, settings, signal } = campaign;
-  const data = encodeCandidateData({ memberId: settings.memberId, address: settings.address });
+  const data = encodeCandidateData({
+    memberId: settings.memberId,
+    address: settings.address,
+    priority: settings.priority,
+  });
   const createPath = candidateCreatePath(
     settings.parentPath,
     session.idHex,

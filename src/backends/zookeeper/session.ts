@@ -49,6 +49,14 @@ export interface ZooKeeperSession {
     signal: AbortSignal,
   ): Promise<NodeData | null>;
   exists(path: string, signal: AbortSignal): Promise<Stat | null>;
+  /** Like exists, leaving a watch on `path` whether or not it exists (its creation is reported). */
+  existsWatched(
+    path: string,
+    watcher: (event: Event) => void,
+    signal: AbortSignal,
+  ): Promise<Stat | null>;
+  /** Sets the data if the node is at `version`; false if it changed or is gone. */
+  setData(path: string, data: Buffer, version: number, signal: AbortSignal): Promise<boolean>;
   /** A check-only multi: answered by the quorum leader, so success proves the session is live there. */
   check(path: string, signal: AbortSignal): Promise<boolean>;
   /** False if the node was already gone. */
@@ -185,6 +193,22 @@ export function sessionOver(client: Client, hasAuth: boolean, clock: Clock): Zoo
       call<Stat | null>('exists', signal, (done) => {
         client.exists(path, (error, stat) => {
           done(error, error === null ? stat : null);
+        });
+      }),
+    existsWatched: (path, watcher, signal) =>
+      call<Stat | null>('exists', signal, (done) => {
+        client.exists(path, watcher, (error, stat) => {
+          done(error, error === null ? stat : null);
+        });
+      }),
+    setData: (path, data, version, signal) =>
+      call<boolean>('setData', signal, (done) => {
+        client.setData(path, data, version, (error) => {
+          const isStale =
+            isNoNode(error) ||
+            (error instanceof Exception && error.getCode() === Exception.BAD_VERSION);
+          if (isStale) done(null, false);
+          else done(error, true);
         });
       }),
     check: (path, signal) =>

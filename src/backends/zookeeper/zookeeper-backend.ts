@@ -1,5 +1,5 @@
 import { childLogger } from '../child-logger.js';
-import { namedHandoverUnsupported } from '../named-handover.js';
+import { PriorityPreference } from '../priority-preference.js';
 import { logConnectionWarnings, zookeeperConnectionWarnings } from '../connection-warnings.js';
 import type { ElectionBackend, ElectionState, MemberStatus } from '../backend.js';
 import { CampaignRunner, type Campaign } from '../campaign-runner.js';
@@ -51,12 +51,14 @@ export function createZooKeeperBackend(options: ZooKeeperBackendOptions): Electi
     onStopped: () => {
       view.close();
       control.finishResignations();
+      control.refuseHandover();
     },
   });
   const view = new ElectionView(options.clock, logger, () => runner.phase());
   const wakeup = new Wakeup(options.clock);
   const control = new CampaignControl();
   const loggedForeign = new Set<string>();
+  const preference = new PriorityPreference(settings.priorityHandoverDelayMs);
   const warnings = zookeeperConnectionWarnings(settings.auth !== null);
 
   const run = async (campaign: Campaign): Promise<void> => {
@@ -86,6 +88,7 @@ export function createZooKeeperBackend(options: ZooKeeperBackendOptions): Electi
             wakeup,
             control,
             loggedForeign,
+            preference,
             onJoined: campaign.joined,
           },
           signal,
@@ -112,7 +115,12 @@ export function createZooKeeperBackend(options: ZooKeeperBackendOptions): Electi
     onChange: (listener) => view.onChange(listener),
     async resign(signal: AbortSignal, to?: string): Promise<void> {
       if (!view.isLowest() || runner.phase() !== 'running') return;
-      if (to !== undefined) throw namedHandoverUnsupported('zookeeper', to);
+      if (to !== undefined) {
+        const handedOver = control.requestHandover(to, options.clock.now(), signal);
+        wakeup.wake();
+        await handedOver;
+        return;
+      }
       view.stepDown();
       const resigned = control.requestResignation();
       wakeup.wake();

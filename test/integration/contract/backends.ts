@@ -51,9 +51,11 @@ export interface BackendUnderTest {
   readonly listsEveryMember: boolean;
   /**
    * resign(signal, to) hands over to the member named (Raft's targeted transfer, the Lease's
-   * handover); the other backends refuse every named target for now (docs/handover.md).
+   * handover, the queue backends' step-aside protocol; docs/handover.md).
    */
   readonly handsOverToNamed: boolean;
+  /** The leader hands over to a member of higher `--priority` after its window (issue 17). */
+  readonly preemptsByPriority: boolean;
   /**
    * Whether `member` has its watch on the leader in place, so the leader's going cannot be
    * missed. Queue backends only; etcd watches from a revision and replays what it missed, so
@@ -77,6 +79,9 @@ export interface BackendUnderTest {
 export interface ElectionTuning {
   /** How often queue members (etcd, ZooKeeper) re-read the queue besides their watches. */
   readonly rereadIntervalMs?: number;
+  /** Each member's `--priority`, by index (0 for those left out). */
+  readonly priorities?: readonly number[];
+  readonly priorityHandoverDelayMs?: number;
 }
 
 export type BackendWrapper = (backend: ElectionBackend) => ElectionBackend;
@@ -136,6 +141,19 @@ function rereadOf(tuning: ElectionTuning): { refreshIntervalMs?: number } {
     : { refreshIntervalMs: tuning.rereadIntervalMs };
 }
 
+/** The priority settings of member `index` (queue backends). */
+function priorityOf(
+  tuning: ElectionTuning,
+  index: number,
+): { priority: number; priorityHandoverDelayMs?: number } {
+  return {
+    priority: tuning.priorities?.[index] ?? 0,
+    ...(tuning.priorityHandoverDelayMs === undefined
+      ? {}
+      : { priorityHandoverDelayMs: tuning.priorityHandoverDelayMs }),
+  };
+}
+
 function raftBackend(): BackendUnderTest {
   let directory = '';
   return {
@@ -144,6 +162,7 @@ function raftBackend(): BackendUnderTest {
     failoverBoundMs: 10_000,
     listsEveryMember: true,
     handsOverToNamed: true,
+    preemptsByPriority: false,
     async setUp() {
       directory = await mkdtemp(join(tmpdir(), 'elector-contract-raft-'));
     },
@@ -187,7 +206,8 @@ function etcdBackend(): BackendUnderTest {
     isQueue: true,
     failoverBoundMs: 10_000,
     listsEveryMember: true,
-    handsOverToNamed: false,
+    handsOverToNamed: true,
+    preemptsByPriority: true,
     isWatchingLeader: () => true,
     async setUp() {
       etcd = await startEtcd({ heartbeatMs: 50, electionTimeoutMs: 500 });
@@ -208,6 +228,7 @@ function etcdBackend(): BackendUnderTest {
             leaseTtlSeconds: 2,
             retryMaxDelayMs: 500,
             ...rereadOf(tuning),
+            ...priorityOf(tuning, index),
             clock: systemClock,
             random: seededRandom(2000 + index),
             ...tools,
@@ -225,7 +246,8 @@ function zookeeperBackend(): BackendUnderTest {
     isQueue: true,
     failoverBoundMs: 10_000,
     listsEveryMember: true,
-    handsOverToNamed: false,
+    handsOverToNamed: true,
+    preemptsByPriority: true,
     isWatchingLeader: (member) =>
       member.logs.some((line) => line.includes('"event":"leader.watched"')),
     async setUp() {
@@ -246,6 +268,7 @@ function zookeeperBackend(): BackendUnderTest {
             electionName,
             sessionTimeoutMs: 2000,
             ...rereadOf(tuning),
+            ...priorityOf(tuning, index),
             clock: systemClock,
             random: seededRandom(3000 + index),
             ...tools,
@@ -265,6 +288,7 @@ function leaseBackend(): BackendUnderTest {
     failoverBoundMs: 10_000,
     listsEveryMember: false,
     handsOverToNamed: true,
+    preemptsByPriority: false,
     async setUp() {
       server = await startKubeApiServer();
       directory = await mkdtemp(join(tmpdir(), 'elector-contract-lease-'));

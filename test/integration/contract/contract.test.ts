@@ -12,6 +12,7 @@ for (const backend of backendsUnderTest) {
     for (const check of contractChecks) {
       if (check.isQueueOnly === true && !backend.isQueue) continue;
       if (check.isNamedHandoverOnly === true && !backend.handsOverToNamed) continue;
+      if (check.isPriorityOnly === true && !backend.preemptsByPriority) continue;
       test(check.name, () => runCheck(check, backend));
     }
   });

@@ -18,7 +18,7 @@ interface ContractRun {
   /** A fresh election whose members started one after another (their queue order). */
   readonly started: (count: number, tuning?: ElectionTuning) => Promise<ContractMember[]>;
   /** A fresh election, not started; its members are stopped after the check too. */
-  readonly created: (count: number) => Promise<ContractMember[]>;
+  readonly created: (count: number, tuning?: ElectionTuning) => Promise<ContractMember[]>;
 }
 
 export interface ContractCheck {
@@ -27,6 +27,8 @@ export interface ContractCheck {
   readonly isQueueOnly?: boolean;
   /** Only for backends that hand over to a named member (BackendUnderTest.handsOverToNamed). */
   readonly isNamedHandoverOnly?: boolean;
+  /** Only for backends whose leader hands over to a higher `--priority` (BackendUnderTest.preemptsByPriority). */
+  readonly isPriorityOnly?: boolean;
   readonly run: (run: ContractRun) => Promise<void>;
 }
 
@@ -79,6 +81,88 @@ function assertTokensNeverDecrease(members: readonly ContractMember[]): void {
 }
 
 const tokenOf = (member: ContractMember): bigint => member.backend.current().fencingToken;
+
+/** Whether `member` ever won an election (it led at some point). */
+const hasLed = (member: ContractMember): boolean =>
+  member.events.some((event) => event.type === 'election-finished' && event.result === 'won');
+
+/** The `--priority` checks (issue 17), kept apart from the others to ease merging. */
+function priorityChecks(): ContractCheck[] {
+  return [
+    {
+      name: 'a member of higher priority takes over once queued for the whole window, not when it came and went within it',
+      isPriorityOnly: true,
+      async run({ created }) {
+        const windowMs = 2000;
+        const members = await created(3, {
+          rereadIntervalMs: 100,
+          priorities: [0, 0, 5],
+          priorityHandoverDelayMs: windowMs,
+        });
+        const [first, second, preferred] = members;
+        assert.ok(first && second && preferred);
+        await first.start();
+        await second.start();
+        assert.equal(await oneLeader([first, second], 'the first to join leads'), first);
+        const token = tokenOf(first);
+        const listedByLeader = (): boolean =>
+          first.backend.members().some((status) => status.id === preferred.id);
+        await preferred.start();
+        await waitFor(listedByLeader, { timeoutMs: 10_000, what: 'the leader to see it' });
+        // It comes and goes inside the window: its window starts again when it is back.
+        preferred.backend.setEligible(false);
+        await waitFor(() => !listedByLeader(), {
+          timeoutMs: 10_000,
+          what: 'the leader to see it gone',
+        });
+        preferred.backend.setEligible(true);
+        const backAt = performance.now();
+        const leader = await oneLeader(members, `${preferred.id} to take over`, first);
+        const waitedMs = performance.now() - backAt;
+        assert.equal(leader, preferred, 'the member of higher priority leads');
+        assert.ok(waitedMs >= windowMs, `not before the window: after ${waitedMs} ms`);
+        assert.ok(tokenOf(leader) > token, 'a higher fencing token');
+        assert.equal(hasLed(second), false, 'the one of equal priority was never handed to');
+        const status = leader.backend.members().find((entry) => entry.id === preferred.id);
+        assert.equal(status?.priority, 5, 'members() shows its priority');
+        assert.equal(status.rank, 0, 'and rank 0 for the leader');
+        assertTokensNeverDecrease(members);
+      },
+    },
+    {
+      name: 'equal, lower and 0 priorities never preempt; the highest does',
+      isPriorityOnly: true,
+      async run({ created }) {
+        const members = await created(4, {
+          rereadIntervalMs: 100,
+          priorities: [1, 0, 1, 2],
+          priorityHandoverDelayMs: 0,
+        });
+        const [leader, lower, equal, higher] = members;
+        assert.ok(leader && lower && equal && higher);
+        for (const member of [leader, lower, equal]) await member.start();
+        assert.equal(await oneLeader([leader, lower, equal], 'the first leads'), leader);
+        // With a window of 0 the leader has judged both as soon as it lists them.
+        await waitFor(
+          () =>
+            leader.backend
+              .members()
+              .filter((status) => status.id === lower.id || status.id === equal.id)
+              .every((status) => typeof status.priority === 'number') &&
+            leader.backend.members().length === 3,
+          { timeoutMs: 10_000, what: 'the leader to list both with their priorities' },
+        );
+        await higher.start();
+        assert.equal(await oneLeader(members, 'the highest to lead', leader), higher);
+        assert.equal(hasLed(lower), false, 'priority 0 never led');
+        assert.equal(hasLed(equal), false, 'equal priority never led');
+        const ranks = higher.backend.members().map((status) => [status.id, status.rank]);
+        assert.deepEqual(ranks[0], [higher.id, 0], 'the leader has rank 0');
+        assertTokensNeverDecrease(members);
+      },
+    },
+  ];
+}
 
 export const contractChecks: readonly ContractCheck[] = [
   {
@@ -399,6 +483,7 @@ export const contractChecks: readonly ContractCheck[] = [
       );
     },
   },
+  ...priorityChecks(),
 ];
 
 /**

@@ -5,7 +5,15 @@ import { after, before, describe, test } from 'node:test';
 import { startChild, type Child } from '../../../lab/child.js';
 import { startEtcd, type EtcdCluster } from '../../../lab/etcd-server.js';
 import { waitFor } from '../../../lab/wait-for.js';
-import { startMembers, stopMembers, waitForOneLeader, withLogs, type Member } from './harness.js';
+import { ElectorError } from '../../../src/core/errors.js';
+import {
+  createMember,
+  startMembers,
+  stopMembers,
+  waitForOneLeader,
+  withLogs,
+  type Member,
+} from './harness.js';
 
 const etcdctl = '/usr/bin/etcdctl';
 
@@ -92,6 +100,50 @@ describe('etcd election read by etcdctl', () => {
         const next = await waitForOneLeader(members, 'an elector leader after etcdctl resigned');
         assert.equal(next.id, first.id, 'the first elector member in the queue takes over');
         assert.ok(next.backend.current().fencingToken > state.fencingToken);
+      },
+    );
+  });
+
+  test('a handover to a member queued behind an etcdctl campaigner is refused, and the campaigner is not passed over', async () => {
+    let members: Member[] = [];
+    await withLogs(
+      etcd,
+      () => members,
+      async () => {
+        const [leader] = await startMembers(etcd.endpoints, 'interop-handover', 1);
+        assert.ok(leader !== undefined);
+        members = [leader];
+        running.push(leader);
+        await waitForOneLeader(members, 'the elector leader');
+        const order = (): string[] => leader.backend.members().map((member) => member.id);
+        runEtcdctl(['elect', 'elector/interop-handover', 'go-proposal-2']);
+        await waitFor(() => order().includes('go-proposal-2'), {
+          timeoutMs: 10_000,
+          what: 'the leader to list the etcdctl campaigner',
+        });
+        const target = createMember(etcd.endpoints, 'interop-handover', 'interop-handover-target');
+        members.push(target);
+        running.push(target);
+        await target.start();
+        await waitFor(() => order().length === 3, {
+          timeoutMs: 10_000,
+          what: 'the leader to list the target behind the campaigner',
+        });
+        const token = leader.backend.current().fencingToken;
+        await assert.rejects(
+          leader.backend.resign(AbortSignal.timeout(10_000), target.id),
+          (error: unknown) =>
+            error instanceof ElectorError &&
+            error.code === 'TRANSFER_FAILED' &&
+            error.message.includes('go-proposal-2'),
+        );
+        assert.equal(leader.backend.current().isSelf, true, 'the leader still acts');
+        assert.equal(leader.backend.current().fencingToken, token, 'with the same token');
+        assert.deepEqual(
+          order(),
+          [leader.id, 'go-proposal-2', target.id],
+          'nobody stepped aside or was passed over',
+        );
       },
     );
   });

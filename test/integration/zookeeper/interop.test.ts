@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { CreateMode, type Client } from 'node-zookeeper-client';
 import { waitFor } from '../../../lab/wait-for.js';
+import { ElectorError } from '../../../src/core/errors.js';
 import { startZooKeeper, type ZooKeeperCluster } from '../../../lab/zookeeper-server.js';
 import { childrenOf, createForeignParticipant } from './foreign-participants.js';
 import {
@@ -115,6 +116,33 @@ describe('zookeeper election read by other clients', () => {
 
   const foreignLogLines = (member: Member, node: string): string[] =>
     member.logs.filter((line) => line.includes('candidate.foreign-node') && line.includes(node));
+
+  test('a handover to a member queued behind a kazoo participant is refused, and the participant is not passed over', async () => {
+    await withElection(async ({ parent, members, join }) => {
+      const leader = await join('h1');
+      await waitForOneLeader(members);
+      const kazoo = createForeignParticipant(inspector, parent, 'kazoo', 'kazoo-ahead');
+      await kazoo.join();
+      const target = await join('h2');
+      const order = (): string[] => leader.backend.members().map((member) => member.id);
+      await waitFor(() => order().length === 3, {
+        timeoutMs: 10_000,
+        what: 'the leader to list the kazoo participant and the target',
+      });
+      const token = leader.backend.current().fencingToken;
+      await assert.rejects(
+        leader.backend.resign(AbortSignal.timeout(10_000), target.id),
+        (error: unknown) =>
+          error instanceof ElectorError &&
+          error.code === 'TRANSFER_FAILED' &&
+          error.message.includes('kazoo-ahead'),
+      );
+      assert.equal(leader.backend.current().isSelf, true, 'the leader still acts');
+      assert.equal(leader.backend.current().fencingToken, token, 'with the same token');
+      assert.deepEqual(order(), ['h1', 'kazoo-ahead', 'h2'], 'nobody stepped aside');
+      await kazoo.leave();
+    });
+  });
 
   test('zkCli lists the candidates; sorted by sequence they are the queue elector reports', async () => {
     await withElection(async ({ parent, members, join }) => {

@@ -57,9 +57,18 @@ describe('ZooKeeper candidate names', () => {
 });
 
 describe('ZooKeeper candidate data', () => {
-  test('round-trips the member ID and address and marks this version', () => {
-    const bytes = encodeCandidateData({ memberId: 'web-0', address: '10.0.0.5:8080' });
-    assert.deepEqual(decodeCandidateData(bytes), { memberId: 'web-0', address: '10.0.0.5:8080' });
+  test('round-trips the member ID, address and priority and marks this version', () => {
+    const bytes = encodeCandidateData({ memberId: 'web-0', address: '10.0.0.5:8080', priority: 7 });
+    assert.deepEqual(decodeCandidateData(bytes), {
+      memberId: 'web-0',
+      address: '10.0.0.5:8080',
+      priority: 7,
+    });
+    assert.deepEqual(
+      decodeCandidateData(Buffer.from(JSON.stringify({ memberId: 'web-1', address: 'a:1' }))),
+      { memberId: 'web-1', address: 'a:1', priority: 0 },
+      'data without a priority (an older elector) reads as priority 0',
+    );
     assert.equal(isPreviousVersionData(bytes), false);
     const previous = Buffer.from(JSON.stringify({ memberId: 'web-1', address: 'a:1' }));
     assert.equal(isPreviousVersionData(previous), true);
