@@ -8,6 +8,7 @@ import {
   type PeerDropReason,
 } from '../../core/election-events.js';
 import { peerMessageTypes } from '../../core/raft/messages.js';
+import { AcceptedMessageTally } from './accepted-message-tally.js';
 import { knownBackendErrors } from './known-backend-errors.js';
 import {
   counterFrom,
@@ -182,6 +183,8 @@ export class ElectionMetrics {
   private readonly failoverDuration: Histogram;
   private readonly leaderlessSeconds: Counter;
   private readonly peerMessages: Counter<'type' | 'direction' | 'result'>;
+  /** Accepted messages, added to `peerMessages` on each scrape. */
+  private readonly acceptedMessages = new AcceptedMessageTally();
   private readonly peerDropped: Counter<'reason'>;
   private readonly peerRefused: Counter<'reason'>;
   private readonly quorumLost: Counter;
@@ -204,7 +207,10 @@ export class ElectionMetrics {
     this.electionDuration = histogramFrom(declared.electionDuration, registry);
     this.failoverDuration = histogramFrom(declared.failoverDuration, registry);
     this.leaderlessSeconds = counterFrom(declared.leaderlessSeconds, registry, backend);
-    this.peerMessages = counterFrom(declared.peerMessages, registry, backend);
+    const accepted = this.acceptedMessages;
+    this.peerMessages = counterFrom(declared.peerMessages, registry, backend, function () {
+      accepted.drainInto(this);
+    });
     this.peerDropped = counterFrom(declared.peerDropped, registry, backend);
     this.peerRefused = counterFrom(declared.peerRefused, registry, backend);
     this.quorumLost = counterFrom(declared.quorumLost, registry, backend);
@@ -254,12 +260,16 @@ export class ElectionMetrics {
         }
         break;
       case 'peer-message':
+        if (event.result === 'accepted') {
+          this.acceptedMessages.count(event.direction, event.messageType);
+          break;
+        }
         this.peerMessages.inc({
           type: event.messageType,
           direction: event.direction,
           result: event.result,
         });
-        if (event.result === 'dropped') this.peerDropped.inc({ reason: event.reason ?? 'unknown' });
+        this.peerDropped.inc({ reason: event.reason ?? 'unknown' });
         break;
       case 'peer-connection-refused':
         this.peerRefused.inc({ reason: event.reason });

@@ -79,17 +79,22 @@ export function labelProduct<Label extends string>(
   return sets as LabelSet<Label>[];
 }
 
-/** Registers the counter in `registry`, with the `zeroed` label sets of `backend` at 0. */
+/**
+ * Registers the counter in `registry`, with the `zeroed` label sets of `backend` at 0. With
+ * `collect`, that runs on every read (a scrape) first, to add what was counted elsewhere.
+ */
 export function counterFrom<Label extends string>(
   declaration: CounterDeclaration<Label>,
   registry: Registry,
   backend: string,
+  collect?: (this: Counter<Label>) => void,
 ): Counter<Label> {
   const counter = new Counter<Label>({
     name: declaration.name,
     help: declaration.help,
     labelNames: declaration.labelNames,
     registers: [registry],
+    ...(collect === undefined ? {} : { collect }),
   });
   for (const labels of zeroedLabelSets(declaration.zeroed, backend)) counter.inc(labels, 0);
   return counter;

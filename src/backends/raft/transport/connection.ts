@@ -31,8 +31,8 @@ export interface PeerConnectionOptions {
   /** Bytes the socket may hold unsent before `send` refuses more. */
   readonly maxBufferedBytes: number;
   /**
-   * Acceptor side: send an empty sealed frame this often once authenticated, so the dialer can
-   * tell a live peer from a dead one. Null sends none.
+   * Acceptor side: once authenticated, send an empty sealed frame whenever this long passed
+   * without a frame sent, so the dialer can tell a live peer from a dead one. Null sends none.
    */
   readonly keepaliveIntervalMs: number | null;
   /**
@@ -56,6 +56,8 @@ export class PeerConnection {
   readonly #handshakeTimer: NodeJS.Timeout;
   #idleTimer: NodeJS.Timeout | null = null;
   #keepaliveTimer: NodeJS.Timeout | null = null;
+  /** Whether a frame went out since the keepalive timer last fired: then none is needed. */
+  #hasSentSinceKeepalive = false;
   #isClosed = false;
   #lastError: Error | null = null;
 
@@ -112,6 +114,7 @@ export class PeerConnection {
     if (!this.isAuthenticated) return 'not-ready';
     if (this.#socket.writableLength > this.#options.maxBufferedBytes) return 'queue-full';
     this.#write(this.#channel.seal(payload));
+    this.#hasSentSinceKeepalive = true;
     return 'sent';
   }
 
@@ -173,6 +176,7 @@ export class PeerConnection {
       this.#keepaliveTimer = setInterval(() => {
         // A peer that stopped reading (or vanished) is given up once its backlog is too large.
         if (this.#socket.writableLength > maxBufferedBytes) this.close();
+        else if (this.#hasSentSinceKeepalive) this.#hasSentSinceKeepalive = false;
         else this.#write(this.#channel.seal(Buffer.alloc(0)));
       }, keepaliveIntervalMs);
       this.#keepaliveTimer.unref();

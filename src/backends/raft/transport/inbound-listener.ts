@@ -74,6 +74,11 @@ export class InboundListener {
     return { host: address.address, port: address.port };
   }
 
+  /** The newest authenticated connection `peerId` dialled to this member, if it is open. */
+  connectionFrom(peerId: string): PeerConnection | undefined {
+    return this.#authenticated.get(peerId);
+  }
+
   /** Remembers where `peerId` dials from, so its connections get the peers' reserved slots. */
   notePeerAddress(peerId: string, address: string): void {
     this.#admission.notePeerAddress(peerId, address);

@@ -26,6 +26,11 @@ export interface OutboundPeerOptions {
   readonly maxQueuedMessages: number;
   /** Wraps a dialled socket in a dialer-side connection that accepts only `peerId`. */
   readonly openConnection: (socket: Socket, hooks: OutboundHooks) => PeerConnection;
+  /**
+   * The authenticated connection the peer dialled to this member, if there is one. While the
+   * outbound connection is up, messages go over it instead (see `send`).
+   */
+  readonly inboundConnection: () => PeerConnection | undefined;
   /** Every message handed to `send` ends here exactly once: sent, or dropped with a reason. */
   readonly onOutcome: (messageType: string, outcome: 'accepted' | PeerDropReason) => void;
   /** A dial attempt ended without an authenticated connection. */
@@ -45,6 +50,12 @@ type OutboundState = 'idle' | 'connecting' | 'connected' | 'backoff' | 'stopped'
  * close, with capped jittered backoff; the address is resolved again before each dial, so a
  * pod that moved (a new IP behind a headless Service) is found. While a dial is under way a
  * few messages wait in a bounded queue; during backoff messages are dropped as unreachable.
+ *
+ * While it is up, messages travel over the connection the peer dialled to this member when
+ * there is one (the return path), so each pair's traffic in both directions rides frames the
+ * other side's idle timer already needs: the peer's dialer hears them instead of keepalives,
+ * and this dialer hears the peer's messages. The outbound connection still decides whether the
+ * peer is reachable: it closes when nothing arrives on it, and then nothing is sent at all.
  */
 export class OutboundPeer {
   readonly #options: OutboundPeerOptions;
@@ -66,10 +77,9 @@ export class OutboundPeer {
   send(bytes: Uint8Array, messageType: string): void {
     const { onOutcome, maxQueuedMessages } = this.#options;
     switch (this.#state) {
-      case 'connected': {
-        onOutcome(messageType, outcomeOf(this.#connection?.send(bytes) ?? 'not-ready'));
+      case 'connected':
+        onOutcome(messageType, outcomeOf(this.#sendConnected(bytes)));
         return;
-      }
       case 'connecting':
         if (this.#queue.length >= maxQueuedMessages) {
           onOutcome(messageType, 'queue-full');
@@ -156,7 +166,7 @@ export class OutboundPeer {
           this.#connection = connection;
           this.#state = 'connected';
           onConnected(peerId, address);
-          this.#flush(connection);
+          this.#flush();
         },
         onClosed: () => {
           signal.removeEventListener('abort', onAbort);
@@ -168,11 +178,18 @@ export class OutboundPeer {
     });
   }
 
-  #flush(connection: PeerConnection): void {
+  #sendConnected(bytes: Uint8Array): SendResult {
+    const returned = this.#options.inboundConnection()?.send(bytes) ?? 'not-ready';
+    // A return path that just closed is no reason to drop: the outbound connection is up.
+    if (returned !== 'not-ready') return returned;
+    return this.#connection?.send(bytes) ?? 'not-ready';
+  }
+
+  #flush(): void {
     const queued = this.#queue;
     this.#queue = [];
     for (const { bytes, messageType } of queued) {
-      this.#options.onOutcome(messageType, outcomeOf(connection.send(bytes)));
+      this.#options.onOutcome(messageType, outcomeOf(this.#sendConnected(bytes)));
     }
   }
 

@@ -35,8 +35,10 @@ const idlePeerMs = 30_000;
 
 /**
  * The Raft peer mesh over TCP. Each member dials one outbound connection to every peer and
- * sends only on it; it accepts inbound connections from any peer and receives on them. Every
- * connection is mutually authenticated with the cluster secret (see secure-channel.ts), and a
+ * accepts inbound connections from any peer; it receives on both. A message goes out only while
+ * the outbound connection to its peer is up, over the peer's inbound connection when there is
+ * one (see OutboundPeer), so each direction's messages also keep the other side's idle timer
+ * fed and no keepalives are needed while messages flow. Every connection is mutually authenticated with the cluster secret (see secure-channel.ts), and a
  * received message is delivered only if it decodes, comes from the authenticated peer and is
  * addressed to this member. Every message in either direction is observed as accepted or
  * dropped with a reason; warnings about drops are rate-limited per peer and reason.
@@ -244,6 +246,7 @@ export class PeerTransport {
       maxQueuedMessages: this.#options.maxQueuedMessages,
       openConnection: (socket, hooks) =>
         this.#openConnection(socket, 'dialer', (id) => id === peerId, hooks),
+      inboundConnection: () => this.#listener.connectionFrom(peerId),
       onOutcome: (messageType, outcome) => {
         if (outcome === 'accepted') {
           this.#reporter.accepted('out', messageType);

@@ -249,6 +249,65 @@ describe('peer transport over TCP', { timeout: 20_000 }, () => {
     assert.ok(dialer.logs.some((line) => line.event === 'peer.connection.idle'));
   });
 
+  test('while the outbound connection is up, messages travel over the connection the peer dialled, which then needs no keepalives', async (t) => {
+    const keepaliveIntervalMs = 200;
+    const book = new AddressBook();
+    const overrides = { keepaliveIntervalMs, idleTimeoutMs: 5000 };
+    const a = await startMember({ id: 'a', peers: ['b'], book, overrides });
+    t.after(() => a.stop());
+    // The real 'b' only accepts a's connection; the hand-driven client plays b's own dialer.
+    const b = await startMember({ id: 'b', peers: [], book, overrides });
+    t.after(() => b.stop());
+    book.open();
+    await waitFor(() => a.transport.peerStatus().get('b')?.isConnected === true, {
+      ...wait,
+      what: "a's outbound connection to b",
+    });
+    const client = await connectClient(a.port, 'b');
+    t.after(() => client.socket.destroy());
+    assert.equal(await client.handshake, true);
+    await waitFor(() => client.keepalives() >= 1, { ...wait, what: 'a keepalive while quiet' });
+
+    // Each message is sent once the previous one arrived, for several keepalive intervals.
+    const keepalivesBefore = client.keepalives();
+    const startedAt = performance.now();
+    let term = 1;
+    while (performance.now() - startedAt < 4 * keepaliveIntervalMs) {
+      a.transport.send(vote('a', 'b', term));
+      const expected = term;
+      await waitFor(() => client.messages().length === expected, {
+        ...wait,
+        intervalMs: 1,
+        what: `message ${expected} over the connection b dialled`,
+      });
+      term += 1;
+    }
+    assert.equal(client.keepalives(), keepalivesBefore, 'no keepalive while messages flow');
+    assert.deepEqual(b.received, [], "nothing went over a's own outbound connection");
+
+    await waitFor(() => client.keepalives() >= keepalivesBefore + 2, {
+      ...wait,
+      what: 'keepalives again once no message is sent',
+    });
+  });
+
+  test('while the outbound connection is down, nothing is sent over the connection the peer dialled', async (t) => {
+    // 'b' has no address, so a's dials to it fail; b's own dialer reaches a all the same.
+    const a = await startLoneMember(t, ['b']);
+    const client = await connectClient(a.port, 'b');
+    t.after(() => client.socket.destroy());
+    assert.equal(await client.handshake, true);
+    await waitFor(
+      () => {
+        a.transport.send(vote('a', 'b', 1));
+        return countDrops(a.events, 'out', 'unreachable') >= 3;
+      },
+      { ...wait, what: 'messages to b to be dropped as unreachable' },
+    );
+    assert.equal(countAccepted(a.events, 'out'), 0);
+    assert.deepEqual(client.messages(), []);
+  });
+
   test('stopping closes the listener and every connection, and later sends are dropped', async (t) => {
     const { book, members } = await startCluster(t, ['a', 'b']);
     book.open();

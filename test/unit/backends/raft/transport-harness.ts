@@ -9,7 +9,10 @@ import type { PeerAddress } from '../../../../src/backends/raft/transport/outbou
 import { PeerTransport } from '../../../../src/backends/raft/transport/peer-transport.js';
 import { SecureChannel } from '../../../../src/backends/raft/transport/secure-channel.js';
 import type { PeerTransportOptions } from '../../../../src/backends/raft/transport/transport-options.js';
-import { encodePeerMessage } from '../../../../src/backends/raft/transport/wire.js';
+import {
+  decodePeerMessage,
+  encodePeerMessage,
+} from '../../../../src/backends/raft/transport/wire.js';
 import { waitFor } from '../../../../lab/wait-for.js';
 import { ManualClock } from '../../manual-clock.js';
 
@@ -202,6 +205,8 @@ export interface ProtocolClient extends RawConnection {
   readonly channel: SecureChannel;
   /** Every empty (keepalive) frame received. */
   keepalives(): number;
+  /** Every message received (non-empty frames that decode), in order. */
+  messages(): readonly PeerMessage[];
   sendPayload(payload: Uint8Array): void;
   sendMessage(message: PeerMessage): void;
   /** Every frame body sent so far, hello first, for replay tests. */
@@ -225,6 +230,7 @@ export async function connectClient(
   const reader = new FrameReader(1 << 20);
   const sentBodies: Buffer[] = [];
   let keepalives = 0;
+  const messages: PeerMessage[] = [];
   let settleHandshake: (isAuthenticated: boolean) => void = () => undefined;
   const handshake = new Promise<boolean>((resolve) => {
     settleHandshake = resolve;
@@ -241,6 +247,10 @@ export async function connectClient(
       for (const event of channel.receive(frame)) {
         if (event.type === 'send') sendBody(event.body);
         if (event.type === 'payload' && event.payload.byteLength === 0) keepalives += 1;
+        if (event.type === 'payload' && event.payload.byteLength > 0) {
+          const decoded = decodePeerMessage(event.payload);
+          if (decoded.ok) messages.push(decoded.message);
+        }
         if (event.type === 'authenticated') settleHandshake(true);
       }
     }
@@ -252,6 +262,7 @@ export async function connectClient(
     sentBodies,
     handshake,
     keepalives: () => keepalives,
+    messages: () => messages,
     sendPayload(payload) {
       sendBody(channel.seal(payload));
     },
