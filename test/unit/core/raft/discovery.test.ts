@@ -10,8 +10,8 @@ import type { DesiredMembers, DesireTag } from '../../../../src/core/raft/desire
 import type { HelloResponse, PeerMessage } from '../../../../src/core/raft/messages.js';
 import { hasLeft, membershipOf } from '../../../../src/core/raft/membership-view.js';
 import { initialDurableState } from '../../../../src/core/raft/state.js';
+import { ledCluster } from './cluster.js';
 import { Driver, durable, founded, H, heartbeat } from './fixtures.js';
-import { Network } from './network.js';
 
 const three = ['a', 'b', 'c'];
 const noEntry = { index: 0, term: 0 };
@@ -30,19 +30,6 @@ function answer(driver: Driver): HelloResponse {
   const response = driver.last?.send.find((message) => message.type === 'hello-response');
   assert.ok(response?.type === 'hello-response', 'a hello is answered');
   return response;
-}
-
-/** A founded a, b, c with a leading and its own entry committed; returns the network and the time. */
-function cluster(): { net: Network; now: number } {
-  const net = new Network();
-  for (const id of three) net.add(id, three, durable(1, null));
-  const a = net.member('a');
-  let now = a.state.electionDeadline;
-  net.tick('a', now);
-  net.settle(now);
-  now = net.runUntil(now, now + 20 * H, H, () => a.state.commitIndex >= 2);
-  assert.ok(a.state.isActing, 'a leads');
-  return { net, now };
 }
 
 test('a follower answers with its configuration only once it knows the entry committed, and only when the asker holds no newer one', () => {
@@ -71,7 +58,7 @@ test("a follower's answer is never marked as the leader's", () => {
 });
 
 test('the leader marks its committed entry as its own, and heartbeats the asker from then on', () => {
-  const { net, now } = cluster();
+  const { net, now } = ledCluster();
   const a = net.member('a');
   const entry = a.state.configuration;
   a.receive(hello('x', 'a'), now);
