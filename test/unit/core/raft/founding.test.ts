@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { foundingConfiguration } from '../../../../src/core/raft/configuration.js';
 import { membershipOf } from '../../../../src/core/raft/membership-view.js';
 import { initialDurableState } from '../../../../src/core/raft/state.js';
-import { durable, H } from './fixtures.js';
+import { Driver, durable, H } from './fixtures.js';
 import { Network } from './network.js';
 
 const list = ['a', 'b', 'c'];
@@ -95,4 +95,55 @@ test('1 -> 3: empty new members never found a second cluster while the old membe
     assert.notEqual(net.member(id).state.roleState.role, 'leader', `${id} never leads`);
     assert.notEqual(net.member(id).state.configuration?.index, 1, `${id} never founds`);
   }
+});
+
+test('a member that promised another seed says so, and whom it waits for', () => {
+  const b = new Driver({
+    id: 'b',
+    durable: {
+      ...initialDurableState,
+      promise: { seed: 'x', members: ['b', 'x', 'y'] },
+      startedWith: { members: list, counter: 0 },
+    },
+  });
+  b.tick(0);
+  assert.equal(
+    b.state.membershipNote,
+    'no configuration yet: promised x to found [b, x, y]; waiting for it to found, or for a leader to add this member',
+  );
+});
+
+test('the seed asks again only once a heartbeat interval has passed since it last asked', () => {
+  const a = new Driver({ id: 'a', durable: initialDurableState });
+  const asked = (now: number): readonly string[] =>
+    a.tick(now).send.flatMap((message) => (message.type === 'found' ? [message.to] : []));
+  assert.deepEqual(asked(0), ['b', 'c']);
+  assert.deepEqual(asked(H - 1), []);
+  assert.deepEqual(asked(H), ['b', 'c']);
+  assert.deepEqual(asked(H + 1), []);
+});
+
+test("the seed's note names who refused to found and why, also when the refusal gives no reason", () => {
+  const a = new Driver({ id: 'a', durable: initialDurableState });
+  a.tick(0);
+  const refusal = {
+    type: 'found-response',
+    from: 'b',
+    to: 'a',
+    term: 0,
+    members: list,
+    accepted: false,
+    configurationId: { index: 0, term: 0 },
+  } as const;
+  a.receive({ ...refusal, reason: 'it promised x to found [b, x, y]' }, 1);
+  assert.equal(
+    a.state.membershipNote,
+    'founding a cluster of [a, b, c]: b refused: it promised x to found [b, x, y]',
+  );
+  a.receive(refusal, 2);
+  assert.equal(
+    a.state.membershipNote,
+    'founding a cluster of [a, b, c]: b refused: no reason given',
+  );
+  assert.equal(a.state.configuration, null);
 });
