@@ -4,14 +4,20 @@
 // violation; node:test sets the exit code for the unit tests.
 import '../../test/unit/core/raft/config.test.js';
 import '../../test/unit/core/raft/configuration.test.js';
+import '../../test/unit/core/raft/desire.test.js';
+import '../../test/unit/core/raft/discovery.test.js';
 import '../../test/unit/core/raft/election.test.js';
 import '../../test/unit/core/raft/founding.test.js';
 import '../../test/unit/core/raft/leader.test.js';
 import '../../test/unit/core/raft/leadership-view.test.js';
 import '../../test/unit/core/raft/membership.test.js';
+import '../../test/unit/core/raft/membership-view.test.js';
 import '../../test/unit/core/raft/properties.test.js';
 import '../../test/unit/core/raft/transfer.test.js';
 import '../../test/unit/core/error-codes-doc.test.js';
+import '../../test/unit/core/errors.test.js';
+import '../../test/unit/core/election-events.test.js';
+import '../../test/unit/core/random.test.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runSeed } from '../../test/sim/scenario.js';

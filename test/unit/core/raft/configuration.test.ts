@@ -2,8 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   compareConfigurationIds,
+  describeConfiguration,
   foundingConfiguration,
   isQuorum,
+  isSameConfigurationId,
+  isSameMemberSet,
+  isVoter,
   quorumReachedAt,
   seedOf,
   type Configuration,
@@ -47,8 +51,41 @@ test('configuration entries are ordered by term, then index, as Raft orders logs
   assert.equal(compareConfigurationIds({ index: 4, term: 3 }, { index: 4, term: 3 }), 0);
 });
 
+test('entries are the same only with the same term and index: a new leader re-creates index 2 as another entry', () => {
+  assert.ok(isSameConfigurationId({ index: 2, term: 3 }, { index: 2, term: 3 }));
+  assert.ok(!isSameConfigurationId({ index: 2, term: 1 }, { index: 2, term: 3 }));
+  assert.ok(!isSameConfigurationId({ index: 2, term: 3 }, { index: 3, term: 3 }));
+});
+
+test('member lists are the same set whatever their order and repeats, and differ by any one member', () => {
+  assert.ok(isSameMemberSet(['c', 'a', 'b'], ['a', 'b', 'c', 'a']));
+  assert.ok(!isSameMemberSet(['a', 'b'], ['a', 'c']), 'same size, one member differs');
+  assert.ok(!isSameMemberSet(['a', 'b'], ['a', 'b', 'c']));
+});
+
 test('the seed is the first member in sorted order, whatever the order given', () => {
   assert.equal(seedOf(['pod-2', 'pod-0', 'pod-1']), 'pod-0');
+  assert.throws(() => seedOf([]), /seedOf an empty member list/);
+});
+
+test('a member votes in both halves of a joint configuration, and in none without a configuration', () => {
+  assert.ok(isVoter(joint, 'e'), 'incoming');
+  assert.ok(isVoter(joint, 'a'), 'in both');
+  const shrinking: Configuration = {
+    ...joint,
+    voters: ['a', 'b', 'c'],
+    outgoing: ['a', 'b', 'c', 'd', 'e'],
+  };
+  assert.ok(isVoter(shrinking, 'e'), 'outgoing only: it still votes until the final entry');
+  assert.ok(!isVoter(shrinking, 'f'));
+  assert.ok(!isVoter(foundingConfiguration(['a', 'b', 'c']), 'd'));
+  assert.ok(!isVoter(null, 'a'));
+});
+
+test('logs and notes name a configuration by its version and voters, and the outgoing set during a change', () => {
+  assert.equal(describeConfiguration(null), 'none');
+  assert.equal(describeConfiguration(foundingConfiguration(['b', 'a', 'c'])), 'v1 [a, b, c]');
+  assert.equal(describeConfiguration(joint), 'v2 [a, b, c, d, e] joint with [a, b, c]');
 });
 
 test('a first start stamps its list 0, which founds but never changes a cluster', () => {
