@@ -245,4 +245,39 @@ describe('FileStateStore saves after the first', () => {
     assert.deepEqual(await new FileStateStore(directory).load(), stateWith(3, 'c'));
     assert.equal((await readFile(path)).byteLength, 2 * 4096);
   });
+
+  test('a slot file with both slots torn, or with two equal sequence numbers, is STATE_CORRUPT with the usual advice', async (t) => {
+    const directory = await tempDirectory(t);
+    const path = join(directory, stateFileName);
+    const store = new FileStateStore(directory);
+    await store.save(stateWith(1, 'a'));
+    await store.save(stateWith(2, 'b'));
+    const file = await readFile(path);
+    const isCorrupt =
+      (fragment: RegExp) =>
+      (error: unknown): boolean => {
+        assert.ok(error instanceof ElectorError, String(error));
+        assert.equal(error.code, 'STATE_CORRUPT');
+        assert.equal(error.retryable, false);
+        assert.ok(error.message.includes(path), error.message);
+        assert.match(error.message, fragment);
+        assert.match(error.message, /Refusing to start from term 0/);
+        assert.match(error.message, /Restore the file from a backup/);
+        return true;
+      };
+    const torn = Buffer.from(file);
+    torn.fill(0x41, 200, 300);
+    torn.fill(0x41, 4096 + 200, 4096 + 300);
+    await writeFile(path, torn);
+    await assert.rejects(
+      new FileStateStore(directory).load(),
+      isCorrupt(/has no valid slot: slot 0 fails its checksum .*; slot 1 fails its checksum/),
+    );
+    const twins = Buffer.concat([file.subarray(4096), file.subarray(4096)]);
+    await writeFile(path, twins);
+    await assert.rejects(
+      new FileStateStore(directory).load(),
+      isCorrupt(/two slots with the same sequence number 2/),
+    );
+  });
 });
