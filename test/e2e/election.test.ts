@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { FileStateStore } from '../../src/backends/raft/storage/file-state-store.js';
 import { SidecarCluster } from '../../lab/sidecar-cluster.js';
 
 describe('a 3-member Raft mesh of real sidecar processes', async () => {
@@ -53,9 +52,7 @@ describe('a 3-member Raft mesh of real sidecar processes', async () => {
     const follower = cluster.members.find((member) => member.id !== leader.self);
     assert.ok(follower !== undefined);
     await cluster.stopMember(follower.id, 'SIGKILL');
-    const saved = JSON.parse(readFileSync(join(follower.stateDir, 'raft-state.json'), 'utf8')) as {
-      term: number;
-    };
+    const saved = await new FileStateStore(follower.stateDir).load();
     assert.ok(saved.term >= (leader.fencingToken ?? 0) - 1);
     cluster.startMember(follower.id);
     const again = await cluster.waitForAgreedLeader('the restarted follower rejoins');

@@ -51,7 +51,8 @@ export interface RaftDriverOptions {
  * Runs the pure core against real time, storage and network: feeds it ticks at the instants it
  * asks for and the messages that arrive, one input at a time, and for each step makes the
  * durable state (term, vote, configuration, ...) durable BEFORE sending the messages that
- * depend on it, and before showing it (role, leader, fencing token).
+ * depend on it, and before showing it (role, leader, fencing token). Requests for votes are the
+ * one exception: they leave while the save runs, since they grant nothing (see `process`).
  *
  * When a save fails, the step is dropped and the member stops voting and leading: the core is
  * told it is not eligible (a leader hands over or steps down), and no step that needs a save
@@ -200,11 +201,17 @@ export class RaftDriver {
         this.keepTicking(result.wakeAt);
         return;
       }
+      // Vote requests grant and promise nothing, so they leave while the candidate's own vote is
+      // being saved; the grants that answer them are stepped only after that save (one input at
+      // a time), so no vote counts before it is durable. etcd-io/raft sends MsgVote the same way.
+      const early = result.send.filter(isRequestForVotes);
+      for (const message of early) this.options.channel.send(message);
       try {
         this.unsaved = result.state;
         await this.options.store.save(result.persist);
       } catch (error) {
         // Nothing that depends on the new durable state has left or shown: the step is forgotten.
+        // (Its vote requests may have left; grants for a campaign it forgot count for nothing.)
         this.unsaved = null;
         this.scheduleRetry(this.storage.failed(error));
         await this.process({ type: 'set-eligible', isEligible: false });
@@ -214,7 +221,9 @@ export class RaftDriver {
     }
     this.unsaved = null;
     this.state = result.state;
-    for (const message of result.send) this.options.channel.send(message);
+    for (const message of result.send)
+      if (result.persist === null || !isRequestForVotes(message))
+        this.options.channel.send(message);
     this.reporter.report(previous, result);
     this.retainContacts(result.state);
     for (const listener of this.stepListeners) listener(result);
@@ -278,4 +287,9 @@ export class RaftDriver {
       void this.input({ type: 'tick' });
     });
   }
+}
+
+/** A (pre-)vote request: asks for a vote and depends on nothing the receiver must trust yet. */
+function isRequestForVotes(message: PeerMessage): boolean {
+  return message.type === 'vote' || message.type === 'pre-vote';
 }

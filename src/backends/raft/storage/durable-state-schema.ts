@@ -40,9 +40,16 @@ function canonicalStateContent(version: number, state: DurableState): string {
   if (version === 1) {
     return JSON.stringify({ version, term: state.term, votedFor: state.votedFor });
   }
+  return JSON.stringify({ version, ...orderedState(state) });
+}
+
+/**
+ * The state as a plain object with every field in a fixed key order (nested ones too), so its
+ * JSON is the same bytes for equal states, whatever order the caller built them in.
+ */
+export function orderedState(state: DurableState): DurableState {
   const { term, votedFor, configuration, promise, startedWith, desire } = state;
-  return JSON.stringify({
-    version,
+  return {
     term,
     votedFor,
     configuration:
@@ -62,7 +69,7 @@ function canonicalStateContent(version: number, state: DurableState): string {
       desire === null
         ? null
         : { members: desire.members, counter: desire.counter, author: desire.author },
-  });
+  };
 }
 
 export function stateChecksum(version: number, state: DurableState): string {

@@ -27,8 +27,8 @@ export interface DurableStateStore {
    */
   save(state: DurableState): Promise<void>;
   /**
-   * Resolves once a write, sync and rename like those of `save` succeeded in the store's
-   * place, without touching the state; rejects with STATE_UNWRITABLE as `save` does. Stores
+   * Resolves once a write, sync and rename like those that lay the state file out succeeded in
+   * the store's place, without touching the state; rejects with STATE_UNWRITABLE as `save` does. Stores
    * that cannot fail to write (the in-memory twin) leave it out.
    */
   checkWritable?(): Promise<void>;

@@ -5,7 +5,8 @@ import { countSchema, memberIdSchema } from '../membership-schemas.js';
 import { deepFreeze, durableStateSchema, stateChecksum } from './durable-state-schema.js';
 
 /**
- * The state file: one JSON object with a format name, a version, the state and a checksum,
+ * The JSON state file of formats 1 and 2, which elector wrote before format 3 (state-slots.ts):
+ * one JSON object with a format name, a version, the state and a checksum,
  *
  *   { "format": "elector-raft-state", "version": 2, "term": 7, "votedFor": "b",
  *     "configuration": { "index": 4, "term": 7, "version": 3, "voters": [...], "outgoing": null },
@@ -13,8 +14,9 @@ import { deepFreeze, durableStateSchema, stateChecksum } from './durable-state-s
  *     "desire": { "members": [...], "counter": 2, "author": "b" },
  *     "checksum": "<hex sha256 of the canonical content>" }
  *
+ * Still read, so an upgraded member keeps its vote; the first save replaces it with format 3.
  * The checksum catches what JSON parsing cannot: a bit flip or a hand edit that still parses.
- * Version 1 (elector 0.1: term and vote only) is still read; see `legacyFormat`.
+ * Version 1 (elector 0.1: term and vote only) is read too; see `legacyFormat`.
  */
 const stateFileFormat = 'elector-raft-state';
 const stateFileVersion = 2;
@@ -42,21 +44,6 @@ export type LoadedState = DurableState & { readonly legacyFormat?: true };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-export function encodeStateFile(state: DurableState): string {
-  const file = {
-    format: stateFileFormat,
-    version: stateFileVersion,
-    term: state.term,
-    votedFor: state.votedFor,
-    configuration: state.configuration,
-    promise: state.promise,
-    startedWith: state.startedWith,
-    desire: state.desire,
-    checksum: stateChecksum(stateFileVersion, state),
-  };
-  return `${JSON.stringify(file, null, 2)}\n`;
-}
-
 /**
  * Parses a state file's bytes. Throws ElectorError STATE_CORRUPT, naming `path` and what is
  * wrong, for anything but a complete, valid file whose checksum matches.
@@ -80,7 +67,7 @@ export function decodeStateFile(path: string, bytes: Uint8Array): LoadedState {
   if (version !== undefined && version !== stateFileVersion) {
     throw corrupt(
       path,
-      `has format version ${JSON.stringify(version)}; this build reads versions ${legacyFileVersion} and ${stateFileVersion}`,
+      `has format version ${JSON.stringify(version)}; this build reads JSON versions ${legacyFileVersion} and ${stateFileVersion} and the two-slot format 3`,
     );
   }
   const parsed = stateFileSchema.safeParse(value);

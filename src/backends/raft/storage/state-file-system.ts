@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, statfs } from 'node:fs/promises';
 
 /** The few file operations the state file needs, so tests can watch their order or fail one. */
 export interface StateFileSystem {
@@ -6,6 +6,17 @@ export interface StateFileSystem {
   readFile(path: string): Promise<Uint8Array>;
   /** Creates or truncates `path`, writes `data`, and resolves only after fsync returned. */
   writeAndSync(path: string, data: Uint8Array): Promise<void>;
+  /**
+   * Writes `data` at byte `position` of the existing file `path`, in place, and resolves only
+   * after fdatasync returned. Never creates the file (rejects with ENOENT when it is missing);
+   * the caller keeps the write inside the file, so its length and blocks stay as they were.
+   */
+  overwriteAndSync(path: string, position: number, data: Uint8Array): Promise<void>;
+  /**
+   * Bytes an unprivileged writer may still allocate on the filesystem that holds `path`
+   * (statfs: available blocks × block size); null when the filesystem reports no size at all.
+   */
+  availableBytes(path: string): Promise<number | null>;
   /** Atomically replaces `to` with `from` (POSIX rename). */
   rename(from: string, to: string): Promise<void>;
   /** fsyncs a directory, making a rename in it durable. */
@@ -24,6 +35,32 @@ export const nodeStateFileSystem: StateFileSystem = {
     } finally {
       await handle.close();
     }
+  },
+  async overwriteAndSync(path, position, data) {
+    // Opened per write rather than kept open: a descriptor open for writing makes
+    // `mount -o remount,ro` fail with EBUSY, and it costs about 0.1 ms (state-slots.ts).
+    const handle = await open(path, 'r+');
+    try {
+      for (let written = 0; written < data.byteLength;) {
+        const { bytesWritten } = await handle.write(
+          data,
+          written,
+          data.byteLength - written,
+          position + written,
+        );
+        // A regular file takes the whole write or throws; a zero-byte write would loop forever.
+        if (bytesWritten === 0)
+          throw new Error(`${path}: the write at ${position} made no progress`);
+        written += bytesWritten;
+      }
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+  },
+  async availableBytes(path) {
+    const stats = await statfs(path);
+    return stats.blocks === 0 ? null : stats.bavail * stats.bsize;
   },
   rename: (from, to) => rename(from, to),
   async syncDirectory(path) {

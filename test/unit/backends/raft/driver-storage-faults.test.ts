@@ -210,6 +210,50 @@ describe('the Raft driver when its state cannot be saved', () => {
     member.controller.abort();
   });
 
+  test("a candidate's vote requests leave while its own vote is being saved, and no grant counts before that save", async () => {
+    const member = await startMember(['a', 'b', 'c']);
+    await member.clock.advanceAndSettle(2_000);
+    member.store.isHeld = true;
+    const campaign = member.deliver({
+      type: 'pre-vote-response',
+      from: 'b',
+      to: 'a',
+      term: 1,
+      granted: true,
+    });
+    await member.clock.advanceAndSettle(0);
+    assert.equal(member.store.attempts, 1, 'saving term 1 and its vote for itself');
+    const requests = member.sent.filter((message) => message.type === 'vote');
+    assert.deepEqual(
+      requests.map((message) => [message.to, message.term]),
+      [
+        ['b', 1],
+        ['c', 1],
+      ],
+      'the vote requests left before the save resolved',
+    );
+    const granted = member.deliver({
+      type: 'vote-response',
+      from: 'b',
+      to: 'a',
+      term: 1,
+      granted: true,
+    });
+    await member.clock.advanceAndSettle(0);
+    assert.notEqual(
+      member.driver.nodeState()?.roleState.role,
+      'leader',
+      'not before its vote is saved',
+    );
+    assert.ok(!member.sent.some((message) => message.type === 'heartbeat'), 'no heartbeat yet');
+    member.store.release();
+    await campaign;
+    await granted;
+    assert.equal(member.driver.nodeState()?.roleState.role, 'leader', 'leads once it is');
+    assert.equal(member.sent.filter((message) => message.type === 'vote').length, 2, 'sent once');
+    member.controller.abort();
+  });
+
   test('a leader whose save fails steps down and grants no vote it could not save', async () => {
     const member = await startMember(['a', 'b', 'c']);
     await member.clock.advanceAndSettle(2_000);

@@ -65,16 +65,15 @@ describe('FileStateStore on disk', () => {
     assert.deepEqual(await new FileStateStore(directory).load(), stateWith(12, 'pod-2'));
   });
 
-  test('the file is readable JSON with a format name, a version and a checksum', async (t) => {
+  test('the file holds two slots: the first a text header and the state as JSON, the second empty', async (t) => {
     const directory = await tempDirectory(t);
     await new FileStateStore(directory).save(memberState);
-    const content = JSON.parse(await readFile(join(directory, stateFileName), 'utf8')) as unknown;
-    assert.deepEqual(content, {
-      format: 'elector-raft-state',
-      version: 2,
-      ...memberState,
-      checksum: stateChecksum(2, memberState),
-    });
+    const content = await readFile(join(directory, stateFileName));
+    assert.equal(content.byteLength, 2 * 4096);
+    const [header, payload] = content.subarray(0, 4096).toString('utf8').split('\n');
+    assert.match(header ?? '', /^elector-raft-state\/3 0000000000000001 \d{8} [0-9a-f]{64}$/);
+    assert.deepEqual(JSON.parse(payload ?? ''), memberState);
+    assert.ok(content.subarray(4096).every((byte) => byte === 0));
   });
 
   test('a file of elector 0.1 (format version 1) loads its term and vote, marked as legacy', async (t) => {
@@ -144,6 +143,14 @@ describe('FileStateStore on disk', () => {
       },
       syncDirectory: async (path) => {
         await nodeStateFileSystem.syncDirectory(path);
+        active -= 1;
+      },
+      // After the first save (which lays the file out) saves rewrite a slot in place.
+      overwriteAndSync: async (path, position, data) => {
+        active += 1;
+        maxActive = Math.max(maxActive, active);
+        await new Promise<void>((resolve) => releases.push(resolve));
+        await nodeStateFileSystem.overwriteAndSync(path, position, data);
         active -= 1;
       },
     };
