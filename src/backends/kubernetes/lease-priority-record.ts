@@ -8,7 +8,7 @@ import type { LeaseSnapshot, LeaseWrite } from './lease-client.js';
 /** The holder's --priority; absent means 0 (a holder that sets none never outranks anyone). */
 export const holderPriorityAnnotation = 'elector.io/holder-priority';
 /** One candidate's request to take over: `<token>.<sequence> <priority> <candidate>`. */
-export const preemptionRequestAnnotation = 'elector.io/preemption-request';
+const preemptionRequestAnnotation = 'elector.io/preemption-request';
 
 /** A candidate's request to be handed the Lease because its priority is higher than the holder's. */
 export interface PreemptionRequest {
