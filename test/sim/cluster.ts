@@ -159,6 +159,11 @@ export class SimCluster {
     return node;
   }
 
+  /** Member `id`'s own clock now. */
+  localTimeOf(id: string): number {
+    return this.localNow(this.node(id));
+  }
+
   private localNow(node: SimNode): number {
     return node.offset + node.rate * this.now;
   }
