@@ -51,6 +51,9 @@ export interface ClusterOptions {
    * rate allowed, +1 the fastest, 0 exactly real time (directed scenarios).
    */
   readonly clockSkew?: Readonly<Record<string, -1 | 0 | 1>>;
+  /** Each member's `--priority` (absent: 0). */
+  readonly priorities?: Readonly<Record<string, number>>;
+  readonly priorityHandoverDelayMs?: number;
 }
 
 /** Draws no chance: every election timer it sets is the earliest allowed, T. */
@@ -96,6 +99,8 @@ export class SimCluster {
   private readonly blocked = new Set<string>();
   private readonly trace: string[] = [];
   private readonly earliestTimers = new Set<string>();
+  /** Who became a candidate in each term: more than one is a split vote. */
+  private readonly candidatesOfTerm = new Map<number, Set<string>>();
   /** Links whose every message takes this long, whatever the network conditions say. */
   private readonly linkDelaysMs = new Map<string, number>();
   private network: NetworkConditions;
@@ -154,6 +159,11 @@ export class SimCluster {
     return node;
   }
 
+  /** Member `id`'s own clock now. */
+  localTimeOf(id: string): number {
+    return this.localNow(this.node(id));
+  }
+
   private localNow(node: SimNode): number {
     return node.offset + node.rate * this.now;
   }
@@ -166,8 +176,15 @@ export class SimCluster {
     node.isUp = true;
     node.isPaused = false;
     node.pending = [];
+    const { priorities, priorityHandoverDelayMs } = this.options;
     const state = createNode({
-      config: { ...this.options.timing, id: node.id, members: node.members },
+      config: {
+        ...this.options.timing,
+        id: node.id,
+        members: node.members,
+        priority: priorities?.[node.id] ?? 0,
+        ...(priorityHandoverDelayMs === undefined ? {} : { priorityHandoverDelayMs }),
+      },
       durable: node.durable,
       now: this.localNow(node),
       random: this.randomOf(node),
@@ -213,6 +230,7 @@ export class SimCluster {
     const result = step(state, input, this.localNow(node), this.randomOf(node));
     if (result.persist !== null) node.durable = result.persist;
     node.state = result.state;
+    if (result.state.roleState.role === 'candidate') this.countCandidate(id, result.state.term);
     if (input.type !== 'message' || result.change !== null || result.persist !== null) {
       const next = result.state;
       this.record(
@@ -243,6 +261,18 @@ export class SimCluster {
       this.crash(id);
       this.restart(id);
     }
+  }
+
+  private countCandidate(id: string, term: number): void {
+    const candidates = this.candidatesOfTerm.get(term) ?? new Set<string>();
+    candidates.add(id);
+    this.candidatesOfTerm.set(term, candidates);
+  }
+
+  /** Terms in which more than one member stood as a candidate (split votes), and terms with any. */
+  electionCounts(): { readonly split: number; readonly contested: number } {
+    const sizes = [...this.candidatesOfTerm.values()].map((candidates) => candidates.size);
+    return { split: sizes.filter((size) => size > 1).length, contested: sizes.length };
   }
 
   private isLinkBlocked(from: string, to: string): boolean {

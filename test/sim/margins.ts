@@ -74,7 +74,10 @@ export function runLateAcks(seed: number, options: MarginOptions = {}): Directed
  * second candidate.
  */
 export function runTwinCandidates(seed: number, options: MarginOptions = {}): DirectedOutcome {
-  const { cluster, T } = setUpMargin(seed, 5, noDrift, options, {
+  // Twins are what ranked candidacy avoids; they still meet where no rank is known (a leader
+  // that sent none, a member that never heard one), which is what this schedule stands for.
+  const unranked = { ...options, mutations: { ...options.mutations, skipRankedCandidacy: true } };
+  const { cluster, T } = setUpMargin(seed, 5, noDrift, unranked, {
     clockSkew: { n1: 0, n2: 0, n3: 0, n4: 0, n5: 0 },
     crashAfterVoteProbability: 1,
   });

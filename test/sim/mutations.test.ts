@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { runCutAfterAppend, runStaleCandidate, type DirectedOutcome } from './directed.js';
 import { marginMutations, overlap } from './margin-mutations.js';
 import { runSeed, type SeedOptions } from './scenario.js';
+import { runRankedCrash } from './succession.js';
 
 /**
  * A simulator that finds nothing when the code is broken proves nothing. Each case disables
@@ -90,6 +91,13 @@ const cases: readonly {
     run: directed(runStaleCandidate),
     options: { mutations: { skipConfigurationCheck: true } },
     expect: overlap,
+    seeds: 300,
+  },
+  {
+    name: 'two ranks campaigning at the same instant split the vote after a leader crash',
+    run: directed(runRankedCrash),
+    options: { mutations: { shareCandidacySlot: true } },
+    expect: /split vote/,
     seeds: 300,
   },
   ...marginMutations,

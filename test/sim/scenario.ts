@@ -13,6 +13,15 @@ export interface SeedOptions {
   readonly checkFounding?: boolean;
 }
 
+/**
+ * Random `--priority` per member: none set in half the seeds, else each in 0..3 (ties, zeros
+ * and strict orders all occur).
+ */
+export function randomPriorities(random: Random): Readonly<Record<string, number>> | undefined {
+  if (random() < 0.5) return undefined;
+  return Object.fromEntries(memberPool.map((id) => [id, randomInt(random, 0, 3)]));
+}
+
 export interface SeedOutcome {
   readonly seed: number;
   readonly violation: string | null;
@@ -23,6 +32,9 @@ export interface SeedOutcome {
   /** Member-list rolls started, and configuration changes committed. */
   readonly rolls: number;
   readonly changesCommitted: number;
+  /** Terms with more than one candidate, and terms with any. */
+  readonly splitVotes: number;
+  readonly elections: number;
 }
 
 function pick<T>(random: Random, values: readonly T[]): T {
@@ -76,7 +88,11 @@ export function runSeed(seed: number, options: SeedOptions = {}): SeedOutcome {
   const timing = randomTiming(random);
   const network = randomNetwork(random, timing);
   const rollRate = pick(random, [0, 0.1, 0.2, 0.35]);
+  const priorities = randomPriorities(random);
+  // Longer than the rejoin check's 5T, so a preemption cannot pass for a disturbed leader there.
+  const priorityHandoverDelayMs = randomInt(random, 6, 15) * timing.electionTimeoutMs;
   const cluster = new SimCluster({
+    ...(priorities === undefined ? {} : { priorities, priorityHandoverDelayMs }),
     initialMembers,
     timing,
     network,
@@ -90,7 +106,7 @@ export function runSeed(seed: number, options: SeedOptions = {}): SeedOutcome {
     ...(options.checkFounding === undefined ? {} : { checkFounding: options.checkFounding }),
   });
   const T = timing.electionTimeoutMs;
-  const description = `members=${initialMembers.length} heartbeat=${timing.heartbeatIntervalMs}ms T=${T}ms drift=${timing.maxClockDrift} drop=${network.dropProbability} dup=${network.duplicateProbability} delay=${network.minDelayMs.toFixed(2)}..${network.maxDelayMs}ms rolls=${rollRate}`;
+  const description = `members=${initialMembers.length} heartbeat=${timing.heartbeatIntervalMs}ms T=${T}ms drift=${timing.maxClockDrift} drop=${network.dropProbability} dup=${network.duplicateProbability} delay=${network.minDelayMs.toFixed(2)}..${network.maxDelayMs}ms rolls=${rollRate} priorities=${priorities === undefined ? 'none' : JSON.stringify(priorities)}`;
   let faults = 0;
   let leaderChanges = 0;
   let rolls = 0;
@@ -105,6 +121,8 @@ export function runSeed(seed: number, options: SeedOptions = {}): SeedOutcome {
     changesCommitted: [...cluster.checker.committed.values()].filter(
       (configuration) => configuration.version > 1 && configuration.outgoing === null,
     ).length,
+    splitVotes: cluster.electionCounts().split,
+    elections: cluster.electionCounts().contested,
   });
 
   const seen: { lastLeader: string | null } = { lastLeader: null };
@@ -175,8 +193,12 @@ export function runSeed(seed: number, options: SeedOptions = {}): SeedOutcome {
   const leader = cluster.actingLeader();
   leaderChanges += leader === seen.lastLeader ? 0 : 1;
 
-  // Rejoin: a follower cut off for several election timeouts must not depose the leader when it returns.
-  cluster.runUntil(cluster.now + 2 * T);
+  // Rejoin: a follower cut off for several election timeouts must not depose the leader when it
+  // returns. With priorities, a preemption may be due first: let it happen, so the leader is one
+  // no member outranks, and the isolated follower's return restarts its window (longer than 5T).
+  cluster.runUntil(
+    cluster.now + 2 * T + (priorities === undefined ? 0 : priorityHandoverDelayMs + 4 * T),
+  );
   const stableLeader = cluster.actingLeader();
   const follower = finalMembers.find((id) => id !== stableLeader);
   if (stableLeader !== null && follower !== undefined) {

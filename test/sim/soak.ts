@@ -32,6 +32,8 @@ interface RangeSummary {
   readonly leaderChanges: number;
   readonly rolls: number;
   readonly changesCommitted: number;
+  readonly splitVotes: number;
+  readonly elections: number;
   readonly failures: readonly { seed: number; violation: string; description: string }[];
 }
 
@@ -40,6 +42,8 @@ function runRange(from: number, count: number): RangeSummary {
   let leaderChanges = 0;
   let rolls = 0;
   let changesCommitted = 0;
+  let splitVotes = 0;
+  let elections = 0;
   const failures: { seed: number; violation: string; description: string }[] = [];
   for (let seed = from; seed < from + count; seed++) {
     const outcome = runSeed(seed, { traceLimit: 0 });
@@ -47,10 +51,21 @@ function runRange(from: number, count: number): RangeSummary {
     leaderChanges += outcome.leaderChanges;
     rolls += outcome.rolls;
     changesCommitted += outcome.changesCommitted;
+    splitVotes += outcome.splitVotes;
+    elections += outcome.elections;
     if (outcome.violation !== null)
       failures.push({ seed, violation: outcome.violation, description: outcome.description });
   }
-  return { seeds: count, faults, leaderChanges, rolls, changesCommitted, failures };
+  return {
+    seeds: count,
+    faults,
+    leaderChanges,
+    rolls,
+    changesCommitted,
+    splitVotes,
+    elections,
+    failures,
+  };
 }
 
 async function runWorker(from: number, count: number): Promise<RangeSummary> {
@@ -99,11 +114,12 @@ async function main(): Promise<void> {
   })).filter((range) => range.count > 0);
   const summaries = await Promise.all(ranges.map((range) => runWorker(range.from, range.count)));
   const failures = summaries.flatMap((summary) => summary.failures);
-  const total = (key: 'faults' | 'leaderChanges' | 'rolls' | 'changesCommitted'): number =>
-    summaries.reduce((sum, summary) => sum + summary[key], 0);
+  const total = (
+    key: 'faults' | 'leaderChanges' | 'rolls' | 'changesCommitted' | 'splitVotes' | 'elections',
+  ): number => summaries.reduce((sum, summary) => sum + summary[key], 0);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(
-    `${seeds} seeds (${from}..${from + seeds - 1}) on ${workers} workers in ${seconds} s: ${total('faults')} faults injected (${total('rolls')} member-list rolls), ${total('leaderChanges')} leader changes, ${total('changesCommitted')} membership changes committed, ${failures.length} violations`,
+    `${seeds} seeds (${from}..${from + seeds - 1}) on ${workers} workers in ${seconds} s: ${total('faults')} faults injected (${total('rolls')} member-list rolls), ${total('leaderChanges')} leader changes, ${total('changesCommitted')} membership changes committed, ${total('splitVotes')} of ${total('elections')} contested terms had more than one candidate, ${failures.length} violations`,
   );
   for (const failure of failures.slice(0, 20)) {
     console.log(

@@ -29,6 +29,8 @@ export function raftFromConfig(config: Config, runtime: BackendRuntime): RaftBac
       heartbeatIntervalMs: config.heartbeatIntervalMs,
       electionTimeoutMs: config.electionTimeoutMs,
       maxClockDrift: config.maxClockDrift,
+      priority: config.priority,
+      priorityHandoverDelayMs: config.priorityHandoverDelayMs,
     },
     stateDir: config.stateDir,
     listenHost: config.peerHost,

@@ -4,6 +4,7 @@ import { isQuorum, isVoter } from '../../core/raft/configuration.js';
 import { contactsOf, hasLeft } from '../../core/raft/membership-view.js';
 import type { RaftLeadership } from '../../core/raft/leadership-view.js';
 import type { NodeState, SafeguardMutations } from '../../core/raft/state.js';
+import { knownPriority, successionRanks } from '../../core/raft/succession.js';
 import { RaftDriver } from './driver.js';
 import { FileStateStore } from './storage/file-state-store.js';
 import type { PeerAddress } from './transport/outbound-peer.js';
@@ -172,6 +173,7 @@ export function createRaftBackend(options: RaftBackendOptions): RaftBackend {
       const statuses = transport.peerStatus();
       const now = clock.now();
       const ids = new Set([config.id, ...(node === null ? config.members : contactsOf(node))]);
+      const ranks = node === null ? new Map<string, number>() : successionRanks(node, now);
       return [...ids].sort().map((id): MemberStatus => {
         const isSelf = id === config.id;
         const status = statuses.get(id);
@@ -191,6 +193,9 @@ export function createRaftBackend(options: RaftBackendOptions): RaftBackend {
               ? null
               : Math.round(now - status.lastReceivedAt),
           isReachable: isSelf || status?.isConnected === true,
+          priority:
+            node === null ? (isSelf ? (config.priority ?? 0) : null) : knownPriority(node, id),
+          rank: ranks.get(id) ?? null,
         };
       });
     },

@@ -20,7 +20,24 @@ interface RaftMembership {
   readonly members: readonly string[];
 }
 
-export type RaftConfig = RaftTiming & RaftMembership;
+/** Who should lead, given a choice (see succession.ts and preemption.ts). */
+interface RaftPreference {
+  /**
+   * This member's `--priority` (a whole number ≥ 0, default 0): the eligible voter with the
+   * highest one stands first in the succession, and takes over after `priorityHandoverDelayMs`.
+   */
+  readonly priority?: number;
+  /**
+   * How long a member of higher priority than the leader must have acknowledged continuously,
+   * eligible, before the leader hands over to it (default 10 s).
+   */
+  readonly priorityHandoverDelayMs?: number;
+}
+
+export type RaftConfig = RaftTiming & RaftMembership & RaftPreference;
+
+/** The handover delay when the configuration names none. */
+export const defaultPriorityHandoverDelayMs = 10_000;
 
 /** T must leave room for several heartbeats, or a single late heartbeat starts an election. */
 export const minimumHeartbeatsPerElectionTimeout = 3;
@@ -30,7 +47,11 @@ export const minimumHeartbeatsPerElectionTimeout = 3;
  * value and what is accepted. Throws CONFIG_INVALID listing every problem found.
  */
 export function validateRaftConfig(config: RaftConfig): RaftConfig {
-  const problems = [...timingProblems(config), ...membershipProblems(config)];
+  const problems = [
+    ...timingProblems(config),
+    ...membershipProblems(config),
+    ...preferenceProblems(config),
+  ];
   if (problems.length > 0) {
     throw new ElectorError('CONFIG_INVALID', problems.join('\n'));
   }
@@ -56,6 +77,22 @@ function timingProblems(timing: RaftTiming): string[] {
   }
   if (!(maxClockDrift >= 0 && maxClockDrift < 0.5)) {
     problems.push(`maxClockDrift: expected a fraction in [0, 0.5); got ${String(maxClockDrift)}`);
+  }
+  return problems;
+}
+
+function preferenceProblems({ priority, priorityHandoverDelayMs }: RaftPreference): string[] {
+  const problems: string[] = [];
+  if (priority !== undefined && !(Number.isSafeInteger(priority) && priority >= 0)) {
+    problems.push(`priority: expected a whole number ≥ 0; got ${String(priority)}`);
+  }
+  if (
+    priorityHandoverDelayMs !== undefined &&
+    !(Number.isFinite(priorityHandoverDelayMs) && priorityHandoverDelayMs >= 0)
+  ) {
+    problems.push(
+      `priorityHandoverDelayMs: expected a duration ≥ 0 milliseconds; got ${String(priorityHandoverDelayMs)}`,
+    );
   }
   return problems;
 }

@@ -85,6 +85,7 @@ function becomePreCandidate(context: StepContext): void {
   context.update({
     roleState: { role: 'pre-candidate', granted: new Set([context.id]) },
     leader: null,
+    succession: null,
     electionDeadline: context.randomElectionDeadline(),
   });
   context.because('election-started');

@@ -3,6 +3,7 @@ import { isSameDesireTag, tagOf } from './desire.js';
 import { leaderRole } from './leader-role.js';
 import type { NodeState } from './state.js';
 import type { StepContext } from './step-context.js';
+import { successionOrder } from './succession.js';
 
 /**
  * Members that do not vote yet but may be about to: those of the newest desired list and of
@@ -38,7 +39,8 @@ function heartbeatRecipients(state: NodeState, now: number): readonly string[] {
 
 /**
  * Sends a heartbeat to every voter and to every member being added. Each carries the leader's
- * configuration entry and newest desire in full only to a peer that has not acknowledged them.
+ * configuration entry and newest desire in full only to a peer that has not acknowledged them,
+ * and the succession order (the same to every peer of the round, so their ranks agree).
  */
 export function broadcastHeartbeat(context: StepContext): void {
   const role = leaderRole(context);
@@ -46,6 +48,7 @@ export function broadcastHeartbeat(context: StepContext): void {
   const { configuration, desire, commitIndex, term } = context.state;
   const configurationId = context.configurationId;
   const desireTag = tagOf(desire);
+  const succession = successionOrder(context.state, now);
   for (const peer of heartbeatRecipients(context.state, now)) {
     const ack = role.acks.get(peer);
     const hasConfiguration =
@@ -62,6 +65,7 @@ export function broadcastHeartbeat(context: StepContext): void {
       desireTag,
       ...(hasConfiguration || configuration === null ? {} : { configuration }),
       ...(hasDesire || desire === null ? {} : { desire }),
+      ...(succession.length === 0 ? {} : { succession }),
     });
   }
   context.update({

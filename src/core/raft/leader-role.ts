@@ -14,6 +14,7 @@ export function stepDown(
   context.update({
     roleState: { role: 'follower' },
     leader: null,
+    succession: null,
     electionDeadline: context.randomElectionDeadline(),
   });
   context.because(reason);

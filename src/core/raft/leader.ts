@@ -5,6 +5,8 @@ import { advanceCommit, mergeDesire, reconcileMembership } from './membership.js
 import type { HeartbeatResponse } from './messages.js';
 import type { PeerAck } from './state.js';
 import type { StepContext } from './step-context.js';
+import { eligibleSinceAfter, preemptionTarget } from './preemption.js';
+import { transferLeadership } from './transfer.js';
 
 export function becomeLeader(context: StepContext): void {
   const { now } = context;
@@ -47,6 +49,9 @@ export function onLeaderTick(context: StepContext): void {
   }
   if (context.now >= leaderRole(context).nextHeartbeatAt) broadcastHeartbeat(context);
   reconcileMembership(context);
+  if (context.state.roleState.role !== 'leader') return;
+  const preferred = preemptionTarget(context);
+  if (preferred !== null) transferLeadership(context, preferred, 'transfer');
 }
 
 export function onHeartbeatResponse(context: StepContext, response: HeartbeatResponse): void {
@@ -56,24 +61,21 @@ export function onHeartbeatResponse(context: StepContext, response: HeartbeatRes
   const previous = role.acks.get(response.from);
   const sentAt = context.state.mutations.leaseFromAckReceipt === true ? context.now : response.echo;
   // Acknowledgements may arrive out of order: what the peer holds is what its newest one says.
-  const newest =
+  const newestSentAt = Math.max(previous?.sentAt ?? Number.NEGATIVE_INFINITY, sentAt);
+  const isInLine = response.eligible && response.leaving !== true;
+  const ack: PeerAck =
     previous === undefined || response.echo >= previous.sentAt
       ? {
+          sentAt: newestSentAt,
           isEligible: response.eligible,
           isLeaving: response.leaving === true,
+          priority: response.priority ?? 0,
+          eligibleSince: eligibleSinceAfter(context, previous, sentAt, isInLine),
           ownList: response.ownList,
           configurationId: response.configurationId,
           desire: response.desireTag,
         }
-      : previous;
-  const ack: PeerAck = {
-    sentAt: Math.max(previous?.sentAt ?? Number.NEGATIVE_INFINITY, sentAt),
-    isEligible: newest.isEligible,
-    isLeaving: newest.isLeaving,
-    ownList: newest.ownList,
-    configurationId: newest.configurationId,
-    desire: newest.desire,
-  };
+      : { ...previous, sentAt: newestSentAt };
   context.update({
     roleState: { ...role, acks: new Map(role.acks).set(response.from, ack) },
   });
@@ -81,4 +83,4 @@ export function onHeartbeatResponse(context: StepContext, response: HeartbeatRes
   reconcileMembership(context);
 }
 
-export { transferLeadership } from './transfer.js';
+export { transferLeadership };

@@ -53,6 +53,11 @@ export interface Heartbeat extends Envelope {
   readonly desireTag: DesireTag | null;
   /** That list, sent while the follower has not reported knowing it. */
   readonly desire?: DesiredMembers;
+  /**
+   * The leader's succession order (see succession.ts): who campaigns first should it fall
+   * silent. Absent from a leader of an older version, or when no one is in line.
+   */
+  readonly succession?: readonly string[];
 }
 
 export interface HeartbeatResponse extends Envelope {
@@ -65,6 +70,8 @@ export interface HeartbeatResponse extends Envelope {
   readonly eligible: boolean;
   /** Set when the responder asks to be removed from the configuration (it is going away). */
   readonly leaving?: boolean;
+  /** The responder's `--priority`; absent means 0 (also from an older version). */
+  readonly priority?: number;
   /** The responder's own `--members` list and its stamp (see desire.ts). */
   readonly ownList: OwnList;
   /** The configuration entry the responder holds durably now. */

@@ -26,6 +26,7 @@ import {
   type SafeguardMutations,
 } from './state.js';
 import { StepContext } from './step-context.js';
+import { deadlineAfterHeartbeat } from './succession.js';
 import type { LeadershipChange, NodeInput, StepResult } from './step-types.js';
 
 export interface CreateNodeOptions {
@@ -76,6 +77,7 @@ export function createNode(options: CreateNodeOptions): NodeState {
     leader: null,
     roleState: { role: 'follower' },
     electionDeadline: options.now + timeout + Math.floor(options.random() * (timeout + 1)),
+    succession: null,
     lastLeaderContactAt: isSticky ? options.now : Number.NEGATIVE_INFINITY,
     isEligible: options.isEligible ?? true,
     isLeaving: false,
@@ -226,6 +228,7 @@ function applyTermRule(
       term: message.term,
       votedFor: null,
       leader: null,
+      succession: null,
       roleState: { role: 'follower' },
     });
     context.because('higher-term');
@@ -299,13 +302,22 @@ function onHeartbeat(context: StepContext, heartbeat: Heartbeat): void {
   adoptFromLeader(context, heartbeat);
   mergeDesire(context, heartbeat.desire);
   context.note(null);
+  const succession = heartbeat.succession ?? null;
   context.update({
     roleState: { role: 'follower' },
     leader: heartbeat.from,
     lastLeaderContactAt: context.now,
-    electionDeadline: context.randomElectionDeadline(),
+    succession,
+    electionDeadline: deadlineAfterHeartbeat(
+      context.state,
+      context.now,
+      context.random(),
+      succession,
+    ),
   });
   const { desire } = context.state;
+  // Sent only when set, so the acknowledgements of a cluster that sets no priority stay as they were.
+  const priority = context.state.config.priority ?? 0;
   context.send({
     type: 'heartbeat-response',
     from: context.id,
@@ -315,6 +327,7 @@ function onHeartbeat(context: StepContext, heartbeat: Heartbeat): void {
     success: true,
     eligible: mayLead(context.state),
     ...(context.state.isLeaving ? { leaving: true } : {}),
+    ...(priority > 0 ? { priority } : {}),
     ownList: { members: context.state.startedWith, counter: context.state.ownCounter },
     configurationId: context.configurationId,
     desireTag: tagOf(desire),

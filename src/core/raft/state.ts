@@ -49,6 +49,14 @@ export interface PeerAck {
   readonly isEligible: boolean;
   /** The peer asked to be removed (it is going away for good). */
   readonly isLeaving: boolean;
+  /** The peer's `--priority` as it last reported it (0 from a peer that reports none). */
+  readonly priority: number;
+  /**
+   * Send time of the first heartbeat of the peer's current unbroken run of eligible
+   * acknowledgements (none a lease apart), or null while it is ineligible or leaving: the
+   * start of its priority handover window (preemption.ts).
+   */
+  readonly eligibleSince: number | null;
   /** The peer's own `--members` list and its stamp. */
   readonly ownList: OwnList;
   /** The configuration entry the peer reported holding (durably) in that acknowledgement. */
@@ -118,6 +126,10 @@ export interface SafeguardMutations {
   readonly skipDriftMargin?: boolean;
   /** A transferring leader sends TimeoutNow but keeps leading (and acting) until deposed. */
   readonly skipTransferStepDown?: boolean;
+  /** Followers ignore their rank and campaign at a random time in [T, 2T] (elector before ranks). */
+  readonly skipRankedCandidacy?: boolean;
+  /** Every rank campaigns at the same instant: no step between slots and no jitter inside them. */
+  readonly shareCandidacySlot?: boolean;
 }
 
 export interface NodeState {
@@ -138,8 +150,16 @@ export interface NodeState {
   /** Leader of `term` as far as this member knows. */
   readonly leader: string | null;
   readonly roleState: RoleState;
-  /** When a non-leader campaigns if it hears nothing; in [T, 2T] after the last reset. */
+  /**
+   * When a non-leader campaigns if it hears nothing: its rank's slot after the last heartbeat,
+   * or in [T, 2T] after the last reset when it has no rank (succession.ts).
+   */
   readonly electionDeadline: number;
+  /**
+   * The succession order of the last heartbeat from `leader` in this term (the leader's own
+   * order while it leads is computed fresh); null when none is known.
+   */
+  readonly succession: readonly string[] | null;
   /**
    * Last time this member heard from a live leader, or its start time: until T after it, the
    * member refuses votes and pre-votes, because a leader's lease may still rest on its ack.

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { PeerDropReason } from '../../../core/election-events.js';
 import { ElectorError } from '../../../core/errors.js';
+import { supportedClusterSizes } from '../../../core/raft/config.js';
 import {
   peerMessageTypes,
   type PeerMessage,
@@ -28,6 +29,13 @@ export { maxMemberIdLength } from '../membership-schemas.js';
 
 /** zod 4 rejects ±Infinity and NaN; JSON.parse turns `1e400` into Infinity. */
 const clockReading = z.number();
+
+/** The leader's succession order: distinct IDs of other members, in order of rank. */
+const successionSchema = z
+  .array(memberIdSchema)
+  .min(1)
+  .max(Math.max(...supportedClusterSizes) - 1)
+  .refine((members) => new Set(members).size === members.length, 'expected distinct member IDs');
 
 const envelope = { from: memberIdSchema, to: memberIdSchema, term: countSchema } as const;
 
@@ -63,6 +71,7 @@ const heartbeatSchema = z.strictObject({
   commitIndex: countSchema,
   desireTag: desireTagSchema.nullable(),
   desire: desiredMembersSchema.exactOptional(),
+  succession: successionSchema.exactOptional(),
 });
 const heartbeatResponseSchema = z.strictObject({
   type: z.literal('heartbeat-response'),
@@ -71,6 +80,7 @@ const heartbeatResponseSchema = z.strictObject({
   success: z.boolean(),
   eligible: z.boolean(),
   leaving: z.boolean().exactOptional(),
+  priority: countSchema.exactOptional(),
   ownList: ownListSchema,
   configurationId: configurationIdSchema,
   desireTag: desireTagSchema.nullable(),

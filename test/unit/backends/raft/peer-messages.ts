@@ -43,6 +43,7 @@ export const sampleMessages: readonly PeerMessage[] = [
     commitIndex: 3,
     desireTag: { counter: 2, author: 'c' },
     desire: sampleDesire,
+    succession: ['c', 'b'],
   },
   {
     type: 'heartbeat-response',
@@ -53,6 +54,7 @@ export const sampleMessages: readonly PeerMessage[] = [
     success: true,
     eligible: false,
     leaving: true,
+    priority: 3,
     ownList: { members: ['a', 'b', 'c'], counter: 0 },
     configurationId: { index: 4, term: 5 },
     desireTag: { counter: 2, author: 'c' },

@@ -207,3 +207,22 @@ describe('wire format of peer messages', () => {
     assert.equal(!result.ok && result.reason, 'oversize');
   });
 });
+
+describe('priority and succession fields (issue 17)', () => {
+  const heartbeat = sampleMessages.find((message) => message.type === 'heartbeat');
+  const response = sampleMessages.find((message) => message.type === 'heartbeat-response');
+
+  test('messages of an older version, without them, still decode', () => {
+    const withoutField = (message: PeerMessage | undefined, field: string): unknown =>
+      Object.fromEntries(Object.entries(message ?? {}).filter(([key]) => key !== field));
+    const oldHeartbeat = withoutField(heartbeat, 'succession');
+    const oldResponse = withoutField(response, 'priority');
+    assert.equal(decodePeerMessage(jsonBytes(oldHeartbeat)).ok, true);
+    assert.equal(decodePeerMessage(jsonBytes(oldResponse)).ok, true);
+  });
+
+  test('a succession naming a member twice, or a negative priority, is dropped', () => {
+    assert.equal(decodePeerMessage(jsonBytes({ ...heartbeat, succession: ['b', 'b'] })).ok, false);
+    assert.equal(decodePeerMessage(jsonBytes({ ...response, priority: -1 })).ok, false);
+  });
+});

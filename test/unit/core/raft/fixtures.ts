@@ -55,12 +55,14 @@ export class Driver {
       durable?: DurableState;
       now?: number;
       seed?: number;
+      /** Priority settings of this member (default: none). */
+      preference?: Pick<RaftConfig, 'priority' | 'priorityHandoverDelayMs'>;
     } = {},
   ) {
     this.random = seededRandom(options.seed ?? 7);
     const members = options.members ?? ['a', 'b', 'c'];
     this.state = createNode({
-      config: config(options.id ?? 'a', members),
+      config: { ...config(options.id ?? 'a', members), ...options.preference },
       durable: options.durable ?? durable(0, null, members),
       now: options.now ?? 0,
       random: this.random,

@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { StepResult } from '../../../../src/core/raft/step-types.js';
+import { ack, Driver, H, T } from './fixtures.js';
+
+const delayMs = 2000;
+const lease = T * (1 - 0.05);
+
+interface Peer {
+  readonly priority?: number;
+  /** Whether it answers the heartbeat sent at this instant, and as eligible. */
+  readonly answers?: (sentAt: number) => boolean;
+  readonly eligible?: (sentAt: number) => boolean;
+}
+
+/**
+ * Leader a (priority `own`) of a, b, c on a manual clock: every heartbeat interval it ticks,
+ * and each peer acknowledges 1 ms later as its script says. Returns the instant a transfer
+ * started (and to whom), or null by `until`.
+ */
+function runLeader(
+  own: number,
+  peers: { readonly b: Peer; readonly c: Peer },
+  until: number,
+): { at: number; to: string; since: number } | null {
+  const leader = new Driver({ preference: { priority: own, priorityHandoverDelayMs: delayMs } });
+  const since = leader.campaignAndWin(0);
+  const term = leader.state.term;
+  const started = (result: StepResult): string | null => {
+    for (const notice of result.notices) if (notice.type === 'transfer-started') return notice.to;
+    return null;
+  };
+  for (let now = since; now <= until; now += H) {
+    const tick = leader.tick(now);
+    const to = started(tick);
+    if (to !== null) return { at: now, to, since };
+    if (leader.state.roleState.role !== 'leader') return null;
+    for (const [id, peer] of Object.entries(peers)) {
+      if (peer.answers?.(now) === false) continue;
+      const extra = peer.priority === undefined ? {} : { priority: peer.priority };
+      const eligible = peer.eligible?.(now) ?? true;
+      leader.receive(ack(id, 'a', term, now, eligible, extra), now + 1);
+    }
+  }
+  return null;
+}
+
+test('a higher-priority member takes over once it acknowledged for the whole delay, not before', () => {
+  const handover = runLeader(0, { b: {}, c: { priority: 5 } }, 20_000);
+  assert.ok(handover !== null, 'a transfer started');
+  assert.equal(handover.to, 'c');
+  const elapsed = handover.at - handover.since;
+  assert.ok(elapsed >= delayMs, `not within the window: after ${elapsed} ms`);
+  assert.ok(elapsed <= delayMs + 2 * H, `soon after it: after ${elapsed} ms`);
+});
+
+test('the highest of several higher priorities is the one that takes over', () => {
+  const handover = runLeader(1, { b: { priority: 4 }, c: { priority: 9 } }, 20_000);
+  assert.equal(handover?.to, 'c');
+});
+
+test('priority 0 never preempts, and equal priorities never swap', () => {
+  assert.equal(runLeader(0, { b: {}, c: { priority: 0 } }, 20_000), null);
+  assert.equal(runLeader(5, { b: { priority: 5 }, c: { priority: 5 } }, 20_000), null);
+  assert.equal(runLeader(6, { b: { priority: 5 }, c: {} }, 20_000), null);
+});
+
+test('a member silent for a lease restarts its window', () => {
+  const silentFrom = 1000;
+  const silentUntil = silentFrom + lease + H;
+  const handover = runLeader(
+    0,
+    { b: {}, c: { priority: 5, answers: (at) => at < silentFrom || at >= silentUntil } },
+    20_000,
+  );
+  assert.ok(handover !== null);
+  assert.ok(handover.at >= silentUntil + delayMs, `window restarted: transfer at ${handover.at}`);
+});
+
+test('a member that withdraws restarts its window', () => {
+  const withdrawnAt = 1500;
+  const handover = runLeader(
+    0,
+    { b: {}, c: { priority: 5, eligible: (at) => at < withdrawnAt || at >= withdrawnAt + H } },
+    20_000,
+  );
+  assert.ok(handover !== null);
+  assert.ok(handover.at >= withdrawnAt + delayMs, `window restarted: transfer at ${handover.at}`);
+});
+
+test('a member that comes and goes inside the window never triggers a transfer', () => {
+  const period = delayMs / 2;
+  const flapping = (at: number): boolean => at % period < period - lease - H;
+  assert.equal(runLeader(0, { b: {}, c: { priority: 5, answers: flapping } }, 30_000), null);
+});
+
+test('a short gap, under a lease, does not break the window', () => {
+  const handover = runLeader(
+    0,
+    { b: {}, c: { priority: 5, answers: (at) => at < 1000 || at > 1000 + 2 * H } },
+    20_000,
+  );
+  assert.ok(handover !== null);
+  assert.ok(handover.at - handover.since < delayMs + 2 * H, `transfer at ${handover.at}`);
+});
