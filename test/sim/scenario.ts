@@ -17,7 +17,7 @@ export interface SeedOptions {
  * Random `--priority` per member: none set in half the seeds, else each in 0..3 (ties, zeros
  * and strict orders all occur).
  */
-export function randomPriorities(random: Random): Readonly<Record<string, number>> | undefined {
+function randomPriorities(random: Random): Readonly<Record<string, number>> | undefined {
   if (random() < 0.5) return undefined;
   return Object.fromEntries(memberPool.map((id) => [id, randomInt(random, 0, 3)]));
 }

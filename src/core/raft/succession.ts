@@ -43,7 +43,7 @@ export function rankedCandidacyDelayMs(
 }
 
 /** Rank 1 is the first successor; null when `id` is not in `succession` (or none is known). */
-export function rankIn(succession: readonly string[] | null, id: string): number | null {
+function rankIn(succession: readonly string[] | null, id: string): number | null {
   const index = succession?.indexOf(id) ?? -1;
   return index < 0 ? null : index + 1;
 }
