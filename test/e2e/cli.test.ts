@@ -137,8 +137,8 @@ test('a single member elects itself and `elector status` prints the table', asyn
       },
       { timeoutMs: 30_000, what: '`elector status` to show solo as leader' },
     );
-    assert.match(output, /MEMBER\s+ROLE\s+TERM/);
-    assert.match(output, /solo\s+leader\s+1/);
+    assert.match(output, /MEMBER\s+ROLE\s+PRIORITY\s+RANK\s+TERM/);
+    assert.match(output, /solo\s+leader\s+0\s+0\s+1\s/);
     assert.match(output, /member set: v1 \[solo\]; this member is voter/);
   } finally {
     await child.kill('SIGTERM');

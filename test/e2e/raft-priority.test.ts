@@ -57,7 +57,14 @@ describe('priority preemption with the CLI on a Raft mesh', async () => {
     assert.ok(elapsedMs >= windowMs, `took over ${elapsedMs} ms after it started`);
     assert.ok((next.fencingToken ?? 0) > (first.fencingToken ?? 0), 'a higher fencing token');
 
-    const members = await statusOf(preferred.id);
+    // The new leader ranks a member once it has heard an acknowledgement from it.
+    const members = await waitFor(
+      async () => {
+        const listed = await statusOf(preferred.id);
+        return listed.every((member) => member.rank !== null) ? listed : undefined;
+      },
+      { timeoutMs: 10_000, what: 'the new leader to rank every member' },
+    );
     const own = members.find((member) => member.id === preferred.id);
     assert.deepEqual([own?.priority, own?.rank], [9, 0], JSON.stringify(members));
     const ranks = members.map((member) => member.rank).sort();
