@@ -63,14 +63,15 @@ export function onHeartbeatResponse(context: StepContext, response: HeartbeatRes
   // Acknowledgements may arrive out of order: what the peer holds is what its newest one says.
   const newestSentAt = Math.max(previous?.sentAt ?? Number.NEGATIVE_INFINITY, sentAt);
   const isInLine = response.eligible && response.leaving !== true;
+  const priority = response.priority ?? 0;
   const ack: PeerAck =
     previous === undefined || response.echo >= previous.sentAt
       ? {
           sentAt: newestSentAt,
           isEligible: response.eligible,
           isLeaving: response.leaving === true,
-          priority: response.priority ?? 0,
-          eligibleSince: eligibleSinceAfter(context, previous, sentAt, isInLine),
+          priority,
+          eligibleSince: eligibleSinceAfter(context, previous, { sentAt, isInLine, priority }),
           ownList: response.ownList,
           configurationId: response.configurationId,
           desire: response.desireTag,

@@ -6,19 +6,23 @@ import { successionOrder } from './succession.js';
 
 /**
  * The start of a peer's priority handover window after its acknowledgement of the heartbeat
- * sent at `sentAt`: kept while it stays eligible and not leaving with no gap of a lease between
- * acknowledgements, restarted otherwise, null while it may not lead.
+ * sent at `sentAt`: kept while it stays eligible and not leaving, with the same priority and no
+ * gap of a lease between acknowledgements; restarted otherwise (a member restarted with a new
+ * priority faster than a lease starts afresh); null while it may not lead.
  */
 export function eligibleSinceAfter(
   context: StepContext,
   previous: PeerAck | undefined,
-  sentAt: number,
-  isInLine: boolean,
+  acknowledged: { readonly sentAt: number; readonly isInLine: boolean; readonly priority: number },
 ): number | null {
+  const { sentAt, isInLine, priority } = acknowledged;
   if (!isInLine) return null;
   const lease = leaseDurationMs(context.state.config);
   const isUnbroken =
-    previous !== undefined && previous.eligibleSince !== null && sentAt - previous.sentAt < lease;
+    previous !== undefined &&
+    previous.eligibleSince !== null &&
+    previous.priority === priority &&
+    sentAt - previous.sentAt < lease;
   return isUnbroken ? previous.eligibleSince : sentAt;
 }
 

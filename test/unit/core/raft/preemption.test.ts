@@ -8,6 +8,8 @@ const lease = T * (1 - 0.05);
 
 interface Peer {
   readonly priority?: number;
+  /** Before this instant it acknowledges with priority 0 (it restarted with `priority` then). */
+  readonly raisedAt?: number;
   /** Whether it answers the heartbeat sent at this instant, and as eligible. */
   readonly answers?: (sentAt: number) => boolean;
   readonly eligible?: (sentAt: number) => boolean;
@@ -37,7 +39,8 @@ function runLeader(
     if (leader.state.roleState.role !== 'leader') return null;
     for (const [id, peer] of Object.entries(peers)) {
       if (peer.answers?.(now) === false) continue;
-      const extra = peer.priority === undefined ? {} : { priority: peer.priority };
+      const priority = now < (peer.raisedAt ?? 0) ? 0 : peer.priority;
+      const extra = priority === undefined ? {} : { priority };
       const eligible = peer.eligible?.(now) ?? true;
       leader.receive(ack(id, 'a', term, now, eligible, extra), now + 1);
     }
@@ -102,4 +105,11 @@ test('a short gap, under a lease, does not break the window', () => {
   );
   assert.ok(handover !== null);
   assert.ok(handover.at - handover.since < delayMs + 2 * H, `transfer at ${handover.at}`);
+});
+
+test('a member whose priority changes (restarted faster than a lease) restarts its window', () => {
+  const raisedAt = 1500;
+  const handover = runLeader(0, { b: {}, c: { priority: 5, raisedAt } }, 20_000);
+  assert.ok(handover !== null);
+  assert.ok(handover.at >= raisedAt + delayMs, `window restarted: transfer at ${handover.at}`);
 });
