@@ -10,7 +10,7 @@ import {
   type SafeguardMutations,
 } from '../../src/core/raft/state.js';
 import type { NodeInput } from '../../src/core/raft/step-types.js';
-import type { Random } from '../../src/core/random.js';
+import { randomInt, type Random } from '../../src/core/random.js';
 import { EventQueue } from './event-queue.js';
 import { InvariantChecker } from './invariants.js';
 import { describeInput, describeNotice } from './trace.js';
@@ -31,6 +31,11 @@ export const perfectNetwork: NetworkConditions = {
 
 /** Every member ID the simulator may use: a StatefulSet of up to seven pods. */
 export const memberPool: readonly string[] = ['n1', 'n2', 'n3', 'n4', 'n5', 'n6', 'n7'];
+
+/** A `--priority` in 0..3 for every member of the pool (ties, zeros and strict orders all occur). */
+export function priorityPerMember(random: Random): Record<string, number> {
+  return Object.fromEntries(memberPool.map((id) => [id, randomInt(random, 0, 3)]));
+}
 
 export interface ClusterOptions {
   /** The `--members` list the first pods start with (they start with empty state and found). */

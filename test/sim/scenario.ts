@@ -2,7 +2,13 @@ import type { RaftTiming } from '../../src/core/raft/config.js';
 import { isSameMemberSet, isVoter } from '../../src/core/raft/configuration.js';
 import type { SafeguardMutations } from '../../src/core/raft/state.js';
 import { randomInt, seededRandom, type Random } from '../../src/core/random.js';
-import { SimCluster, memberPool, perfectNetwork, type NetworkConditions } from './cluster.js';
+import {
+  SimCluster,
+  memberPool,
+  perfectNetwork,
+  priorityPerMember,
+  type NetworkConditions,
+} from './cluster.js';
 import { Roll, randomMemberList } from './rolls.js';
 
 export interface SeedOptions {
@@ -19,7 +25,7 @@ export interface SeedOptions {
  */
 function randomPriorities(random: Random): Readonly<Record<string, number>> | undefined {
   if (random() < 0.5) return undefined;
-  return Object.fromEntries(memberPool.map((id) => [id, randomInt(random, 0, 3)]));
+  return priorityPerMember(random);
 }
 
 export interface SeedOutcome {

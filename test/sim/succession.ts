@@ -2,7 +2,7 @@ import { leaseDurationMs, type RaftTiming } from '../../src/core/raft/config.js'
 import { successionOrder } from '../../src/core/raft/succession.js';
 import type { SafeguardMutations } from '../../src/core/raft/state.js';
 import { randomInt, seededRandom, type Random } from '../../src/core/random.js';
-import { SimCluster, memberPool, perfectNetwork } from './cluster.js';
+import { SimCluster, memberPool, perfectNetwork, priorityPerMember } from './cluster.js';
 import { outcome, type DirectedOutcome } from './directed.js';
 
 /**
@@ -48,10 +48,6 @@ function setUp(
   return { random, timing, cluster, members, T: timing.electionTimeoutMs, description };
 }
 
-function randomPriorities(random: Random): Record<string, number> {
-  return Object.fromEntries(memberPool.map((id) => [id, randomInt(random, 0, 3)]));
-}
-
 /**
  * The leader of three or five crashes at a random instant of a heartbeat interval, after every
  * follower heard its succession order. The first of that order, alive, must be the only member
@@ -64,7 +60,7 @@ export function runRankedCrash(seed: number, options: SuccessionOptions = {}): D
     seed,
     size,
     options,
-    randomPriorities,
+    priorityPerMember,
     1000,
   );
   const report = (violation: string | null): DirectedOutcome =>
