@@ -2,6 +2,7 @@ import { quorumSize } from '../../src/core/raft/config.js';
 import { isSameMemberSet } from '../../src/core/raft/configuration.js';
 import type { SafeguardMutations } from '../../src/core/raft/state.js';
 import { randomInt, seededRandom, type Random } from '../../src/core/random.js';
+import { hasLeft } from '../../src/core/raft/membership-view.js';
 import { SimCluster, memberPool, perfectNetwork } from './cluster.js';
 import { randomTiming } from './scenario.js';
 
@@ -202,4 +203,50 @@ export function runStaleCandidate(seed: number, options: DirectedOptions = {}): 
   }
   cluster.restartWith(stale, newList);
   return outcome(seed, cluster, description, settle(cluster, newList, T));
+}
+
+/**
+ * A StatefulSet scaled down to one pod (3, 5 or 7 -> 1) as the controller does it: the pods
+ * above n1 are deleted one at a time from the highest ordinal, each leaving first and deleted
+ * once its removal is confirmed (or when its grace period runs out); n1 restarts with the new
+ * list only after all of them are gone. The leader is made the last to go, so its successor
+ * must remove it while its own `--members` list still names members removed before.
+ */
+export function runScaleDownToOne(seed: number, options: DirectedOptions = {}): DirectedOutcome {
+  const from = [3, 5, 7][seed % 3] ?? 3;
+  const oldList = memberPool.slice(0, from);
+  const { cluster, T } = setUp(seed, oldList, options);
+  const description = `${from} -> 1, the leader deleted last, n1 restarted after`;
+  const leader = awaitLeader(cluster, T);
+  if (leader === null) return outcome(seed, cluster, description, 'no leader before the roll');
+  for (let attempt = 0; attempt < 5 && cluster.actingLeader() !== 'n2'; attempt++) {
+    cluster.runUntil(cluster.now + 2 * T);
+    const current = cluster.actingLeader();
+    if (current !== null) cluster.input(current, { type: 'transfer', to: 'n2' });
+    cluster.runUntil(cluster.now + 10 * T, () => cluster.actingLeader() === 'n2');
+  }
+  if (cluster.actingLeader() !== 'n2') {
+    return outcome(seed, cluster, description, `n2 did not take over from ${leader}`);
+  }
+  const gracePeriodMs = 40 * T;
+  for (const id of oldList.slice(1).reverse()) {
+    cluster.leave(id);
+    cluster.runUntil(cluster.now + gracePeriodMs, () => {
+      const state = cluster.stateOf(id);
+      return state !== null && hasLeft(state);
+    });
+    const state = cluster.stateOf(id);
+    if (cluster.currentViolation() !== null || state === null || !hasLeft(state)) {
+      return outcome(
+        seed,
+        cluster,
+        description,
+        cluster.currentViolation() ??
+          `${id} was not removed within its grace period (${gracePeriodMs} ms); leader ${cluster.actingLeader() ?? 'none'} holds ${JSON.stringify(cluster.configurationOf(cluster.actingLeader() ?? 'n1'))}`,
+      );
+    }
+    cluster.deletePod(id);
+  }
+  cluster.restartWith('n1', ['n1']);
+  return outcome(seed, cluster, description, settle(cluster, ['n1'], T));
 }

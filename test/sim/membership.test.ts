@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import {
   runCutAfterAppend,
   runRollWithOldSideCut,
+  runScaleDownToOne,
   runStaleCandidate,
   type DirectedOutcome,
 } from './directed.js';
@@ -36,4 +37,8 @@ test(`a cut right after the leader appends a change never has two leaders, and t
 
 test(`a member that missed a change never wins with its old configuration (${seeds} seeds)`, () => {
   runAll(runStaleCandidate);
+});
+
+test(`a scale-down to one pod, the leader deleted last, removes every member and settles on one (${seeds} seeds)`, () => {
+  runAll(runScaleDownToOne);
 });

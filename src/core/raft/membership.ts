@@ -165,21 +165,44 @@ export function reconcileMembership(context: StepContext): void {
     transferLeadership(context, undefined, 'ineligible');
     return;
   }
-  const target = targetOf(context, tail, leaderRole(context));
+  const role = leaderRole(context);
+  const target = targetOf(context, tail, role);
   if (isSameMemberSet(target, tail.voters)) {
     context.note(null);
     return;
   }
-  const waitingFor = laggingNewMembers(context, tail, target, leaderRole(context));
-  if (waitingFor !== null) {
-    context.note(
-      `holding the change from ${describeConfiguration(tail)} to [${target.join(', ')}]: waiting for a majority of the new members to answer heartbeats (not yet: ${waitingFor.join(', ')})`,
-    );
+  const waitingFor = laggingNewMembers(context, tail, target, role);
+  if (waitingFor === null) {
+    context.note(null);
+    startChange(context, tail, target);
     return;
   }
-  context.note(null);
-  const outgoing = state.mutations.skipJointConsensus === true ? null : tail.voters;
-  append(context, { ...next, version: tail.version + 1, voters: target, outgoing }, true);
+  // Members that are going away are not kept waiting on members that may never come: a pod
+  // scaled away is removed now, the additions follow when their members answer.
+  const withoutLeavers = removalOfLeavers(context, tail, role);
+  if (withoutLeavers !== null && laggingNewMembers(context, tail, withoutLeavers, role) === null) {
+    startChange(context, tail, withoutLeavers);
+  }
+  context.note(
+    `holding the change from ${describeConfiguration(tail)} to [${target.join(', ')}]: waiting for a majority of the new members to answer heartbeats (not yet: ${waitingFor.join(', ')})`,
+  );
+}
+
+function startChange(context: StepContext, tail: Configuration, voters: readonly string[]): void {
+  const next = { index: tail.index + 1, term: context.state.term, version: tail.version + 1 };
+  const outgoing = context.state.mutations.skipJointConsensus === true ? null : tail.voters;
+  append(context, { ...next, voters, outgoing }, true);
+}
+
+/** The current voters without those asking to leave, when that removes any and leaves some. */
+function removalOfLeavers(
+  context: StepContext,
+  tail: Configuration,
+  role: LeaderRole,
+): readonly string[] | null {
+  const leaving = leavingMembers(context, role);
+  const staying = tail.voters.filter((member) => !leaving.has(member));
+  return staying.length > 0 && staying.length < tail.voters.length ? staying : null;
 }
 
 /**

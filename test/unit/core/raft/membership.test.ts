@@ -116,6 +116,27 @@ test('a leaving member is left out: the leader removes it and confirms, then it 
   assert.deepEqual(net.member('a').state.configuration?.voters, ['a', 'b']);
 });
 
+test('a leaving leader is removed by its successor even when a member removed earlier is still on the member list', () => {
+  // Scaling a StatefulSet 3 -> 1: c goes first, then the leader a; nobody restarts with a new
+  // list, so b's --members list still names c, which is gone for good.
+  const { net, now: start } = cluster();
+  const a = net.member('a');
+  const b = net.member('b');
+  const c = net.member('c');
+  net.inFlight.push(...c.feed({ type: 'leave' }, start).send);
+  const now = net.runUntil(start, start + 100 * H, H / 2, () => hasLeft(c.state));
+  assert.ok(hasLeft(c.state), 'c was removed');
+  net.members.delete('c');
+  net.inFlight.push(...a.feed({ type: 'leave' }, now).send);
+  net.runUntil(now, now + 100 * H, H / 2, () => hasLeft(a.state));
+  assert.ok(
+    hasLeft(a.state),
+    `a was told its removal committed; b's configuration is ${JSON.stringify(b.state.configuration?.voters)}, note: ${b.state.membershipNote ?? 'none'}`,
+  );
+  assert.deepEqual(b.state.configuration?.voters, ['b']);
+  assert.ok(b.state.isActing, 'b leads alone');
+});
+
 test('a vote goes only to a candidate whose configuration is at least as new, and a refusal carries the committed one', () => {
   const { net, now: start } = cluster();
   const now = net.runUntil(start, start + 5 * H, H, () => false);
