@@ -44,13 +44,6 @@ export interface MemberStatus {
   /** Milliseconds since this member last heard from it; null if never. */
   readonly lastContactMs: number | null;
   readonly isReachable: boolean;
-  /** Its `--priority`, as this member last learned it; null if unknown. */
-  readonly priority?: number | null;
-  /**
-   * Its place in the succession this member sees: 0 the leader, 1 next to lead, and so on; null
-   * when it is not in line (withdrawn, leaving, a learner) or the order is unknown.
-   */
-  readonly rank?: number | null;
 }
 
 /** A risk in how a backend is configured to connect (see connection-warnings.ts). */

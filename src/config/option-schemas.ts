@@ -62,11 +62,3 @@ export const count = (maximum: number) =>
     .int('expected a whole number')
     .min(1, 'expected at least 1')
     .max(maximum, `expected at most ${maximum}`);
-
-/** A whole number from 0 to `maximum`. */
-export const level = (maximum: number) =>
-  z.coerce
-    .number<string>('expected a whole number')
-    .int('expected a whole number')
-    .min(0, `expected a whole number in 0..${maximum}`)
-    .max(maximum, `expected a whole number in 0..${maximum}`);

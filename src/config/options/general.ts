@@ -1,10 +1,7 @@
 import { z } from 'zod';
 import { backendNames } from '../../core/backend-name.js';
 import { option } from '../option.js';
-import { durationMs, level, memberId, path } from '../option-schemas.js';
-
-/** The highest `--priority`. */
-export const maximumPriority = 1_000_000;
+import { durationMs, memberId, path } from '../option-schemas.js';
 
 export const generalOptions = {
   id: option(
@@ -70,22 +67,6 @@ export const generalOptions = {
     group: 'general',
     default: '5s',
     description: 'On SIGTERM, hand over leadership and exit within this time.',
-  }),
-  priority: option(level(maximumPriority), {
-    flag: 'priority',
-    env: 'ELECTOR_PRIORITY',
-    group: 'general',
-    default: '0',
-    description:
-      'Among eligible members the highest priority leads; a higher one takes over from the leader after --priority-handover-delay. 0 never takes over.',
-  }),
-  priorityHandoverDelayMs: option(durationMs(0, 3_600_000), {
-    flag: 'priority-handover-delay',
-    env: 'ELECTOR_PRIORITY_HANDOVER_DELAY',
-    group: 'general',
-    default: '10s',
-    description:
-      'How long a higher-priority member must be present, eligible and healthy before the leader hands over to it.',
   }),
   leaderFile: option(path, {
     flag: 'leader-file',
