@@ -42,4 +42,3 @@ export function runtimeServices(runtime: BackendRuntime): BackendServices {
 export function advertisedAddress(config: Config): string {
   return config.advertiseAddress ?? `${config.id}:${config.httpPort}`;
 }
-

@@ -2,11 +2,7 @@ import { checkTiming, createBackend } from '../backends/registry.js';
 import { kubernetesApiFor } from './kubernetes-api.js';
 import { createRootLogger } from './logger.js';
 import { formatHostPort } from '../config/host-port.js';
-import {
-  commandLineSecretWarnings,
-  loadConfig,
-  unknownVariableWarnings,
-} from '../config/load.js';
+import { commandLineSecretWarnings, loadConfig, unknownVariableWarnings } from '../config/load.js';
 import { readSecretFile } from '../config/secret-file.js';
 import { podNameOf } from '../config/computed-defaults.js';
 import type { Config } from '../config/schema.js';

@@ -217,4 +217,3 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
   if (problems.length > 0) throw invalid([...problems, ...hints]);
   return config;
 }
-

@@ -1,10 +1,6 @@
 import type { Config } from '../../config/schema.js';
 import { readSecretFile } from '../../config/secret-file.js';
-import {
-  advertisedAddress,
-  runtimeServices,
-  type BackendRuntime,
-} from '../backend-runtime.js';
+import { advertisedAddress, runtimeServices, type BackendRuntime } from '../backend-runtime.js';
 import type { EtcdBackendOptions } from './options.js';
 
 /** The etcd backend's options from `elector run`'s settings; reads the password file. */

@@ -1,11 +1,7 @@
 import type { Config } from '../../config/schema.js';
 import { readSecretFile } from '../../config/secret-file.js';
 import { ElectorError } from '../../core/errors.js';
-import {
-  advertisedAddress,
-  runtimeServices,
-  type BackendRuntime,
-} from '../backend-runtime.js';
+import { advertisedAddress, runtimeServices, type BackendRuntime } from '../backend-runtime.js';
 import type { ZooKeeperBackendOptions } from './options.js';
 
 /**
