@@ -104,6 +104,12 @@ describe('the HTTP API of a running mesh', async () => {
     assert.ok(reader !== undefined);
     const resign = await fetch(url(leader.self, '/leader/resign'), { method: 'POST' });
     assert.equal(resign.status, 200);
+    // Raft's resign answers once the member heard its successor lead, not when it asked it to.
+    const heard = (await (await fetch(url(leader.self, '/leader'))).json()) as LeaderAnswer;
+    assert.ok(
+      heard.id !== null && heard.id !== leader.self,
+      `right after resign answered, the old leader names ${String(heard.id)} as leader`,
+    );
     const changed = (await (await longPoll).json()) as LeaderAnswer;
     assert.notEqual(
       `${changed.id}:${changed.fencingToken}`,

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { ElectorError } from '../../core/errors.js';
 import type { RaftConfig } from '../../core/raft/config.js';
 import { isQuorum, isVoter } from '../../core/raft/configuration.js';
@@ -5,11 +6,12 @@ import { contactsOf, hasLeft } from '../../core/raft/membership-view.js';
 import type { RaftLeadership } from '../../core/raft/leadership-view.js';
 import type { NodeState, SafeguardMutations } from '../../core/raft/state.js';
 import { knownPriority, successionRanks } from '../../core/raft/succession.js';
+import { rehearseLeadershipChange } from './rehearsal.js';
 import { RaftDriver } from './driver.js';
 import { FileStateStore } from './storage/file-state-store.js';
 import type { PeerAddress } from './transport/outbound-peer.js';
 import { PeerTransport } from './transport/peer-transport.js';
-import { pause, untilAborted, untilSettledOrAborted } from '../../runtime/abortable.js';
+import { pause, untilAborted, untilSettledOrAborted, Wakeup } from '../../runtime/abortable.js';
 import { secondStartError } from '../campaign-runner.js';
 import { logLeadershipChange, notifyListeners } from '../leadership-view.js';
 import type { ElectionBackend, ElectionState, MemberRole, MemberStatus } from '../backend.js';
@@ -92,6 +94,28 @@ export function createRaftBackend(options: RaftBackendOptions): RaftBackend {
     };
   };
 
+  /**
+   * After a transfer started: resolves once this member hears another leader, after one
+   * election timeout, or when `signal` aborts. Meanwhile this member stays in the mesh, so it can
+   * vote for its successor and acknowledge its first heartbeat, and a sidecar shutting down does
+   * not close its connections in the middle of that election (the survivors' handling of the
+   * closed connections delayed the successor's first heartbeat by several milliseconds).
+   */
+  const untilSuccessorLeads = async (signal: AbortSignal): Promise<void> => {
+    const successorHeard = new Wakeup(clock);
+    const check = (): void => {
+      const leader = driver.leadership()?.leader ?? null;
+      if (leader !== null && leader !== config.id) successorHeard.wake();
+    };
+    const unsubscribe = driver.onStep(check);
+    try {
+      check();
+      await successorHeard.wait(config.electionTimeoutMs, signal);
+    } finally {
+      unsubscribe();
+    }
+  };
+
   return {
     name: 'raft',
     async start(signal) {
@@ -111,6 +135,7 @@ export function createRaftBackend(options: RaftBackendOptions): RaftBackend {
       stopped = pause(clock, Infinity, signal)
         .then(() => Promise.all([transport.stopped(), driver.idle()]))
         .then(() => undefined);
+      rehearse(config, options.logger);
       await transport.start(signal);
       await driver.start(signal, requestedEligibility);
       // setEligible calls made while the state was loading reached no node: apply the latest now.
@@ -149,6 +174,7 @@ export function createRaftBackend(options: RaftBackendOptions): RaftBackend {
           { retryable: true },
         );
       }
+      await untilSuccessorLeads(signal);
     },
     setEligible(isEligible) {
       requestedEligibility = isEligible;
@@ -263,4 +289,26 @@ function memberRole(node: NodeState | null, id: string): MemberRole {
   if (isVoter(node.configuration, id)) return 'voter';
   const wanted = [...(node.desire?.members ?? []), ...node.startedWith];
   return wanted.includes(id) ? 'learner' : 'removed';
+}
+
+/** Runs the rehearsal (rehearsal.ts) before the member joins; a failure there never stops it. */
+function rehearse(config: RaftConfig, logger: Logger): void {
+  const startedAt = performance.now();
+  try {
+    const outcome = rehearseLeadershipChange(config);
+    logger.debug(
+      {
+        event: 'raft.rehearsed',
+        leaders: outcome.leaders,
+        messages: outcome.messages,
+        durationMs: Math.round(performance.now() - startedAt),
+      },
+      'rehearsed a leadership change in memory, so the first real one runs compiled code',
+    );
+  } catch (error) {
+    logger.warn(
+      { event: 'raft.rehearsal-failed', err: error },
+      'the in-memory rehearsal of a leadership change failed; the first handover may be slower',
+    );
+  }
 }
