@@ -65,6 +65,41 @@ test('3 -> 5: a joint entry first, once a majority of the new set answers heartb
   assert.ok(a.state.isActing, 'the leader acted throughout the change');
 });
 
+test('the commit of the final entry reports how long the change took since the joint entry; other commits report none', () => {
+  const { net, now: start } = cluster();
+  net.add('d', five, undefined, start);
+  net.add('e', five, undefined, start);
+  restartWith(net, 'c', five, start);
+  const seen = (type: string, version: number): boolean =>
+    net.notices.some(
+      ({ id, notice }) =>
+        id === 'a' &&
+        notice.type === type &&
+        'configuration' in notice &&
+        notice.configuration.version === version,
+    );
+  let now = start;
+  let jointAppendedAt: number | null = null;
+  let finalCommittedAt: number | null = null;
+  for (; now < start + 100 * H && finalCommittedAt === null; now += H / 2) {
+    net.round(now);
+    if (jointAppendedAt === null && seen('configuration-appended', 2)) jointAppendedAt = now;
+    if (seen('configuration-committed', 3)) finalCommittedAt = now;
+  }
+  assert.ok(jointAppendedAt !== null && finalCommittedAt !== null, 'the change completed');
+  const durations = net.notices.flatMap(({ id, notice }) =>
+    id === 'a' && notice.type === 'configuration-committed'
+      ? [[notice.configuration.version, notice.changeDurationMs] as const]
+      : [],
+  );
+  // On this instant network both entries commit in the round that appends the joint one.
+  assert.deepEqual(durations, [
+    [1, null],
+    [2, null],
+    [3, finalCommittedAt - jointAppendedAt],
+  ]);
+});
+
 test('a change waits while a majority of the new members does not answer, and says so', () => {
   const { net, now: start } = cluster();
   const a = net.member('a');
