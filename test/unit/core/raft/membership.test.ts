@@ -100,6 +100,35 @@ test('the commit of the final entry reports how long the change took since the j
   ]);
 });
 
+test('the newest member list stops counting once its author went silent or came back without it', () => {
+  // A majority of this list never answers, so the leader keeps working toward it, and says so.
+  const wanted = ['a', 'b', 'x', 'y', 'z'];
+  const isWorkingTowardIt = (note: string | null): boolean =>
+    /to \[a, b, x, y, z\]/.test(note ?? '');
+  for (const author of ['silent', 'restarted empty'] as const) {
+    const { net, now: start } = cluster();
+    const a = net.member('a');
+    restartWith(net, 'b', wanted, start);
+    let now = net.runUntil(start, start + 20 * H, H / 2, () =>
+      isWorkingTowardIt(a.state.membershipNote),
+    );
+    assert.ok(isWorkingTowardIt(a.state.membershipNote), `${author}: a works toward b's list`);
+    if (author === 'silent') {
+      // Perhaps restarting with yet another list: the change is held, not pursued.
+      net.down.add('b');
+    } else {
+      // Its volume lost, b starts afresh with the old list: its list no longer speaks for it.
+      net.members.delete('b');
+      net.add('b', three, undefined, now);
+    }
+    now = net.runUntil(now, now + 20 * T, H / 2, () => a.state.membershipNote === null);
+    assert.equal(a.state.membershipNote, null, `${author}: a stopped working toward b's list`);
+    net.runUntil(now, now + 10 * T, H / 2, () => a.state.membershipNote !== null);
+    assert.equal(a.state.membershipNote, null, `${author}: and did not go back to it`);
+    assert.deepEqual(a.state.configuration?.voters, three);
+  }
+});
+
 test('a change waits while a majority of the new members does not answer, and says so', () => {
   const { net, now: start } = cluster();
   const a = net.member('a');
