@@ -4,24 +4,11 @@ import { idOf, isVoter } from '../../../../src/core/raft/configuration.js';
 import { hasLeft, membershipOf } from '../../../../src/core/raft/membership-view.js';
 import { durableStateOf } from '../../../../src/core/raft/state.js';
 import { ack, durable, founded, H, heartbeat, T, vote } from './fixtures.js';
+import { ledCluster } from './cluster.js';
 import { Network } from './network.js';
 
 const three = ['a', 'b', 'c'];
 const five = ['a', 'b', 'c', 'd', 'e'];
-
-/** A founded a, b, c with a leading, its entry confirmed; returns the network and the time. */
-function cluster(): { net: Network; now: number } {
-  const net = new Network();
-  for (const id of three) net.add(id, three, durable(1, null));
-  const a = net.member('a');
-  let now = a.state.electionDeadline;
-  // Only a's timer runs out: b and c keep hearing from it.
-  net.tick('a', now);
-  net.settle(now);
-  now = net.runUntil(now, now + 20 * H, H, () => a.state.commitIndex >= 2);
-  assert.ok(a.state.isActing, 'a leads');
-  return { net, now };
-}
 
 /** Restarts `id` with a new --members list, keeping its durable state. */
 function restartWith(net: Network, id: string, members: readonly string[], now: number): void {
@@ -31,7 +18,7 @@ function restartWith(net: Network, id: string, members: readonly string[], now: 
 }
 
 test('a new leader commits an entry of its own term before anything else (thesis §4.3 fix)', () => {
-  const { net } = cluster();
+  const { net } = ledCluster();
   const a = net.member('a');
   assert.deepEqual(idOf(a.state.configuration), { index: 2, term: a.state.term });
   assert.equal(a.state.configuration?.version, 1, 'same members, same version');
@@ -39,7 +26,7 @@ test('a new leader commits an entry of its own term before anything else (thesis
 });
 
 test('3 -> 5: a joint entry first, once a majority of the new set answers heartbeats; then the final entry', () => {
-  const { net, now: start } = cluster();
+  const { net, now: start } = ledCluster();
   const a = net.member('a');
   net.add('d', five, undefined, start);
   net.add('e', five, undefined, start);
@@ -66,7 +53,7 @@ test('3 -> 5: a joint entry first, once a majority of the new set answers heartb
 });
 
 test('the commit of the final entry reports how long the change took since the joint entry; other commits report none', () => {
-  const { net, now: start } = cluster();
+  const { net, now: start } = ledCluster();
   net.add('d', five, undefined, start);
   net.add('e', five, undefined, start);
   restartWith(net, 'c', five, start);
@@ -106,7 +93,7 @@ test('the newest member list stops counting once its author went silent or came 
   const isWorkingTowardIt = (note: string | null): boolean =>
     /to \[a, b, x, y, z\]/.test(note ?? '');
   for (const author of ['silent', 'restarted empty'] as const) {
-    const { net, now: start } = cluster();
+    const { net, now: start } = ledCluster();
     const a = net.member('a');
     restartWith(net, 'b', wanted, start);
     let now = net.runUntil(start, start + 20 * H, H / 2, () =>
@@ -130,7 +117,7 @@ test('the newest member list stops counting once its author went silent or came 
 });
 
 test('a change waits while a majority of the new members does not answer, and says so', () => {
-  const { net, now: start } = cluster();
+  const { net, now: start } = ledCluster();
   const a = net.member('a');
   restartWith(net, 'c', ['a', 'c', 'x', 'y', 'z'], start);
   net.runUntil(start, start + 20 * H, H / 2, () => false);
@@ -142,7 +129,7 @@ test('a change waits while a majority of the new members does not answer, and sa
 });
 
 test('a leader that is not in the final configuration hands over once it commits', () => {
-  const { net, now: start } = cluster();
+  const { net, now: start } = ledCluster();
   restartWith(net, 'b', ['b', 'c', 'd'], start);
   net.add('d', ['b', 'c', 'd'], undefined, start);
   const a = net.member('a');
@@ -172,7 +159,7 @@ test('a leader that is not in the final configuration hands over once it commits
 });
 
 test('a leaving member is left out: the leader removes it and confirms, then it may go', () => {
-  const { net, now: start } = cluster();
+  const { net, now: start } = ledCluster();
   const c = net.member('c');
   net.inFlight.push(...c.feed({ type: 'leave' }, start).send);
   const now = net.runUntil(start, start + 100 * H, H / 2, () => hasLeft(c.state));
@@ -183,7 +170,7 @@ test('a leaving member is left out: the leader removes it and confirms, then it 
 test('a leaving leader is removed by its successor even when a member removed earlier is still on the member list', () => {
   // Scaling a StatefulSet 3 -> 1: c goes first, then the leader a; nobody restarts with a new
   // list, so b's --members list still names c, which is gone for good.
-  const { net, now: start } = cluster();
+  const { net, now: start } = ledCluster();
   const a = net.member('a');
   const b = net.member('b');
   const c = net.member('c');
@@ -202,7 +189,7 @@ test('a leaving leader is removed by its successor even when a member removed ea
 });
 
 test('a vote goes only to a candidate whose configuration is at least as new, and a refusal carries the committed one', () => {
-  const { net, now: start } = cluster();
+  const { net, now: start } = ledCluster();
   const now = net.runUntil(start, start + 5 * H, H, () => false);
   const b = net.member('b');
   assert.equal(b.state.commitIndex, 2, 'b knows its entry committed');
@@ -286,7 +273,7 @@ test('acknowledgements carry what the leader needs: the entry held, the own list
 });
 
 test('a member that cannot win an election says which voters are silent, and stops saying it once a leader is heard', () => {
-  const { net, now: start } = cluster();
+  const { net, now: start } = ledCluster();
   const b = net.member('b');
   net.down.add('a');
   net.down.add('c');
