@@ -9,7 +9,7 @@ export function leaderRole(context: StepContext): LeaderRole {
 
 export function stepDown(
   context: StepContext,
-  reason: 'quorum-lost' | 'transfer' | 'ineligible' | 'removed',
+  reason: 'quorum-lost' | 'transfer' | 'preempted' | 'ineligible' | 'removed',
 ): void {
   context.update({
     roleState: { role: 'follower' },

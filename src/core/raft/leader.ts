@@ -51,7 +51,7 @@ export function onLeaderTick(context: StepContext): void {
   reconcileMembership(context);
   if (context.state.roleState.role !== 'leader') return;
   const preferred = preemptionTarget(context);
-  if (preferred !== null) transferLeadership(context, preferred, 'transfer');
+  if (preferred !== null) transferLeadership(context, preferred, 'preempted');
 }
 
 export function onHeartbeatResponse(context: StepContext, response: HeartbeatResponse): void {

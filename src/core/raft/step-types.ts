@@ -28,6 +28,7 @@ export type ChangeReason =
   | 'higher-term'
   | 'leader-discovered'
   | 'transfer'
+  | 'preempted'
   | 'ineligible'
   | 'removed';
 

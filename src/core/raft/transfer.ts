@@ -11,7 +11,7 @@ import type { StepContext } from './step-context.js';
 export function transferLeadership(
   context: StepContext,
   to: string | undefined,
-  reason: 'transfer' | 'ineligible' | 'removed',
+  reason: 'transfer' | 'preempted' | 'ineligible' | 'removed',
 ): void {
   if (context.state.roleState.role !== 'leader') {
     context.notice({ type: 'transfer-refused', reason: 'not the leader' });
@@ -20,7 +20,7 @@ export function transferLeadership(
   const target = chooseTransferTarget(context, to);
   if (typeof target !== 'string') {
     context.notice({ type: 'transfer-refused', reason: target.refused });
-    if (reason !== 'transfer') stepDown(context, reason);
+    if (reason === 'ineligible' || reason === 'removed') stepDown(context, reason);
     return;
   }
   const { term, mutations } = context.state;

@@ -24,7 +24,7 @@ function runLeader(
   own: number,
   peers: { readonly b: Peer; readonly c: Peer },
   until: number,
-): { at: number; to: string; since: number } | null {
+): { at: number; to: string; since: number; reason: string | undefined } | null {
   const leader = new Driver({ preference: { priority: own, priorityHandoverDelayMs: delayMs } });
   const since = leader.campaignAndWin(0);
   const term = leader.state.term;
@@ -35,7 +35,7 @@ function runLeader(
   for (let now = since; now <= until; now += H) {
     const tick = leader.tick(now);
     const to = started(tick);
-    if (to !== null) return { at: now, to, since };
+    if (to !== null) return { at: now, to, since, reason: tick.change?.reason };
     if (leader.state.roleState.role !== 'leader') return null;
     for (const [id, peer] of Object.entries(peers)) {
       if (peer.answers?.(now) === false) continue;
@@ -55,6 +55,11 @@ test('a higher-priority member takes over once it acknowledged for the whole del
   const elapsed = handover.at - handover.since;
   assert.ok(elapsed >= delayMs, `not within the window: after ${elapsed} ms`);
   assert.ok(elapsed <= delayMs + 2 * H, `soon after it: after ${elapsed} ms`);
+});
+
+test('a leader that hands over for priority says so: its step-down reason is preempted, not a requested transfer', () => {
+  const handover = runLeader(0, { b: {}, c: { priority: 5 } }, 20_000);
+  assert.equal(handover?.reason, 'preempted');
 });
 
 test('the highest of several higher priorities is the one that takes over', () => {
