@@ -230,13 +230,13 @@ export function runScaleDownToOne(seed: number, options: DirectedOptions = {}): 
   }
   const gracePeriodMs = 40 * T;
   for (const id of oldList.slice(1).reverse()) {
-    cluster.leave(id);
-    cluster.runUntil(cluster.now + gracePeriodMs, () => {
+    const isRemoved = (): boolean => {
       const state = cluster.stateOf(id);
       return state !== null && hasLeft(state);
-    });
-    const state = cluster.stateOf(id);
-    if (cluster.currentViolation() !== null || state === null || !hasLeft(state)) {
+    };
+    cluster.leave(id);
+    cluster.runUntil(cluster.now + gracePeriodMs, isRemoved);
+    if (cluster.currentViolation() !== null || !isRemoved()) {
       return outcome(
         seed,
         cluster,

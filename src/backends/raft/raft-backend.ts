@@ -103,13 +103,12 @@ export function createRaftBackend(options: RaftBackendOptions): RaftBackend {
    */
   const untilSuccessorLeads = async (signal: AbortSignal): Promise<void> => {
     const successorHeard = new Wakeup(clock);
-    const check = (): void => {
-      const leader = driver.leadership()?.leader ?? null;
-      if (leader !== null && leader !== config.id) successorHeard.wake();
-    };
-    const unsubscribe = driver.onStep(check);
+    const isSuccessor = (leader: string | null): boolean => leader !== null && leader !== config.id;
+    const unsubscribe = driver.onChange((change) => {
+      if (isSuccessor(change.leader)) successorHeard.wake();
+    });
     try {
-      check();
+      if (isSuccessor(driver.leadership()?.leader ?? null)) return;
       await successorHeard.wait(config.electionTimeoutMs, signal);
     } finally {
       unsubscribe();

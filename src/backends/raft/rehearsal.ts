@@ -5,7 +5,7 @@ import { hasLeft } from '../../core/raft/membership-view.js';
 import type { PeerMessage } from '../../core/raft/messages.js';
 import { createNode, step } from '../../core/raft/node.js';
 import { initialDurableState, type NodeState } from '../../core/raft/state.js';
-import type { NodeInput, StepResult } from '../../core/raft/step-types.js';
+import type { NodeInput } from '../../core/raft/step-types.js';
 import { seededRandom } from '../../core/random.js';
 import { validateDurableState } from './storage/durable-state-schema.js';
 import { encodeSlot, encodeSlotPayload, slotSizeFor } from './storage/state-slots.js';
@@ -54,11 +54,11 @@ export function rehearseLeadershipChange(
   const feed = (id: string, input: NodeInput): void => {
     const state = nodes.get(id);
     if (state === undefined) return;
-    const result: StepResult = step(state, input, now, random);
+    const result = step(state, input, now, random);
     nodes.set(id, result.state);
     if (result.persist !== null) {
-      encodeSlot(encodeSlotPayload(validateDurableState(result.persist)), 1, 4096);
-      slotSizeFor(encodeSlotPayload(result.persist));
+      const payload = encodeSlotPayload(validateDurableState(result.persist));
+      encodeSlot(payload, 1, slotSizeFor(payload));
     }
     for (const message of result.send) {
       const decoded = decodePeerMessage(encodePeerMessage(message));

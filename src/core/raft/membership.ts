@@ -166,7 +166,8 @@ export function reconcileMembership(context: StepContext): void {
     return;
   }
   const role = leaderRole(context);
-  const target = targetOf(context, tail, role);
+  const leaving = leavingMembers(context, role);
+  const target = targetOf(context, tail, role, leaving);
   if (isSameMemberSet(target, tail.voters)) {
     context.note(null);
     return;
@@ -179,7 +180,7 @@ export function reconcileMembership(context: StepContext): void {
   }
   // Members that are going away are not kept waiting on members that may never come: a pod
   // scaled away is removed now, the additions follow when their members answer.
-  const withoutLeavers = removalOfLeavers(context, tail, role);
+  const withoutLeavers = removalOf(leaving, tail);
   if (withoutLeavers !== null && laggingNewMembers(context, tail, withoutLeavers, role) === null) {
     startChange(context, tail, withoutLeavers);
   }
@@ -195,12 +196,7 @@ function startChange(context: StepContext, tail: Configuration, voters: readonly
 }
 
 /** The current voters without those asking to leave, when that removes any and leaves some. */
-function removalOfLeavers(
-  context: StepContext,
-  tail: Configuration,
-  role: LeaderRole,
-): readonly string[] | null {
-  const leaving = leavingMembers(context, role);
+function removalOf(leaving: ReadonlySet<string>, tail: Configuration): readonly string[] | null {
   const staying = tail.voters.filter((member) => !leaving.has(member));
   return staying.length > 0 && staying.length < tail.voters.length ? staying : null;
 }
@@ -211,8 +207,12 @@ function removalOfLeavers(
  * leader's own `--members` list when no list change was ever made, or the newest list no longer
  * speaks for its author (see desiredMembers).
  */
-function targetOf(context: StepContext, tail: Configuration, role: LeaderRole): readonly string[] {
-  const leaving = leavingMembers(context, role);
+function targetOf(
+  context: StepContext,
+  tail: Configuration,
+  role: LeaderRole,
+  leaving: ReadonlySet<string>,
+): readonly string[] {
   const desired = desiredMembers(context, role, leaving);
   const base = desired === 'hold' ? tail.voters : (desired ?? context.state.startedWith);
   const staying = base.filter((member) => !leaving.has(member));
