@@ -12,6 +12,7 @@ import '../../test/unit/core/raft/leader.test.js';
 import '../../test/unit/core/raft/leadership-view.test.js';
 import '../../test/unit/core/raft/membership.test.js';
 import '../../test/unit/core/raft/membership-view.test.js';
+import '../../test/unit/core/raft/node.test.js';
 import '../../test/unit/core/raft/preemption.test.js';
 import '../../test/unit/core/raft/properties.test.js';
 import '../../test/unit/core/raft/succession.test.js';
