@@ -7,7 +7,7 @@ import {
   type Configuration,
 } from '../../../../src/core/raft/configuration.js';
 import { leadershipAt } from '../../../../src/core/raft/leadership-view.js';
-import type { PeerMessage } from '../../../../src/core/raft/messages.js';
+import type { HeartbeatResponse, PeerMessage } from '../../../../src/core/raft/messages.js';
 import { createNode, startupPersist, step } from '../../../../src/core/raft/node.js';
 import { initialDurableState, type DurableState } from '../../../../src/core/raft/state.js';
 import type { NodeInput, StepResult } from '../../../../src/core/raft/step-types.js';
@@ -36,11 +36,15 @@ function actingLeader(): { leader: Driver; basis: number; now: number } {
 }
 
 /** The heartbeat acknowledgement `driver` answers a heartbeat from b with. */
-function ackOf(driver: Driver, extra: Parameters<typeof heartbeat>[4] = {}, now = 10): PeerMessage {
+function ackOf(
+  driver: Driver,
+  extra: Parameters<typeof heartbeat>[4] = {},
+  now = 10,
+): HeartbeatResponse {
   const result = driver.receive(heartbeat('b', 'a', driver.state.term, 7, extra), now);
   assert.equal(result.send.length, 1);
   const [response] = result.send;
-  assert.equal(response?.type, 'heartbeat-response');
+  if (response?.type !== 'heartbeat-response') assert.fail(`expected an acknowledgement`);
   return response;
 }
 
@@ -141,7 +145,7 @@ test('a follower made ineligible only records it: no transfer attempt, no leader
   assert.deepEqual(result.send, []);
   assert.equal(result.change, null);
   const response = ackOf(node, {}, 20);
-  assert.equal(response.type === 'heartbeat-response' && response.eligible, false);
+  assert.equal(response.eligible, false);
 });
 
 test('a leader made eligible again keeps leading', () => {
@@ -160,8 +164,8 @@ test('a leaving follower asks nothing of anyone in that step and says so in its 
   assert.deepEqual(result.send, []);
   assert.equal(result.change, null);
   const response = ackOf(node, {}, 20);
-  assert.equal(response.type === 'heartbeat-response' && response.leaving, true);
-  assert.equal(response.type === 'heartbeat-response' && response.eligible, false);
+  assert.equal(response.leaving, true);
+  assert.equal(response.eligible, false);
 });
 
 test('a leaving leader hands over at once, reporting the change as ineligible', () => {
@@ -340,7 +344,7 @@ test('a rank-1 successor campaigns in its slot after the heartbeat, not at a ran
 test('a follower acknowledges with its priority when it has one', () => {
   const node = new Driver({ durable: durable(1, null), preference: { priority: 3 } });
   const response = ackOf(node);
-  assert.equal(response.type === 'heartbeat-response' && response.priority, 3);
+  assert.equal(response.priority, 3);
 });
 
 test('a follower acknowledges with exactly what the leader needs, and no desire it does not know', () => {
@@ -366,10 +370,10 @@ test('a follower sends its desired member list only while the leader has not rep
   const desire = { counter: 1, author: 'a', members: five };
   assert.deepEqual(node.state.desire, desire);
   const unknown = ackOf(node, { desireTag: null });
-  assert.deepEqual(unknown.type === 'heartbeat-response' && unknown.desire, desire);
+  assert.deepEqual(unknown.desire, desire);
   const known = ackOf(node, { desireTag: { counter: 1, author: 'a' } }, 20);
-  assert.equal(known.type === 'heartbeat-response' && 'desire' in known, false);
-  assert.deepEqual(known.type === 'heartbeat-response' && known.desireTag, {
+  assert.equal('desire' in known, false);
+  assert.deepEqual(known.desireTag, {
     counter: 1,
     author: 'a',
   });
