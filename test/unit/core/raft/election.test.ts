@@ -333,6 +333,15 @@ test('a refusal carries no configuration from a voter that does not know its ent
   ]);
 });
 
+test('a member without a configuration refuses a second candidate of its term, with no entry to send', () => {
+  // A joining member: it holds no entry yet, but it voted for b in term 5.
+  const node = new Driver({ durable: durable(5, 'b', ['a', 'b', 'c'], null) });
+  const result = node.receive(vote('c', 'a', 5), 1);
+  assert.deepEqual(result.send, [
+    { type: 'vote-response', from: 'a', to: 'c', term: 5, granted: false },
+  ]);
+});
+
 test('a voter that knows its entry committed sends it with a refusal, unless the candidate holds a newer one', () => {
   const node = new Driver({ durable: durable(3, 'b') });
   node.receive(heartbeat('b', 'a', 3, 2 * T, { commitIndex: 1 }), 2 * T);
