@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Configuration } from '../../../../src/core/raft/configuration.js';
+import type { Configuration, ConfigurationId } from '../../../../src/core/raft/configuration.js';
 import type { PeerMessage } from '../../../../src/core/raft/messages.js';
 import { createNode } from '../../../../src/core/raft/node.js';
 import type { StepNotice, StepResult } from '../../../../src/core/raft/step-types.js';
@@ -31,6 +31,16 @@ function kinds(result: StepResult): [string, string][] {
 
 function preVoteGrant(from: string, to: string, term: number): PeerMessage {
   return { type: 'pre-vote-response', from, to, term, granted: true };
+}
+
+/** A vote request from a candidate that holds the entry `configurationId`. */
+function voteWith(
+  from: string,
+  to: string,
+  term: number,
+  configurationId: ConfigurationId,
+): PeerMessage {
+  return { type: 'vote', from, to, term, transfer: false, configurationId };
 }
 
 function voteGrant(from: string, to: string, term: number): PeerMessage {
@@ -350,10 +360,7 @@ test('a voter that knows its entry committed sends it with a refusal, unless the
   assert.deepEqual(equal.send, [
     { type: 'vote-response', from: 'a', to: 'c', term: 3, granted: false, configuration: founded },
   ]);
-  const newer = node.receive(
-    { ...vote('c', 'a', 3), configurationId: { index: 2, term: 3 } },
-    2 * T + 2,
-  );
+  const newer = node.receive(voteWith('c', 'a', 3, { index: 2, term: 3 }), 2 * T + 2);
   assert.deepEqual(newer.send, [
     { type: 'vote-response', from: 'a', to: 'c', term: 3, granted: false },
   ]);
@@ -361,7 +368,7 @@ test('a voter that knows its entry committed sends it with a refusal, unless the
 
 test('with the simulator switch skipConfigurationCheck, a voter grants a candidate with an older entry', () => {
   const newer: Configuration = { ...founded, index: 2, term: 1 };
-  const stale = { ...vote('b', 'a', 3), configurationId: { index: 1, term: 0 } };
+  const stale = voteWith('b', 'a', 3, { index: 1, term: 0 });
   const checked = new Driver({ durable: durable(2, null, ['a', 'b', 'c'], newer) });
   const refused = checked.receive(stale, 2 * T);
   assert.equal(refused.send[0]?.type === 'vote-response' && refused.send[0].granted, false);
