@@ -327,7 +327,7 @@ test('a pre-vote grant from an earlier round, for a lower term, does not count i
   assert.deepEqual(stale.send, []);
 });
 
-test('a pre-vote for a term no higher than the voter own is refused', () => {
+test('a pre-vote for a term no higher than the term of the voter is refused', () => {
   const node = new Driver({ durable: durable(5, null) });
   const result = node.receive(preVote('b', 'a', 5), 2 * T);
   assert.deepEqual(result.send, [
