@@ -8,6 +8,7 @@ import '../../test/unit/core/raft/desire.test.js';
 import '../../test/unit/core/raft/discovery.test.js';
 import '../../test/unit/core/raft/election.test.js';
 import '../../test/unit/core/raft/founding.test.js';
+import '../../test/unit/core/raft/heartbeat.test.js';
 import '../../test/unit/core/raft/leader.test.js';
 import '../../test/unit/core/raft/leadership-view.test.js';
 import '../../test/unit/core/raft/membership.test.js';

@@ -1,8 +1,51 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { Configuration, ConfigurationId } from '../../../../src/core/raft/configuration.js';
+import type { PeerMessage } from '../../../../src/core/raft/messages.js';
 import { createNode } from '../../../../src/core/raft/node.js';
+import type { StepNotice, StepResult } from '../../../../src/core/raft/step-types.js';
 import { seededRandom } from '../../../../src/core/random.js';
-import { ack, config, Driver, durable, H, heartbeat, preVote, T, vote } from './fixtures.js';
+import {
+  ack,
+  config,
+  Driver,
+  durable,
+  founded,
+  H,
+  heartbeat,
+  preVote,
+  T,
+  vote,
+} from './fixtures.js';
+
+/** The election notices of a step, in order. */
+function electionNotices(result: StepResult): StepNotice[] {
+  return result.notices.filter(
+    (notice) => notice.type === 'election-started' || notice.type === 'election-finished',
+  );
+}
+
+function kinds(result: StepResult): [string, string][] {
+  return result.send.map((message) => [message.type, message.to]);
+}
+
+function preVoteGrant(from: string, to: string, term: number): PeerMessage {
+  return { type: 'pre-vote-response', from, to, term, granted: true };
+}
+
+/** A vote request from a candidate that holds the entry `configurationId`. */
+function voteWith(
+  from: string,
+  to: string,
+  term: number,
+  configurationId: ConfigurationId,
+): PeerMessage {
+  return { type: 'vote', from, to, term, transfer: false, configurationId };
+}
+
+function voteGrant(from: string, to: string, term: number): PeerMessage {
+  return { type: 'vote-response', from, to, term, granted: true };
+}
 
 test('election timeouts are drawn uniformly from [T, 2T], differently for each member', () => {
   const random = seededRandom(1);
@@ -160,4 +203,202 @@ test('an ineligible member never campaigns: it only asks the others where the cl
   );
   assert.ok(result.wakeAt > node.state.electionDeadline - 2 * T);
   assert.equal(H, 100);
+});
+
+test('a leaving member asks around instead of campaigning until it has heard no leader for three election timeouts', () => {
+  // Started at 1000, which counts as its last contact with a leader; its first deadline is in [1500, 2000].
+  const start = 1000;
+  const patient = new Driver({ now: start });
+  patient.feed({ type: 'leave' }, start);
+  const early = patient.tick(start + 3 * T - 1);
+  assert.equal(early.state.roleState.role, 'follower');
+  assert.deepEqual(kinds(early), [
+    ['hello', 'b'],
+    ['hello', 'c'],
+  ]);
+  const due = new Driver({ now: start });
+  due.feed({ type: 'leave' }, start);
+  const campaign = due.tick(start + 3 * T);
+  assert.equal(campaign.state.roleState.role, 'pre-candidate');
+  assert.deepEqual(kinds(campaign), [
+    ['pre-vote', 'b'],
+    ['pre-vote', 'c'],
+  ]);
+});
+
+test('a member its newest entry leaves out campaigns while it does not know that entry committed', () => {
+  // a may hold the only copy of the entry that removes it: the leader that appended it is gone.
+  const removing: Configuration = {
+    index: 2,
+    term: 1,
+    version: 2,
+    voters: ['b', 'c', 'd'],
+    outgoing: null,
+  };
+  const node = new Driver({ durable: durable(1, null, ['a', 'b', 'c'], removing) });
+  const result = node.tick(node.state.electionDeadline);
+  assert.equal(result.state.roleState.role, 'pre-candidate');
+  assert.deepEqual(kinds(result), [
+    ['pre-vote', 'b'],
+    ['pre-vote', 'c'],
+    ['pre-vote', 'd'],
+  ]);
+});
+
+test('each stage of an election is reported: the pre-vote round, the real one, and the win', () => {
+  const node = new Driver({ durable: durable(4, null) });
+  const at = node.state.electionDeadline;
+  const preCampaign = node.tick(at);
+  assert.deepEqual(electionNotices(preCampaign), [
+    { type: 'election-started', preVote: true, transfer: false },
+  ]);
+  assert.equal(preCampaign.change?.reason, 'election-started');
+  const campaign = node.receive(preVoteGrant('b', 'a', 5), at + 1);
+  assert.deepEqual(electionNotices(campaign), [
+    { type: 'election-started', preVote: false, transfer: false },
+  ]);
+  assert.equal(campaign.change?.reason, 'election-started');
+  const won = node.receive(voteGrant('c', 'a', 5), at + 2);
+  assert.deepEqual(electionNotices(won), [{ type: 'election-finished', result: 'won' }]);
+  assert.equal(won.state.roleState.role, 'leader');
+  assert.equal(won.change?.reason, 'election-won');
+});
+
+test('a one-member cluster reports its whole election, pre-vote, vote and win, in one step', () => {
+  const node = new Driver({ members: ['a'] });
+  const result = node.tick(node.state.electionDeadline);
+  assert.deepEqual(electionNotices(result), [
+    { type: 'election-started', preVote: true, transfer: false },
+    { type: 'election-started', preVote: false, transfer: false },
+    { type: 'election-finished', result: 'won' },
+  ]);
+});
+
+test('a candidate that times out reports it and names the voters that did not grant, then tries again', () => {
+  const five = ['a', 'b', 'c', 'd', 'e'];
+  const node = new Driver({ members: five, durable: durable(4, null, five) });
+  const at = node.state.electionDeadline;
+  node.tick(at);
+  const one = node.receive(preVoteGrant('b', 'a', 5), at + 1);
+  assert.equal(one.state.roleState.role, 'pre-candidate', 'a and b are no majority of five');
+  assert.deepEqual(one.send, []);
+  const two = node.receive(preVoteGrant('c', 'a', 5), at + 2);
+  assert.equal(two.state.roleState.role, 'candidate');
+  node.receive(voteGrant('d', 'a', 5), at + 3);
+  const result = node.tick(node.state.electionDeadline);
+  assert.deepEqual(electionNotices(result), [
+    { type: 'election-finished', result: 'timed-out' },
+    { type: 'election-started', preVote: true, transfer: false },
+  ]);
+  const waiting = result.notices.flatMap((notice) =>
+    notice.type === 'membership-waiting' ? [notice.reason] : [],
+  );
+  assert.equal(waiting.length, 1);
+  assert.match(waiting[0] ?? '', /majority of v1 \[a, b, c, d, e\]/);
+  assert.match(waiting[0] ?? '', /and b, c, e did not grant/, 'a and d granted');
+});
+
+test('a pre-vote grant the member no longer waits for does not start an election', () => {
+  const node = new Driver({ durable: durable(4, null) });
+  const at = node.state.electionDeadline;
+  node.tick(at);
+  // A leader of term 4 shows up: the pre-candidate follows it; c's grant arrives late.
+  node.receive(heartbeat('b', 'a', 4, at + 1), at + 1);
+  const late = node.receive(preVoteGrant('c', 'a', 5), at + 2);
+  assert.equal(late.state.roleState.role, 'follower');
+  assert.equal(late.state.term, 4);
+  assert.deepEqual(late.send, []);
+  assert.equal(late.change, null);
+});
+
+test('a pre-vote grant from an earlier round, for a lower term, does not count in the next round', () => {
+  const node = new Driver({ durable: durable(4, null) });
+  const at = node.state.electionDeadline;
+  node.tick(at);
+  node.receive(preVoteGrant('b', 'a', 5), at + 1);
+  assert.equal(node.state.roleState.role, 'candidate');
+  // c wins term 5 instead; later a's timer runs out and it asks for term 6.
+  node.receive(heartbeat('c', 'a', 5, at + 2), at + 2);
+  node.tick(node.state.electionDeadline);
+  assert.equal(node.state.roleState.role, 'pre-candidate');
+  const stale = node.receive(preVoteGrant('c', 'a', 5), node.state.electionDeadline - 1);
+  assert.equal(stale.state.roleState.role, 'pre-candidate', 'a grant for term 5 is no grant for 6');
+  assert.equal(stale.state.term, 5);
+  assert.deepEqual(stale.send, []);
+});
+
+test('a pre-vote for a term no higher than the term of the voter is refused', () => {
+  const node = new Driver({ durable: durable(5, null) });
+  const result = node.receive(preVote('b', 'a', 5), 2 * T);
+  assert.deepEqual(result.send, [
+    { type: 'pre-vote-response', from: 'a', to: 'b', term: 5, granted: false },
+  ]);
+});
+
+test('a refusal carries no configuration from a voter that does not know its entry committed', () => {
+  const node = new Driver({ durable: durable(5, 'b') });
+  const result = node.receive(vote('c', 'a', 5), 2 * T);
+  assert.deepEqual(result.send, [
+    { type: 'vote-response', from: 'a', to: 'c', term: 5, granted: false },
+  ]);
+});
+
+test('a member without a configuration refuses a second candidate of its term, with no entry to send', () => {
+  // A joining member: it holds no entry yet, but it voted for b in term 5.
+  const node = new Driver({ durable: durable(5, 'b', ['a', 'b', 'c'], null) });
+  const result = node.receive(vote('c', 'a', 5), 1);
+  assert.deepEqual(result.send, [
+    { type: 'vote-response', from: 'a', to: 'c', term: 5, granted: false },
+  ]);
+});
+
+test('a voter that knows its entry committed sends it with a refusal, unless the candidate holds a newer one', () => {
+  const node = new Driver({ durable: durable(3, 'b') });
+  node.receive(heartbeat('b', 'a', 3, 2 * T, { commitIndex: 1 }), 2 * T);
+  assert.equal(node.state.commitIndex, 1);
+  const equal = node.receive(vote('c', 'a', 3), 2 * T + 1);
+  assert.deepEqual(equal.send, [
+    { type: 'vote-response', from: 'a', to: 'c', term: 3, granted: false, configuration: founded },
+  ]);
+  const newer = node.receive(voteWith('c', 'a', 3, { index: 2, term: 3 }), 2 * T + 2);
+  assert.deepEqual(newer.send, [
+    { type: 'vote-response', from: 'a', to: 'c', term: 3, granted: false },
+  ]);
+});
+
+test('with the simulator switch skipConfigurationCheck, a voter grants a candidate with an older entry', () => {
+  const newer: Configuration = { ...founded, index: 2, term: 1 };
+  const stale = voteWith('b', 'a', 3, { index: 1, term: 0 });
+  const checked = new Driver({ durable: durable(2, null, ['a', 'b', 'c'], newer) });
+  const refused = checked.receive(stale, 2 * T);
+  assert.equal(refused.send[0]?.type === 'vote-response' && refused.send[0].granted, false);
+  const broken = new Driver({ durable: durable(2, null, ['a', 'b', 'c'], newer) });
+  broken.state = { ...broken.state, mutations: { skipConfigurationCheck: true } };
+  const granted = broken.receive(stale, 2 * T);
+  assert.equal(granted.send[0]?.type === 'vote-response' && granted.send[0].granted, true);
+});
+
+test('a member that is no voter ignores a timeout-now and says so', () => {
+  // d is being added: its list names it, the entry it holds (a, b, c) does not yet.
+  const five = ['a', 'b', 'c', 'd', 'e'];
+  const node = new Driver({ id: 'd', members: five, durable: durable(3, null, five, founded) });
+  const result = node.receive({ type: 'timeout-now', from: 'a', to: 'd', term: 3 }, 10);
+  assert.deepEqual(result.notices, [
+    { type: 'message-ignored', reason: 'timeout-now from a: not a voter' },
+  ]);
+  assert.deepEqual(result.send, []);
+  assert.equal(result.state.roleState.role, 'follower');
+  assert.equal(result.state.term, 3);
+});
+
+test('an ineligible voter ignores a timeout-now and says so', () => {
+  const node = new Driver({ id: 'b', durable: durable(3, null) });
+  node.feed({ type: 'set-eligible', isEligible: false }, 1);
+  const result = node.receive({ type: 'timeout-now', from: 'a', to: 'b', term: 3 }, 10);
+  assert.deepEqual(result.notices, [
+    { type: 'message-ignored', reason: 'timeout-now from a: not eligible' },
+  ]);
+  assert.deepEqual(result.send, []);
+  assert.equal(result.state.roleState.role, 'follower');
+  assert.equal(result.state.term, 3);
 });
