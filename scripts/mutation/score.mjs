@@ -4,8 +4,10 @@
 //                                                 docs/mutation-equivalents.md explains it
 //   node scripts/mutation/score.mjs --readme      rewrites the score block of README.md (then run
 //                                                 npx prettier --write README.md)
-//   node scripts/mutation/score.mjs --check       exits 1 if a survivor is unexplained or a
-//                                                 report is older than its source file
+//   node scripts/mutation/score.mjs --check       exits 1 if a survivor is unexplained, a
+//                                                 report is older than its source file, the doc
+//                                                 explains a mutant that no longer survives, or
+//                                                 README.md's score block is not the current one
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { reportPathOf } from './reports.mjs';
@@ -85,7 +87,45 @@ if (args.has('--readme')) {
   const pattern = new RegExp(`${start}[\\s\\S]*?${end}`);
   writeFileSync('README.md', readme.replace(pattern, block));
 }
-if (args.has('--check') && (unexplained.length > 0 || stale.length > 0)) {
-  if (stale.length > 0) console.log(`\nreports older than their source: ${stale.join(', ')}`);
-  process.exit(1);
+/** A table's cells line by line, without the alignment Prettier adds or the separator row. */
+function tableCells(text) {
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('|') && !/^\|[\s:|-]+\|$/.test(line))
+    .map((line) =>
+      line
+        .split('|')
+        .map((cell) => cell.trim())
+        .join('|'),
+    );
+}
+
+if (args.has('--check')) {
+  const survivorKeys = new Set(survivors.map(({ key }) => key));
+  const entries = [...explained.matchAll(/`(src\/core\/[^`\s]+:\d+:\d+ \w+)`/g)].map((m) => m[1]);
+  const orphans = [...new Set(entries)].filter((key) => !survivorKeys.has(key));
+  const readmeBlock = /<!-- mutation-score:start -->[\s\S]*?<!-- mutation-score:end -->/.exec(
+    readFileSync('README.md', 'utf8'),
+  );
+  const isReadmeCurrent =
+    readmeBlock !== null &&
+    JSON.stringify(tableCells(readmeBlock[0])) === JSON.stringify(tableCells(lines.join('\n')));
+  if (stale.length > 0) {
+    console.log(`\nreports older than their source (npm run mutate:changed): ${stale.join(', ')}`);
+  }
+  if (orphans.length > 0) {
+    console.log(
+      `\ndocs/mutation-equivalents.md explains mutants that no longer survive: ${orphans.join(', ')}`,
+    );
+  }
+  if (!isReadmeCurrent) {
+    console.log(
+      '\nREADME.md: the mutation score block is not the current one (node scripts/mutation/score.mjs --readme, then npx prettier --write README.md)',
+    );
+  }
+  if (unexplained.length > 0) console.log(`\n${unexplained.length} survivors are unexplained`);
+  if (unexplained.length > 0 || stale.length > 0 || orphans.length > 0 || !isReadmeCurrent) {
+    process.exit(1);
+  }
+  console.log('\nmutation reports current; every survivor explained');
 }
