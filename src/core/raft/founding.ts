@@ -53,10 +53,8 @@ export function onFoundingTick(context: StepContext): void {
     found(context);
     return;
   }
-  if (context.now < round.nextAttemptAt) {
-    if (state.founding === null) context.update({ founding: round });
-    return;
-  }
+  // A new round's first attempt is due now, so this waits only on a stored round.
+  if (context.now < round.nextAttemptAt) return;
   context.note(roundNote(state, missing));
   for (const member of missing) {
     context.send({
@@ -72,14 +70,12 @@ export function onFoundingTick(context: StepContext): void {
   });
 }
 
+/** Why a member that is not a founding seed waits: its promise to another seed, or its list's seed. */
 function waitingNote(state: NodeState): string {
-  const seed = seedOf(state.startedWith);
   if (state.promise !== null && state.promise.seed !== state.config.id) {
     return `no configuration yet: promised ${state.promise.seed} to found [${state.promise.members.join(', ')}]; waiting for it to found, or for a leader to add this member`;
   }
-  return seed === state.config.id
-    ? `no configuration yet: this member is the seed but promised another seed; waiting for a leader to add it`
-    : `no configuration yet: waiting for ${seed} to found [${state.startedWith.join(', ')}], or for a leader to add this member`;
+  return `no configuration yet: waiting for ${seedOf(state.startedWith)} to found [${state.startedWith.join(', ')}], or for a leader to add this member`;
 }
 
 function found(context: StepContext): void {

@@ -102,3 +102,48 @@ test('every problem is named on a line of its own, an empty member ID too', () =
     'id: "x" is not one of the members (a, , b)',
   ]);
 });
+
+test('a priority must be a whole number of at least 0; none, 0 and large ones are accepted', () => {
+  for (const priority of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53]) {
+    assert.deepEqual(problemsOf(() => validateRaftConfig({ ...config(), priority })).split('\n'), [
+      `priority: expected a whole number ≥ 0; got ${String(priority)}`,
+    ]);
+  }
+  assert.equal(validateRaftConfig(config()).priority, undefined);
+  for (const priority of [0, 1, 1000]) {
+    assert.equal(validateRaftConfig({ ...config(), priority }).priority, priority);
+  }
+});
+
+test('a handover delay must be a finite duration of at least 0 ms; none and 0 are accepted', () => {
+  for (const priorityHandoverDelayMs of [-1, -0.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+    assert.deepEqual(
+      problemsOf(() => validateRaftConfig({ ...config(), priorityHandoverDelayMs })).split('\n'),
+      [
+        `priorityHandoverDelayMs: expected a duration ≥ 0 milliseconds; got ${String(priorityHandoverDelayMs)}`,
+      ],
+    );
+  }
+  assert.equal(validateRaftConfig(config()).priorityHandoverDelayMs, undefined);
+  for (const priorityHandoverDelayMs of [0, 2.5, 10_000]) {
+    assert.equal(
+      validateRaftConfig({ ...config(), priorityHandoverDelayMs }).priorityHandoverDelayMs,
+      priorityHandoverDelayMs,
+    );
+  }
+});
+
+test('a bad priority and a bad handover delay are both listed, after the other problems', () => {
+  const message = problemsOf(() =>
+    validateRaftConfig({
+      ...config('x', ['a', 'b', 'c']),
+      priority: -2,
+      priorityHandoverDelayMs: -3,
+    }),
+  );
+  assert.deepEqual(message.split('\n'), [
+    'id: "x" is not one of the members (a, b, c)',
+    'priority: expected a whole number ≥ 0; got -2',
+    'priorityHandoverDelayMs: expected a duration ≥ 0 milliseconds; got -3',
+  ]);
+});

@@ -280,3 +280,16 @@ test('a refusal is sent as a refusal, with its reason, and promises nothing', ()
     [[false, 'it promised x to found [e, x, y]']],
   );
 });
+
+test('a member whose list names only itself founds at its first tick, asking no one, and leads', () => {
+  const a = new Driver({ members: ['a'], durable: initialDurableState });
+  const first = a.tick(0);
+  assert.deepEqual(first.persist?.configuration, foundingConfiguration(['a']));
+  assert.deepEqual(first.notices[0], {
+    type: 'founded',
+    configuration: foundingConfiguration(['a']),
+  });
+  assert.deepEqual(first.send, [], 'no one to ask');
+  assert.equal(first.state.roleState.role, 'leader', 'its own majority, it wins at once');
+  assert.equal(first.change?.isSelf, true);
+});

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { idOf } from '../../../../src/core/raft/configuration.js';
 import { leadershipAt } from '../../../../src/core/raft/leadership-view.js';
 import { ack, Driver, durable, H, T, vote } from './fixtures.js';
 
@@ -121,4 +122,123 @@ test('a one-member leader, its own majority at every instant, always reports one
     assert.equal(leadershipAt(leader.state, later).isSelf, true);
     assert.equal(leadershipAt(leader.state, later).leaseExpiresAt, later + lease);
   }
+});
+
+test('the step that wins the election reports the change as election-won, before any lease', () => {
+  const candidate = new Driver();
+  candidate.campaignAndWin(0);
+  const won = candidate.last;
+  assert.equal(won?.state.roleState.role, 'leader');
+  assert.equal(won.change?.reason, 'election-won');
+  assert.equal(won.change.leader, 'a');
+  assert.equal(won.change.isSelf, false);
+});
+
+test('a tick between heartbeat intervals sends nothing and reports nothing', () => {
+  const leader = new Driver();
+  const at = leader.campaignAndWin(0);
+  for (const now of [at + 1, at + H / 2, at + H - 1]) {
+    const result = leader.tick(now);
+    assert.deepEqual(result.send, [], `no message at ${now}`);
+    assert.deepEqual(result.notices, [], `no notice at ${now}`);
+    assert.equal(result.change, null);
+  }
+  assert.equal(leader.tick(at + H).send.length, 2, 'the next round is due after one interval');
+});
+
+/** A leader of a, b, c that won at `at` and heard no acknowledgement yet. */
+function newLeader(): { leader: Driver; at: number; term: number } {
+  const leader = new Driver();
+  const at = leader.campaignAndWin(0);
+  return { leader, at, term: leader.state.term };
+}
+
+test('a refusal in the current term is not an acknowledgement: no lease, and no transfer target', () => {
+  const { leader, at, term } = newLeader();
+  leader.receive(ack('b', 'a', term, at, true, { success: false }), at + 1);
+  assert.equal(leadershipAt(leader.state, at + 2).isSelf, false);
+  assert.deepEqual(leader.feed({ type: 'transfer', to: 'b' }, at + 2).notices, [
+    { type: 'transfer-refused', reason: '"b" is not reachable and eligible' },
+  ]);
+});
+
+test('an acknowledgement echoing a send time after now is ignored: it cannot be of a heartbeat sent yet', () => {
+  const { leader, at, term } = newLeader();
+  leader.receive(ack('b', 'a', term, at + 1000), at + 1);
+  assert.equal(leadershipAt(leader.state, at + 2).isSelf, false);
+  assert.equal(leadershipAt(leader.state, at + 2).leaseExpiresAt, null);
+});
+
+test('an acknowledgement echoing a send time before this leadership began is ignored', () => {
+  const { leader, at, term } = newLeader();
+  leader.receive(ack('b', 'a', term, at - 1), at + 1);
+  assert.equal(leadershipAt(leader.state, at + 2).isSelf, false);
+  assert.equal(leadershipAt(leader.state, at + 2).leaseExpiresAt, null);
+  // One of its own heartbeats, sent at the instant it began, counts.
+  leader.receive(ack('b', 'a', term, at), at + 3);
+  assert.equal(leadershipAt(leader.state, at + 4).leaseExpiresAt, at + lease);
+});
+
+test('an older acknowledgement arriving late does not overwrite what the newer one reported', () => {
+  const { leader, at, term } = newLeader();
+  leader.receive(ack('b', 'a', term, at + 50, true), at + 51);
+  leader.receive(ack('b', 'a', term, at, false), at + 52);
+  assert.deepEqual(leader.feed({ type: 'transfer', to: 'b' }, at + 53).notices, [
+    { type: 'transfer-started', to: 'b' },
+  ]);
+});
+
+test('a second answer to the same heartbeat (it was delivered twice) replaces the first', () => {
+  const { leader, at, term } = newLeader();
+  leader.receive(ack('b', 'a', term, at, true), at + 1);
+  leader.receive(ack('b', 'a', term, at, false), at + 2);
+  assert.deepEqual(leader.feed({ type: 'transfer', to: 'b' }, at + 3).notices, [
+    { type: 'transfer-refused', reason: '"b" is not reachable and eligible' },
+  ]);
+});
+
+test('a higher-priority member that was leaving starts its handover window only once it stays', () => {
+  const delayMs = 2000;
+  const stayingFrom = 3000;
+  const leader = new Driver({ preference: { priorityHandoverDelayMs: delayMs } });
+  const since = leader.campaignAndWin(0);
+  const term = leader.state.term;
+  let handoverAt: number | null = null;
+  for (let now = since; now <= since + 10_000 && handoverAt === null; now += H) {
+    const tick = leader.tick(now);
+    if (tick.notices.some((notice) => notice.type === 'transfer-started')) handoverAt = now;
+    else {
+      leader.receive(ack('b', 'a', term, now), now + 1);
+      // c (priority 5) asked to leave, then came back (restarted within a lease) to stay.
+      const leaving = now - since < stayingFrom ? { leaving: true } : {};
+      leader.receive(ack('c', 'a', term, now, true, { priority: 5, ...leaving }), now + 1);
+    }
+  }
+  assert.ok(handoverAt !== null, 'c takes over in the end');
+  assert.ok(
+    handoverAt - since >= stayingFrom + delayMs,
+    `the window runs from when it stays: transfer after ${handoverAt - since} ms`,
+  );
+});
+
+test('a leaving leader that regains its lease hands over at its next tick', () => {
+  // a is leaving, and leads only because the cluster was leaderless for long.
+  const leader = new Driver();
+  leader.feed({ type: 'leave' }, 0);
+  const at = leader.campaignAndWin(100 * T);
+  const term = leader.state.term;
+  assert.equal(leader.state.roleState.role, 'leader');
+  leader.receive(ack('b', 'a', term, at, false), at + 1);
+  leader.tick(at + 2); // appends the entry of its term
+  const entry = idOf(leader.state.configuration);
+  assert.equal(entry.term, term);
+  assert.equal(leader.tick(at + lease + 5).change?.reason, 'lease-expired');
+  // c, which stays, acknowledges the entry: it commits and the lease is back.
+  leader.receive(ack('c', 'a', term, at + lease, true, { configurationId: entry }), at + lease + 6);
+  assert.equal(leader.state.commitIndex, entry.index);
+  const result = leader.tick(at + lease + 7);
+  assert.deepEqual(result.notices, [{ type: 'transfer-started', to: 'c' }]);
+  assert.deepEqual(result.send, [{ type: 'timeout-now', from: 'a', to: 'c', term }]);
+  assert.equal(result.change?.reason, 'ineligible');
+  assert.equal(result.state.roleState.role, 'follower');
 });

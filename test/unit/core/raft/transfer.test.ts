@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ack, Driver, T } from './fixtures.js';
+import { idOf } from '../../../../src/core/raft/configuration.js';
+import type { StepResult } from '../../../../src/core/raft/step-types.js';
+import { ack, Driver, H, T } from './fixtures.js';
 
 const lease = T * (1 - 0.05);
 
@@ -74,4 +76,52 @@ test('a transfer to a voter that reported itself ineligible is refused by name, 
   assert.equal(refused.state.roleState.role, 'leader');
   const handedOver = leader.feed({ type: 'transfer', to: 'b' }, at + 4);
   assert.deepEqual(handedOver.notices, [{ type: 'transfer-started', to: 'b' }]);
+});
+
+/**
+ * Leader a of a, b, c that was asked to leave (it leads only because the cluster was leaderless
+ * for long): every heartbeat interval it ticks, and b and c acknowledge its newest entry 1 ms
+ * later, eligible as `eligible` says. Returns the step in which it stopped leading, if it did.
+ */
+function leavingLeader(eligible: { readonly b: boolean; readonly c: boolean }): {
+  leader: Driver;
+  stepDown: StepResult | null;
+} {
+  const leader = new Driver();
+  leader.feed({ type: 'leave' }, 0);
+  const at = leader.campaignAndWin(100 * T);
+  const term = leader.state.term;
+  assert.equal(leader.state.roleState.role, 'leader');
+  for (let now = at; now < at + 20 * H; now += H) {
+    const steps = [leader.tick(now)];
+    for (const peer of ['b', 'c'] as const) {
+      if (steps.some((step) => step.state.roleState.role !== 'leader')) break;
+      const configurationId = idOf(leader.state.configuration);
+      steps.push(
+        leader.receive(ack(peer, 'a', term, now, eligible[peer], { configurationId }), now + 1),
+      );
+    }
+    const stepDown = steps.find((step) => step.change?.role === 'follower');
+    if (stepDown !== undefined) return { leader, stepDown };
+  }
+  return { leader, stepDown: null };
+}
+
+test('a leaving leader with a member that stays hands over to it before changing the member set', () => {
+  const { leader, stepDown } = leavingLeader({ b: false, c: true });
+  assert.equal(stepDown?.change?.reason, 'ineligible');
+  assert.deepEqual(stepDown.notices.at(-1), { type: 'transfer-started', to: 'c' });
+  assert.deepEqual(leader.state.configuration?.voters, ['a', 'b', 'c'], 'still a voter');
+});
+
+test('a leaving leader with no one to take over removes itself, then steps down as removed', () => {
+  const { leader, stepDown } = leavingLeader({ b: false, c: false });
+  assert.equal(stepDown?.change?.reason, 'removed');
+  assert.deepEqual(stepDown.notices.at(-1), {
+    type: 'transfer-refused',
+    reason: 'no reachable eligible voter',
+  });
+  assert.deepEqual(leader.state.configuration?.voters, ['b', 'c']);
+  assert.equal(leader.state.configuration.outgoing, null);
+  assert.equal(leader.state.commitIndex, leader.state.configuration.index, 'its removal committed');
 });
