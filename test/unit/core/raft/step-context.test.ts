@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { idOf } from '../../../../src/core/raft/configuration.js';
 import type { PeerMessage } from '../../../../src/core/raft/messages.js';
 import { createNode, step } from '../../../../src/core/raft/node.js';
 import type { StepResult } from '../../../../src/core/raft/step-types.js';
 import type { Random } from '../../../../src/core/random.js';
-import { ack, config, Driver, durable, H, preVote, T, vote } from './fixtures.js';
+import { ack, config, Driver, durable, H, T, vote } from './fixtures.js';
 
 function waitingReasons(result: StepResult): (string | undefined)[] {
   return result.notices
@@ -66,7 +67,7 @@ test('a member that grants a vote waits a fresh election timeout, anywhere in [T
   }
 });
 
-test('a leader refuses pre-votes for a higher term however long it has led: its lease rests on itself', () => {
+test('a leader refuses pre-votes for a higher term, even from an up-to-date member, however long it has led: its lease rests on itself', () => {
   const leader = new Driver({ id: 'a' });
   let now = leader.campaignAndWin(0);
   const term = leader.state.term;
@@ -77,7 +78,15 @@ test('a leader refuses pre-votes for a higher term however long it has led: its 
     leader.receive(ack('c', 'a', term, now), now);
   }
   assert.equal(leader.state.roleState.role, 'leader', 'still leading, with its acks');
-  const reply = leader.receive(preVote('b', 'a', term + 1), now).send[0];
+  // b holds the leader's own entry (it acknowledged it), so only the lease can refuse it.
+  const request: PeerMessage = {
+    type: 'pre-vote',
+    from: 'b',
+    to: 'a',
+    term: term + 1,
+    configurationId: idOf(leader.state.configuration),
+  };
+  const reply = leader.receive(request, now).send[0];
   assert.equal(reply?.type, 'pre-vote-response');
   assert.equal(reply.granted, false);
 });
