@@ -95,9 +95,15 @@ export async function runResign(argv: readonly string[]): Promise<number> {
   const to = url.searchParams.get('to');
   if (response.ok) {
     const leader = answer.success ? (answer.data.leader?.id ?? null) : null;
-    process.stdout.write(
-      `${to === null ? 'resigned' : `handed over to ${to}`}; leader now ${leader ?? 'not yet known'}\n`,
-    );
+    // 202: this member stopped acting, but no successor was confirmed within the sidecar's
+    // resign timeout (a Lease handover the named member accepted still completes on its own).
+    const done =
+      response.status === 202
+        ? `resigned; ${to === null ? 'no successor confirmed yet' : `the handover to ${to} is not confirmed yet`}`
+        : to === null
+          ? 'resigned'
+          : `handed over to ${to}`;
+    process.stdout.write(`${done}; leader now ${leader ?? 'not yet known'}\n`);
     return 0;
   }
   const error = answer.success ? answer.data.error : undefined;

@@ -126,6 +126,29 @@ export function createHttpApi(options: HttpApiOptions): express.Express {
     });
   });
 
+  /**
+   * The resign timeout ran out before the backend finished. A member that no longer acts has
+   * resigned (a Lease handover the named member accepted completes on its own): 202, successor
+   * not confirmed. One that still acts has not: TRANSFER_FAILED, and it keeps leading.
+   */
+  const answerResignTimeout = (response: Response, to: string | null): void => {
+    const leader = currentView();
+    const waited = `within the resign timeout (${options.resignTimeoutMs} ms)`;
+    if (leader.isSelf) {
+      sendError(
+        response,
+        'TRANSFER_FAILED',
+        `leadership transfer did not finish ${waited}; this member still leads`,
+      );
+      return;
+    }
+    logger.warn(
+      { event: 'leader.resign-unconfirmed', via: 'http', to },
+      `resigned on request; no successor confirmed ${waited}`,
+    );
+    sendJson(response, 202, { resigned: true, confirmed: false, leader });
+  };
+
   app.post('/leader/resign', (request, response, next) => {
     if (
       !isResignAllowed(
@@ -170,6 +193,8 @@ export function createHttpApi(options: HttpApiOptions): express.Express {
       (error: unknown) => {
         if (error instanceof ElectorError && error.code === 'TRANSFER_FAILED') {
           sendError(response, error.code, error.message);
+        } else if (signal.aborted && error === signal.reason) {
+          answerResignTimeout(response, toText ?? null);
         } else {
           next(error);
         }

@@ -21,6 +21,7 @@ const leading: ElectionState = {
 
 const answerSchema = z.object({
   resigned: z.boolean().optional(),
+  confirmed: z.boolean().optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
 });
 
@@ -97,5 +98,57 @@ describe('POST /leader/resign?to=', () => {
       assert.match(error.message, /^to: expected one member id/, query);
     }
     assert.deepEqual(calls, []);
+  });
+});
+
+describe('POST /leader/resign when the resign timeout runs out first', () => {
+  /** Whether the scripted backend has stopped acting by the time the caller's time runs out. */
+  let stopsActing = false;
+  let isActing = true;
+  const slowBackend = {
+    ...stillBackend('kubernetes', leading),
+    current: (): ElectionState => (isActing ? leading : { ...leading, isSelf: false }),
+    // Like the Lease once the named member accepted: it has stopped acting and is still writing
+    // the member in when the time given runs out; it rejects with the signal's reason.
+    resign(signal: AbortSignal): Promise<void> {
+      if (stopsActing) isActing = false;
+      return new Promise((_resolve, reject) => {
+        signal.addEventListener(
+          'abort',
+          () => {
+            reject(signal.reason as Error);
+          },
+          { once: true },
+        );
+      });
+    },
+  };
+  let api: TestApi;
+  before(async () => {
+    api = await startTestApi({ backend: slowBackend, resignTimeoutMs: 50 });
+  });
+  after(() => {
+    api.close();
+  });
+  beforeEach(() => {
+    isActing = true;
+  });
+
+  test('a member that stopped acting answers 202: resigned, the successor not confirmed yet', async () => {
+    stopsActing = true;
+    const answer = await post(api, '?to=member-2');
+    assert.equal(answer.status, 202);
+    assert.equal(answer.body.resigned, true);
+    assert.equal(answer.body.confirmed, false);
+  });
+
+  test('a member that still acts answers 503 TRANSFER_FAILED naming the resign timeout', async () => {
+    stopsActing = false;
+    const answer = await post(api, '?to=member-2');
+    assert.equal(answer.status, 503);
+    const error = answer.body.error;
+    assert.ok(error);
+    assert.equal(error.code, 'TRANSFER_FAILED');
+    assert.match(error.message, /within the resign timeout \(50 ms\).*still leads/);
   });
 });
