@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { idOf, isVoter } from '../../../../src/core/raft/configuration.js';
+import { idOf, isVoter, type Configuration } from '../../../../src/core/raft/configuration.js';
+import type { PeerMessage } from '../../../../src/core/raft/messages.js';
 import { hasLeft, membershipOf } from '../../../../src/core/raft/membership-view.js';
 import { durableStateOf } from '../../../../src/core/raft/state.js';
 import { ack, durable, founded, H, heartbeat, T, vote } from './fixtures.js';
@@ -293,4 +294,94 @@ test('a member that cannot win an election says which voters are silent, and sto
     () => three.some((id) => net.member(id).state.isActing) && b.state.membershipNote === null,
   );
   assert.equal(b.state.membershipNote, null);
+});
+
+/** A hello-response from `from` to `to` carrying `configuration` as committed. */
+function committedFrom(from: string, to: string, term: number, configuration: Configuration) {
+  return {
+    type: 'hello-response',
+    from,
+    to,
+    term,
+    leader: null,
+    configuration,
+  } as const satisfies PeerMessage;
+}
+
+test('a member that catches up on a newer committed entry from a peer says so, and a leaving member still may not go', () => {
+  const net = new Network();
+  const c = net.add('c', three, durable(3, null));
+  c.feed({ type: 'leave' }, 0);
+  const next = { ...founded, index: 2, term: 3 };
+  const { notices, persist } = c.receive(committedFrom('b', 'c', 3, next), 10);
+  assert.deepEqual(c.state.configuration, next);
+  assert.equal(c.state.commitIndex, 2);
+  assert.deepEqual(persist?.configuration, next);
+  assert.deepEqual(
+    notices.filter((notice) => notice.type === 'configuration-adopted'),
+    [{ type: 'configuration-adopted', configuration: next }],
+  );
+  assert.equal(hasLeft(c.state), false, 'c is still a voter: only the leader says it may go');
+});
+
+test('a member learns from a peer that its own entry is committed, without adopting it again', () => {
+  const net = new Network();
+  const next = { ...founded, index: 2, term: 3 };
+  const c = net.add('c', three, durable(3, null, three, next));
+  assert.equal(c.state.commitIndex, 0);
+  const { notices, persist } = c.receive(committedFrom('b', 'c', 3, { ...next }), 10);
+  assert.equal(c.state.commitIndex, 2);
+  assert.equal(persist, null, 'nothing to store');
+  assert.deepEqual(
+    notices.filter((notice) => notice.type === 'configuration-adopted'),
+    [],
+  );
+});
+
+test('a follower drops an entry of an earlier leader that the new leader does not hold (§5.3)', () => {
+  // An entry appended by the leader of term 4 that reached only b, never committed.
+  const stranded = { ...founded, index: 3, term: 4, version: 2, voters: five, outgoing: three };
+  const net = new Network();
+  const b = net.add('b', three, durable(4, null, three, stranded));
+  // The leader of term 5 won with the entry of term 3 (a majority held it), not yet its own.
+  const leaders = { ...founded, index: 2, term: 3 };
+  b.receive(
+    heartbeat('a', 'b', 5, 10, { configurationId: idOf(leaders), configuration: leaders }),
+    10,
+  );
+  assert.deepEqual(b.state.configuration, leaders);
+});
+
+test("a reordered heartbeat with an older commit index does not lower the follower's", () => {
+  const net = new Network();
+  const b = net.add('b', three, durable(3, null));
+  const next = { ...founded, index: 2, term: 3 };
+  const leaders = { configurationId: idOf(next), configuration: next };
+  b.receive(heartbeat('a', 'b', 3, 20, { ...leaders, commitIndex: 2 }), 20);
+  assert.equal(b.state.commitIndex, 2);
+  b.receive(heartbeat('a', 'b', 3, 10, { ...leaders, commitIndex: 1 }), 21);
+  assert.equal(b.state.commitIndex, 2);
+});
+
+test('a leaving member may go only once the entry without it is committed, not when it is appended', () => {
+  const net = new Network();
+  const withoutC = { ...founded, index: 3, term: 3, version: 3, voters: ['a', 'b'] };
+  const c = net.add('c', three, durable(3, null, three, withoutC));
+  c.feed({ type: 'leave' }, 0);
+  c.receive(heartbeat('a', 'c', 3, 10, { configurationId: idOf(withoutC), commitIndex: 2 }), 10);
+  assert.equal(hasLeft(c.state), false, 'appended, not committed');
+  c.receive(heartbeat('a', 'c', 3, 20, { configurationId: idOf(withoutC), commitIndex: 3 }), 20);
+  assert.equal(hasLeft(c.state), true);
+});
+
+test('a leaving member that lost its stored state may not go on a heartbeat for an entry it does not hold', () => {
+  // c's volume was lost: it restarts empty, and the leader, which still thinks c holds its
+  // entry (committed, with c a voter), sends heartbeats without the entry until c answers.
+  const net = new Network();
+  const c = net.add('c', three);
+  c.feed({ type: 'leave' }, 0);
+  const next = { ...founded, index: 2, term: 3 };
+  c.receive(heartbeat('a', 'c', 3, 10, { configurationId: idOf(next), commitIndex: 2 }), 10);
+  assert.equal(c.state.configuration, null);
+  assert.equal(hasLeft(c.state), false);
 });
