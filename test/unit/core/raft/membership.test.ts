@@ -1,10 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { idOf, isVoter, type Configuration } from '../../../../src/core/raft/configuration.js';
-import type { PeerMessage } from '../../../../src/core/raft/messages.js';
+import {
+  idOf,
+  isVoter,
+  type Configuration,
+  type ConfigurationId,
+} from '../../../../src/core/raft/configuration.js';
+import type { HeartbeatResponse, PeerMessage } from '../../../../src/core/raft/messages.js';
 import { hasLeft, membershipOf } from '../../../../src/core/raft/membership-view.js';
 import { durableStateOf } from '../../../../src/core/raft/state.js';
-import { ack, durable, founded, H, heartbeat, T, vote } from './fixtures.js';
+import type { StepNotice, StepResult } from '../../../../src/core/raft/step-types.js';
+import { ack, Driver, durable, founded, H, heartbeat, T, vote } from './fixtures.js';
 import { ledCluster } from './cluster.js';
 import { Network } from './network.js';
 
@@ -384,4 +390,118 @@ test('a leaving member that lost its stored state may not go on a heartbeat for 
   c.receive(heartbeat('a', 'c', 3, 10, { configurationId: idOf(next), commitIndex: 2 }), 10);
   assert.equal(c.state.configuration, null);
   assert.equal(hasLeft(c.state), false);
+});
+
+/**
+ * Leader a of a, b, c driven by hand (leaving first when `leaving`, so it campaigns only after
+ * a long silence). Peers answer a's newest heartbeat with the entry it carried; every step's
+ * notices and leadership change reasons are kept.
+ */
+function handLed(leaving = false) {
+  const a = new Driver();
+  if (leaving) a.feed({ type: 'leave' }, 0);
+  const notices: StepNotice[] = [];
+  const reasons: string[] = [];
+  const entryOf = new Map<number, ConfigurationId>();
+  let newest = 0;
+  const record = (result: StepResult): StepResult => {
+    for (const message of result.send) {
+      if (message.type !== 'heartbeat') continue;
+      entryOf.set(message.sentAt, message.configurationId);
+      newest = message.sentAt;
+    }
+    notices.push(...result.notices);
+    if (result.change !== null) reasons.push(result.change.reason);
+    return result;
+  };
+  const since = a.campaignAndWin(leaving ? 2000 : 0);
+  if (a.last !== null) record(a.last);
+  const term = a.state.term;
+  return {
+    a,
+    since,
+    notices,
+    reasons,
+    tick: (now: number): StepResult => record(a.tick(now)),
+    answer: (peer: string, now: number, extra: Partial<HeartbeatResponse> = {}): StepResult =>
+      record(
+        a.receive(
+          ack(peer, 'a', term, newest, true, { configurationId: entryOf.get(newest), ...extra }),
+          now,
+        ),
+      ),
+  };
+}
+
+test('a new leader appends its first entry only after the step in which it starts acting', () => {
+  // The fsync an entry costs must not delay the news that a new leader acts.
+  const { a, since, answer, notices } = handLed();
+  assert.deepEqual(notices, [{ type: 'election-finished', result: 'won' }]);
+  const acquired = answer('b', since + 1);
+  assert.equal(acquired.change?.reason, 'lease-acquired');
+  assert.deepEqual(acquired.notices, []);
+  assert.equal(acquired.persist, null);
+  const next = answer('c', since + 2);
+  assert.deepEqual(
+    next.notices.map((notice) => notice.type),
+    ['configuration-appended'],
+  );
+  assert.deepEqual(idOf(a.state.configuration), { index: 2, term: a.state.term });
+});
+
+test('the change duration runs from the joint entry to the commit of the final entry', () => {
+  const { a, since, tick, answer, notices } = handLed();
+  let now = since;
+  for (; a.state.commitIndex < 2; now += H) {
+    tick(now);
+    answer('b', now + 1);
+    answer('c', now + 2);
+  }
+  // b asks to leave: c answers heartbeats, so the leader appends the joint entry removing b.
+  const outgoing = (): readonly string[] | null | undefined => a.state.configuration?.outgoing;
+  answer('b', now, { eligible: false, leaving: true });
+  assert.deepEqual(outgoing(), three, 'joint entry appended');
+  answer('c', now + 40);
+  assert.equal(outgoing(), null, 'joint committed, final appended');
+  answer('c', now + 70);
+  const committed = notices.flatMap((notice) =>
+    notice.type === 'configuration-committed'
+      ? [[notice.configuration.voters.join(''), notice.changeDurationMs] as const]
+      : [],
+  );
+  assert.deepEqual(committed, [
+    ['abc', null],
+    ['ac', null],
+    ['ac', 70],
+  ]);
+});
+
+test('a member elected while leaving hands over as soon as a member that stays may lead', () => {
+  const { a, since, tick, answer, notices, reasons } = handLed(true);
+  let now = since;
+  for (; a.state.commitIndex < 2; now += H) {
+    tick(now);
+    answer('b', now + 1);
+    answer('c', now + 2, { eligible: false });
+  }
+  assert.equal(a.state.roleState.role, 'follower');
+  assert.equal(reasons.at(-1), 'ineligible');
+  assert.deepEqual(
+    notices.flatMap((notice) => (notice.type === 'transfer-started' ? [notice.to] : [])),
+    ['b'],
+  );
+  assert.deepEqual(a.state.configuration?.voters, three, 'its successor removes it');
+});
+
+test('a member elected while leaving, with no member that may take over, removes itself, then steps down', () => {
+  const { a, since, tick, answer, reasons } = handLed(true);
+  let now = since;
+  for (; a.state.roleState.role === 'leader' && now < since + 20 * H; now += H) {
+    tick(now);
+    answer('b', now + 1, { eligible: false });
+    answer('c', now + 2, { eligible: false });
+  }
+  assert.deepEqual(a.state.configuration?.voters, ['b', 'c']);
+  assert.equal(a.state.roleState.role, 'follower');
+  assert.equal(reasons.at(-1), 'removed');
 });
