@@ -8,8 +8,9 @@ import {
 } from '../../../../src/core/raft/configuration.js';
 import type { HeartbeatResponse, PeerMessage } from '../../../../src/core/raft/messages.js';
 import { hasLeft, membershipOf } from '../../../../src/core/raft/membership-view.js';
-import { durableStateOf } from '../../../../src/core/raft/state.js';
+import { durableStateOf, type DurableState } from '../../../../src/core/raft/state.js';
 import type { StepNotice, StepResult } from '../../../../src/core/raft/step-types.js';
+import { desireAuthorSilenceTimeouts } from '../../../../src/core/raft/config.js';
 import { ack, Driver, durable, founded, H, heartbeat, T, vote } from './fixtures.js';
 import { ledCluster } from './cluster.js';
 import { Network } from './network.js';
@@ -394,41 +395,51 @@ test('a leaving member that lost its stored state may not go on a heartbeat for 
 
 /**
  * Leader a of a, b, c driven by hand (leaving first when `leaving`, so it campaigns only after
- * a long silence). Peers answer a's newest heartbeat with the entry it carried; every step's
- * notices and leadership change reasons are kept.
+ * a long silence; `members` its --members list, `stored` its durable state). Peers answer a's
+ * newest heartbeat with the entry it carried; every step's notices and leadership change
+ * reasons are kept, and when each entry was appended.
  */
-function handLed(leaving = false) {
-  const a = new Driver();
+function handLed(options: { leaving?: boolean; members?: string[]; stored?: DurableState } = {}) {
+  const { leaving = false, members = three, stored = durable(0, null) } = options;
+  const a = new Driver({ members, durable: stored });
   if (leaving) a.feed({ type: 'leave' }, 0);
   const notices: StepNotice[] = [];
   const reasons: string[] = [];
+  const appended: { readonly at: number; readonly configuration: Configuration }[] = [];
   const entryOf = new Map<number, ConfigurationId>();
   let newest = 0;
-  const record = (result: StepResult): StepResult => {
+  const record = (result: StepResult, now: number): StepResult => {
     for (const message of result.send) {
       if (message.type !== 'heartbeat') continue;
       entryOf.set(message.sentAt, message.configurationId);
       newest = message.sentAt;
     }
     notices.push(...result.notices);
+    for (const notice of result.notices) {
+      if (notice.type === 'configuration-appended') {
+        appended.push({ at: now, configuration: notice.configuration });
+      }
+    }
     if (result.change !== null) reasons.push(result.change.reason);
     return result;
   };
   const since = a.campaignAndWin(leaving ? 2000 : 0);
-  if (a.last !== null) record(a.last);
+  if (a.last !== null) record(a.last, since);
   const term = a.state.term;
   return {
     a,
     since,
     notices,
     reasons,
-    tick: (now: number): StepResult => record(a.tick(now)),
+    appended,
+    tick: (now: number): StepResult => record(a.tick(now), now),
     answer: (peer: string, now: number, extra: Partial<HeartbeatResponse> = {}): StepResult =>
       record(
         a.receive(
           ack(peer, 'a', term, newest, true, { configurationId: entryOf.get(newest), ...extra }),
           now,
         ),
+        now,
       ),
   };
 }
@@ -477,7 +488,7 @@ test('the change duration runs from the joint entry to the commit of the final e
 });
 
 test('a member elected while leaving hands over as soon as a member that stays may lead', () => {
-  const { a, since, tick, answer, notices, reasons } = handLed(true);
+  const { a, since, tick, answer, notices, reasons } = handLed({ leaving: true });
   let now = since;
   for (; a.state.commitIndex < 2; now += H) {
     tick(now);
@@ -494,7 +505,7 @@ test('a member elected while leaving hands over as soon as a member that stays m
 });
 
 test('a member elected while leaving, with no member that may take over, removes itself, then steps down', () => {
-  const { a, since, tick, answer, reasons } = handLed(true);
+  const { a, since, tick, answer, reasons } = handLed({ leaving: true });
   let now = since;
   for (; a.state.roleState.role === 'leader' && now < since + 20 * H; now += H) {
     tick(now);
@@ -504,4 +515,134 @@ test('a member elected while leaving, with no member that may take over, removes
   assert.deepEqual(a.state.configuration?.voters, ['b', 'c']);
   assert.equal(a.state.roleState.role, 'follower');
   assert.equal(reasons.at(-1), 'removed');
+});
+
+/** Ticks the leader every H/2 from `from` to `until`, each listed peer answering 1 ms later. */
+function drive(
+  led: ReturnType<typeof handLed>,
+  from: number,
+  until: number,
+  peers: (now: number) => readonly string[],
+  extra: (peer: string) => Partial<HeartbeatResponse> = () => ({}),
+): void {
+  for (let now = from; now <= until; now += H / 2) {
+    led.tick(now);
+    for (const peer of peers(now)) led.answer(peer, now + 1, extra(peer));
+  }
+}
+
+/** When each joint entry was appended. */
+function jointsAt(led: ReturnType<typeof handLed>): number[] {
+  return led.appended.flatMap(({ at, configuration }) =>
+    configuration.outgoing === null ? [] : [at],
+  );
+}
+
+test('the newest list, from an author that never answers this leader, is held; after 10 T the leader goes by its own list', () => {
+  // A rolling restart from three to five members: a restarted with five, then b; b is down.
+  const led = handLed({
+    members: five,
+    stored: {
+      ...durable(0, null),
+      startedWith: { members: five, counter: 1 },
+      desire: { members: five, counter: 2, author: 'b' },
+    },
+  });
+  drive(led, led.since, led.since + (desireAuthorSilenceTimeouts + 2) * T, () => ['c', 'd', 'e']);
+  // Held while b may be restarting; set aside once b was silent that long (here: since a leads),
+  // at the first step after it.
+  assert.deepEqual(
+    jointsAt(led).map((at) => at - led.since),
+    [desireAuthorSilenceTimeouts * T + 1],
+  );
+});
+
+test('a leader acts at once on the list it restarted with', () => {
+  const led = handLed({ members: five, stored: durable(0, null) });
+  assert.deepEqual(led.a.state.desire, { members: five, counter: 1, author: 'a' });
+  drive(led, led.since, led.since + 5 * H, () => ['b', 'c']);
+  assert.equal(jointsAt(led).length, 1);
+  assert.deepEqual(led.a.state.configuration?.voters, five);
+});
+
+test('a leader does not act on a list it stamped before it lost its stored state', () => {
+  // a's volume was lost: it started afresh with three, and learnt back from its peers the
+  // list of five it had stamped before; that list no longer speaks for it.
+  const desire = { members: five, counter: 1, author: 'a' };
+  const led = handLed({ stored: { ...durable(0, null), desire } });
+  assert.deepEqual(led.a.state.desire, desire);
+  drive(led, led.since, led.since + 20 * H, () => ['b', 'c', 'd', 'e']);
+  assert.deepEqual(jointsAt(led), []);
+  assert.deepEqual(led.a.state.configuration?.voters, three);
+});
+
+test('the leader works toward the newest list while its author answered within 2 T; then it holds', () => {
+  // b restarted with a list whose new members x, y, z are not up yet: the change waits for them.
+  const wanted = ['a', 'b', 'x', 'y', 'z'];
+  const newList = { ownList: { members: wanted, counter: 1 } };
+  const led = handLed({
+    stored: { ...durable(0, null), desire: { members: wanted, counter: 1, author: 'b' } },
+  });
+  const lastAnswer = led.since + 10 * H;
+  drive(
+    led,
+    led.since,
+    lastAnswer,
+    () => ['b', 'c'],
+    (peer) => (peer === 'b' ? newList : {}),
+  );
+  const isWorkingTowardIt = (): boolean =>
+    /to \[a, b, x, y, z\]/.test(led.a.state.membershipNote ?? '');
+  assert.ok(isWorkingTowardIt(), `note: ${led.a.state.membershipNote ?? 'none'}`);
+  // b's last answer was to the heartbeat sent at `lastAnswer` or just before.
+  const answeredAt =
+    led.a.state.roleState.role === 'leader'
+      ? led.a.state.roleState.acks.get('b')?.sentAt
+      : undefined;
+  assert.ok(answeredAt !== undefined);
+  drive(led, lastAnswer + H / 2, answeredAt + 2 * T - H, () => ['c']);
+  led.tick(answeredAt + 2 * T);
+  assert.ok(isWorkingTowardIt(), 'exactly 2 T after b last answered');
+  led.answer('c', answeredAt + 2 * T + 1);
+  assert.equal(led.a.state.membershipNote, null, 'held');
+  assert.deepEqual(led.a.state.configuration?.voters, three);
+});
+
+test('removing a leaving member waits until the members that stay answered as recently as the lease rests on', () => {
+  const led = handLed();
+  const { a, since, tick, answer } = led;
+  let now = since;
+  for (; a.state.commitIndex < 2; now += H) {
+    tick(now);
+    answer('b', now + 1);
+    answer('c', now + 2);
+  }
+  tick(now + H);
+  // c asks to leave, answering the newest heartbeat; b has not answered it yet.
+  answer('c', now + H + 1, { eligible: false, leaving: true });
+  assert.deepEqual(jointsAt(led), [], 'the joint lease would rest on an older answer of b');
+  assert.match(a.state.membershipNote ?? '', /to \[a, b\].*not yet: b/);
+  answer('b', now + H + 2);
+  assert.deepEqual(a.state.configuration?.voters, ['a', 'b']);
+});
+
+test('when every member is leaving, the leader keeps the configuration and waits for nothing', () => {
+  const led = handLed({ leaving: true });
+  drive(
+    led,
+    led.since,
+    led.since + 20 * H,
+    () => ['b', 'c'],
+    () => ({
+      eligible: false,
+      leaving: true,
+    }),
+  );
+  assert.equal(led.a.state.roleState.role, 'leader');
+  assert.deepEqual(led.a.state.configuration?.voters, three);
+  assert.equal(led.a.state.membershipNote, null);
+  assert.deepEqual(
+    led.notices.filter((notice) => notice.type === 'membership-waiting'),
+    [],
+  );
 });
