@@ -646,3 +646,23 @@ test('when every member is leaving, the leader keeps the configuration and waits
     [],
   );
 });
+
+test('the skip-joint-consensus switch appends the new member set without a joint entry', () => {
+  const led = handLed();
+  const { a, since, tick, answer } = led;
+  a.state = { ...a.state, mutations: { skipJointConsensus: true } };
+  let now = since;
+  for (; a.state.commitIndex < 2; now += H) {
+    tick(now);
+    answer('b', now + 1);
+    answer('c', now + 2);
+  }
+  answer('b', now, { eligible: false, leaving: true });
+  assert.deepEqual(
+    led.appended.map(({ configuration }) => [configuration.voters, configuration.outgoing]),
+    [
+      [three, null],
+      [['a', 'c'], null],
+    ],
+  );
+});
