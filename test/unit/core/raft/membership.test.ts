@@ -433,14 +433,14 @@ function handLed(options: { leaving?: boolean; members?: string[]; stored?: Dura
     reasons,
     appended,
     tick: (now: number): StepResult => record(a.tick(now), now),
-    answer: (peer: string, now: number, extra: Partial<HeartbeatResponse> = {}): StepResult =>
-      record(
-        a.receive(
-          ack(peer, 'a', term, newest, true, { configurationId: entryOf.get(newest), ...extra }),
-          now,
-        ),
+    answer: (peer: string, now: number, extra: Partial<HeartbeatResponse> = {}): StepResult => {
+      const configurationId = entryOf.get(newest);
+      if (configurationId === undefined) throw new Error(`no heartbeat sent at ${newest}`);
+      return record(
+        a.receive(ack(peer, 'a', term, newest, true, { configurationId, ...extra }), now),
         now,
-      ),
+      );
+    },
   };
 }
 

@@ -173,6 +173,7 @@ test('a leader does not hand over for priority in the middle of a membership cha
   /** `peer` acknowledges the newest heartbeat; c with priority 5. */
   const answer = (peer: string, now: number, extra = {}): void => {
     const configurationId = entryOf.get(newest);
+    if (configurationId === undefined) throw new Error(`no heartbeat sent at ${newest}`);
     const priority = peer === 'c' ? { priority: 5 } : {};
     record(
       leader.receive(
