@@ -463,7 +463,7 @@ test('a new leader appends its first entry only after the step in which it start
 test('the change duration runs from the joint entry to the commit of the final entry', () => {
   const { a, since, tick, answer, notices } = handLed();
   let now = since;
-  for (; a.state.commitIndex < 2; now += H) {
+  for (; a.state.commitIndex < 2 && now < since + 20 * H; now += H) {
     tick(now);
     answer('b', now + 1);
     answer('c', now + 2);
@@ -490,7 +490,7 @@ test('the change duration runs from the joint entry to the commit of the final e
 test('a member elected while leaving hands over as soon as a member that stays may lead', () => {
   const { a, since, tick, answer, notices, reasons } = handLed({ leaving: true });
   let now = since;
-  for (; a.state.commitIndex < 2; now += H) {
+  for (; a.state.commitIndex < 2 && now < since + 20 * H; now += H) {
     tick(now);
     answer('b', now + 1);
     answer('c', now + 2, { eligible: false });
@@ -612,7 +612,7 @@ test('removing a leaving member waits until the members that stay answered as re
   const led = handLed();
   const { a, since, tick, answer } = led;
   let now = since;
-  for (; a.state.commitIndex < 2; now += H) {
+  for (; a.state.commitIndex < 2 && now < since + 20 * H; now += H) {
     tick(now);
     answer('b', now + 1);
     answer('c', now + 2);
@@ -652,7 +652,7 @@ test('the skip-joint-consensus switch appends the new member set without a joint
   const { a, since, tick, answer } = led;
   a.state = { ...a.state, mutations: { skipJointConsensus: true } };
   let now = since;
-  for (; a.state.commitIndex < 2; now += H) {
+  for (; a.state.commitIndex < 2 && now < since + 20 * H; now += H) {
     tick(now);
     answer('b', now + 1);
     answer('c', now + 2);

@@ -184,7 +184,7 @@ test('a leader does not hand over for priority in the middle of a membership cha
   };
   record(leader.last);
   let now = since;
-  for (; newest < since + delayMs; now += H / 2) {
+  for (; newest < since + delayMs && now < since + 2 * delayMs; now += H / 2) {
     record(leader.tick(now));
     if (newest >= since + delayMs) break;
     answer('b', now + 1);
