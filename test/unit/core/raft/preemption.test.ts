@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { ConfigurationId } from '../../../../src/core/raft/configuration.js';
 import type { StepResult } from '../../../../src/core/raft/step-types.js';
 import { ack, Driver, H, T } from './fixtures.js';
 
@@ -117,4 +118,89 @@ test('a member whose priority changes (restarted faster than a lease) restarts i
   const handover = runLeader(0, { b: {}, c: { priority: 5, raisedAt } }, 20_000);
   assert.ok(handover !== null);
   assert.ok(handover.at >= raisedAt + delayMs, `window restarted: transfer at ${handover.at}`);
+});
+
+/**
+ * Leader a (priority 0) of a, b, c (c priority 5), heartbeats every H but for one slow tick,
+ * which sends the heartbeat after `since + 900` at `since + 1075`: c answers everything up to
+ * `since + 900`, then nothing until the heartbeat `gap` ms later. Returns when the transfer
+ * started, counted from the first heartbeat, or null.
+ */
+function transferAfterGap(gap: number): number | null {
+  const leader = new Driver({ preference: { priority: 0, priorityHandoverDelayMs: delayMs } });
+  const since = leader.campaignAndWin(0);
+  const term = leader.state.term;
+  const lastBefore = since + 900;
+  for (let now = since; now <= since + 20_000; now += now === lastBefore ? H + 75 : H) {
+    const tick = leader.tick(now);
+    if (tick.notices.some((notice) => notice.type === 'transfer-started')) return now - since;
+    leader.receive(ack('b', 'a', term, now), now + 1);
+    if (now <= lastBefore || now >= lastBefore + gap) {
+      leader.receive(ack('c', 'a', term, now, true, { priority: 5 }), now + 1);
+    }
+  }
+  return null;
+}
+
+test('a gap of exactly a lease between acknowledgements restarts the window; a shorter one does not', () => {
+  const kept = transferAfterGap(lease - H);
+  assert.ok(kept !== null && kept < delayMs + 2 * H, `gap under a lease: transfer at ${kept}`);
+  const restarted = transferAfterGap(lease);
+  assert.ok(
+    restarted !== null && restarted >= 900 + lease + delayMs,
+    `gap of a lease: transfer at ${restarted}`,
+  );
+});
+
+test('a leader does not hand over for priority in the middle of a membership change, only once it completes', () => {
+  const leader = new Driver({ preference: { priority: 0, priorityHandoverDelayMs: delayMs } });
+  const since = leader.campaignAndWin(0);
+  const term = leader.state.term;
+  // The entry each heartbeat carried: an acknowledgement names the entry its follower then holds.
+  const entryOf = new Map<number, ConfigurationId>();
+  let newest = since;
+  const transfers: string[] = [];
+  const record = (result: StepResult | null): void => {
+    for (const message of result?.send ?? []) {
+      if (message.type !== 'heartbeat') continue;
+      entryOf.set(message.sentAt, message.configurationId);
+      newest = message.sentAt;
+    }
+    for (const notice of result?.notices ?? []) {
+      if (notice.type === 'transfer-started') transfers.push(notice.to);
+    }
+  };
+  /** `peer` acknowledges the newest heartbeat; c with priority 5. */
+  const answer = (peer: string, now: number, extra = {}): void => {
+    const configurationId = entryOf.get(newest);
+    if (configurationId === undefined) throw new Error(`no heartbeat sent at ${newest}`);
+    const priority = peer === 'c' ? { priority: 5 } : {};
+    record(
+      leader.receive(
+        ack(peer, 'a', term, newest, true, { configurationId, ...priority, ...extra }),
+        now,
+      ),
+    );
+  };
+  record(leader.last);
+  let now = since;
+  for (; newest < since + delayMs && now < since + 2 * delayMs; now += H / 2) {
+    record(leader.tick(now));
+    if (newest >= since + delayMs) break;
+    answer('b', now + 1);
+    answer('c', now + 1);
+  }
+  // b asks to leave; the acknowledgement from c that completes its window also lets the
+  // leader start removing b.
+  answer('b', now + 1, { eligible: false, leaving: true });
+  answer('c', now + 2);
+  assert.deepEqual(leader.state.configuration?.outgoing, ['a', 'b', 'c'], 'the change started');
+  record(leader.tick(now + 3));
+  assert.deepEqual(transfers, [], 'no handover while the change is under way');
+  answer('c', now + 4);
+  answer('c', now + 5);
+  assert.deepEqual(leader.state.configuration.voters, ['a', 'c']);
+  assert.equal(leader.state.commitIndex, leader.state.configuration.index, 'the change completed');
+  record(leader.tick(now + 6));
+  assert.deepEqual(transfers, ['c']);
 });

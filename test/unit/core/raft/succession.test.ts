@@ -4,6 +4,8 @@ import type { PeerMessage } from '../../../../src/core/raft/messages.js';
 import {
   candidacyMarginMs,
   candidacyStepMs,
+  deadlineAfterHeartbeat,
+  knownPriority,
   rankedCandidacyDelayMs,
   successionOrder,
   successionRanks,
@@ -34,6 +36,13 @@ test('the jitter stays inside a quarter step, so two ranks never share an instan
   }
 });
 
+test('the draw spreads a rank over the first quarter of its slot', () => {
+  // A quarter step is 25 ms: a draw of one half starts the rank 12 ms into its slot.
+  const start = rankedCandidacyDelayMs(timing, 2, 0);
+  assert.equal(rankedCandidacyDelayMs(timing, 2, 0.5), start + 12);
+  assert.equal(rankedCandidacyDelayMs(timing, 2, 0.999999), start + H / 4 - 1);
+});
+
 test('the shared-slot mutation puts every rank at the same instant', () => {
   const mutations = { shareCandidacySlot: true };
   assert.equal(
@@ -62,6 +71,34 @@ test('the leader ranks eligible live voters by priority, then by ID', () => {
   const { leader, at } = leaderWith({ c: 5 });
   assert.deepEqual(successionOrder(leader.state, at + 1), ['c', 'b']);
   assert.deepEqual(successionOrder(leaderWith({ b: 3, c: 3 }).leader.state, 10), ['b', 'c']);
+});
+
+test('equal priorities rank by ID whatever order the acknowledgements came in', () => {
+  const leader = new Driver({ members: ['a', 'b', 'c', 'd', 'e'] });
+  const at = leader.campaignAndWin(0);
+  const term = leader.state.term;
+  for (const [index, peer] of ['e', 'd', 'c', 'b'].entries()) {
+    leader.receive(ack(peer, 'a', term, at, true, { priority: 2 }), at + 1 + index);
+  }
+  assert.deepEqual(successionOrder(leader.state, at + 5), ['b', 'c', 'd', 'e']);
+});
+
+test('a member that acknowledges but is no voter (one being added) is not in line', () => {
+  const { leader, at } = leaderWith({});
+  leader.receive(ack('d', 'a', leader.state.term, at, true, { priority: 9 }), at + 2);
+  assert.deepEqual(successionOrder(leader.state, at + 3), ['b', 'c']);
+});
+
+test('only a leader has a succession order of its own', () => {
+  const follower = new Driver({ id: 'b' });
+  follower.receive(heartbeat('a', 'b', 1, 0, { succession: ['b', 'c'] }), 1000);
+  assert.equal(follower.state.roleState.role, 'follower');
+  assert.deepEqual(successionOrder(follower.state, 1000), []);
+});
+
+test('an acknowledgement exactly a lease old still counts', () => {
+  const { leader, at } = leaderWith({ c: 5 });
+  assert.deepEqual(successionOrder(leader.state, at + lease), ['c', 'b']);
 });
 
 test('a peer that withdrew, is leaving, or went silent for a lease is out of line', () => {
@@ -120,6 +157,13 @@ test('a ranked follower sets its deadline to its slot after the heartbeat', () =
     );
     assert.deepEqual(state.succession, ['b', 'c']);
   }
+});
+
+test('a follower without a rank draws its deadline from all of [T, 2T]', () => {
+  const { state } = new Driver({ id: 'c' });
+  assert.equal(deadlineAfterHeartbeat(state, 1000, 0, ['b']), 1000 + T);
+  assert.equal(deadlineAfterHeartbeat(state, 1000, 0.5, null), 1000 + T + 250);
+  assert.equal(deadlineAfterHeartbeat(state, 1000, 0.999999, null), 1000 + 2 * T);
 });
 
 test('a follower without a rank falls back to a random deadline in [T, 2T]', () => {
@@ -182,4 +226,23 @@ test('ranks as each member reports them: 0 the leader, then the order; the rest 
     ],
   );
   assert.deepEqual([...successionRanks(new Driver().state, 0)], []);
+});
+
+test('a follower whose leader sent no order (an older version) ranks only the leader', () => {
+  const follower = new Driver({ id: 'b' });
+  follower.receive(heartbeat('a', 'b', 1, 0), 1000);
+  assert.deepEqual([...successionRanks(follower.state, 1000)], [['a', 0]]);
+});
+
+test('a member knows its own priority, and a leader the priority each peer last reported', () => {
+  assert.equal(knownPriority(new Driver({ preference: { priority: 7 } }).state, 'a'), 7);
+  assert.equal(knownPriority(new Driver().state, 'a'), 0, 'unset is 0');
+  const { leader } = leaderWith({ c: 5 });
+  assert.equal(knownPriority(leader.state, 'c'), 5);
+  assert.equal(knownPriority(leader.state, 'b'), 0, 'a peer that reports none');
+  assert.equal(knownPriority(leader.state, 'd'), null, 'a member that never acknowledged');
+  const follower = new Driver({ id: 'b', preference: { priority: 3 } });
+  follower.receive(heartbeat('a', 'b', 1, 0, { succession: ['b', 'c'] }), 1000);
+  assert.equal(knownPriority(follower.state, 'b'), 3);
+  assert.equal(knownPriority(follower.state, 'c'), null, 'a follower does not know its peers');
 });
