@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real servers and tools the tests start: etcd, ZooKeeper, Prometheus (promtool),
-# and the network tools used for partitions. Needs root (apt-get); skips what is present.
+# the network tools used for partitions, and strace (what the state file asks of the disk). Needs root (apt-get); skips what is present.
 set -euo pipefail
-packages=(etcd-server etcd-client zookeeper prometheus nftables iptables iproute2 unzip)
+packages=(etcd-server etcd-client zookeeper prometheus nftables iptables iproute2 unzip strace)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

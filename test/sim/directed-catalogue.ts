@@ -12,6 +12,7 @@ import {
   runOneSidedCut,
   runRestartedVoter,
   runSlowLeaderClock,
+  runTransferToStaleTarget,
   runTwinCandidates,
 } from './margins.js';
 import type { MarginOptions } from './margin-setup.js';
@@ -31,6 +32,10 @@ export const marginScenarios: readonly DirectedScenario[] = [
     run: runTwinCandidates,
   },
   { name: 'cut after transfer (transfer steps down first)', run: runCutAfterTransfer },
+  {
+    name: 'transfer to a stale target (the old leader votes ahead only for an up-to-date one)',
+    run: runTransferToStaleTarget,
+  },
   { name: 'isolated leader (check-quorum)', run: runIsolatedLeader },
   { name: 'restarted voter (stickiness after start-up)', run: runRestartedVoter },
   { name: 'one-sided cut (pre-vote lease check, leader stickiness)', run: runOneSidedCut },

@@ -8,6 +8,7 @@ import {
   runOneSidedCut,
   runRestartedVoter,
   runSlowLeaderClock,
+  runTransferToStaleTarget,
   runTwinCandidates,
 } from './margins.js';
 
@@ -87,5 +88,11 @@ export const marginMutations: readonly MarginMutation[] = [
     run: runCutAfterTransfer,
     options: { mutations: { skipTransferStepDown: true } },
     expect: overlap,
+  },
+  {
+    name: 'a vote ahead for a target without the newest entry elects it and overwrites a committed one',
+    run: runTransferToStaleTarget,
+    options: { mutations: { voteForStaleTarget: true } },
+    expect: /two configurations committed at index/,
   },
 ].map((margin) => ({ ...margin, seeds: 25 }));

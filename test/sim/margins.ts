@@ -1,4 +1,5 @@
 import type { RaftTiming } from '../../src/core/raft/config.js';
+import type { NodeState } from '../../src/core/raft/state.js';
 import type { SimCluster } from './cluster.js';
 import { outcome, type DirectedOutcome } from './directed.js';
 import {
@@ -107,8 +108,41 @@ export function runCutAfterTransfer(seed: number, options: MarginOptions = {}): 
   if (problem !== null) return outcome(seed, cluster, description, problem);
   cluster.runUntil(cluster.now + T * (1 + (seed % 7) / 7));
   cluster.input('n1', { type: 'transfer', to: 'n2' });
-  cluster.runUntil(cluster.now + T, () => cluster.stateOf('n2')?.roleState.role === 'candidate');
+  // With the old leader's vote n2 wins on its own; without it, it asks for votes first.
+  cluster.runUntil(cluster.now + T, () => cluster.stateOf('n2')?.roleState.role !== 'follower');
   cluster.isolate(['n1']);
+  return outcome(seed, cluster, description, watchThenSettle(cluster, 5 * T, T));
+}
+
+/**
+ * The old leader votes ahead only for a target that holds its configuration entry: n2 stops
+ * hearing the new leader n1 right after acknowledging its first heartbeat, so it misses the
+ * entry n1 appends once it acts, which n3 then commits; the link returns and n1 hands over to
+ * n2 at once. A vote ahead would elect n2 with the older entry, and the next entry it appends
+ * would take the committed one's index.
+ */
+export function runTransferToStaleTarget(
+  seed: number,
+  options: MarginOptions = {},
+): DirectedOutcome {
+  const { cluster, T } = setUpMargin(seed, 3, wideDrift, options);
+  const description = 'transfer to a member that missed the leader’s newest entry';
+  const problem = makeActingLeader(cluster, 'n1', T);
+  if (problem !== null) return outcome(seed, cluster, description, problem);
+  cluster.block('n1', 'n2');
+  const leader = (): NodeState | null => cluster.stateOf('n1');
+  const term = leader()?.term;
+  const hasCommittedOwnEntry = (): boolean => {
+    const state = leader();
+    if (state === null || state.term !== term || state.configuration === null) return false;
+    return state.configuration.term === term && state.commitIndex >= state.configuration.index;
+  };
+  cluster.runUntil(cluster.now + T, hasCommittedOwnEntry);
+  if (!hasCommittedOwnEntry()) {
+    return outcome(seed, cluster, description, 'n1 never committed an entry of its own term');
+  }
+  cluster.healNetwork();
+  cluster.input('n1', { type: 'transfer', to: 'n2' });
   return outcome(seed, cluster, description, watchThenSettle(cluster, 5 * T, T));
 }
 

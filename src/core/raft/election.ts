@@ -106,24 +106,35 @@ function becomePreCandidate(context: StepContext): void {
   }
 }
 
-/** Raft §5.2: increment the term, vote for self (persisted before the requests leave), ask for votes. */
-function becomeCandidate(context: StepContext, isTransfer: boolean): void {
+/**
+ * Raft §5.2: increment the term, vote for self (persisted before the requests leave), ask for
+ * votes. `votedAhead` is a member that already voted for us in the new term (the old leader of
+ * a transfer): its vote counts at once and it is not asked again.
+ */
+function becomeCandidate(
+  context: StepContext,
+  isTransfer: boolean,
+  votedAhead: string | null = null,
+): void {
   const term = context.state.term + 1;
+  const granted = new Set([context.id]);
+  if (votedAhead !== null) granted.add(votedAhead);
   context.update({
     term,
     votedFor: context.id,
     leader: null,
-    roleState: { role: 'candidate', granted: new Set([context.id]) },
+    roleState: { role: 'candidate', granted },
     electionDeadline: context.randomElectionDeadline(),
   });
   context.because('election-started');
   context.notice({ type: 'election-started', preVote: false, transfer: isTransfer });
-  if (hasQuorum(context, new Set([context.id]))) {
+  if (hasQuorum(context, granted)) {
     context.notice({ type: 'election-finished', result: 'won' });
     becomeLeader(context);
     return;
   }
   for (const peer of otherVoters(context)) {
+    if (peer === votedAhead) continue;
     context.send({
       type: 'vote',
       from: context.id,
@@ -227,7 +238,10 @@ export function onVoteResponse(context: StepContext, response: VoteResponse): vo
   }
 }
 
-/** Leadership transfer (thesis §3.10): the old leader has stepped down; campaign now, skipping pre-vote. */
+/**
+ * Leadership transfer (thesis §3.10): the old leader has stepped down; campaign now, skipping
+ * pre-vote, counting the old leader's vote when it sent one.
+ */
 export function onTimeoutNow(context: StepContext, message: TimeoutNow): void {
   if (context.state.roleState.role === 'leader') return;
   if (!isVoter(context.state.configuration, context.id)) {
@@ -244,5 +258,5 @@ export function onTimeoutNow(context: StepContext, message: TimeoutNow): void {
     });
     return;
   }
-  becomeCandidate(context, true);
+  becomeCandidate(context, true, message.withVote === true ? message.from : null);
 }

@@ -82,9 +82,14 @@ export interface HeartbeatResponse extends Envelope {
   readonly desire?: DesiredMembers;
 }
 
-/** Leadership transfer: the leader, already stepped down, tells the target to campaign at once. */
+/**
+ * Leadership transfer: the leader of `term`, already stepped down, tells the target to campaign
+ * at once. With `withVote` it has also voted for the target in term `term + 1` (durably, before
+ * sending), so the target counts that vote without asking for it.
+ */
 export interface TimeoutNow extends Envelope {
   readonly type: 'timeout-now';
+  readonly withVote?: true;
 }
 
 /** The seed asks a member without a configuration to found a cluster of `members` with it. */

@@ -126,6 +126,8 @@ export interface SafeguardMutations {
   readonly skipDriftMargin?: boolean;
   /** A transferring leader sends TimeoutNow but keeps leading (and acting) until deposed. */
   readonly skipTransferStepDown?: boolean;
+  /** A transferring leader votes ahead for its target even when the target lacks its configuration entry. */
+  readonly voteForStaleTarget?: boolean;
   /** Followers ignore their rank and campaign at a random time in [T, 2T] (elector before ranks). */
   readonly skipRankedCandidacy?: boolean;
   /** Every rank campaigns at the same instant: no step between slots and no jitter inside them. */

@@ -32,11 +32,11 @@ interface SlotCursor {
 
 /**
  * The durable Raft state in `<directory>/raft-state.json`, in the two-slot format of
- * state-slots.ts. A save rewrites the older slot in place and fdatasyncs it: one durable write
- * on the path of a vote or a campaign, instead of the temp file, fsync, rename and directory
- * fsync of the JSON format. The file is laid out afresh (temp file, fsync, rename, directory
- * fsync, so it is whole or absent) only when there is none yet, when it is in the JSON format
- * of elector 0.1 (migrated by the first save), or when the record outgrows its slot.
+ * state-slots.ts. A save rewrites the older slot in place with a synchronous write (O_DSYNC):
+ * one durable write on the path of a vote or a campaign, instead of the temp file, fsync, rename
+ * and directory fsync of the JSON format. The file is laid out afresh (temp file, fsync, rename,
+ * directory fsync, so it is whole or absent) only when there is none yet, when it is in the JSON
+ * format of elector 0.1 (migrated by the first save), or when the record outgrows its slot.
  *
  * A full volume stops saves as it did when each save wrote a new file: a save also checks that
  * the volume could take another copy of the state (statfs), since the restart's write probe and

@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { mkdir, open, readFile, rename, statfs } from 'node:fs/promises';
 
 /** The few file operations the state file needs, so tests can watch their order or fail one. */
@@ -8,8 +9,9 @@ export interface StateFileSystem {
   writeAndSync(path: string, data: Uint8Array): Promise<void>;
   /**
    * Writes `data` at byte `position` of the existing file `path`, in place, and resolves only
-   * after fdatasync returned. Never creates the file (rejects with ENOENT when it is missing);
-   * the caller keeps the write inside the file, so its length and blocks stay as they were.
+   * once the data is durable (fdatasync's guarantee). Never creates the file (rejects with
+   * ENOENT when it is missing); the caller keeps the write inside the file, so its length and
+   * blocks stay as they were.
    */
   overwriteAndSync(path: string, position: number, data: Uint8Array): Promise<void>;
   /**
@@ -39,7 +41,9 @@ export const nodeStateFileSystem: StateFileSystem = {
   async overwriteAndSync(path, position, data) {
     // Opened per write rather than kept open: a descriptor open for writing makes
     // `mount -o remount,ro` fail with EBUSY, and it costs about 0.1 ms (state-slots.ts).
-    const handle = await open(path, 'r+');
+    // O_DSYNC makes each write return only once its data is durable, as fdatasync would: one
+    // thread-pool round trip fewer on the path of every vote and term change.
+    const handle = await open(path, constants.O_RDWR | constants.O_DSYNC);
     try {
       for (let written = 0; written < data.byteLength;) {
         const { bytesWritten } = await handle.write(
@@ -53,7 +57,6 @@ export const nodeStateFileSystem: StateFileSystem = {
           throw new Error(`${path}: the write at ${position} made no progress`);
         written += bytesWritten;
       }
-      await handle.datasync();
     } finally {
       await handle.close();
     }

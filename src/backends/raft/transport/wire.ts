@@ -86,7 +86,11 @@ const heartbeatResponseSchema = z.strictObject({
   desireTag: desireTagSchema.nullable(),
   desire: desiredMembersSchema.exactOptional(),
 });
-const timeoutNowSchema = z.strictObject({ type: z.literal('timeout-now'), ...envelope });
+const timeoutNowSchema = z.strictObject({
+  type: z.literal('timeout-now'),
+  ...envelope,
+  withVote: z.literal(true).exactOptional(),
+});
 const foundSchema = z.strictObject({
   type: z.literal('found'),
   ...envelope,

@@ -60,6 +60,7 @@ export const sampleMessages: readonly PeerMessage[] = [
     desireTag: { counter: 2, author: 'c' },
   },
   { type: 'timeout-now', from: 'a', to: 'c', term: 5 },
+  { type: 'timeout-now', from: 'a', to: 'c', term: 5, withVote: true },
   { type: 'found', from: 'a', to: 'b', term: 0, members: ['a', 'b', 'c'] },
   {
     type: 'found-response',
@@ -165,7 +166,11 @@ export const arbitraryPeerMessage: fc.Arbitrary<PeerMessage> = fc
       desireTag,
       desire: optional(desire),
     }),
-    fc.record({ type: fc.constant('timeout-now' as const), ...envelope }),
+    fc.record({
+      type: fc.constant('timeout-now' as const),
+      ...envelope,
+      withVote: optional(fc.constant(true as const)),
+    }),
     fc.record({ type: fc.constant('found' as const), ...envelope, members: memberList }),
     fc.record({
       type: fc.constant('found-response' as const),

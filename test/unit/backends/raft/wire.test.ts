@@ -18,7 +18,7 @@ const jsonBytes = (value: unknown): Uint8Array => bytesOf(JSON.stringify(value))
 describe('wire format of peer messages', () => {
   test('every message type survives encoding and decoding unchanged', () => {
     assert.deepEqual(
-      sampleMessages.map((message) => message.type).sort(),
+      [...new Set(sampleMessages.map((message) => message.type))].sort(),
       [...peerMessageTypes].sort(),
       'the samples cover every message type',
     );
@@ -170,6 +170,7 @@ describe('wire format of peer messages', () => {
       'leaving',
       'reason',
       'isLeaderCommitted',
+      'withVote',
     ]);
     fc.assert(
       fc.property(
@@ -219,6 +220,16 @@ describe('priority and succession fields (issue 17)', () => {
     const oldResponse = withoutField(response, 'priority');
     assert.equal(decodePeerMessage(jsonBytes(oldHeartbeat)).ok, true);
     assert.equal(decodePeerMessage(jsonBytes(oldResponse)).ok, true);
+  });
+
+  test('a TimeoutNow may say the sender voted ahead, and only with true', () => {
+    const timeoutNow = { type: 'timeout-now', from: 'a', to: 'c', term: 5 };
+    assert.equal(decodePeerMessage(jsonBytes(timeoutNow)).ok, true);
+    assert.equal(decodePeerMessage(jsonBytes({ ...timeoutNow, withVote: true })).ok, true);
+    for (const withVote of [false, 'true', 1, null]) {
+      const decoded = decodePeerMessage(jsonBytes({ ...timeoutNow, withVote }));
+      assert.equal(decoded.ok, false, `withVote: ${JSON.stringify(withVote)}`);
+    }
   });
 
   test('a succession naming a member twice, or a negative priority, is dropped', () => {

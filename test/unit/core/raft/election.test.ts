@@ -402,3 +402,61 @@ test('an ineligible voter ignores a timeout-now and says so', () => {
   assert.equal(result.state.roleState.role, 'follower');
   assert.equal(result.state.term, 3);
 });
+
+test('a transfer target told of the old leader’s vote wins at once in a cluster of three, asking no one', () => {
+  const target = new Driver({ id: 'b', durable: durable(3, null) });
+  const message = { type: 'timeout-now', from: 'a', to: 'b', term: 3, withVote: true } as const;
+  const result = target.receive(message, 10);
+  assert.equal(result.state.roleState.role, 'leader');
+  assert.equal(result.state.term, 4);
+  assert.equal(result.persist?.votedFor, 'b');
+  assert.ok(result.notices.some((notice) => notice.type === 'election-finished'));
+  assert.deepEqual(
+    result.send.map((sent) => [sent.type, sent.to]),
+    [
+      ['heartbeat', 'a'],
+      ['heartbeat', 'c'],
+    ],
+  );
+});
+
+test('with five members the old leader’s vote counts, and only the others are asked', () => {
+  const members = ['a', 'b', 'c', 'd', 'e'];
+  const target = new Driver({ id: 'b', members, durable: durable(3, null, members) });
+  const message = { type: 'timeout-now', from: 'a', to: 'b', term: 3, withVote: true } as const;
+  const result = target.receive(message, 10);
+  const granted = result.state.roleState.role === 'candidate' ? result.state.roleState.granted : [];
+  assert.deepEqual([...granted].sort(), ['a', 'b']);
+  assert.deepEqual(
+    result.send.map((sent) => [sent.type, sent.to, sent.type === 'vote' && sent.transfer]),
+    [
+      ['vote', 'c', true],
+      ['vote', 'd', true],
+      ['vote', 'e', true],
+    ],
+  );
+  const grant = { type: 'vote-response', from: 'c', to: 'b', term: 4, granted: true } as const;
+  assert.equal(target.receive(grant, 11).state.roleState.role, 'leader');
+});
+
+test('a transfer target told of no vote ahead holds only its own vote', () => {
+  const target = new Driver({ id: 'b', durable: durable(3, null) });
+  const result = target.receive({ type: 'timeout-now', from: 'a', to: 'b', term: 3 }, 10);
+  assert.equal(result.state.roleState.role, 'candidate');
+  const granted = result.state.roleState.role === 'candidate' ? result.state.roleState.granted : [];
+  assert.deepEqual([...granted], ['b']);
+});
+
+test('a vote ahead from a member outside the configuration does not count', () => {
+  const target = new Driver({ id: 'b', durable: durable(3, null) });
+  const message = { type: 'timeout-now', from: 'z', to: 'b', term: 3, withVote: true } as const;
+  const result = target.receive(message, 10);
+  assert.equal(result.state.roleState.role, 'candidate');
+  assert.deepEqual(
+    result.send.map((sent) => [sent.type, sent.to]),
+    [
+      ['vote', 'a'],
+      ['vote', 'c'],
+    ],
+  );
+});

@@ -170,10 +170,9 @@ test('a leaving follower asks nothing of anyone in that step and says so in its 
 
 test('a leaving leader hands over at once, reporting the change as ineligible', () => {
   const { leader, now } = actingLeader();
+  const term = leader.state.term;
   const result = leader.feed({ type: 'leave' }, now + 1);
-  assert.deepEqual(result.send, [
-    { type: 'timeout-now', from: 'a', to: 'b', term: leader.state.term },
-  ]);
+  assert.deepEqual(result.send, [{ type: 'timeout-now', from: 'a', to: 'b', term }]);
   assert.equal(result.state.roleState.role, 'follower');
   assert.equal(result.change?.reason, 'ineligible');
   assert.equal(result.change.isSelf, false);
@@ -181,9 +180,10 @@ test('a leaving leader hands over at once, reporting the change as ineligible', 
 
 test('an operator transfer is reported with reason transfer', () => {
   const { leader, now } = actingLeader();
+  const term = leader.state.term;
   const result = leader.feed({ type: 'transfer' }, now + 1);
   assert.deepEqual(result.send, [
-    { type: 'timeout-now', from: 'a', to: 'b', term: leader.state.term },
+    { type: 'timeout-now', from: 'a', to: 'b', term, withVote: true },
   ]);
   assert.equal(result.change?.reason, 'transfer');
 });

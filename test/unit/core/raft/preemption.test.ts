@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ConfigurationId } from '../../../../src/core/raft/configuration.js';
+import { idOf, type ConfigurationId } from '../../../../src/core/raft/configuration.js';
+import type { PeerMessage } from '../../../../src/core/raft/messages.js';
 import type { StepResult } from '../../../../src/core/raft/step-types.js';
 import { ack, Driver, H, T } from './fixtures.js';
 
@@ -18,14 +19,22 @@ interface Peer {
 
 /**
  * Leader a (priority `own`) of a, b, c on a manual clock: every heartbeat interval it ticks,
- * and each peer acknowledges 1 ms later as its script says. Returns the instant a transfer
- * started (and to whom), or null by `until`.
+ * and each peer acknowledges 1 ms later as its script says (reporting the leader's current
+ * entry when `acksHoldEntry`, else the founding one). Returns the instant a transfer started
+ * (and to whom, and what it sent), or null by `until`.
  */
 function runLeader(
   own: number,
   peers: { readonly b: Peer; readonly c: Peer },
   until: number,
-): { at: number; to: string; since: number; reason: string | undefined } | null {
+  acksHoldEntry = false,
+): {
+  at: number;
+  to: string;
+  since: number;
+  reason: string | undefined;
+  sent: readonly PeerMessage[];
+} | null {
   const leader = new Driver({ preference: { priority: own, priorityHandoverDelayMs: delayMs } });
   const since = leader.campaignAndWin(0);
   const term = leader.state.term;
@@ -36,12 +45,15 @@ function runLeader(
   for (let now = since; now <= until; now += H) {
     const tick = leader.tick(now);
     const to = started(tick);
-    if (to !== null) return { at: now, to, since, reason: tick.change?.reason };
+    if (to !== null) return { at: now, to, since, reason: tick.change?.reason, sent: tick.send };
     if (leader.state.roleState.role !== 'leader') return null;
     for (const [id, peer] of Object.entries(peers)) {
       if (peer.answers?.(now) === false) continue;
       const priority = now < (peer.raisedAt ?? 0) ? 0 : peer.priority;
-      const extra = priority === undefined ? {} : { priority };
+      const extra = {
+        ...(priority === undefined ? {} : { priority }),
+        ...(acksHoldEntry ? { configurationId: idOf(leader.state.configuration) } : {}),
+      };
       const eligible = peer.eligible?.(now) ?? true;
       leader.receive(ack(id, 'a', term, now, eligible, extra), now + 1);
     }
@@ -61,6 +73,12 @@ test('a higher-priority member takes over once it acknowledged for the whole del
 test('a leader that hands over for priority says so: its step-down reason is preempted, not a requested transfer', () => {
   const handover = runLeader(0, { b: {}, c: { priority: 5 } }, 20_000);
   assert.equal(handover?.reason, 'preempted');
+});
+
+test('a leader that hands over for priority votes ahead for an up-to-date member', () => {
+  const handover = runLeader(0, { b: {}, c: { priority: 5 } }, 20_000, true);
+  const timeoutNow = handover?.sent.find((message) => message.type === 'timeout-now');
+  assert.equal(timeoutNow?.type === 'timeout-now' && timeoutNow.withVote, true);
 });
 
 test('the highest of several higher priorities is the one that takes over', () => {

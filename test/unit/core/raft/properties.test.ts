@@ -86,7 +86,13 @@ const message: fc.Arbitrary<PeerMessage> = fc
         desire: maybe(desire),
       })
       .map(withOptional),
-    fc.record({ type: fc.constant('timeout-now' as const), ...envelope }),
+    fc
+      .record({
+        type: fc.constant('timeout-now' as const),
+        ...envelope,
+        withVote: maybe(fc.constant(true as const)),
+      })
+      .map(withOptional),
     fc.record({ type: fc.constant('found' as const), ...envelope, members }),
     fc.record({
       type: fc.constant('found-response' as const),

@@ -125,3 +125,54 @@ test('a leaving leader with no one to take over removes itself, then steps down 
   assert.equal(leader.state.configuration.outgoing, null);
   assert.equal(leader.state.commitIndex, leader.state.configuration.index, 'its removal committed');
 });
+
+/** A leader that appended the entry of its term, which b acknowledged holding at `at` + 3. */
+function leaderWithEntryAcknowledgedByB(): { leader: Driver; at: number; term: number } {
+  const { leader, at } = leaderWithAcks();
+  leader.tick(at + 2); // appends the entry of its term
+  const entry = idOf(leader.state.configuration);
+  const term = leader.state.term;
+  leader.receive(ack('b', 'a', term, at + 2, true, { configurationId: entry }), at + 3);
+  return { leader, at, term };
+}
+
+test('the leader votes for a target holding its entry in the next term, saved before TimeoutNow leaves', () => {
+  const { leader, at, term } = leaderWithEntryAcknowledgedByB();
+  const result = leader.feed({ type: 'transfer', to: 'b' }, at + 4);
+  assert.deepEqual(result.send, [
+    { type: 'timeout-now', from: 'a', to: 'b', term, withVote: true },
+  ]);
+  assert.equal(result.persist?.term, term + 1);
+  assert.equal(result.persist.votedFor, 'b');
+  assert.equal(result.state.roleState.role, 'follower');
+  assert.equal(result.state.leader, null);
+});
+
+test('the leader does not vote ahead for a target that has not acknowledged its entry', () => {
+  const { leader, at } = leaderWithAcks();
+  leader.tick(at + 2); // appends the entry of its term; b acknowledged only the founding one
+  const term = leader.state.term;
+  const votedFor = leader.state.votedFor;
+  const result = leader.feed({ type: 'transfer', to: 'b' }, at + 4);
+  assert.deepEqual(result.send, [{ type: 'timeout-now', from: 'a', to: 'b', term }]);
+  assert.equal(result.state.term, term);
+  assert.equal(result.state.votedFor, votedFor);
+  assert.equal(result.persist, null, 'nothing to save: term and vote are unchanged');
+});
+
+test('a leader that may no longer lead hands over without voting ahead, so stepping down needs no save', () => {
+  const { leader, at, term } = leaderWithEntryAcknowledgedByB();
+  const result = leader.feed({ type: 'set-eligible', isEligible: false }, at + 4);
+  assert.deepEqual(result.send, [{ type: 'timeout-now', from: 'a', to: 'b', term }]);
+  assert.equal(result.persist, null);
+  assert.equal(result.state.roleState.role, 'follower');
+});
+
+test('with the skipTransferStepDown test switch the leader neither steps down nor votes ahead', () => {
+  const { leader, at, term } = leaderWithEntryAcknowledgedByB();
+  leader.state = { ...leader.state, mutations: { skipTransferStepDown: true } };
+  const result = leader.feed({ type: 'transfer', to: 'b' }, at + 4);
+  assert.deepEqual(result.send, [{ type: 'timeout-now', from: 'a', to: 'b', term }]);
+  assert.equal(result.state.roleState.role, 'leader');
+  assert.equal(result.state.term, term);
+});
