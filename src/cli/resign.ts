@@ -95,14 +95,7 @@ export async function runResign(argv: readonly string[]): Promise<number> {
   const to = url.searchParams.get('to');
   if (response.ok) {
     const leader = answer.success ? (answer.data.leader?.id ?? null) : null;
-    // 202: this member stopped acting, but no successor was confirmed within the sidecar's
-    // resign timeout (a Lease handover the named member accepted still completes on its own).
-    const done =
-      response.status === 202
-        ? `resigned; ${to === null ? 'no successor confirmed yet' : `the handover to ${to} is not confirmed yet`}`
-        : to === null
-          ? 'resigned'
-          : `handed over to ${to}`;
+    const done = outcomeOf(response.status, to);
     process.stdout.write(`${done}; leader now ${leader ?? 'not yet known'}\n`);
     return 0;
   }
@@ -111,4 +104,18 @@ export async function runResign(argv: readonly string[]): Promise<number> {
     `elector resign: refused: ${error === undefined ? `${response.status} ${text.slice(0, 500)}` : `${error.code}: ${error.message}`}\n`,
   );
   return 1;
+}
+
+/**
+ * What a successful answer means. 202: this member stopped acting, but no successor was
+ * confirmed within the sidecar's resign timeout (a Lease handover the named member accepted
+ * still completes on its own).
+ */
+function outcomeOf(status: number, to: string | null): string {
+  if (status === 202) {
+    return to === null
+      ? 'resigned; no successor confirmed yet'
+      : `resigned; the handover to ${to} is not confirmed yet`;
+  }
+  return to === null ? 'resigned' : `handed over to ${to}`;
 }
