@@ -89,8 +89,8 @@ export async function runResign(argv: readonly string[]): Promise<number> {
       { retryable: true, cause: error },
     );
   }
-  let body: unknown = null;
-  if (response.headers.get('content-type')?.includes('json') === true) body = JSON.parse(text);
+  const body =
+    response.headers.get('content-type')?.includes('json') === true ? jsonOf(text) : null;
   const answer = answerSchema.safeParse(body);
   const to = url.searchParams.get('to');
   if (response.ok) {
@@ -118,4 +118,13 @@ function outcomeOf(status: number, to: string | null): string {
       : `resigned; the handover to ${to} is not confirmed yet`;
   }
   return to === null ? 'resigned' : `handed over to ${to}`;
+}
+
+/** The parsed body, or null when it is not JSON (a proxy's page labelled JSON, say). */
+function jsonOf(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
 }

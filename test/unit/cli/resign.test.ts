@@ -6,16 +6,21 @@ import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const servers: Server[] = [];
+
+/** A body sent exactly as written, even when it is not JSON. */
+class RawText {
+  constructor(readonly text: string) {}
+}
 after(() => {
   for (const server of servers) server.close();
 });
 
-/** A sidecar that answers every POST /leader/resign with `status` and `body`. */
+/** A sidecar that answers every POST /leader/resign with `status` and `body` (raw text as is). */
 async function sidecar(status: number, body: unknown): Promise<string> {
   const server = createServer((request, response) => {
     request.resume();
     response.writeHead(status, { 'content-type': 'application/json' });
-    response.end(JSON.stringify(body));
+    response.end(body instanceof RawText ? body.text : JSON.stringify(body));
   });
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -74,4 +79,14 @@ test("503: prints the sidecar's refusal and returns 1", async () => {
     result.err,
     'elector resign: refused: TRANSFER_FAILED: leadership transfer refused: "member-9" is unknown\n',
   );
+});
+
+test('an answer labelled JSON that is not JSON is reported with its status and text, not thrown', async () => {
+  const url = await sidecar(503, new RawText('{"error": upstream down'));
+  const result = await resign(['--url', url]);
+  assert.deepEqual(result, {
+    code: 1,
+    out: '',
+    err: 'elector resign: refused: 503 {"error": upstream down\n',
+  });
 });
