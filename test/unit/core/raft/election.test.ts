@@ -425,8 +425,9 @@ test('with five members the old leader’s vote counts, and only the others are 
   const target = new Driver({ id: 'b', members, durable: durable(3, null, members) });
   const message = { type: 'timeout-now', from: 'a', to: 'b', term: 3, withVote: true } as const;
   const result = target.receive(message, 10);
-  const granted = result.state.roleState.role === 'candidate' ? result.state.roleState.granted : [];
-  assert.deepEqual([...granted].sort(), ['a', 'b']);
+  const { roleState } = result.state;
+  assert.ok(roleState.role === 'candidate', `a candidate, not a ${roleState.role}`);
+  assert.deepEqual([...roleState.granted].sort(), ['a', 'b']);
   assert.deepEqual(
     result.send.map((sent) => [sent.type, sent.to, sent.type === 'vote' && sent.transfer]),
     [
@@ -442,9 +443,9 @@ test('with five members the old leader’s vote counts, and only the others are 
 test('a transfer target told of no vote ahead holds only its own vote', () => {
   const target = new Driver({ id: 'b', durable: durable(3, null) });
   const result = target.receive({ type: 'timeout-now', from: 'a', to: 'b', term: 3 }, 10);
-  assert.equal(result.state.roleState.role, 'candidate');
-  const granted = result.state.roleState.role === 'candidate' ? result.state.roleState.granted : [];
-  assert.deepEqual([...granted], ['b']);
+  const { roleState } = result.state;
+  assert.ok(roleState.role === 'candidate', `a candidate, not a ${roleState.role}`);
+  assert.deepEqual([...roleState.granted], ['b']);
 });
 
 test('a vote ahead from a member outside the configuration does not count', () => {
