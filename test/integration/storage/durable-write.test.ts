@@ -35,7 +35,7 @@ test('an in-place state write is durable before it resolves (strace of the real 
     ].concat([process.execPath, '--import', 'tsx', '--input-type=module', '-e', script]),
     { cwd: repository, stdio: 'ignore' },
   );
-  const lines = (await readFile(traceFile, 'utf8')).split('\n');
+  const lines = completedCalls((await readFile(traceFile, 'utf8')).split('\n'));
   // Only what happened between the script's two markers counts.
   const begin = lines.findIndex((line) => line.includes('write(1, "begin'));
   const end = lines.findIndex((line) => line.includes('write(1, "end'));
@@ -57,3 +57,29 @@ test('an in-place state write is durable before it resolves (strace of the real 
   );
   assert.equal((await readFile(path)).subarray(4096, 4111).toString(), 'elector-durable');
 });
+
+/**
+ * strace -f splits a call that another thread interrupts into `<unfinished ...>` and
+ * `<... name resumed>` lines: joins them into one line, placed where the call returned.
+ */
+function completedCalls(lines: readonly string[]): string[] {
+  const pending = new Map<string, string>();
+  const calls: string[] = [];
+  for (const line of lines) {
+    const unfinished = /^(\d+) +(.*) <unfinished \.\.\.>$/.exec(line);
+    if (unfinished !== null) {
+      pending.set(unfinished[1] ?? '', unfinished[2] ?? '');
+      continue;
+    }
+    const resumed = /^(\d+) +<\.\.\. \w+ resumed>(.*)$/.exec(line);
+    const pid = resumed?.[1] ?? '';
+    const start = pending.get(pid);
+    if (resumed !== null && start !== undefined) {
+      pending.delete(pid);
+      calls.push(`${pid} ${start}${resumed[2] ?? ''}`);
+      continue;
+    }
+    calls.push(line);
+  }
+  return calls;
+}
