@@ -6,6 +6,7 @@ import { after, describe, test } from 'node:test';
 import { startChild } from '../../lab/child.js';
 import { startEtcd } from '../../lab/etcd-server.js';
 import { cliPath, SidecarCluster } from '../../lab/sidecar-cluster.js';
+import { waitFor } from '../../lab/wait-for.js';
 
 async function runCli(args: readonly string[]): Promise<{ code: number | string; output: string }> {
   const child = startChild(process.execPath, [cliPath, ...args], {
@@ -33,6 +34,21 @@ describe('elector resign --to and --priority on the etcd backend', async () => {
     await etcd.stop();
   });
   const urlOf = (id: string): string => `http://127.0.0.1:${cluster.member(id).httpPort}`;
+  /**
+   * Waits until `leader` sees `target` queued: a member that just handed over queues again, and
+   * the leader hears of its new key a moment after every member agrees on who leads.
+   */
+  const untilQueuedAt = (leader: string, target: string): Promise<unknown> =>
+    waitFor(
+      async () => {
+        const response = await fetch(`${urlOf(leader)}/cluster/status`);
+        const status = (await response.json()) as {
+          members: readonly { id: string; rank: number | null }[];
+        };
+        return status.members.some((member) => member.id === target && member.rank !== null);
+      },
+      { timeoutMs: 20_000, what: `${leader} to see ${target} queued` },
+    );
 
   test('resign --to hands leadership to exactly the member named, each time, with a higher token', async () => {
     let leader = await cluster.waitForAgreedLeader('a first leader', 20_000);
@@ -40,6 +56,7 @@ describe('elector resign --to and --priority on the etcd backend', async () => {
       const followers = cluster.members.filter((member) => member.id !== leader.self);
       const target = followers.at(round % followers.length);
       assert.ok(target);
+      await untilQueuedAt(leader.self, target.id);
       const { code, output } = await runCli([
         'resign',
         '--to',
