@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real servers and tools the tests start: etcd, ZooKeeper, Prometheus (promtool),
-# the network tools used for partitions, and strace (what the state file asks of the disk). Needs root (apt-get); skips what is present.
+# the network tools used for partitions, and strace (what the state file asks of the disk).
+# Needs root (apt-get); skips what is present.
 set -euo pipefail
 packages=(etcd-server etcd-client zookeeper prometheus nftables iptables iproute2 unzip strace)
 missing=()

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { startChild } from '../../lab/child.js';
 import { startEtcd } from '../../lab/etcd-server.js';
+import { statusMembersAt } from '../../lab/membership.js';
 import { cliPath, SidecarCluster } from '../../lab/sidecar-cluster.js';
 import { waitFor } from '../../lab/wait-for.js';
 
@@ -41,11 +42,8 @@ describe('elector resign --to and --priority on the etcd backend', async () => {
   const untilQueuedAt = (leader: string, target: string): Promise<unknown> =>
     waitFor(
       async () => {
-        const response = await fetch(`${urlOf(leader)}/cluster/status`);
-        const status = (await response.json()) as {
-          members: readonly { id: string; rank: number | null }[];
-        };
-        return status.members.some((member) => member.id === target && member.rank !== null);
+        const members = await statusMembersAt(urlOf(leader));
+        return members?.some((member) => member.id === target && member.rank !== null);
       },
       { timeoutMs: 20_000, what: `${leader} to see ${target} queued` },
     );

@@ -4,16 +4,11 @@
 // member that comes and goes inside the window restarts it. /cluster/status shows priority and rank.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import { statusMembersAt, type StatusMember } from '../../lab/membership.js';
 import { SidecarCluster } from '../../lab/sidecar-cluster.js';
 import { waitFor } from '../../lab/wait-for.js';
 
 const windowMs = 3000;
-
-interface StatusMember {
-  readonly id: string;
-  readonly priority: number | null;
-  readonly rank: number | null;
-}
 
 describe('priority preemption with the CLI on a Raft mesh', async () => {
   const cluster = await SidecarCluster.start({
@@ -22,10 +17,8 @@ describe('priority preemption with the CLI on a Raft mesh', async () => {
   });
   after(() => cluster.stop());
 
-  const statusOf = async (id: string): Promise<readonly StatusMember[]> => {
-    const response = await fetch(`http://127.0.0.1:${cluster.member(id).httpPort}/cluster/status`);
-    return ((await response.json()) as { members: StatusMember[] }).members;
-  };
+  const statusOf = (id: string): Promise<readonly StatusMember[] | null> =>
+    statusMembersAt(`http://127.0.0.1:${cluster.member(id).httpPort}`);
 
   test('a higher priority takes over after the window from its last return, not within it', async () => {
     const first = await cluster.waitForAgreedLeader('a first leader');
@@ -61,7 +54,7 @@ describe('priority preemption with the CLI on a Raft mesh', async () => {
     const members = await waitFor(
       async () => {
         const listed = await statusOf(preferred.id);
-        return listed.every((member) => member.rank !== null) ? listed : undefined;
+        return listed?.every((member) => member.rank !== null) === true ? listed : undefined;
       },
       { timeoutMs: 10_000, what: 'the new leader to rank every member' },
     );

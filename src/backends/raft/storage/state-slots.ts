@@ -6,9 +6,9 @@ import { deepFreeze, durableStateSchema, orderedState } from './durable-state-sc
  * Format 3 of the state file: two slots of the same size, one after the other, each holding one
  * complete record or nothing valid. A save rewrites the slot that does not hold the newest
  * record, in place, with one synchronous write (O_DSYNC, fdatasync's guarantee); a load takes
- * the valid slot with the higher sequence number. A crash in the middle of a write can tear only the slot being written,
- * and its checksum then fails, so the other slot (the previous save) is loaded: never a mix of
- * two saves, never a state newer than the last save that completed.
+ * the valid slot with the higher sequence number. A crash in the middle of a write can tear only
+ * the slot being written, and its checksum then fails, so the other slot (the previous save) is
+ * loaded: never a mix of two saves, never a state newer than the last save that completed.
  *
  * A slot is text up to its padding, so `head -c 4096 raft-state.json` shows a record:
  *
