@@ -59,6 +59,8 @@ export interface ClusterOptions {
   /** Each member's `--priority` (absent: 0). */
   readonly priorities?: Readonly<Record<string, number>>;
   readonly priorityHandoverDelayMs?: number;
+  /** Sees every message a member sends, before the network drops, delays or copies it. */
+  readonly onSend?: (message: PeerMessage) => void;
 }
 
 /** Draws no chance: every election timer it sets is the earliest allowed, T. */
@@ -248,7 +250,10 @@ export class SimCluster {
       result.persist.votedFor !== id &&
       result.persist.votedFor !== state.votedFor &&
       this.random() < (this.options.crashAfterVoteProbability ?? 0);
-    for (const message of result.send) this.send(message);
+    for (const message of result.send) {
+      this.options.onSend?.(message);
+      this.send(message);
+    }
     const expiresAt = leaseExpiresAt(result.state);
     const leaseEndReal =
       result.state.isActing && expiresAt !== null ? this.realOf(node, expiresAt) : null;

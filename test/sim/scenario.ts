@@ -1,4 +1,5 @@
 import type { RaftTiming } from '../../src/core/raft/config.js';
+import type { PeerMessage } from '../../src/core/raft/messages.js';
 import { isSameMemberSet, isVoter } from '../../src/core/raft/configuration.js';
 import type { SafeguardMutations } from '../../src/core/raft/state.js';
 import { randomInt, seededRandom, type Random } from '../../src/core/random.js';
@@ -17,6 +18,8 @@ export interface SeedOptions {
   /** Keep the last N trace lines for a failure report (0 for speed). */
   readonly traceLimit?: number;
   readonly checkFounding?: boolean;
+  /** Sees every message any member sends. */
+  readonly onSend?: (message: PeerMessage) => void;
 }
 
 /**
@@ -110,6 +113,7 @@ export function runSeed(seed: number, options: SeedOptions = {}): SeedOutcome {
       ? {}
       : { forgetVoteOnRestart: options.forgetVoteOnRestart }),
     ...(options.checkFounding === undefined ? {} : { checkFounding: options.checkFounding }),
+    ...(options.onSend === undefined ? {} : { onSend: options.onSend }),
   });
   const T = timing.electionTimeoutMs;
   const description = `members=${initialMembers.length} heartbeat=${timing.heartbeatIntervalMs}ms T=${T}ms drift=${timing.maxClockDrift} drop=${network.dropProbability} dup=${network.duplicateProbability} delay=${network.minDelayMs.toFixed(2)}..${network.maxDelayMs}ms rolls=${rollRate} priorities=${priorities === undefined ? 'none' : JSON.stringify(priorities)}`;

@@ -190,22 +190,28 @@ describe('wire format of peer messages', () => {
     );
   });
 
-  test('encoding refuses an invalid message with PEER_MESSAGE_INVALID instead of sending it', () => {
+  test('the encoder writes a message as built; the receiver is the one that refuses an invalid one', () => {
+    // The sender trusts the core (test/sim/wire-conformance.test.ts); the receiver trusts no one.
     const invalid = { type: 'vote', from: 'a', to: 'b', term: -2, transfer: false } as PeerMessage;
-    assert.throws(
-      () => encodePeerMessage(invalid),
-      (error: unknown) =>
-        error instanceof ElectorError &&
-        error.code === 'PEER_MESSAGE_INVALID' &&
-        error.message.includes('term'),
-    );
+    const decoded = decodePeerMessage(encodePeerMessage(invalid));
+    assert.ok(!decoded.ok && decoded.reason === 'malformed' && decoded.messageType === 'vote');
+    assert.match(decoded.detail, /term/);
     const withExtra = { ...vote, secret: 'x' } as unknown as PeerMessage;
-    assert.equal(tryEncodePeerMessage(withExtra).ok, false);
+    const refused = decodePeerMessage(encodePeerMessage(withExtra));
+    assert.ok(!refused.ok && refused.reason === 'malformed');
+    assert.match(refused.detail, /secret/);
   });
 
   test('encoding refuses a message larger than the limit as oversize', () => {
     const result = tryEncodePeerMessage(sampleMessages[0] as PeerMessage, 10);
     assert.equal(!result.ok && result.reason, 'oversize');
+    assert.throws(
+      () => encodePeerMessage(sampleMessages[0] as PeerMessage, 10),
+      (error: unknown) =>
+        error instanceof ElectorError &&
+        error.code === 'PEER_MESSAGE_INVALID' &&
+        error.message.includes('oversize'),
+    );
   });
 });
 
