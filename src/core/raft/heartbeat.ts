@@ -1,5 +1,5 @@
 import { isSameConfigurationId, isVoter, votersOf } from './configuration.js';
-import { isSameDesireTag, tagOf } from './desire.js';
+import { isNewerDesire, tagOf } from './desire.js';
 import { leaderRole } from './leader-role.js';
 import type { NodeState } from './state.js';
 import type { StepContext } from './step-context.js';
@@ -39,8 +39,9 @@ function heartbeatRecipients(state: NodeState, now: number): readonly string[] {
 
 /**
  * Sends a heartbeat to every voter and to every member being added. Each carries the leader's
- * configuration entry and newest desire in full only to a peer that has not acknowledged them,
- * and the succession order (the same to every peer of the round, so their ranks agree).
+ * configuration entry in full only to a peer that has not acknowledged it, its newest desire in
+ * full only to a peer that has not acknowledged one as new, and the succession order (the same to
+ * every peer of the round, so their ranks agree).
  */
 export function broadcastHeartbeat(context: StepContext): void {
   const role = leaderRole(context);
@@ -53,7 +54,9 @@ export function broadcastHeartbeat(context: StepContext): void {
     const ack = role.acks.get(peer);
     const hasConfiguration =
       ack !== undefined && isSameConfigurationId(ack.configurationId, configurationId);
-    const hasDesire = ack !== undefined && isSameDesireTag(ack.desire, desireTag);
+    // A peer whose own desire is as new needs nothing from this one: two first-start lists
+    // (counter 0) are never newer than each other, and neither ever changes the configuration.
+    const hasDesire = ack !== undefined && !isNewerDesire(desireTag, ack.desire);
     context.send({
       type: 'heartbeat',
       from: context.id,
