@@ -8,6 +8,7 @@
 //   node bench/idle-wire-floor-member.mjs leader <intervalMs> <port>...
 import { Buffer } from 'node:buffer';
 import { createConnection, createServer } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { setInterval } from 'node:timers';
 import { openFrameBody, sealFrameBody } from '../dist/backends/raft/transport/frame-auth.js';
 import { encodeFrame, FrameReader } from '../dist/backends/raft/transport/frame-reader.js';

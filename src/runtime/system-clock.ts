@@ -8,6 +8,10 @@ export const systemClock: Clock = {
     const timer = setTimeout(callback, Math.max(0, delayMs));
     timer.unref();
     return () => {
+      // Node keeps the emptied list of a cleared unref'd timer queued until its time comes, and
+      // then wakes the process for nothing; a ref'd timer's list goes at once. A follower re-arms
+      // its election timer on every heartbeat, so this saves it ten wake-ups a second.
+      timer.ref();
       clearTimeout(timer);
     };
   },
