@@ -10,16 +10,7 @@
 import { Buffer } from 'node:buffer';
 import { createConnection, createServer } from 'node:net';
 import { setInterval } from 'node:timers';
-
-const [role, ...args] = process.argv.slice(2);
-const numberArg = (index) => {
-  const value = Number(args[index]);
-  if (!Number.isInteger(value) || value <= 0) {
-    console.error(`argument ${index + 2}: expected a positive integer; got ${args[index]}`);
-    process.exit(2);
-  }
-  return value;
-};
+import { args, numberArg, role } from './floor-member-args.mjs';
 
 if (role === 'follower') {
   const reply = Buffer.alloc(numberArg(1), 'f');

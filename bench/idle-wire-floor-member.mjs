@@ -13,16 +13,7 @@ import { setInterval } from 'node:timers';
 import { openFrameBody, sealFrameBody } from '../dist/backends/raft/transport/frame-auth.js';
 import { encodeFrame, FrameReader } from '../dist/backends/raft/transport/frame-reader.js';
 import { decodePeerMessage, encodePeerMessage } from '../dist/backends/raft/transport/wire.js';
-
-const [role, ...args] = process.argv.slice(2);
-const numberArg = (index) => {
-  const value = Number(args[index]);
-  if (!Number.isInteger(value) || value <= 0) {
-    console.error(`argument ${index + 2}: expected a positive integer; got ${args[index]}`);
-    process.exit(2);
-  }
-  return value;
-};
+import { args, numberArg, role } from './floor-member-args.mjs';
 
 const secret = Buffer.alloc(24, 7);
 const leaderId = 'member-0';
