@@ -145,13 +145,19 @@ describe('helm upgrade --set replicas=N on a StatefulSet, rolled as the controll
     recorder = undefined;
     assertLeadershipHeld(history, 'chart-scale-3-5-3-1');
 
-    const messages = cluster.server
-      .list('events', namespace)
-      .map((event) => JSON.stringify(event))
-      .filter((text) => text.includes('"reason":"ConfigurationChanged"'));
+    // The leader adds each new pod once it answers, so on a busy machine the scale-up can take
+    // more than one committed change (CI once saw v5 = pods 0, 1, 2, 4, then the five), and a
+    // member records at most 5 Events back to back, then one a minute: the Event of the last
+    // step may be dropped by design. The five-member configuration itself is checked above, on
+    // every pod; here, that the scale-up's changes reached `kubectl describe`.
+    const events = cluster.server.list('events', namespace).map((event) => JSON.stringify(event));
     assert.ok(
-      messages.some((text) => /is now v3: orders-elector-0, .*orders-elector-4 /.test(text)),
-      `an Event for the change to five members: ${messages.join('\n')}`,
+      events.some(
+        (text) =>
+          text.includes('"reason":"ConfigurationChanged"') &&
+          /is now v\d+: orders-elector-0, [^"]*orders-elector-[34][ ,]/.test(text),
+      ),
+      `an Event for a committed change that added a new pod: ${events.join('\n')}`,
     );
   });
 });
