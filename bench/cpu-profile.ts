@@ -1,10 +1,11 @@
 // Where a process's CPU goes, by kind of work: `perf record` samples one process's call stacks
 // for a window, and each sample is put in one category by the innermost frame that says what the
 // work was for. JavaScript frames have names only when the process runs with --perf-basic-prof.
-import { spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
+import { promisify } from 'node:util';
 
 export const profileCategories = [
   'runtime',
@@ -87,21 +88,9 @@ export function profileOf(perfScript: string): CpuProfile {
   return { samples: samples.length, counts };
 }
 
-function run(command: string, args: readonly string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0) resolve(Buffer.concat(out).toString('utf8'));
-      else
-        reject(new Error(`${command} ${args.join(' ')} exited with ${code}: ${err.slice(-500)}`));
-    });
-  });
-}
+const run = promisify(execFile);
+/** `perf script` prints some 100 bytes per frame, tens of frames per sample. */
+const maxOutputBytes = 512 * 1024 * 1024;
 
 /** Whether `perf` can be run here. */
 export async function hasPerf(): Promise<boolean> {
@@ -124,7 +113,8 @@ export async function recordProfile(
   try {
     const args = ['record', '-F', String(frequencyHz), '-g', '-o', data, '-p', String(pid)];
     await run('perf', [...args, '--', 'sleep', String(seconds)]);
-    return profileOf(await run('perf', ['script', '-i', data]));
+    const { stdout } = await run('perf', ['script', '-i', data], { maxBuffer: maxOutputBytes });
+    return profileOf(stdout);
   } finally {
     rmSync(data, { force: true });
   }
