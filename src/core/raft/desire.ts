@@ -25,11 +25,6 @@ export function isNewerDesire(a: DesireTag | null, b: DesireTag | null): boolean
   return a.counter > 0 && a.author > b.author;
 }
 
-export function isSameDesireTag(a: DesireTag | null, b: DesireTag | null): boolean {
-  if (a === null || b === null) return a === b;
-  return a.counter === b.counter && a.author === b.author;
-}
-
 export function tagOf(desire: DesiredMembers | null): DesireTag | null {
   return desire === null ? null : { counter: desire.counter, author: desire.author };
 }
