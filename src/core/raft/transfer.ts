@@ -39,13 +39,14 @@ export function transferLeadership(
   }
   const { target, ack } = choice;
   const { term, mutations } = context.state;
+  const stepsDown = mutations.skipTransferStepDown !== true;
   // The target's last acknowledgement says it holds this leader's entry: no voter's is newer.
   const isUpToDate = isSameConfigurationId(ack.configurationId, context.configurationId);
   const castsVote =
     (reason === 'transfer' || reason === 'preempted') &&
-    mutations.skipTransferStepDown !== true &&
+    stepsDown &&
     (mutations.voteForStaleTarget === true || isUpToDate);
-  if (mutations.skipTransferStepDown !== true) stepDown(context, reason);
+  if (stepsDown) stepDown(context, reason);
   if (castsVote) context.update({ term: term + 1, votedFor: target });
   context.send({
     type: 'timeout-now',
