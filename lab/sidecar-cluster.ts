@@ -177,23 +177,44 @@ export class SidecarCluster {
   ): Promise<LeaderAnswer> {
     return waitFor(
       async () => {
-        const answers = await Promise.all(
-          this.running().map((member) => this.leaderAnswer(member.id)),
-        );
-        if (answers.some((answer) => answer === null)) return undefined;
+        const running = this.running();
+        const answers = await Promise.all(running.map((member) => this.leaderAnswer(member.id)));
+        // Not yet: thrown rather than returned, so that a timeout says what each member answered.
+        const notYet = (why: string): Error =>
+          new Error(`${why}; ${this.describeAnswers(running, answers)}`);
+        if (answers.some((answer) => answer === null)) throw notYet('a member did not answer');
         const known = answers as LeaderAnswer[];
         const acting = known.filter((answer) => answer.isSelf);
         const leader = acting[0];
         if (acting.length !== 1 || leader === undefined || exclude.includes(leader.self))
-          return undefined;
-        return known.every(
-          (answer) => answer.id === leader.self && answer.fencingToken === leader.fencingToken,
+          throw notYet(`${acting.length} acting`);
+        if (
+          !known.every(
+            (answer) => answer.id === leader.self && answer.fencingToken === leader.fencingToken,
+          )
         )
-          ? leader
-          : undefined;
+          throw notYet('members disagree');
+        return leader;
       },
       { timeoutMs, what },
     );
+  }
+
+  /** What each of `members` answered on /leader, and which members have stopped and how. */
+  private describeAnswers(
+    members: readonly MemberProcess[],
+    answers: readonly (LeaderAnswer | null)[],
+  ): string {
+    const answered = members.map(({ id }, index) => {
+      const answer = answers[index] ?? null;
+      if (answer === null) return `${id}: no answer`;
+      const acting = answer.isSelf ? ', acting' : '';
+      return `${id}: leader ${answer.id ?? 'none'}, token ${answer.fencingToken ?? 'none'}${acting}`;
+    });
+    const stopped = this.members.flatMap(({ id, child, lastExit }) =>
+      child === null && lastExit !== null ? [`${id} (${String(lastExit.code)})`] : [],
+    );
+    return `${answered.join('; ')}; stopped: ${stopped.join(', ') || 'none'}`;
   }
 
   async metrics(id: string): Promise<string> {
