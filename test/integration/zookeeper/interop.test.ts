@@ -235,11 +235,16 @@ describe('zookeeper election read by other clients', () => {
         timeoutMs: 10_000,
         what: 'm1 to name the Curator participant as leader',
       });
-      await join('m2');
+      const m2 = await join('m2');
       // m1 watches only its predecessor: it learns of m2 by listing again.
       await waitFor(() => m1.backend.members().length === 3, {
         timeoutMs: 10_000,
         what: 'm1 to list the queue again',
+      });
+      // start() returns once m2's node is queued, before m2 has read the queue ahead of it.
+      await waitFor(() => m2.backend.current().leader === 'curator-1', {
+        timeoutMs: 10_000,
+        what: 'm2 to name the Curator participant as leader',
       });
       assert.equal(await curator.isLeader(), true);
       for (const member of members) {
