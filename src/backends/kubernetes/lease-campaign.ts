@@ -1,23 +1,22 @@
 // The campaign loop of the Lease backend: read, acquire, renew and release the Lease, following
 // client-go's tryAcquireOrRenew (tools/leaderelection/leaderelection.go). Every write carries
 // the resourceVersion it was based on, so of two members racing for the Lease exactly one wins
-// and the other gets 409 Conflict and reads again: there are never two holders.
-import {
-  isAlreadyExists,
-  isConflict,
-  isNotFound,
-  toKubernetesError,
-  type KubernetesApiError,
-} from '../../kubernetes/api-errors.js';
+// and the other gets 409 Conflict and reads again: there are never two holders. The loop decides
+// which step runs and when; each kind of step (acquire, renewal, release, handover, preemption)
+// lives in its own lease-*-steps.ts module.
+import { toKubernetesError, type KubernetesApiError } from '../../kubernetes/api-errors.js';
 import type { KubernetesApi } from '../../kubernetes/api-client.js';
 import { isAborted, type Wakeup } from '../../runtime/abortable.js';
 import type { Campaign } from '../campaign-runner.js';
 import type { FailureLog } from '../../kubernetes/failure-log.js';
 import { getLease, writeLease, type LeaseSnapshot, type LeaseWrite } from './lease-client.js';
-import { acquireWrite, holderOf, releaseWrite, renewWrite, tokenOf } from './lease-record.js';
+import { holderOf } from './lease-record.js';
 import { handoverAnnotations } from './lease-handover-record.js';
+import { LeaseAcquireSteps } from './lease-acquire-steps.js';
 import { LeaseHandoverSteps } from './lease-handover-steps.js';
 import { LeasePreemptionSteps } from './lease-preemption-steps.js';
+import { LeaseReleaseSteps } from './lease-release-steps.js';
+import { LeaseRenewalSteps } from './lease-renewal-steps.js';
 import type { LeaseView } from './lease-view.js';
 import { retryJitterFactor, type LeaseSettings } from './options.js';
 import type { BackendServices } from '../backend-runtime.js';
@@ -31,13 +30,6 @@ export interface CampaignContext extends BackendServices {
 }
 
 export class LeaseCampaign {
-  /**
-   * After a resign, this member does not take the Lease back before this time: two retry
-   * periods, enough for a follower that only polls (its watch broken) to see the release.
-   */
-  private holdOffUntilMs = 0;
-  private renewStartedAtMs = 0;
-  private releaseWaiters: (() => void)[] = [];
   private fatal: KubernetesApiError | null = null;
   /** The run's lifecycle handle: joined gate and start failure. */
   private campaign: Campaign | null = null;
@@ -46,33 +38,62 @@ export class LeaseCampaign {
   private readonly handover: LeaseHandoverSteps;
   /** Priority preemption, which runs on the named handover (docs/handover.md). */
   private readonly preemption: LeasePreemptionSteps;
+  /** Resigns, withdrawals and the release on stop. */
+  private readonly releases: LeaseReleaseSteps;
+  private readonly renewal: LeaseRenewalSteps;
+  private readonly acquisition: LeaseAcquireSteps;
 
   constructor(private readonly context: CampaignContext) {
-    this.handover = new LeaseHandoverSteps({
+    // What every step module uses of this loop.
+    const loop = {
       context,
-      writeLease: (base, body, signal) => this.writeLease(base, body, signal),
-      readLease: (signal) => this.readLease(signal),
-      recheckHold: (signal) => this.recheckHold(signal),
-      loseHold: (reason) => {
+      readLease: (signal: AbortSignal) => this.readLease(signal),
+      writeLease: (
+        base: LeaseSnapshot | null,
+        body: LeaseWrite,
+        signal: AbortSignal,
+        timeoutMs?: number,
+      ) => this.writeLease(base, body, signal, timeoutMs),
+      loseHold: (reason: string) => {
         this.loseHold(reason);
       },
-      fail: (operation, error) => {
+      fail: (operation: string, error: unknown) => {
         this.fail(operation, error);
       },
-      finishRelease: () => {
-        this.finishRelease();
+      isHeldOff: () => this.releases.isHeldOff(),
+    };
+    this.acquisition = new LeaseAcquireSteps({
+      ...loop,
+      joined: () => this.campaign?.joined(),
+      acquiredAt: (sentAtMs) => {
+        this.renewal.markStarted(sentAtMs);
       },
-      isHeldOff: () => context.clock.now() < this.holdOffUntilMs,
+    });
+    this.renewal = new LeaseRenewalSteps({
+      ...loop,
+      annotations: () => ({
+        ...handoverAnnotations(this.handover.advertised()),
+        ...this.preemption.renewalAnnotations(),
+      }),
+    });
+    this.releases = new LeaseReleaseSteps({
+      ...loop,
+      rereadHold: (signal) => this.renewal.rereadHold(signal),
+      failHandover: (reason) => {
+        this.handover.fail(reason);
+      },
+    });
+    this.handover = new LeaseHandoverSteps({
+      ...loop,
+      recheckHold: (signal) => this.renewal.recheckHold(signal),
+      finishRelease: () => {
+        this.releases.finish();
+      },
     });
     this.preemption = new LeasePreemptionSteps({
-      context,
-      writeLease: (base, body, signal) => this.writeLease(base, body, signal),
+      ...loop,
       requestHandover: (to) => this.requestHandover(to),
       isHandoverUnderWay: () => this.handover.isUnderWay(),
-      isHeldOff: () => context.clock.now() < this.holdOffUntilMs,
-      fail: (operation, error) => {
-        this.fail(operation, error);
-      },
     });
   }
 
@@ -85,14 +106,14 @@ export class LeaseCampaign {
       if (isAborted(signal) || this.hasFailed()) break;
       await this.context.wakeup.wait(this.nextWaitMs(), signal);
     }
-    await this.releaseOnStop();
+    await this.releases.releaseOnStop();
   }
 
   /** Once the campaign has ended: resolves every waiting release. */
   finish(): void {
     this.isOver = true;
     this.handover.fail('the member stopped');
-    this.finishRelease();
+    this.releases.finish();
   }
 
   /**
@@ -115,15 +136,7 @@ export class LeaseCampaign {
    * lost, or the member stopped). `holdOff`: leave it to the others for two retry periods.
    */
   requestRelease(holdOff: boolean): Promise<void> {
-    const { view, clock, settings } = this.context;
-    if (holdOff) this.holdOffUntilMs = clock.now() + 2 * settings.retryPeriodMs;
-    if (view.hold().holding === null || this.isOver) return Promise.resolve();
-    view.setHold({ isReleasing: true });
-    view.refresh();
-    this.context.wakeup.wake();
-    return new Promise((resolve) => {
-      this.releaseWaiters.push(resolve);
-    });
+    return this.releases.request(holdOff, this.isOver);
   }
 
   /** Eligibility changed: a break restarts the priority window even between two loop steps. */
@@ -146,7 +159,7 @@ export class LeaseCampaign {
       } else if (view.hold().isReleasing && holder === null && lease !== null) {
         // Our own release, seen on the watch before its response arrived.
         view.setHold({ holding: null });
-        this.finishRelease();
+        this.releases.finish();
       } else {
         this.loseHold('the Lease names another holder or was deleted');
       }
@@ -168,12 +181,12 @@ export class LeaseCampaign {
       if (this.handover.isCommitted()) await this.handover.handOver(signal);
       else if (view.hold().isReleasing || !view.hold().isEligible) {
         this.handover.fail('this member resigned or withdrew before the handover');
-        await this.release(signal);
-      } else await this.renew(signal);
+        await this.releases.release(signal);
+      } else await this.renewal.renew(signal);
       return;
     }
-    this.finishRelease();
-    await this.readAndMaybeAcquire(signal);
+    this.releases.finish();
+    await this.acquisition.readAndMaybeAcquire(signal);
     await this.handover.acceptIfNamed(signal);
     await this.preemption.requestIfDue(signal);
   }
@@ -183,7 +196,7 @@ export class LeaseCampaign {
     const now = clock.now();
     if (view.hold().holding !== null) {
       if (view.hold().isReleasing || !view.hold().isEligible) return settings.retryPeriodMs / 4;
-      return Math.max(0, this.renewStartedAtMs + settings.retryPeriodMs - now);
+      return Math.max(0, this.renewal.nextDueAtMs() - now);
     }
     // A candidate also wakes when its priority window completes, to ask at once.
     const jitteredMs = Math.min(
@@ -205,197 +218,16 @@ export class LeaseCampaign {
     return getLease(api, settings.namespace, settings.leaseName, signal, settings.renewDeadlineMs);
   }
 
-  /** Writes `body` over `base` (create when null), bounded by `timeoutMs`. */
+  /** Writes `body` over `base` (create when null), bounded by `timeoutMs` (default: the renew deadline). */
   private writeLease(
     base: LeaseSnapshot | null,
     body: LeaseWrite,
     signal: AbortSignal,
-    timeoutMs = this.context.settings.renewDeadlineMs,
+    timeoutMs?: number,
   ): Promise<LeaseSnapshot> {
     const { api, settings } = this.context;
-    return writeLease(api, settings.namespace, settings.leaseName, base, body, signal, timeoutMs);
-  }
-
-  private async readAndMaybeAcquire(signal: AbortSignal): Promise<void> {
-    const { settings, view, clock } = this.context;
-    let lease: LeaseSnapshot | null;
-    try {
-      lease = await this.readLease(signal);
-    } catch (error) {
-      if (!isNotFound(error)) {
-        this.fail('read', error);
-        return;
-      }
-      lease = null;
-    }
-    this.join();
-    view.accept(lease);
-    view.refresh();
-    if (!view.hold().isEligible || clock.now() < this.holdOffUntilMs) return;
-    const base = view.observed()?.lease ?? null;
-    const holder = holderOf(base);
-    const takeoverAt = view.takeoverAtMs();
-    const isFree =
-      holder === null ||
-      holder === settings.memberId ||
-      (takeoverAt !== null && clock.now() >= takeoverAt);
-    if (isFree) await this.acquire(base, holder, signal);
-  }
-
-  private async acquire(
-    base: LeaseSnapshot | null,
-    previousHolder: string | null,
-    signal: AbortSignal,
-  ): Promise<void> {
-    const { settings, view, clock, observe, logger } = this.context;
-    observe({ type: 'election-started' });
-    const sentAtMs = clock.now();
-    try {
-      const lease = await this.writeLease(base, acquireWrite(base, settings, Date.now()), signal);
-      view.accept(lease);
-      view.setHold({ holding: { sentAtMs, token: tokenOf(lease), lease } });
-      this.renewStartedAtMs = sentAtMs;
-      observe({ type: 'election-finished', result: 'won' });
-      logger.info(
-        {
-          event: 'lease.acquired',
-          fencingToken: tokenOf(lease).toString(),
-          previousHolder,
-          acquireMs: Math.round(clock.now() - sentAtMs),
-        },
-        'acquired the Lease',
-      );
-      view.refresh();
-    } catch (error) {
-      if (isConflict(error) || isAlreadyExists(error)) {
-        // Another member wrote first; read again at once and follow it.
-        observe({ type: 'election-finished', result: 'lost' });
-        logger.debug({ event: 'lease.acquire.conflict' }, 'another member took the Lease first');
-        this.context.wakeup.wake();
-        return;
-      }
-      this.fail('acquire', error);
-    }
-  }
-
-  private async renew(signal: AbortSignal): Promise<void> {
-    const { settings, view, clock } = this.context;
-    const holding = view.hold().holding;
-    const deadline = view.actingDeadlineMs();
-    if (holding === null || deadline === null) return;
-    const sentAtMs = clock.now();
-    this.renewStartedAtMs = sentAtMs;
-    try {
-      const write = renewWrite(holding.lease, settings, Date.now());
-      const advertised = handoverAnnotations(this.handover.advertised());
-      const lease = await this.writeLease(
-        holding.lease,
-        {
-          ...write,
-          annotations: {
-            ...write.annotations,
-            ...advertised,
-            ...this.preemption.renewalAnnotations(),
-          },
-        },
-        signal,
-        Math.max(1, Math.floor(deadline - sentAtMs)),
-      );
-      view.accept(lease);
-      // Unless the hold was dropped meanwhile, the deadline now counts from this send time.
-      if (view.hold().holding === holding)
-        view.setHold({ holding: { sentAtMs, token: holding.token, lease } });
-      view.refresh();
-    } catch (error) {
-      if (isConflict(error)) {
-        await this.recheckHold(signal);
-        return;
-      }
-      if (isNotFound(error)) {
-        this.loseHold('the Lease was deleted');
-        return;
-      }
-      this.fail('renew', error);
-    }
-  }
-
-  /** After a 409 on renew: still ours (only metadata changed) → renew again; otherwise lost. */
-  private async recheckHold(signal: AbortSignal): Promise<void> {
-    try {
-      if (!(await this.rereadHold(signal))) this.loseHold('another member holds the Lease');
-    } catch (error) {
-      if (isNotFound(error)) this.loseHold('the Lease was deleted');
-      else this.fail('read', error);
-    }
-  }
-
-  /**
-   * After a 409: reads the Lease again. If it still names this member with the token it holds,
-   * keeps the hold on that version, wakes the loop to write again and returns true.
-   */
-  private async rereadHold(signal: AbortSignal): Promise<boolean> {
-    const { settings, view } = this.context;
-    const lease = await this.readLease(signal);
-    view.accept(lease);
-    const holding = view.hold().holding;
-    const isOurs = holderOf(lease) === settings.memberId && tokenOf(lease) === holding?.token;
-    if (holding === null || !isOurs) return false;
-    view.setHold({ holding: { ...holding, lease } });
-    this.context.wakeup.wake();
-    return true;
-  }
-
-  private async release(signal: AbortSignal): Promise<void> {
-    const { view, logger } = this.context;
-    const holding = view.hold().holding;
-    if (holding === null) return;
-    try {
-      const lease = await this.writeLease(
-        holding.lease,
-        releaseWrite(holding.lease, Date.now()),
-        signal,
-      );
-      view.setHold({ holding: null });
-      view.accept(lease);
-      logger.info(
-        { event: 'lease.released', fencingToken: holding.token.toString() },
-        'released the Lease',
-      );
-      this.finishRelease();
-    } catch (error) {
-      if (isConflict(error)) {
-        try {
-          if (!(await this.rereadHold(signal))) this.dropHold();
-        } catch (readError) {
-          this.fail('read', readError);
-        }
-        return;
-      }
-      if (isNotFound(error)) this.dropHold();
-      else this.fail('release', error);
-    }
-  }
-
-  /** The Lease is no longer ours (released by another write, or gone): the release is done. */
-  private dropHold(): void {
-    this.context.view.setHold({ holding: null });
-    this.handover.fail('the Lease was released or lost meanwhile');
-    this.finishRelease();
-  }
-
-  /** On stop, a held Lease is released (bounded by the renew deadline) so a follower takes over at once. */
-  private async releaseOnStop(): Promise<void> {
-    const { view, settings, clock } = this.context;
-    if (view.hold().holding === null) return;
-    view.setHold({ isReleasing: true });
-    view.refresh();
-    const budget = AbortSignal.timeout(settings.renewDeadlineMs);
-    const giveUpAt = clock.now() + settings.renewDeadlineMs;
-    while (view.hold().holding !== null && !isAborted(budget) && clock.now() < giveUpAt) {
-      await this.release(budget);
-      if (view.hold().holding !== null)
-        await this.context.wakeup.wait(settings.retryPeriodMs / 4, budget);
-    }
+    const boundMs = timeoutMs ?? settings.renewDeadlineMs;
+    return writeLease(api, settings.namespace, settings.leaseName, base, body, signal, boundMs);
   }
 
   private loseHold(reason: string): void {
@@ -411,25 +243,9 @@ export class LeaseCampaign {
     view.refresh();
   }
 
-  private finishRelease(): void {
-    const { view } = this.context;
-    if (view.hold().holding !== null) return;
-    if (view.hold().isReleasing) {
-      view.setHold({ isReleasing: false });
-      view.refresh();
-    }
-    const waiters = this.releaseWaiters;
-    this.releaseWaiters = [];
-    for (const resolve of waiters) resolve();
-  }
-
   /** Read through a call: the compiler would keep a narrowing of `fatal` across awaits. */
   private hasFailed(): boolean {
     return this.fatal !== null;
-  }
-
-  private join(): void {
-    this.campaign?.joined();
   }
 
   /** Counts and logs a failure; before joining, one no retry can fix ends the campaign. */
