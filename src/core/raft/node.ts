@@ -2,7 +2,7 @@ import { assertNever } from '../errors.js';
 import type { Random } from '../random.js';
 import { validateRaftConfig, type RaftConfig } from './config.js';
 import { foundingConfiguration, sortedMembers } from './configuration.js';
-import { isNewerDesire, listsAtStart, tagOf } from './desire.js';
+import { listsAtStart } from './desire.js';
 import { onHello, onHelloResponse } from './discovery.js';
 import {
   onElectionTimeout,
@@ -12,21 +12,21 @@ import {
   onVote,
   onVoteResponse,
 } from './election.js';
+import { onHeartbeat } from './follower.js';
 import { onFound, onFoundingTick, onFoundResponse } from './founding.js';
 import { onHeartbeatResponse, onLeaderTick, quorumDeadline, transferLeadership } from './leader.js';
 import { isActingLeader, leadershipAt, leaseExpiresAt } from './leadership-view.js';
-import { adoptCommitted, adoptFromLeader, mergeDesire } from './membership.js';
-import { isMembershipDiscovery, type Heartbeat, type PeerMessage } from './messages.js';
+import { adoptCommitted } from './membership.js';
+import { isMembershipDiscovery, type PeerMessage } from './messages.js';
 import {
   durableStateOf,
   isSameDurableState,
-  mayLead,
   type DurableState,
   type NodeState,
   type SafeguardMutations,
 } from './state.js';
 import { StepContext } from './step-context.js';
-import { deadlineAfterHeartbeat } from './succession.js';
+import { applyTermRule } from './term-rule.js';
 import type { LeadershipChange, NodeInput, StepResult } from './step-types.js';
 
 export interface CreateNodeOptions {
@@ -198,141 +198,6 @@ function onDiscovery(
     default:
       assertNever(message);
   }
-}
-
-/**
- * Raft §5.1, checked once before any handler: a higher term makes us a follower in it (and
- * clears the vote) before we reply; a lower term is answered with ours or ignored. Returns
- * whether the message goes on to its handler.
- */
-function applyTermRule(
-  context: StepContext,
-  message: Exclude<PeerMessage, { type: 'found' | 'found-response' | 'hello' | 'hello-response' }>,
-): boolean {
-  const { term } = context.state;
-  if (message.term > term) {
-    if (message.type === 'pre-vote' || (message.type === 'pre-vote-response' && message.granted)) {
-      return true;
-    }
-    if (message.type === 'vote' && refusesVoteInLease(context, message.transfer)) {
-      context.send({
-        type: 'vote-response',
-        from: context.id,
-        to: message.from,
-        term,
-        granted: false,
-      });
-      return false;
-    }
-    context.update({
-      term: message.term,
-      votedFor: null,
-      leader: null,
-      succession: null,
-      roleState: { role: 'follower' },
-    });
-    context.because('higher-term');
-    return true;
-  }
-  if (message.term < term) {
-    answerStaleMessage(context, message);
-    return false;
-  }
-  return true;
-}
-
-/**
- * Leader stickiness: while a leader's lease may rest on our ack, a vote request for a higher
- * term is refused without adopting that term. A transfer request skips this (its leader has
- * stopped acting) unless we lead ourselves, which a genuine transfer never meets.
- */
-function refusesVoteInLease(context: StepContext, isTransfer: boolean): boolean {
-  if (context.state.roleState.role === 'leader') return true;
-  return !isTransfer && context.isWithinLeaderLease();
-}
-
-function answerStaleMessage(
-  context: StepContext,
-  message: Exclude<PeerMessage, { type: 'found' | 'found-response' | 'hello' | 'hello-response' }>,
-): void {
-  const { term } = context.state;
-  const reply = { from: context.id, to: message.from, term } as const;
-  switch (message.type) {
-    case 'heartbeat':
-      // Tells a stale leader our higher term so it steps down (and a member whose term ran
-      // ahead during a partition is not stuck forever: etcd raft does the same).
-      context.send({
-        ...reply,
-        type: 'heartbeat-response',
-        echo: message.sentAt,
-        success: false,
-        eligible: mayLead(context.state),
-        ownList: { members: context.state.startedWith, counter: context.state.ownCounter },
-        configurationId: context.configurationId,
-        desireTag: null,
-      });
-      break;
-    case 'pre-vote':
-      context.send({ ...reply, type: 'pre-vote-response', granted: false });
-      break;
-    case 'vote':
-      context.send({ ...reply, type: 'vote-response', granted: false });
-      break;
-    case 'pre-vote-response':
-    case 'vote-response':
-    case 'heartbeat-response':
-    case 'timeout-now':
-      break;
-    default:
-      assertNever(message);
-  }
-}
-
-function onHeartbeat(context: StepContext, heartbeat: Heartbeat): void {
-  const { roleState, leader } = context.state;
-  if (roleState.role === 'leader') {
-    context.notice({
-      type: 'message-ignored',
-      reason: `heartbeat from "${heartbeat.from}" in our own term`,
-    });
-    return;
-  }
-  if (roleState.role !== 'follower') context.notice({ type: 'election-finished', result: 'lost' });
-  if (leader !== heartbeat.from) context.because('leader-discovered');
-  adoptFromLeader(context, heartbeat);
-  mergeDesire(context, heartbeat.desire);
-  context.note(null);
-  const succession = heartbeat.succession ?? null;
-  context.update({
-    roleState: { role: 'follower' },
-    leader: heartbeat.from,
-    lastLeaderContactAt: context.now,
-    succession,
-    electionDeadline: deadlineAfterHeartbeat(
-      context.state,
-      context.now,
-      context.random(),
-      succession,
-    ),
-  });
-  const { desire } = context.state;
-  // Sent only when set, so the acknowledgements of a cluster that sets no priority stay as they were.
-  const priority = context.state.config.priority ?? 0;
-  context.send({
-    type: 'heartbeat-response',
-    from: context.id,
-    to: heartbeat.from,
-    term: context.state.term,
-    echo: heartbeat.sentAt,
-    success: true,
-    eligible: mayLead(context.state),
-    ...(context.state.isLeaving ? { leaving: true } : {}),
-    ...(priority > 0 ? { priority } : {}),
-    ownList: { members: context.state.startedWith, counter: context.state.ownCounter },
-    configurationId: context.configurationId,
-    desireTag: tagOf(desire),
-    ...(desire !== null && isNewerDesire(desire, heartbeat.desireTag) ? { desire } : {}),
-  });
 }
 
 function finish(previous: NodeState, context: StepContext): StepResult {

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import type { RaftConfig } from '../../../../src/core/raft/config.js';
 import {
   foundingConfiguration,
@@ -5,7 +6,7 @@ import {
   sortedMembers,
   type Configuration,
 } from '../../../../src/core/raft/configuration.js';
-import type { PeerMessage } from '../../../../src/core/raft/messages.js';
+import type { HeartbeatResponse, PeerMessage } from '../../../../src/core/raft/messages.js';
 import { createNode, step } from '../../../../src/core/raft/node.js';
 import {
   initialDurableState,
@@ -151,4 +152,33 @@ export function preVote(from: string, to: string, term: number): PeerMessage {
 
 export function vote(from: string, to: string, term: number, transfer = false): PeerMessage {
   return { type: 'vote', from, to, term, transfer, configurationId: foundedId };
+}
+
+/** A leader of a, b, c whose lease rests on b's acknowledgement of the heartbeat sent at `basis`. */
+export function actingLeader(): { leader: Driver; basis: number; now: number } {
+  const leader = new Driver();
+  const basis = leader.campaignAndWin(0);
+  const result = leader.receive(ack('b', 'a', leader.state.term, basis), basis + 1);
+  assert.equal(result.change?.isSelf, true, 'the leader acts');
+  return { leader, basis, now: basis + 1 };
+}
+
+/** The heartbeat acknowledgement `driver` answers a heartbeat from b with. */
+export function ackOf(
+  driver: Driver,
+  extra: Parameters<typeof heartbeat>[4] = {},
+  now = 10,
+): HeartbeatResponse {
+  const result = driver.receive(heartbeat('b', 'a', driver.state.term, 7, extra), now);
+  assert.equal(result.send.length, 1);
+  const [response] = result.send;
+  if (response?.type !== 'heartbeat-response') assert.fail(`expected an acknowledgement`);
+  return response;
+}
+
+/** The reasons of the message-ignored notices of one step. */
+export function ignoredReasons(result: StepResult): string[] {
+  return result.notices.flatMap((notice) =>
+    notice.type === 'message-ignored' ? [notice.reason] : [],
+  );
 }

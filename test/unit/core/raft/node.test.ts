@@ -7,53 +7,24 @@ import {
   type Configuration,
 } from '../../../../src/core/raft/configuration.js';
 import { leadershipAt } from '../../../../src/core/raft/leadership-view.js';
-import type { HeartbeatResponse, PeerMessage } from '../../../../src/core/raft/messages.js';
-import { createNode, startupPersist, step } from '../../../../src/core/raft/node.js';
+import type { PeerMessage } from '../../../../src/core/raft/messages.js';
+import { createNode, startupPersist } from '../../../../src/core/raft/node.js';
 import { initialDurableState, type DurableState } from '../../../../src/core/raft/state.js';
-import type { NodeInput, StepResult } from '../../../../src/core/raft/step-types.js';
+import type { NodeInput } from '../../../../src/core/raft/step-types.js';
 import {
-  ack,
+  ackOf,
+  actingLeader,
   config,
   Driver,
   durable,
-  founded,
-  H,
   heartbeat,
+  ignoredReasons,
   preVote,
   T,
   vote,
 } from './fixtures.js';
 
 const lease = leaseDurationMs(config());
-
-/** A leader of a, b, c whose lease rests on b's acknowledgement of the heartbeat sent at `basis`. */
-function actingLeader(): { leader: Driver; basis: number; now: number } {
-  const leader = new Driver();
-  const basis = leader.campaignAndWin(0);
-  const result = leader.receive(ack('b', 'a', leader.state.term, basis), basis + 1);
-  assert.equal(result.change?.isSelf, true, 'the leader acts');
-  return { leader, basis, now: basis + 1 };
-}
-
-/** The heartbeat acknowledgement `driver` answers a heartbeat from b with. */
-function ackOf(
-  driver: Driver,
-  extra: Parameters<typeof heartbeat>[4] = {},
-  now = 10,
-): HeartbeatResponse {
-  const result = driver.receive(heartbeat('b', 'a', driver.state.term, 7, extra), now);
-  assert.equal(result.send.length, 1);
-  const [response] = result.send;
-  if (response?.type !== 'heartbeat-response') assert.fail(`expected an acknowledgement`);
-  return response;
-}
-
-/** The reasons of the message-ignored notices of one step. */
-function ignoredReasons(result: StepResult): string[] {
-  return result.notices.flatMap((notice) =>
-    notice.type === 'message-ignored' ? [notice.reason] : [],
-  );
-}
 
 // createNode and startupPersist
 
@@ -201,7 +172,7 @@ test('step rejects an input or message of a type it does not know instead of dro
   }
 });
 
-// Addressing and the term rule
+// Addressing (the term rule itself: term-rule.test.ts; heartbeats: follower.test.ts)
 
 test('a message addressed to another member, or sent by this member to itself, is ignored with a notice', () => {
   const node = new Driver({ durable: durable(1, null) });
@@ -239,144 +210,6 @@ test('a refused vote from a lower term still teaches a candidate the committed c
     result.notices.filter((notice) => notice.type === 'configuration-adopted'),
     [{ type: 'configuration-adopted', configuration: removal }],
   );
-});
-
-test('a stale heartbeat is refused with our term and does not make its sender our leader', () => {
-  const node = new Driver({ durable: durable(3, null) });
-  const result = node.receive(heartbeat('b', 'a', 2, 42), 10);
-  assert.deepEqual(result.send, [
-    {
-      type: 'heartbeat-response',
-      from: 'a',
-      to: 'b',
-      term: 3,
-      echo: 42,
-      success: false,
-      eligible: true,
-      ownList: { members: ['a', 'b', 'c'], counter: 0 },
-      configurationId: { index: founded.index, term: founded.term },
-      desireTag: null,
-    },
-  ]);
-  assert.equal(result.state.leader, null);
-  assert.equal(result.change, null);
-  assert.equal(result.persist, null);
-});
-
-test('stale pre-vote and vote requests are refused in our term', () => {
-  const node = new Driver({ durable: durable(3, null) });
-  assert.deepEqual(node.receive(preVote('b', 'a', 2), T + 1).send, [
-    { type: 'pre-vote-response', from: 'a', to: 'b', term: 3, granted: false },
-  ]);
-  const result = node.receive(vote('b', 'a', 2), T + 2);
-  assert.deepEqual(result.send, [
-    { type: 'vote-response', from: 'a', to: 'b', term: 3, granted: false },
-  ]);
-  assert.equal(result.state.votedFor, null);
-  assert.equal(result.persist, null);
-});
-
-test('a leader refuses even a transfer vote for a higher term, keeping its term and role', () => {
-  const { leader, now } = actingLeader();
-  const term = leader.state.term;
-  const result = leader.receive(vote('c', 'a', term + 1, true), now + 1);
-  assert.deepEqual(result.send, [
-    { type: 'vote-response', from: 'a', to: 'c', term, granted: false },
-  ]);
-  assert.equal(result.state.term, term);
-  assert.equal(result.state.roleState.role, 'leader');
-  assert.equal(result.persist, null);
-  assert.equal(result.change, null);
-});
-
-test('a leader told of a higher term by a refused acknowledgement steps down, reporting higher-term', () => {
-  const { leader, now } = actingLeader();
-  const term = leader.state.term;
-  const result = leader.receive(ack('c', 'a', term + 1, now, true, { success: false }), now + 1);
-  assert.equal(result.state.roleState.role, 'follower');
-  assert.equal(result.persist?.term, term + 1);
-  assert.equal(result.change?.reason, 'higher-term');
-  assert.equal(result.change.isSelf, false);
-});
-
-// Heartbeats
-
-test('a leader ignores a heartbeat of another member in its own term, with a notice naming it', () => {
-  const { leader, now } = actingLeader();
-  const result = leader.receive(heartbeat('c', 'a', leader.state.term, now), now + 1);
-  assert.equal(result.notices.length, 1);
-  assert.match(ignoredReasons(result).join(), /^heartbeat from "c" in our own term$/);
-  assert.deepEqual(result.send, []);
-  assert.equal(result.state.roleState.role, 'leader');
-  assert.equal(result.state.leader, 'a');
-});
-
-test('a candidate that hears the winner of its term reports the election lost; a follower reports none', () => {
-  const node = new Driver({ durable: durable(4, null) });
-  const at = node.state.electionDeadline;
-  node.tick(at);
-  node.receive({ type: 'pre-vote-response', from: 'b', to: 'a', term: 5, granted: true }, at + 1);
-  assert.equal(node.state.roleState.role, 'candidate');
-  const lost = node.receive(heartbeat('c', 'a', 5, at + 2), at + 3);
-  assert.deepEqual(
-    lost.notices.filter((notice) => notice.type === 'election-finished'),
-    [{ type: 'election-finished', result: 'lost' }],
-  );
-  assert.equal(lost.state.leader, 'c');
-  const again = node.receive(heartbeat('c', 'a', 5, at + 4), at + 5);
-  assert.deepEqual(again.notices, []);
-});
-
-test('a rank-1 successor campaigns in its slot after the heartbeat, not at a random time in [T, 2T]', () => {
-  const node = new Driver({ durable: durable(1, null) });
-  const input: NodeInput = {
-    type: 'message',
-    message: heartbeat('b', 'a', 1, 7, { succession: ['a', 'c'] }),
-  };
-  const result = step(node.state, input, 1000, () => 0.99);
-  assert.ok(result.wakeAt >= 1000 + T + H / 2, `${result.wakeAt}`);
-  assert.ok(
-    result.wakeAt < 1000 + T + H,
-    `rank 1 campaigns before rank 2's slot: ${result.wakeAt}`,
-  );
-});
-
-test('a follower acknowledges with its priority when it has one', () => {
-  const node = new Driver({ durable: durable(1, null), preference: { priority: 3 } });
-  const response = ackOf(node);
-  assert.equal(response.priority, 3);
-});
-
-test('a follower acknowledges with exactly what the leader needs, and no desire it does not know', () => {
-  const node = new Driver({ durable: durable(1, null) });
-  assert.deepEqual(ackOf(node), {
-    type: 'heartbeat-response',
-    from: 'a',
-    to: 'b',
-    term: 1,
-    echo: 7,
-    success: true,
-    eligible: true,
-    ownList: { members: ['a', 'b', 'c'], counter: 0 },
-    configurationId: { index: founded.index, term: founded.term },
-    desireTag: null,
-  });
-});
-
-test('a follower sends its desired member list only while the leader has not reported knowing it', () => {
-  // Restarted with d and e added to its list: it stamps that list as the newest desire.
-  const five = ['a', 'b', 'c', 'd', 'e'];
-  const node = new Driver({ members: five, durable: durable(1, null) });
-  const desire = { counter: 1, author: 'a', members: five };
-  assert.deepEqual(node.state.desire, desire);
-  const unknown = ackOf(node, { desireTag: null });
-  assert.deepEqual(unknown.desire, desire);
-  const known = ackOf(node, { desireTag: { counter: 1, author: 'a' } }, 20);
-  assert.equal('desire' in known, false);
-  assert.deepEqual(known.desireTag, {
-    counter: 1,
-    author: 'a',
-  });
 });
 
 // Leadership changes
