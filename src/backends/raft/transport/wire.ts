@@ -164,9 +164,10 @@ export type DecodeResult =
       readonly messageType: string;
     };
 
+/** Encoding refuses only a message over the size limit. */
 export type EncodeResult =
   | { readonly ok: true; readonly bytes: Uint8Array }
-  | { readonly ok: false; readonly reason: PeerDropReason; readonly detail: string };
+  | { readonly ok: false; readonly reason: 'oversize'; readonly detail: string };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const maxDetailLength = 200;
