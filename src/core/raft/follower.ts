@@ -1,7 +1,7 @@
 // A member's answer to its leader's heartbeat.
-import { isNewerDesire, tagOf } from './desire.js';
+import { isNewerDesire, tagOf, type DesireTag } from './desire.js';
 import { adoptFromLeader, mergeDesire } from './membership.js';
-import type { Heartbeat } from './messages.js';
+import type { Heartbeat, HeartbeatResponse } from './messages.js';
 import { mayLead } from './state.js';
 import type { StepContext } from './step-context.js';
 import { deadlineAfterHeartbeat } from './succession.js';
@@ -42,18 +42,33 @@ export function onHeartbeat(context: StepContext, heartbeat: Heartbeat): void {
   // Sent only when set, so the acknowledgements of a cluster that sets no priority stay as they were.
   const priority = context.state.config.priority ?? 0;
   context.send({
+    ...acknowledgement(context, heartbeat, true, tagOf(desire)),
+    ...(context.state.isLeaving ? { leaving: true } : {}),
+    ...(priority > 0 ? { priority } : {}),
+    ...(desire !== null && isNewerDesire(desire, heartbeat.desireTag) ? { desire } : {}),
+  });
+}
+
+/**
+ * The answer to `heartbeat` in our term, accepted or refused, with what every answer says of
+ * this member: whether it may lead, its own list, the configuration it holds, and `desireTag`.
+ */
+export function acknowledgement(
+  context: StepContext,
+  heartbeat: Heartbeat,
+  success: boolean,
+  desireTag: DesireTag | null,
+): HeartbeatResponse {
+  return {
     type: 'heartbeat-response',
     from: context.id,
     to: heartbeat.from,
     term: context.state.term,
     echo: heartbeat.sentAt,
-    success: true,
+    success,
     eligible: mayLead(context.state),
-    ...(context.state.isLeaving ? { leaving: true } : {}),
-    ...(priority > 0 ? { priority } : {}),
     ownList: { members: context.state.startedWith, counter: context.state.ownCounter },
     configurationId: context.configurationId,
-    desireTag: tagOf(desire),
-    ...(desire !== null && isNewerDesire(desire, heartbeat.desireTag) ? { desire } : {}),
-  });
+    desireTag,
+  };
 }

@@ -1,8 +1,8 @@
 // Raft's term rule (§5.1), which every message but membership discovery passes before its
 // handler, with the leader stickiness that may refuse a higher term's vote request.
 import { assertNever } from '../errors.js';
+import { acknowledgement } from './follower.js';
 import type { PeerMessage } from './messages.js';
-import { mayLead } from './state.js';
 import type { StepContext } from './step-context.js';
 
 /** Every message that carries a term: all but membership discovery. */
@@ -66,16 +66,7 @@ function answerStaleMessage(context: StepContext, message: TermMessage): void {
     case 'heartbeat':
       // Tells a stale leader our higher term so it steps down (and a member whose term ran
       // ahead during a partition is not stuck forever: etcd raft does the same).
-      context.send({
-        ...reply,
-        type: 'heartbeat-response',
-        echo: message.sentAt,
-        success: false,
-        eligible: mayLead(context.state),
-        ownList: { members: context.state.startedWith, counter: context.state.ownCounter },
-        configurationId: context.configurationId,
-        desireTag: null,
-      });
+      context.send(acknowledgement(context, message, false, null));
       break;
     case 'pre-vote':
       context.send({ ...reply, type: 'pre-vote-response', granted: false });
