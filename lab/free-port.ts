@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** Where the reservations live: one file per port, named by it, holding the owner's PID. */
-export const reservationFolder = join(tmpdir(), 'elector-test-ports');
+const reservationFolder = join(tmpdir(), 'elector-test-ports');
+/** The file that reserves `port`. */
+export const reservationPathOf = (port: number): string => join(reservationFolder, String(port));
 const lowestPort = 10_000;
 const highestPort = 65_535;
 const maxTries = 500;
@@ -62,7 +64,7 @@ function isAlive(pid: number): boolean {
 }
 
 function releaseHeld(): void {
-  for (const port of held) rmSync(join(reservationFolder, String(port)), { force: true });
+  for (const port of held) rmSync(reservationPathOf(port), { force: true });
   held.clear();
 }
 
@@ -72,7 +74,7 @@ function releaseHeld(): void {
  */
 function reserve(port: number): boolean {
   mkdirSync(reservationFolder, { recursive: true });
-  const path = join(reservationFolder, String(port));
+  const path = reservationPathOf(port);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       writeFileSync(path, String(process.pid), { flag: 'wx' });
@@ -122,7 +124,7 @@ export async function freePort(
     if (held.has(port) || !reserve(port)) continue;
     if (await isBindable(port)) return port;
     held.delete(port);
-    rmSync(join(reservationFolder, String(port)), { force: true });
+    rmSync(reservationPathOf(port), { force: true });
   }
   throw new Error(`no free port found in ${maxTries} tries outside the ephemeral range`);
 }

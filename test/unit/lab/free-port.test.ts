@@ -3,24 +3,21 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import {
   candidateRanges,
   ephemeralRange,
   freePort,
   freePorts,
-  reservationFolder,
+  reservationPathOf,
 } from '../../../lab/free-port.js';
-
-const reservationOf = (port: number): string => join(reservationFolder, String(port));
 
 /** A port in the candidate ranges that nobody has reserved (checked, not reserved). */
 function unreservedCandidate(): number {
   const [from, to] = candidateRanges()[0] ?? [10_000, 10_999];
   for (;;) {
     const port = from + Math.floor(Math.random() * (to - from + 1));
-    if (!existsSync(reservationOf(port))) return port;
+    if (!existsSync(reservationPathOf(port))) return port;
   }
 }
 
@@ -59,7 +56,7 @@ test('ports come from 10000 up and outside the ephemeral range, distinct, reserv
   assert.equal(new Set(ports).size, 40);
   for (const port of ports) {
     assert.ok(port >= 10_000 && (port < low || port > high), `${port} lies outside ${low}-${high}`);
-    assert.equal(readFileSync(reservationOf(port), 'utf8'), String(process.pid));
+    assert.equal(readFileSync(reservationPathOf(port), 'utf8'), String(process.pid));
     (await listenOn(port)).close();
   }
 });
@@ -67,14 +64,14 @@ test('ports come from 10000 up and outside the ephemeral range, distinct, reserv
 test('a port reserved by a live process is passed over; one left by a dead process is taken over', async () => {
   const other = await startIdleChild();
   const taken = unreservedCandidate();
-  writeFileSync(reservationOf(taken), String(other.pid), { flag: 'wx' });
+  writeFileSync(reservationPathOf(taken), String(other.pid), { flag: 'wx' });
   const spare = unreservedCandidate();
   assert.equal(await freePort(proposing(taken, spare)), spare);
-  assert.equal(readFileSync(reservationOf(taken), 'utf8'), String(other.pid));
+  assert.equal(readFileSync(reservationPathOf(taken), 'utf8'), String(other.pid));
 
   await other.stop();
   assert.equal(await freePort(proposing(taken)), taken);
-  assert.equal(readFileSync(reservationOf(taken), 'utf8'), String(process.pid));
+  assert.equal(readFileSync(reservationPathOf(taken), 'utf8'), String(process.pid));
 });
 
 test('a port something listens on is passed over and its reservation dropped', async () => {
@@ -83,7 +80,7 @@ test('a port something listens on is passed over and its reservation dropped', a
   try {
     const spare = unreservedCandidate();
     assert.equal(await freePort(proposing(busy, spare)), spare);
-    assert.equal(existsSync(reservationOf(busy)), false);
+    assert.equal(existsSync(reservationPathOf(busy)), false);
   } finally {
     server.close();
   }
@@ -102,5 +99,5 @@ test('the reservations of a process end when it exits', async () => {
   assert.equal(code, 0);
   const ports = output.trim().split(',').map(Number);
   assert.equal(ports.length, 3);
-  for (const port of ports) assert.equal(existsSync(reservationOf(port)), false, `${port}`);
+  for (const port of ports) assert.equal(existsSync(reservationPathOf(port)), false, `${port}`);
 });
